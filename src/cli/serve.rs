@@ -1,0 +1,63 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::state::AppState;
+
+pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
+    let config = Config::from_env(database_url, bind)?;
+    let pool = crate::db::prepare(&config.database_url, config.db_max_connections).await?;
+    if demo {
+        let accounts = crate::demo::seed(&pool, 1).await?;
+        crate::demo::print_accounts(&accounts);
+    }
+    tokio::task::spawn_blocking(crate::auth::password::warm_up);
+    let purge_pool = pool.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::auth::session::purge_expired(&purge_pool).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("impossible d'écouter sur {bind} / cannot listen on {bind}"))?;
+    let local = listener.local_addr()?;
+    let app = crate::web::app(AppState::new(pool.clone(), config));
+    tracing::info!(address = %local, "portail prêt / portal ready");
+    println!("Portail prêt sur http://{local}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    pool.close().await;
+    tracing::info!("arrêt propre / clean shutdown");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting connections, let in-flight requests finish, exit 0.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("signal reçu, fin des requêtes en cours / draining");
+}

@@ -1,0 +1,126 @@
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::audit::{self, Event};
+use crate::auth::{Role, password};
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// admin, staff or partner
+    #[arg(long)]
+    pub role: String,
+    /// The Maison of a staff account.
+    #[arg(long)]
+    pub maison: Option<i64>,
+    /// The organisation of a partner account.
+    #[arg(long)]
+    pub organisation: Option<i64>,
+    /// A staff account that manages its Maison's accounts.
+    #[arg(long)]
+    pub responsable: bool,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> {
+    let Some(role) = Role::parse(&args.role) else {
+        bail!(
+            "rôle inconnu « {} » : admin, staff ou partner / unknown role",
+            args.role
+        );
+    };
+    let email = args.email.trim().to_owned();
+    if !email.contains('@') || email.len() > 254 {
+        bail!("adresse e-mail invalide / invalid e-mail: {email}");
+    }
+    let name = args.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        bail!("le nom est obligatoire (200 caractères au plus) / name required");
+    }
+    match role {
+        Role::Staff if args.maison.is_none() => {
+            bail!("un compte staff exige --maison ID / staff needs --maison")
+        }
+        Role::Partner if args.organisation.is_none() => {
+            bail!("un compte partner exige --organisation ID / partner needs --organisation")
+        }
+        _ => {}
+    }
+    if args.responsable && role != Role::Staff {
+        bail!("--responsable ne s'applique qu'à un compte staff / --responsable is for staff only");
+    }
+    if !args.password_stdin {
+        bail!("indiquez --password-stdin et passez le mot de passe sur l'entrée standard");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("lecture de l'entrée standard")?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    if let Err(msg) = password::check_new(&pw, &pw) {
+        bail!("{msg}");
+    }
+    let pool = crate::db::prepare(database_url, 2).await?;
+    let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&pw)).await??;
+    let mut tx = pool.begin().await?;
+    let maison = if role == Role::Staff {
+        args.maison
+    } else {
+        None
+    };
+    let organisation = if role == Role::Partner {
+        args.organisation
+    } else {
+        None
+    };
+    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(role.as_str())
+    .bind(maison)
+    .bind(organisation)
+    .bind(args.responsable)
+    .bind(&hash)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+            bail!("un compte existe déjà avec l'adresse {email} / e-mail already used")
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+            bail!("Maison ou organisation introuvable / unknown Maison or organisation")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: None,
+            maison_id: maison,
+            object_type: "account",
+            object_id: id,
+            action: "creation",
+            summary: format!(
+                "Compte créé en ligne de commande pour {name} ({})",
+                role.label()
+            ),
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("Compte n° {id} créé pour {email} ({}).", role.label());
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The database: creating it when missing, the pool, the embedded migrations and reference data.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// A failure to reach the database, worded for the person at the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error(
+        "PostgreSQL injoignable à {target} ({source}). Vérifiez que le serveur tourne et que DATABASE_URL est juste. / \
+         PostgreSQL unreachable at {target}: check that the server runs and that DATABASE_URL is right."
+    )]
+    Unreachable { target: String, source: sqlx::Error },
+    #[error("DATABASE_URL invalide / invalid DATABASE_URL: {0}")]
+    BadUrl(sqlx::Error),
+    #[error("échec des migrations / migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("erreur de base de données / database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+fn describe(opts: &PgConnectOptions) -> String {
+    format!(
+        "{}:{}/{}",
+        opts.get_host(),
+        opts.get_port(),
+        opts.get_database().unwrap_or("")
+    )
+}
+
+/// Creates the database named in the URL when it does not exist yet.
+pub async fn ensure_database(url: &str) -> Result<(), DbSetupError> {
+    let opts = PgConnectOptions::from_str(url).map_err(DbSetupError::BadUrl)?;
+    let name = opts.get_database().unwrap_or("postgres").to_owned();
+    let server = opts
+        .clone()
+        .database("postgres")
+        .log_statements(tracing::log::LevelFilter::Debug);
+    let target = describe(&opts);
+    let mut conn = tokio::time::timeout(Duration::from_secs(5), server.connect())
+        .await
+        .map_err(|_| DbSetupError::Unreachable {
+            target: target.clone(),
+            source: sqlx::Error::PoolTimedOut,
+        })?
+        .map_err(|source| DbSetupError::Unreachable { target, source })?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        match sqlx::query(&format!("create database {quoted}"))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(_) => tracing::info!(database = %name, "database created"),
+            // Another process created it meanwhile.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    conn.close().await.ok();
+    Ok(())
+}
+
+/// A pool that gives up quickly, so a dead database turns into 503s rather than hanging requests.
+pub async fn pool(url: &str, max_connections: u32) -> Result<PgPool, DbSetupError> {
+    let opts = PgConnectOptions::from_str(url)
+        .map_err(DbSetupError::BadUrl)?
+        .log_statements(tracing::log::LevelFilter::Debug)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    let target = describe(&opts);
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_millis(1500))
+        .idle_timeout(Duration::from_secs(600))
+        .connect_with(opts)
+        .await
+        .map_err(|source| DbSetupError::Unreachable { target, source })
+}
+
+/// Everything `mde serve` and `mde migrate` do before serving: create, connect, migrate, load reference data.
+pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, DbSetupError> {
+    ensure_database(url).await?;
+    let pool = pool(url, max_connections).await?;
+    MIGRATOR.run(&pool).await?;
+    crate::reference::load(&pool).await?;
+    Ok(pool)
+}

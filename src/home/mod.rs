@@ -1,0 +1,207 @@
+//! `/`: the sign-in page for a visitor, and for a signed-in person the home page of their role.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::audit::HistoryEntry;
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::Ctx;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let Some(user) = ctx.user.clone() else {
+        return Err(AppError::LoginRequired {
+            next: String::new(),
+        });
+    };
+    match user.role {
+        Role::Admin => admin_home(&state, ctx, user).await,
+        Role::Staff => staff_home(&state, ctx, user).await,
+        Role::Partner => partner_home(&state, ctx, user).await,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct NetworkCounts {
+    maisons: i64,
+    grenelle: i64,
+    regions: i64,
+    organisations: i64,
+    accounts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "home/admin.html")]
+struct AdminHome {
+    ctx: Ctx,
+    name: String,
+    counts: NetworkCounts,
+    recent: Vec<HistoryEntry>,
+}
+
+async fn admin_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let counts: NetworkCounts = sqlx::query_as(
+        "select (select count(*) from maison) as maisons,
+                (select count(*) from maison where grenelle_year is not null) as grenelle,
+                (select count(distinct region_code) from maison where grenelle_year is not null) as regions,
+                (select count(*) from organisation) as organisations,
+                (select count(*) from account where active) as accounts",
+    )
+    .fetch_one(&state.db)
+    .await?;
+    let recent = recent_events(state, None).await?;
+    Ok(Html(
+        AdminHome {
+            ctx,
+            name: user.name,
+            counts,
+            recent,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(sqlx::FromRow)]
+struct MaisonSummary {
+    name: String,
+    region: String,
+    departement: String,
+    city: String,
+    partners: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Colleague {
+    name: String,
+    email: String,
+    responsable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home/staff.html")]
+struct StaffHome {
+    ctx: Ctx,
+    user: CurrentUser,
+    maison: MaisonSummary,
+    colleagues: Vec<Colleague>,
+    recent: Vec<HistoryEntry>,
+}
+
+async fn staff_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let maison_id = user.maison_id.ok_or(AppError::NotFound)?;
+    let maison: MaisonSummary = sqlx::query_as(
+        "select m.name, r.name as region, d.name as departement, m.city,
+                (select count(*) from partnership p where p.maison_id = m.id) as partners
+         from maison m join region r on r.code = m.region_code join departement d on d.code = m.departement_code
+         where m.id = $1",
+    )
+    .bind(maison_id)
+    .fetch_one(&state.db)
+    .await?;
+    let colleagues: Vec<Colleague> = sqlx::query_as(
+        "select name, email, responsable from account
+         where maison_id = $1 and active order by responsable desc, name limit 50",
+    )
+    .bind(maison_id)
+    .fetch_all(&state.db)
+    .await?;
+    let recent = recent_events(state, Some(maison_id)).await?;
+    Ok(Html(
+        StaffHome {
+            ctx,
+            user,
+            maison,
+            colleagues,
+            recent,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(sqlx::FromRow)]
+struct PartneredMaison {
+    name: String,
+    region: String,
+    roles: Vec<String>,
+}
+
+impl PartneredMaison {
+    fn roles_label(&self) -> String {
+        let labels: Vec<&str> = self
+            .roles
+            .iter()
+            .map(|r| partnership_role_label(r))
+            .collect();
+        if labels.is_empty() {
+            "—".into()
+        } else {
+            labels.join(", ")
+        }
+    }
+}
+
+pub fn partnership_role_label(code: &str) -> &'static str {
+    match code {
+        "membre_constitutif" => "membre constitutif",
+        "copil" => "comité de pilotage",
+        "financeur" => "financeur",
+        "operateur" => "opérateur",
+        "associe" => "associé",
+        _ => "autre",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home/partner.html")]
+struct PartnerHome {
+    ctx: Ctx,
+    user: CurrentUser,
+    organisation_type: String,
+    maisons: Vec<PartneredMaison>,
+}
+
+async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let organisation_id = user.organisation_id.ok_or(AppError::NotFound)?;
+    let organisation_type: String = sqlx::query_scalar(
+        "select t.name from organisation o join partner_type t on t.code = o.type_code where o.id = $1",
+    )
+    .bind(organisation_id)
+    .fetch_one(&state.db)
+    .await?;
+    let maisons: Vec<PartneredMaison> = sqlx::query_as(
+        "select m.name, r.name as region, p.roles from partnership p
+         join maison m on m.id = p.maison_id join region r on r.code = m.region_code
+         where p.organisation_id = $1 order by m.name limit 200",
+    )
+    .bind(organisation_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Html(
+        PartnerHome {
+            ctx,
+            user,
+            organisation_type,
+            maisons,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+async fn recent_events(
+    state: &AppState,
+    maison_id: Option<i64>,
+) -> sqlx::Result<Vec<HistoryEntry>> {
+    let mut conn = state.db.acquire().await?;
+    crate::audit::recent(&mut conn, maison_id, 10).await
+}

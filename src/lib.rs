@@ -1,0 +1,17 @@
+//! Portail des Maisons de l'Emploi: the library behind the `mde` binary.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod reference;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+pub use state::AppState;
+pub use web::app;

@@ -1,0 +1,196 @@
+//! French formats for what people read (dates `27/11/2026`, numbers `12 345,5`, money `12 345,00 €`), and
+//! the lenient parsers for what they type.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+
+/// Narrow no-break space, the French thousands separator (CLDR).
+const GROUP: char = '\u{202F}';
+/// No-break space before a unit or the euro sign.
+const NBSP: char = '\u{00A0}';
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(date).unwrap_or_default()
+}
+
+/// A moment, in Europe/Paris: `27/11/2026 à 18:05`.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+/// The ISO date in Europe/Paris, for `<time datetime>` attributes.
+pub fn iso_datetime(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Paris).to_rfc3339()
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Paris).date_naive()
+}
+
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    let n = digits.len();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(3) {
+            out.push(GROUP);
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn int(n: i64) -> String {
+    let s = group_digits(&n.unsigned_abs().to_string());
+    if n < 0 { format!("-{s}") } else { s }
+}
+
+/// A number with at most `decimals` decimals, trailing zeros dropped: `1 234,5`.
+pub fn decimal(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let fixed = format!("{:.*}", decimals, x.abs());
+    let (whole, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let frac = frac.trim_end_matches('0');
+    let sign = if x < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{}", group_digits(whole))
+    } else {
+        format!("{sign}{},{frac}", group_digits(whole))
+    }
+}
+
+/// Integer cents as euros: `12 345,00 €`.
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!(
+        "{sign}{},{:02}{NBSP}€",
+        group_digits(&(abs / 100).to_string()),
+        abs % 100
+    )
+}
+
+/// A share as a percentage: `42 %` (`part` of `total`, 0 when the total is 0).
+pub fn percent(part: i64, total: i64) -> String {
+    if total == 0 {
+        return format!("0{NBSP}%");
+    }
+    format!("{}{NBSP}%", decimal(part as f64 * 100.0 / total as f64, 0))
+}
+
+/// A decimal typed the French or the English way: `1 234,5`, `1234.5`, `1 234`.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(*c, ' ' | GROUP | NBSP | '\u{2009}'))
+        .collect::<String>()
+        .replace(',', ".");
+    if cleaned.is_empty() || cleaned.len() > 30 || cleaned.matches('.').count() > 1 {
+        return None;
+    }
+    if !cleaned
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'))
+    {
+        return None;
+    }
+    cleaned.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Euros typed by a person (`12 345,50`, `12345.5`, `12 345 €`) as integer cents; at most 2 decimals.
+pub fn parse_money_cents(s: &str) -> Option<i64> {
+    let trimmed = s.trim().trim_end_matches('€').trim();
+    let normalised = trimmed.replace(',', ".");
+    if let Some((_, frac)) = normalised.rsplit_once('.')
+        && frac.trim().len() > 2
+    {
+        return None;
+    }
+    let x = parse_decimal(trimmed)?;
+    if x.abs() > 1e12 {
+        return None;
+    }
+    Some((x * 100.0).round() as i64)
+}
+
+/// A date from an `<input type="date">` (`2026-11-27`) or typed (`27/11/2026`).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+        .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)))
+}
+
+pub fn parse_int(s: &str) -> Option<i64> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(*c, ' ' | GROUP | NBSP))
+        .collect();
+    if cleaned.len() > 18 {
+        return None;
+    }
+    cleaned.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(int(12345), "12\u{202F}345");
+        assert_eq!(int(-1234567), "-1\u{202F}234\u{202F}567");
+        assert_eq!(int(999), "999");
+        assert_eq!(decimal(1234.5, 2), "1\u{202F}234,5");
+        assert_eq!(decimal(0.333, 2), "0,33");
+        assert_eq!(decimal(-0.001, 2), "0");
+        assert_eq!(money(1234500), "12\u{202F}345,00\u{A0}€");
+        assert_eq!(money(5), "0,05\u{A0}€");
+        assert_eq!(percent(1, 3), "33\u{A0}%");
+        assert_eq!(percent(0, 0), "0\u{A0}%");
+    }
+
+    #[test]
+    fn french_dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
+        assert_eq!(date(d), "27/11/2026");
+        let t = DateTime::parse_from_rfc3339("2026-07-01T10:05:00Z")
+            .expect("t")
+            .with_timezone(&Utc);
+        assert_eq!(datetime(t), "01/07/2026 à 12:05");
+        assert_eq!(parse_date("27/11/2026"), Some(d));
+        assert_eq!(parse_date("2026-11-27"), Some(d));
+        assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("99999-01-01"), None);
+    }
+
+    #[test]
+    fn lenient_parsing() {
+        assert_eq!(parse_decimal("1 234,5"), Some(1234.5));
+        assert_eq!(parse_decimal("1234.5"), Some(1234.5));
+        assert_eq!(parse_decimal("-3"), Some(-3.0));
+        assert_eq!(parse_decimal("1,2,3"), None);
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal("NaN"), None);
+        assert_eq!(parse_decimal("1e400"), None);
+        assert_eq!(parse_money_cents("12 345,50 €"), Some(1234550));
+        assert_eq!(parse_money_cents("10.005"), None);
+        assert_eq!(parse_money_cents("99999999999999"), None);
+        assert_eq!(parse_int(" 2 026 "), Some(2026));
+    }
+}

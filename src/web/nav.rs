@@ -1,0 +1,31 @@
+//! The main navigation, per role. Each feature adds its entry here.
+
+use crate::auth::{CurrentUser, Role};
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+fn item(href: &'static str, label: &'static str, path: &str) -> NavItem {
+    let current = if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    };
+    NavItem {
+        href,
+        label,
+        current,
+    }
+}
+
+pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
+    let Some(user) = user else { return Vec::new() };
+    let mut items = vec![item("/", "Accueil", path)];
+    if user.role == Role::Admin {
+        items.push(item("/journal", "Journal", path));
+    }
+    items
+}

@@ -1,0 +1,7 @@
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its line
+//! HTTP-level tests: each test gets a fresh database cloned from a migrated template, and the real router
+//! served on a free port.
+
+mod helpers;
+
+mod auth;
