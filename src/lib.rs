@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod notifications;
 pub mod reference;
 pub mod state;
 pub mod telemetry;

@@ -55,6 +55,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::auth::router())
         .merge(crate::home::router())
         .merge(crate::audit::router())
+        .merge(crate::notifications::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,199 @@
+//! In-portal notifications: `notify()` (used by every feature, inside its write transaction), the list page
+//! `/notifications` with mark-as-read, and the unread counter of the header (`Ctx::unread`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use crate::auth::CurrentUser;
+use crate::auth::session::{self, FlashKind};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(list))
+        .route("/notifications/tout-lu", post(mark_all_read))
+        .route("/notifications/{id}/lu", post(mark_read))
+}
+
+/// Tells these accounts about something (one bulk insert; duplicates in `account_ids` are notified once).
+/// `kind` is a short code (`commentaire`, `reponse`, `partage`…), `message` a French sentence, `link` a
+/// path on this site. Call it inside the transaction of the write it tells about.
+pub async fn notify(
+    conn: &mut PgConnection,
+    account_ids: &[i64],
+    kind: &str,
+    message: &str,
+    link: &str,
+) -> sqlx::Result<()> {
+    if account_ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into notification (account_id, kind, message, link)
+         select distinct a.id, $2, $3, $4 from account a where a.id = any($1) and a.active",
+    )
+    .bind(account_ids)
+    .bind(kind)
+    .bind(message)
+    .bind(link)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The active staff accounts of a Maison (who is told of what happens to the Maison's work).
+pub async fn staff_of_maison(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("select id from account where maison_id = $1 and role = 'staff' and active")
+        .bind(maison_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The active accounts of these partner organisations.
+pub async fn members_of_organisations(
+    conn: &mut PgConnection,
+    organisation_ids: &[i64],
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from account where organisation_id = any($1) and role = 'partner' and active",
+    )
+    .bind(organisation_ids)
+    .fetch_all(conn)
+    .await
+}
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    message: String,
+    link: String,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+}
+
+struct Shown {
+    id: i64,
+    message: String,
+    link: String,
+    at: String,
+    at_iso: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    items: Vec<Shown>,
+    page: i64,
+    has_next: bool,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    page: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let mut rows: Vec<Row> = sqlx::query_as(
+        "select id, message, link, created_at, read_at from notification
+         where account_id = $1 order by created_at desc, id desc limit $2 offset $3",
+    )
+    .bind(user.id)
+    .bind(PAGE_SIZE + 1)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(&state.db)
+    .await?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let items = rows
+        .into_iter()
+        .map(|r| Shown {
+            id: r.id,
+            message: r.message,
+            link: crate::web::safe_next(Some(&r.link)).to_owned(),
+            at: format::datetime(r.created_at),
+            at_iso: format::iso_datetime(r.created_at),
+            unread: r.read_at.is_none(),
+        })
+        .collect();
+    Ok(Html(
+        ListPage {
+            ctx,
+            items,
+            page,
+            has_next,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct MarkForm {
+    /// `ouvrir`: go to the notification's link once it is marked read.
+    #[serde(default)]
+    then: String,
+}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<MarkForm>,
+) -> AppResult<Response> {
+    // Another account's notification is simply not found: nothing is marked.
+    let link: Option<String> = sqlx::query_scalar(
+        "update notification set read_at = coalesce(read_at, now())
+         where id = $1 and account_id = $2 returning link",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(&state.db)
+    .await?;
+    let link = link.ok_or(crate::error::AppError::NotFound)?;
+    if form.then == "ouvrir" {
+        return Ok(Redirect::to(crate::web::safe_next(Some(&link))).into_response());
+    }
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+async fn mark_all_read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Form(_): Form<MarkForm>,
+) -> AppResult<Response> {
+    let n = sqlx::query(
+        "update notification set read_at = now() where account_id = $1 and read_at is null",
+    )
+    .bind(user.id)
+    .execute(&state.db)
+    .await?
+    .rows_affected();
+    if let Some(hash) = &ctx.session_hash {
+        let message = match n {
+            0 => "Aucune notification non lue.".to_owned(),
+            1 => "Une notification marquée comme lue.".to_owned(),
+            n => format!("{n} notifications marquées comme lues."),
+        };
+        session::set_flash(&state.db, hash, FlashKind::Success, &message).await?;
+    }
+    Ok(Redirect::to("/notifications").into_response())
+}
