@@ -132,7 +132,9 @@ export class PageWatch {
       }
       if (url.origin !== origin) return; // blocked third party, already recorded
       const error = req.failure()?.errorText ?? 'failed';
-      if (error === 'net::ERR_ABORTED' && req.isNavigationRequest()) return; // a download, or navigation superseded
+      // Chromium cancels what is in flight when the page navigates away (favicon, a superseded navigation,
+      // a download): not a failure of the server. A status >= 400 is caught from the response above.
+      if (error === 'net::ERR_ABORTED') return;
       this.push({ check: 'subresource', message: `${req.resourceType()} failed (${error}): ${shortUrl(req.url(), origin)}` });
     });
     page.on('console', (msg) => {
