@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod axes;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -10,6 +11,8 @@ pub mod error;
 pub mod home;
 pub mod notifications;
 pub mod reference;
+pub mod reseau;
+pub mod search;
 pub mod state;
 pub mod telemetry;
 pub mod web;

@@ -56,6 +56,9 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::home::router())
         .merge(crate::audit::router())
         .merge(crate::notifications::router())
+        .merge(crate::axes::router())
+        .merge(crate::reseau::router())
+        .merge(crate::search::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,3 +6,5 @@ mod helpers;
 
 mod auth;
 mod notifications;
+mod axes;
+mod reseau;

@@ -1,0 +1,336 @@
+//! The network view of an axis (admins): actions by status, sector and region over every Maison's current
+//! plan, budget and co-financing totals, and the Maisons with no action under the axis. Each block is one
+//! aggregate query.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Axis;
+use crate::error::AppResult;
+use crate::reseau::export::{Cell, ExportFormat, Table};
+use crate::reseau::labels;
+use crate::state::AppState;
+use crate::web::{Ctx, format};
+
+#[derive(sqlx::FromRow)]
+struct StatusCount {
+    status: String,
+    n: i64,
+}
+
+pub struct StatusRow {
+    pub label: &'static str,
+    pub n: String,
+    pub pct: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Group {
+    label: String,
+    maisons: i64,
+    actions: i64,
+    realisees: i64,
+    late: i64,
+}
+
+pub struct GroupRow {
+    pub label: String,
+    pub maisons: String,
+    pub actions: String,
+    pub realisees: String,
+    pub pct: String,
+    pub late: String,
+}
+
+fn group_rows(groups: Vec<Group>) -> Vec<GroupRow> {
+    groups
+        .into_iter()
+        .map(|g| GroupRow {
+            pct: format::percent(g.realisees, g.actions),
+            label: g.label,
+            maisons: format::int(g.maisons),
+            actions: format::int(g.actions),
+            realisees: format::int(g.realisees),
+            late: format::int(g.late),
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Totals {
+    actions: i64,
+    late: i64,
+    maisons_with: i64,
+    maisons: i64,
+    budget: i64,
+    acquis: i64,
+    sollicite: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Funder {
+    funder: String,
+    actions: i64,
+    acquis: i64,
+    sollicite: i64,
+}
+
+pub struct FunderRow {
+    pub funder: String,
+    pub actions: String,
+    pub acquis: String,
+    pub sollicite: String,
+    pub total: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Missing {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub plan_status: Option<String>,
+}
+
+impl Missing {
+    pub fn plan_label(&self) -> &'static str {
+        labels::plan_status_label(self.plan_status.as_deref())
+    }
+}
+
+pub const MISSING_SHOWN: i64 = 100;
+
+#[derive(Template)]
+#[template(path = "axes/network.html")]
+struct NetworkAxisPage {
+    ctx: Ctx,
+    axis: Axis,
+    actions: String,
+    late: String,
+    maisons: String,
+    maisons_with: String,
+    maisons_without: i64,
+    budget: String,
+    acquis: String,
+    sollicite: String,
+    statuses: Vec<StatusRow>,
+    sectors: Vec<GroupRow>,
+    regions: Vec<GroupRow>,
+    funders: Vec<FunderRow>,
+    missing: Vec<Missing>,
+    prev_next: (Option<i32>, Option<i32>),
+}
+
+/// The actions under axis $1 of every Maison's current plan; $2 is today (for late actions).
+const AXIS_ACTIONS: &str = "
+    ax_act as (
+        select a.id, a.status, a.sector_code, cp.maison_id,
+               coalesce(a.end_date < $2 and a.status not in ('realisee', 'abandonnee'), false) as is_late
+        from maison_current_plan cp
+        join action a on a.plan_id = cp.plan_id and a.axis_id = $1
+    )";
+
+pub async fn page(state: &AppState, ctx: Ctx, axis: Axis) -> AppResult<Response> {
+    let today = format::today();
+    let totals: Totals = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS},
+         money as (
+             select coalesce(sum(f.amount_cents), 0)::bigint as budget,
+                    coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
+                    coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
+             from action_funding f where f.action_id in (select id from ax_act)
+         )
+         select (select count(*) from ax_act) as actions,
+                (select count(*) from ax_act where is_late) as late,
+                (select count(distinct maison_id) from ax_act) as maisons_with,
+                (select count(*) from maison) as maisons,
+                money.budget, money.acquis, money.sollicite
+         from money"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .fetch_one(&state.db)
+    .await?;
+    let status_counts: Vec<StatusCount> = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS}
+         select status, count(*) as n from ax_act group by status"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let statuses = labels::ACTION_STATUSES
+        .iter()
+        .map(|s| {
+            let n = status_counts
+                .iter()
+                .find(|c| c.status == *s)
+                .map(|c| c.n)
+                .unwrap_or(0);
+            StatusRow {
+                label: labels::action_status_label(s),
+                n: format::int(n),
+                pct: format::percent(n, totals.actions),
+            }
+        })
+        .collect();
+    let sectors: Vec<Group> = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS}
+         select coalesce(s.name, 'Filière non renseignée') as label,
+                count(distinct ax_act.maison_id) as maisons, count(*) as actions,
+                count(*) filter (where ax_act.status = 'realisee') as realisees,
+                count(*) filter (where ax_act.is_late) as late
+         from ax_act left join sector s on s.code = ax_act.sector_code
+         group by s.position, s.name order by s.position nulls last"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let regions: Vec<Group> = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS}
+         select r.name as label,
+                count(distinct ax_act.maison_id) as maisons, count(*) as actions,
+                count(*) filter (where ax_act.status = 'realisee') as realisees,
+                count(*) filter (where ax_act.is_late) as late
+         from ax_act join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code
+         group by r.name order by r.name"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let funders: Vec<Funder> = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS}
+         select f.funder, count(distinct f.action_id) as actions,
+                coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
+                coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
+         from action_funding f where f.action_id in (select id from ax_act)
+         group by f.funder order by sum(f.amount_cents) desc, f.funder limit 30"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let missing: Vec<Missing> = sqlx::query_as(
+        "select m.id, m.name, r.name as region, cp.status as plan_status
+         from maison m
+         join region r on r.code = m.region_code
+         left join maison_current_plan cp on cp.maison_id = m.id
+         where not exists (select 1 from action a where a.plan_id = cp.plan_id and a.axis_id = $1)
+         order by m.name, m.id limit $2",
+    )
+    .bind(axis.id)
+    .bind(MISSING_SHOWN)
+    .fetch_all(&state.db)
+    .await?;
+    let prev_next = super::neighbours(state, axis.number).await?;
+    Ok(Html(
+        NetworkAxisPage {
+            ctx,
+            actions: format::int(totals.actions),
+            late: format::int(totals.late),
+            maisons: format::int(totals.maisons),
+            maisons_with: format::int(totals.maisons_with),
+            maisons_without: totals.maisons - totals.maisons_with,
+            budget: format::money(totals.budget),
+            acquis: format::money(totals.acquis),
+            sollicite: format::money(totals.sollicite),
+            statuses,
+            sectors: group_rows(sectors),
+            regions: group_rows(regions),
+            funders: funders
+                .into_iter()
+                .map(|f| FunderRow {
+                    funder: f.funder,
+                    actions: format::int(f.actions),
+                    acquis: format::money(f.acquis),
+                    sollicite: format::money(f.sollicite),
+                    total: format::money(f.acquis + f.sollicite),
+                })
+                .collect(),
+            missing,
+            axis,
+            prev_next,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(sqlx::FromRow)]
+struct PerMaison {
+    id: i64,
+    name: String,
+    region: String,
+    plan_status: Option<String>,
+    actions: i64,
+    realisees: i64,
+    late: i64,
+    budget: i64,
+    acquis: i64,
+}
+
+/// The network axis page as a table: one row per Maison (those without action included).
+pub async fn export(state: &AppState, axis: &Axis, format: ExportFormat) -> AppResult<Response> {
+    let rows: Vec<PerMaison> = sqlx::query_as(&format!(
+        "with {AXIS_ACTIONS},
+         per as (
+             select maison_id, count(*) as actions,
+                    count(*) filter (where status = 'realisee') as realisees,
+                    count(*) filter (where is_late) as late
+             from ax_act group by maison_id
+         ),
+         money as (
+             select ax_act.maison_id, sum(f.amount_cents)::bigint as budget,
+                    (sum(f.amount_cents) filter (where f.state = 'acquis'))::bigint as acquis
+             from ax_act join action_funding f on f.action_id = ax_act.id group by ax_act.maison_id
+         )
+         select m.id, m.name, r.name as region, cp.status as plan_status,
+                coalesce(per.actions, 0) as actions, coalesce(per.realisees, 0) as realisees,
+                coalesce(per.late, 0) as late, coalesce(money.budget, 0) as budget,
+                coalesce(money.acquis, 0) as acquis
+         from maison m join region r on r.code = m.region_code
+         left join maison_current_plan cp on cp.maison_id = m.id
+         left join per on per.maison_id = m.id
+         left join money on money.maison_id = m.id
+         order by m.name, m.id"
+    ))
+    .bind(axis.id)
+    .bind(format::today())
+    .fetch_all(&state.db)
+    .await?;
+    let mut table = Table::new(
+        &format!("Axe {} – réseau", axis.number),
+        &[
+            "N°",
+            "Maison",
+            "Région",
+            "Plan d'actions",
+            "Actions sous l'axe",
+            "Réalisées",
+            "% réalisées",
+            "En retard",
+            "Budget (€)",
+            "Acquis (€)",
+        ],
+    );
+    for r in rows {
+        table.rows.push(vec![
+            Cell::Int(r.id),
+            Cell::text(r.name),
+            Cell::text(r.region),
+            Cell::text(labels::plan_status_label(r.plan_status.as_deref())),
+            Cell::Int(r.actions),
+            Cell::Int(r.realisees),
+            if r.actions > 0 {
+                Cell::Percent(r.realisees as f64 * 100.0 / r.actions as f64)
+            } else {
+                Cell::Empty
+            },
+            Cell::Int(r.late),
+            Cell::Money(r.budget),
+            Cell::Money(r.acquis),
+        ]);
+    }
+    table.respond(format, &format!("axe-{}-reseau", axis.number))
+}

@@ -1,0 +1,311 @@
+//! `/comparaison`: for one catalogue indicator, the distribution across the Maisons (median, quartiles;
+//! per 1,000 inhabitants where the indicator says so) and where a Maison stands.
+//!
+//! Only validated diagnostics feed the distribution, so no Maison's draft value ever reaches another. A
+//! Maison's staff see the anonymous distribution and their own position — from their latest validated
+//! diagnostic, or from their own draft, flagged as such and not counted. Admins may pick any Maison.
+//! The population of a Maison is the sum of its communes' populations over the EPCI of its territory.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, policy};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, format};
+
+use super::Choice;
+
+#[derive(Deserialize, Default)]
+pub struct CompareQuery {
+    #[serde(default)]
+    indicateur: String,
+    #[serde(default)]
+    maison: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct IndicatorRow {
+    id: i64,
+    code: String,
+    label: String,
+    unit: String,
+    per_capita: bool,
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct Distribution {
+    pub n: i64,
+    pub min: Option<f64>,
+    pub q1: Option<f64>,
+    pub median: Option<f64>,
+    pub q3: Option<f64>,
+    pub max: Option<f64>,
+    pub mean: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Position {
+    raw: f64,
+    x: Option<f64>,
+    year: i32,
+    validated: bool,
+    below: i64,
+    n: i64,
+}
+
+/// The value of each Maison for indicator $1: from its latest validated diagnostic, latest year;
+/// normalised per 1,000 inhabitants when $2.
+const NETWORK_VALUES: &str = "
+    vals as (
+        select distinct on (d.maison_id) d.maison_id, iv.value
+        from indicator_value iv
+        join diagnostic d on d.id = iv.diagnostic_id
+        where iv.indicator_id = $1 and d.status = 'valide'
+        order by d.maison_id, iv.year desc, d.created_at desc, iv.id desc
+    ),
+    norm as (
+        select v.maison_id,
+               case when $2 then v.value * 1000.0 / nullif((
+                        select sum(c.population) from maison_epci me join commune c on c.epci_siren = me.epci_siren
+                        where me.maison_id = v.maison_id), 0)
+                    else v.value end as x
+        from vals v
+    )";
+
+pub struct Stat {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct OwnPosition {
+    pub maison: String,
+    pub value: String,
+    pub raw: String,
+    pub year: i32,
+    pub validated: bool,
+    pub quartile: &'static str,
+    pub rank: String,
+}
+
+#[derive(Template)]
+#[template(path = "reseau/compare.html")]
+struct ComparePage {
+    ctx: Ctx,
+    indicators: Vec<Choice>,
+    maisons: Vec<Choice>,
+    can_pick_maison: bool,
+    indicator: Option<String>,
+    unit: String,
+    per_capita: bool,
+    stats: Vec<Stat>,
+    count: i64,
+    position: Option<OwnPosition>,
+    no_own_value: bool,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<CompareQuery>,
+) -> AppResult<Response> {
+    policy::ensure(policy::reseau::can_compare_indicators(&user))?;
+    let can_pick = policy::reseau::can_name_maisons_in_comparison(&user);
+    let maison_id = if can_pick {
+        q.maison.trim().parse::<i64>().ok()
+    } else {
+        user.maison_id
+    };
+    let all: Vec<IndicatorRow> = sqlx::query_as(
+        "select id, code, label, unit, per_capita from indicator where active order by theme, label",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let chosen = all.iter().find(|i| i.code == q.indicateur.trim());
+    let indicators = all
+        .iter()
+        .map(|i| Choice {
+            value: i.code.clone(),
+            label: format!("{} ({})", i.label, i.unit),
+            selected: chosen.is_some_and(|c| c.id == i.id),
+        })
+        .collect();
+    let maisons = if can_pick {
+        let list: Vec<(i64, String)> =
+            sqlx::query_as("select id, name from maison order by name, id")
+                .fetch_all(&state.db)
+                .await?;
+        list.into_iter()
+            .map(|(id, name)| Choice {
+                selected: maison_id == Some(id),
+                value: id.to_string(),
+                label: name,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut page = ComparePage {
+        ctx,
+        indicators,
+        maisons,
+        can_pick_maison: can_pick,
+        indicator: None,
+        unit: String::new(),
+        per_capita: false,
+        stats: Vec::new(),
+        count: 0,
+        position: None,
+        no_own_value: false,
+    };
+    if let Some(ind) = chosen {
+        let dist = distribution(&state, ind.id, ind.per_capita).await?;
+        let unit = if ind.per_capita {
+            format!("{} pour 1 000 habitants", ind.unit)
+        } else {
+            ind.unit.clone()
+        };
+        let show = |x: Option<f64>| {
+            x.map(|x| format::decimal(x, 2))
+                .unwrap_or_else(|| "—".into())
+        };
+        page.stats = vec![
+            Stat {
+                label: "Minimum",
+                value: show(dist.min),
+            },
+            Stat {
+                label: "Premier quartile",
+                value: show(dist.q1),
+            },
+            Stat {
+                label: "Médiane",
+                value: show(dist.median),
+            },
+            Stat {
+                label: "Troisième quartile",
+                value: show(dist.q3),
+            },
+            Stat {
+                label: "Maximum",
+                value: show(dist.max),
+            },
+            Stat {
+                label: "Moyenne",
+                value: show(dist.mean),
+            },
+        ];
+        page.count = dist.n;
+        page.indicator = Some(format!("{} ({})", ind.label, ind.code));
+        page.per_capita = ind.per_capita;
+        if let Some(mid) = maison_id {
+            let name: Option<String> = sqlx::query_scalar("select name from maison where id = $1")
+                .bind(mid)
+                .fetch_optional(&state.db)
+                .await?;
+            let name = name.ok_or(AppError::NotFound)?;
+            let pos = position(&state, ind.id, ind.per_capita, mid).await?;
+            match pos {
+                Some(p) => {
+                    let x = p.x.unwrap_or(p.raw);
+                    page.position = Some(OwnPosition {
+                        maison: name,
+                        value: format::decimal(x, 2),
+                        raw: format::decimal(p.raw, 2),
+                        year: p.year,
+                        validated: p.validated,
+                        quartile: quartile_label(x, &dist),
+                        rank: if p.n > 0 {
+                            format!(
+                                "{} des {} Maisons comparées ont une valeur inférieure",
+                                format::int(p.below),
+                                format::int(p.n)
+                            )
+                        } else {
+                            String::new()
+                        },
+                    })
+                }
+                None => page.no_own_value = true,
+            }
+        }
+        page.unit = unit;
+    }
+    Ok(Html(page.render()?).into_response())
+}
+
+fn quartile_label(x: f64, d: &Distribution) -> &'static str {
+    match (d.q1, d.median, d.q3) {
+        (Some(q1), Some(m), Some(q3)) => {
+            if x < q1 {
+                "dans le premier quart (sous le premier quartile)"
+            } else if x < m {
+                "dans le deuxième quart (entre le premier quartile et la médiane)"
+            } else if x < q3 {
+                "dans le troisième quart (entre la médiane et le troisième quartile)"
+            } else {
+                "dans le dernier quart (au-dessus du troisième quartile)"
+            }
+        }
+        _ => "sans comparaison possible (aucune valeur validée dans le réseau)",
+    }
+}
+
+/// The network's distribution (validated diagnostics only), computed by PostgreSQL.
+pub async fn distribution(
+    state: &AppState,
+    indicator_id: i64,
+    per_capita: bool,
+) -> sqlx::Result<Distribution> {
+    sqlx::query_as(&format!(
+        "with {NETWORK_VALUES}
+         select count(x) as n, min(x) as min,
+                percentile_cont(0.25) within group (order by x) as q1,
+                percentile_cont(0.5) within group (order by x) as median,
+                percentile_cont(0.75) within group (order by x) as q3,
+                max(x) as max, avg(x) as mean
+         from norm where x is not null"
+    ))
+    .bind(indicator_id)
+    .bind(per_capita)
+    .fetch_one(&state.db)
+    .await
+}
+
+/// A Maison's own value: its latest validated diagnostic's, else its own latest draft's (flagged).
+async fn position(
+    state: &AppState,
+    indicator_id: i64,
+    per_capita: bool,
+    maison_id: i64,
+) -> sqlx::Result<Option<Position>> {
+    sqlx::query_as(&format!(
+        "with {NETWORK_VALUES},
+         own as (
+             select iv.value as raw, iv.year, d.status = 'valide' as validated
+             from indicator_value iv join diagnostic d on d.id = iv.diagnostic_id
+             where iv.indicator_id = $1 and d.maison_id = $3 and d.status <> 'archive'
+             order by (d.status = 'valide') desc, iv.year desc, d.created_at desc, iv.id desc
+             limit 1
+         ),
+         own_x as (
+             select own.*, case when $2 then own.raw * 1000.0 / nullif((
+                        select sum(c.population) from maison_epci me join commune c on c.epci_siren = me.epci_siren
+                        where me.maison_id = $3), 0)
+                    else own.raw end as x
+             from own
+         )
+         select own_x.raw, own_x.x, own_x.year, own_x.validated,
+                (select count(*) from norm where norm.x < own_x.x and norm.maison_id <> $3) as below,
+                (select count(*) from norm where norm.x is not null) as n
+         from own_x"
+    ))
+    .bind(indicator_id)
+    .bind(per_capita)
+    .bind(maison_id)
+    .fetch_optional(&state.db)
+    .await
+}

@@ -1,0 +1,715 @@
+//! The network: the AVE dashboard `/reseau` (every Maison as a row, totals, a tile map of the regions and
+//! charts), its exports, the indicator comparison `/comparaison` and the Grenelle roll-up
+//! `/reseau/grenelle`.
+//!
+//! Speed (DESIGN.md section 6: 2,050 Maisons under 100 ms): every figure is one SQL aggregate over the
+//! Maisons' current plans, never rows loaded into Rust. The page is five statements: the rows (with the
+//! totals as window aggregates over the filtered set, before `limit`), the regions, the axes, the sectors
+//! and the list of regions for the filter. They lean on `action_plan_axis_idx` (actions of a plan),
+//! `plan_maison_created_idx`/`diagnostic_maison_created_idx` (the latest plan and diagnostic of each Maison)
+//! and `event_maison_idx` (last activity, one index probe per Maison). Measured in BENCHMARKS.md; at this
+//! size no summary table or cache is needed, so nothing can be stale.
+
+pub mod charts;
+pub mod compare;
+pub mod export;
+pub mod grenelle;
+pub mod labels;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, policy};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, format, url_encode};
+use export::{Cell, ExportFormat, Table};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reseau", get(dashboard))
+        .route("/reseau/export/{format}", get(export_table))
+        .route("/reseau/grenelle", get(grenelle::page))
+        .route("/comparaison", get(compare::page))
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The filters of the dashboard, as typed in the query string (empty means « tous »).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub programme: String,
+    #[serde(default)]
+    pub phase: String,
+    #[serde(default)]
+    pub inactif: String,
+    #[serde(default)]
+    pub tri: String,
+    #[serde(default)]
+    pub ordre: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl Filters {
+    fn region(&self) -> Option<&str> {
+        Some(self.region.trim()).filter(|s| !s.is_empty() && s.len() <= 3)
+    }
+    fn programme(&self) -> Option<&str> {
+        match self.programme.as_str() {
+            "grenelle" => Some("grenelle"),
+            "hors" => Some("hors"),
+            _ => None,
+        }
+    }
+    fn phase(&self) -> Option<&str> {
+        labels::PHASES
+            .iter()
+            .copied()
+            .find(|p| *p == self.phase.as_str())
+    }
+    fn inactive(&self) -> bool {
+        !self.inactif.is_empty()
+    }
+    fn page(&self) -> i64 {
+        self.page.parse().unwrap_or(1).clamp(1, 100_000)
+    }
+    fn descending(&self) -> bool {
+        self.ordre == "desc"
+    }
+    /// The ORDER BY of the rows: chosen among fixed strings, never built from the request.
+    fn order_by(&self) -> &'static str {
+        match (self.tri.as_str(), self.descending()) {
+            ("region", false) => "region asc, name asc, id",
+            ("region", true) => "region desc, name asc, id",
+            ("phase", false) => "phase_rank asc, name asc, id",
+            ("phase", true) => "phase_rank desc, name asc, id",
+            ("realisees", false) => "pct_realisees asc nulls first, name asc, id",
+            ("realisees", true) => "pct_realisees desc nulls last, name asc, id",
+            ("retard", false) => "late asc, name asc, id",
+            ("retard", true) => "late desc, name asc, id",
+            ("activite", false) => "last_activity asc nulls first, name asc, id",
+            ("activite", true) => "last_activity desc nulls last, name asc, id",
+            (_, true) => "name desc, id",
+            _ => "name asc, id",
+        }
+    }
+    /// The query string of these filters (without sort and page), for links.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = self.region() {
+            parts.push(format!("region={}", url_encode(r)));
+        }
+        if let Some(p) = self.programme() {
+            parts.push(format!("programme={p}"));
+        }
+        if let Some(p) = self.phase() {
+            parts.push(format!("phase={p}"));
+        }
+        if self.inactive() {
+            parts.push("inactif=1".to_owned());
+        }
+        parts.join("&")
+    }
+    fn query_with_sort(&self) -> String {
+        let mut q = self.query();
+        if !self.tri.is_empty() {
+            let tri: String = self
+                .tri
+                .chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect();
+            q = join_query(&q, &format!("tri={tri}"));
+            if self.descending() {
+                q = join_query(&q, "ordre=desc");
+            }
+        }
+        q
+    }
+}
+
+fn join_query(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_owned()
+    } else {
+        format!("{a}&{b}")
+    }
+}
+
+/// The Maisons the filters keep ($1 region, $2 programme, $3 phase, $4 inactive for 90 days), their phase
+/// and their current plan's action counts ($5 today, for late actions). Shared by the table, the map and
+/// the charts so that they always agree.
+const FILTERED: &str = "
+    sel as (
+        select m.id, m.name, m.region_code, m.grenelle_year, ph.phase
+        from maison m
+        join maison_phase ph on ph.maison_id = m.id
+        where ($1::text is null or m.region_code = $1)
+          and ($2::text is null or ($2 = 'grenelle') = (m.grenelle_year is not null))
+          and ($3::text is null or ph.phase = $3)
+          and (not $4 or not exists (
+                select 1 from event e where e.maison_id = m.id and e.at > now() - interval '90 days'))
+    ),
+    act as (
+        select a.*, cp.maison_id,
+               (a.end_date < $5 and a.status not in ('realisee', 'abandonnee')) as is_late
+        from sel
+        join maison_current_plan cp on cp.maison_id = sel.id
+        join action a on a.plan_id = cp.plan_id
+    )";
+
+#[derive(sqlx::FromRow)]
+struct RowData {
+    id: i64,
+    name: String,
+    region: String,
+    grenelle_year: Option<i32>,
+    phase: String,
+    diagnostic_status: Option<String>,
+    plan_status: Option<String>,
+    a_lancer: i64,
+    en_cours: i64,
+    en_pause: i64,
+    realisees: i64,
+    abandonnees: i64,
+    actions: i64,
+    pct_realisees: Option<f64>,
+    late: i64,
+    last_activity: Option<DateTime<Utc>>,
+    total_rows: i64,
+    total_actions: i64,
+    total_realisees: i64,
+    total_late: i64,
+    total_inactive: i64,
+    total_grenelle: i64,
+}
+
+async fn fetch_rows(
+    state: &AppState,
+    f: &Filters,
+    today: NaiveDate,
+    limit: Option<(i64, i64)>,
+) -> sqlx::Result<Vec<RowData>> {
+    let sql = format!(
+        "with {FILTERED},
+        counts as (
+            select maison_id,
+                   count(*) filter (where status = 'a_lancer') as a_lancer,
+                   count(*) filter (where status = 'en_cours') as en_cours,
+                   count(*) filter (where status = 'en_pause') as en_pause,
+                   count(*) filter (where status = 'realisee') as realisees,
+                   count(*) filter (where status = 'abandonnee') as abandonnees,
+                   count(*) as actions,
+                   count(*) filter (where is_late) as late
+            from act group by maison_id
+        ),
+        rows as (
+            select sel.id, sel.name, r.name as region, sel.grenelle_year, sel.phase,
+                   array_position(array['mobilisation','diagnostic','plan','mise_en_oeuvre','evaluation'],
+                                  sel.phase) as phase_rank,
+                   cd.status as diagnostic_status, cp.status as plan_status,
+                   coalesce(c.a_lancer, 0) as a_lancer, coalesce(c.en_cours, 0) as en_cours,
+                   coalesce(c.en_pause, 0) as en_pause, coalesce(c.realisees, 0) as realisees,
+                   coalesce(c.abandonnees, 0) as abandonnees, coalesce(c.actions, 0) as actions,
+                   (c.realisees * 100.0 / nullif(c.actions, 0))::float8 as pct_realisees,
+                   coalesce(c.late, 0) as late,
+                   (select max(e.at) from event e where e.maison_id = sel.id) as last_activity
+            from sel
+            join region r on r.code = sel.region_code
+            left join maison_current_diagnostic cd on cd.maison_id = sel.id
+            left join maison_current_plan cp on cp.maison_id = sel.id
+            left join counts c on c.maison_id = sel.id
+        )
+        select *, count(*) over () as total_rows,
+               sum(actions) over ()::bigint as total_actions,
+               sum(realisees) over ()::bigint as total_realisees,
+               sum(late) over ()::bigint as total_late,
+               count(*) filter (where last_activity is null or last_activity < now() - interval '90 days')
+                   over () as total_inactive,
+               count(*) filter (where grenelle_year is not null) over () as total_grenelle
+        from rows
+        order by {}
+        limit $6 offset $7",
+        f.order_by()
+    );
+    let (limit, offset) = limit.unwrap_or((i64::MAX, 0));
+    sqlx::query_as(&sql)
+        .bind(f.region())
+        .bind(f.programme())
+        .bind(f.phase())
+        .bind(f.inactive())
+        .bind(today)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&state.db)
+        .await
+}
+
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub grenelle: String,
+    pub phase: &'static str,
+    pub diagnostic: &'static str,
+    pub plan: &'static str,
+    pub a_lancer: i64,
+    pub en_cours: i64,
+    pub en_pause: i64,
+    pub realisees: i64,
+    pub abandonnees: i64,
+    pub actions: i64,
+    pub pct: String,
+    pub pct_value: Option<f64>,
+    pub late: i64,
+    pub last_activity: String,
+    pub last_activity_iso: String,
+}
+
+impl From<&RowData> for Row {
+    fn from(r: &RowData) -> Row {
+        Row {
+            id: r.id,
+            name: r.name.clone(),
+            region: r.region.clone(),
+            grenelle: r.grenelle_year.map(|y| y.to_string()).unwrap_or_default(),
+            phase: labels::phase_label(&r.phase),
+            diagnostic: labels::diagnostic_status_label(r.diagnostic_status.as_deref()),
+            plan: labels::plan_status_label(r.plan_status.as_deref()),
+            a_lancer: r.a_lancer,
+            en_cours: r.en_cours,
+            en_pause: r.en_pause,
+            realisees: r.realisees,
+            abandonnees: r.abandonnees,
+            actions: r.actions,
+            pct: r
+                .pct_realisees
+                .map(|p| format!("{}\u{a0}%", format::decimal(p, 0)))
+                .unwrap_or_else(|| "—".into()),
+            pct_value: r.pct_realisees,
+            late: r.late,
+            last_activity: r
+                .last_activity
+                .map(format::datetime)
+                .unwrap_or_else(|| "aucune".into()),
+            last_activity_iso: r
+                .last_activity
+                .map(format::iso_datetime)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub struct Totals {
+    pub maisons: String,
+    pub grenelle: String,
+    pub actions: String,
+    pub realisees: String,
+    pub pct: String,
+    pub late: String,
+    pub inactive: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RegionData {
+    code: String,
+    name: String,
+    maisons: i64,
+    actions: i64,
+    realisees: i64,
+    progress: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupData {
+    label: String,
+    actions: i64,
+    realisees: i64,
+    late: i64,
+    progress: Option<f64>,
+}
+
+pub struct GroupRow {
+    pub label: String,
+    pub actions: String,
+    pub realisees: String,
+    pub pct: String,
+    pub late: String,
+    pub progress: String,
+}
+
+impl From<&GroupData> for GroupRow {
+    fn from(g: &GroupData) -> GroupRow {
+        GroupRow {
+            label: g.label.clone(),
+            actions: format::int(g.actions),
+            realisees: format::int(g.realisees),
+            pct: format::percent(g.realisees, g.actions),
+            late: format::int(g.late),
+            progress: progress_text(g.progress),
+        }
+    }
+}
+
+fn progress_text(p: Option<f64>) -> String {
+    p.map(|p| format!("{}\u{a0}%", format::decimal(p, 0)))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub struct RegionRow {
+    pub name: String,
+    pub maisons: String,
+    pub actions: String,
+    pub pct: String,
+    pub progress: String,
+}
+
+pub struct SortLink {
+    pub label: &'static str,
+    pub href: String,
+    /// `ascending`/`descending` when the table is sorted on this column (for aria-sort), else empty.
+    pub aria_sort: &'static str,
+    pub arrow: &'static str,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reseau/dashboard.html")]
+struct Dashboard {
+    ctx: Ctx,
+    rows: Vec<Row>,
+    totals: Totals,
+    page: i64,
+    pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    export_query: String,
+    regions: Vec<Choice>,
+    programmes: Vec<Choice>,
+    phases: Vec<Choice>,
+    inactive: bool,
+    sorts: Vec<SortLink>,
+    tiles: Vec<charts::Tile>,
+    legend: Vec<charts::LegendItem>,
+    map_width: i32,
+    map_height: i32,
+    region_rows: Vec<RegionRow>,
+    by_axis: charts::BarChart,
+    axis_rows: Vec<GroupRow>,
+    by_sector: charts::BarChart,
+    sector_rows: Vec<GroupRow>,
+    filtered: bool,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(f): Query<Filters>,
+) -> AppResult<Response> {
+    policy::ensure(policy::reseau::can_view_network(&user))?;
+    let today = format::today();
+    let page = f.page();
+    let data = fetch_rows(&state, &f, today, Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
+    let totals = match data.first() {
+        Some(first) => Totals {
+            maisons: format::int(first.total_rows),
+            grenelle: format::int(first.total_grenelle),
+            actions: format::int(first.total_actions),
+            realisees: format::int(first.total_realisees),
+            pct: format::percent(first.total_realisees, first.total_actions),
+            late: format::int(first.total_late),
+            inactive: format::int(first.total_inactive),
+        },
+        None => {
+            let zero = format::int(0);
+            Totals {
+                maisons: zero.clone(),
+                grenelle: zero.clone(),
+                actions: zero.clone(),
+                realisees: zero.clone(),
+                pct: format::percent(0, 0),
+                late: zero.clone(),
+                inactive: zero,
+            }
+        }
+    };
+    let total_rows = data.first().map(|r| r.total_rows).unwrap_or(0);
+    let pages = ((total_rows + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let base = f.query_with_sort();
+    let page_href = |p: i64| format!("/reseau?{}", join_query(&base, &format!("page={p}")));
+
+    let region_data: Vec<RegionData> = sqlx::query_as(&format!(
+        "with {FILTERED}
+         select r.code, r.name,
+                count(distinct sel.id) as maisons,
+                count(act.id) as actions,
+                count(act.id) filter (where act.status = 'realisee') as realisees,
+                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
+         from region r
+         left join sel on sel.region_code = r.code
+         left join act on act.maison_id = sel.id
+         where r.zone in ('metro', 'drom')
+         group by r.code, r.name
+         order by r.name"
+    ))
+    .bind(f.region())
+    .bind(f.programme())
+    .bind(f.phase())
+    .bind(f.inactive())
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let figures: Vec<charts::RegionFigure> = region_data
+        .iter()
+        .map(|r| charts::RegionFigure {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            maisons: r.maisons,
+            actions: r.actions,
+            realisees: r.realisees,
+            progress: r.progress,
+        })
+        .collect();
+    let tiles = charts::tiles(&figures);
+    let region_rows = figures
+        .iter()
+        .filter(|r| r.maisons > 0)
+        .map(|r| RegionRow {
+            name: r.name.clone(),
+            maisons: format::int(r.maisons),
+            actions: format::int(r.actions),
+            pct: format::percent(r.realisees, r.actions),
+            progress: progress_text(r.progress),
+        })
+        .collect();
+
+    let axis_data: Vec<GroupData> = sqlx::query_as(&format!(
+        "with {FILTERED}
+         select 'Axe ' || ax.number || ' – ' || ax.short_title as label,
+                count(act.id) as actions,
+                count(act.id) filter (where act.status = 'realisee') as realisees,
+                count(act.id) filter (where act.is_late) as late,
+                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
+         from axis ax left join act on act.axis_id = ax.id
+         where ax.charter = $6
+         group by ax.id order by ax.number"
+    ))
+    .bind(f.region())
+    .bind(f.programme())
+    .bind(f.phase())
+    .bind(f.inactive())
+    .bind(today)
+    .bind(crate::axes::CURRENT_CHARTER)
+    .fetch_all(&state.db)
+    .await?;
+    let sector_data: Vec<GroupData> = sqlx::query_as(&format!(
+        "with {FILTERED}
+         select coalesce(s.name, 'Filière non renseignée') as label,
+                count(act.id) as actions,
+                count(act.id) filter (where act.status = 'realisee') as realisees,
+                count(act.id) filter (where act.is_late) as late,
+                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
+         from act left join sector s on s.code = act.sector_code
+         group by s.position, s.name order by s.position nulls last"
+    ))
+    .bind(f.region())
+    .bind(f.programme())
+    .bind(f.phase())
+    .bind(f.inactive())
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let chart_items = |d: &[GroupData]| -> Vec<(String, f64, String)> {
+        d.iter()
+            .map(|g| {
+                (
+                    g.label.clone(),
+                    g.progress.unwrap_or(0.0),
+                    progress_text(g.progress),
+                )
+            })
+            .collect()
+    };
+    let by_axis = charts::bar_chart(
+        "chart-axes",
+        "Avancement moyen des actions par axe",
+        "Avancement moyen, en pourcentage, des actions des plans en cours (hors actions abandonnées), pour chacun des axes du cahier des charges ; les mêmes chiffres figurent dans le tableau qui suit.",
+        chart_items(&axis_data),
+    );
+    let by_sector = charts::bar_chart(
+        "chart-filieres",
+        "Avancement moyen des actions par filière",
+        "Avancement moyen, en pourcentage, des actions des plans en cours (hors actions abandonnées), par filière du Grenelle ; les mêmes chiffres figurent dans le tableau qui suit.",
+        chart_items(&sector_data),
+    );
+
+    let region_choices: Vec<(String, String)> = sqlx::query_as(
+        "select code, name from region where zone in ('metro', 'drom') order by name",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let regions = region_choices
+        .into_iter()
+        .map(|(code, name)| Choice {
+            selected: f.region() == Some(code.as_str()),
+            value: code,
+            label: name,
+        })
+        .collect();
+    let programmes = [
+        ("grenelle", "programme Grenelle"),
+        ("hors", "hors programme Grenelle"),
+    ]
+    .iter()
+    .map(|(v, l)| Choice {
+        value: (*v).into(),
+        label: (*l).into(),
+        selected: f.programme() == Some(*v),
+    })
+    .collect();
+    let phases = labels::PHASES
+        .iter()
+        .map(|p| Choice {
+            value: (*p).into(),
+            label: labels::phase_label(p).into(),
+            selected: f.phase() == Some(*p),
+        })
+        .collect();
+    let filter_q = f.query();
+    let sorts = [
+        ("nom", "Maison"),
+        ("region", "Région"),
+        ("phase", "Phase"),
+        ("realisees", "% réalisées"),
+        ("retard", "En retard"),
+        ("activite", "Dernière activité"),
+    ]
+    .iter()
+    .map(|(key, label)| {
+        let active = f.tri == *key || (f.tri.is_empty() && *key == "nom");
+        let next_desc = active && !f.descending();
+        let mut q = join_query(&filter_q, &format!("tri={key}"));
+        if next_desc {
+            q = join_query(&q, "ordre=desc");
+        }
+        SortLink {
+            label,
+            href: format!("/reseau?{q}"),
+            aria_sort: match (active, f.descending()) {
+                (true, true) => "descending",
+                (true, false) => "ascending",
+                _ => "",
+            },
+            arrow: match (active, f.descending()) {
+                (true, true) => " ▼",
+                (true, false) => " ▲",
+                _ => "",
+            },
+        }
+    })
+    .collect();
+    let map_width = 5 * (charts::TILE + charts::GAP);
+    let map_height = 6 * (charts::TILE + charts::GAP) + charts::TILE / 2 + 10;
+    Ok(Html(
+        Dashboard {
+            ctx,
+            rows: data.iter().map(Row::from).collect(),
+            totals,
+            page,
+            pages,
+            prev_href: (page > 1).then(|| page_href(page - 1)),
+            next_href: (page < pages).then(|| page_href(page + 1)),
+            export_query: f.query_with_sort(),
+            regions,
+            programmes,
+            phases,
+            inactive: f.inactive(),
+            sorts,
+            tiles,
+            legend: charts::legend(),
+            map_width,
+            map_height,
+            region_rows,
+            by_axis,
+            axis_rows: axis_data.iter().map(GroupRow::from).collect(),
+            by_sector,
+            sector_rows: sector_data.iter().map(GroupRow::from).collect(),
+            filtered: !filter_q.is_empty(),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+async fn export_table(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(format_name): Path<String>,
+    Query(f): Query<Filters>,
+) -> AppResult<Response> {
+    policy::ensure(policy::reseau::can_view_network(&user))?;
+    let format = ExportFormat::parse(&format_name).ok_or(AppError::NotFound)?;
+    let data = fetch_rows(&state, &f, format::today(), None).await?;
+    let mut table = Table::new(
+        "Réseau",
+        &[
+            "N°",
+            "Maison",
+            "Région",
+            "Programme Grenelle (année)",
+            "Phase",
+            "Diagnostic",
+            "Plan d'actions",
+            "Actions",
+            "À lancer",
+            "En cours",
+            "En pause",
+            "Réalisées",
+            "Abandonnées",
+            "% réalisées",
+            "En retard",
+            "Dernière activité",
+        ],
+    );
+    for r in &data {
+        table.rows.push(vec![
+            Cell::Int(r.id),
+            Cell::text(&r.name),
+            Cell::text(&r.region),
+            r.grenelle_year
+                .map(|y| Cell::Int(y.into()))
+                .unwrap_or(Cell::Empty),
+            Cell::text(labels::phase_label(&r.phase)),
+            Cell::text(labels::diagnostic_status_label(
+                r.diagnostic_status.as_deref(),
+            )),
+            Cell::text(labels::plan_status_label(r.plan_status.as_deref())),
+            Cell::Int(r.actions),
+            Cell::Int(r.a_lancer),
+            Cell::Int(r.en_cours),
+            Cell::Int(r.en_pause),
+            Cell::Int(r.realisees),
+            Cell::Int(r.abandonnees),
+            Cell::opt_decimal(r.pct_realisees),
+            Cell::Int(r.late),
+            r.last_activity
+                .map(|t| Cell::text(format::datetime(t)))
+                .unwrap_or(Cell::Empty),
+        ]);
+    }
+    table.respond(format, "reseau-maisons-de-l-emploi")
+}

@@ -1,0 +1,203 @@
+//! `/recherche`: diagnostics, plans and fiches actions across the network, by words, with PostgreSQL
+//! full-text search (configuration `fr_unaccent`: French stemming, accents ignored; GIN indexes on the
+//! very expressions queried, see migration 20261127140001). Every result is scoped by the policy's
+//! `SearchScope`, inside the SQL, so that a hidden object is never even counted.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::auth::policy::reseau::SearchScope;
+use crate::auth::{CurrentUser, policy};
+use crate::error::{AppError, AppResult};
+use crate::reseau::labels;
+use crate::state::AppState;
+use crate::web::{Ctx, format, url_encode};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/recherche", get(search))
+}
+
+const PAGE_SIZE: i64 = 30;
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default, rename = "type")]
+    type_: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Hit {
+    kind: String,
+    id: i64,
+    parent_id: Option<i64>,
+    title: String,
+    maison: String,
+    status: String,
+    excerpt: String,
+    total: i64,
+}
+
+pub struct Result_ {
+    pub kind: &'static str,
+    pub href: String,
+    pub title: String,
+    pub maison: String,
+    pub status: &'static str,
+    pub excerpt: String,
+}
+
+#[derive(Template)]
+#[template(path = "search/results.html")]
+struct SearchPage {
+    ctx: Ctx,
+    q: String,
+    results: Vec<Result_>,
+    total: i64,
+    total_label: String,
+    page: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    searched: bool,
+}
+
+/// The visibility rules, in SQL: $2 is the scope ('all', 'staff', 'partner') and $3 the Maison or the
+/// organisation. Staff: their Maison's everything, other Maisons' validated diagnostics and plans (and
+/// those plans' actions). Partners: diagnostics shared with their organisation; validated plans (and
+/// their actions) of the Maisons their organisation partners.
+const SEARCH_SQL: &str = "
+    with q as (select websearch_to_tsquery('public.fr_unaccent', $1) as query),
+    hits as (
+        select 'diagnostic' as kind, d.id, null::bigint as parent_id, d.title, d.maison_id, d.status,
+               '' as excerpt,
+               ts_rank(doc_search_text(d.title, d.copil_decision), q.query) + 0.1 as rank
+        from diagnostic d, q
+        where (doc_search_text(d.title, d.copil_decision) @@ q.query
+               or exists (select 1 from diagnostic_section s
+                          where s.diagnostic_id = d.id and doc_search_text(s.title, s.body) @@ q.query))
+          and ($2 = 'all'
+               or ($2 = 'staff' and (d.maison_id = $3 or d.status = 'valide'))
+               or ($2 = 'partner' and d.status <> 'brouillon' and exists (
+                       select 1 from diagnostic_share ds where ds.diagnostic_id = d.id and ds.organisation_id = $3)))
+        union all
+        select 'plan', p.id, null, p.title, p.maison_id, p.status, left(p.evaluation, 240),
+               ts_rank(doc_search_text(p.title, p.evaluation), q.query)
+        from plan p, q
+        where doc_search_text(p.title, p.evaluation) @@ q.query
+          and ($2 = 'all'
+               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
+               or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
+                       select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
+        union all
+        select 'action', a.id, a.plan_id, a.title, p.maison_id, a.status,
+               left(coalesce(nullif(a.objectives, ''), a.description), 240),
+               ts_rank(action_search_text(a.title, a.objectives, a.description, a.target_public, a.expected_results), q.query)
+        from action a join plan p on p.id = a.plan_id, q
+        where action_search_text(a.title, a.objectives, a.description, a.target_public, a.expected_results) @@ q.query
+          and ($2 = 'all'
+               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
+               or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
+                       select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
+    )
+    select h.kind, h.id, h.parent_id, h.title, m.name as maison, h.status, h.excerpt,
+           count(*) over () as total
+    from hits h join maison m on m.id = h.maison_id
+    where ($4 = '' or h.kind = $4)
+    order by h.rank desc, h.kind, h.id
+    limit $5 offset $6";
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "diagnostic" => "Diagnostic",
+        "plan" => "Plan d'actions",
+        _ => "Fiche action",
+    }
+}
+
+fn status_label(kind: &str, status: &str) -> &'static str {
+    match kind {
+        "diagnostic" => labels::diagnostic_status_label(Some(status)),
+        "plan" => labels::plan_status_label(Some(status)),
+        _ => labels::action_status_label(status),
+    }
+}
+
+fn href(kind: &str, id: i64, parent: Option<i64>) -> String {
+    match (kind, parent) {
+        ("diagnostic", _) => format!("/diagnostics/{id}"),
+        ("plan", _) => format!("/plans/{id}"),
+        (_, Some(plan)) => crate::axes::action_href(plan, id),
+        _ => format!("/plans/{id}"),
+    }
+}
+
+async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(sq): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let scope = policy::reseau::search_scope(&user).ok_or(AppError::NotFound)?;
+    let (mode, id) = match scope {
+        SearchScope::Everything => ("all", 0),
+        SearchScope::Staff(m) => ("staff", m),
+        SearchScope::Partner(o) => ("partner", o),
+    };
+    let q: String = sq.q.trim().chars().take(200).collect();
+    let kind = match sq.type_.as_str() {
+        k @ ("diagnostic" | "plan" | "action") => k,
+        _ => "",
+    };
+    let page = sq.page.parse::<i64>().unwrap_or(1).clamp(1, 1000);
+    let hits: Vec<Hit> = if q.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(SEARCH_SQL)
+            .bind(&q)
+            .bind(mode)
+            .bind(id)
+            .bind(kind)
+            .bind(PAGE_SIZE)
+            .bind((page - 1) * PAGE_SIZE)
+            .fetch_all(&state.db)
+            .await?
+    };
+    let total = hits.first().map(|h| h.total).unwrap_or(0);
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let link = |p: i64| format!("/recherche?q={}&page={p}", url_encode(&q));
+    let results = hits
+        .into_iter()
+        .map(|h| Result_ {
+            kind: kind_label(&h.kind),
+            href: href(&h.kind, h.id, h.parent_id),
+            status: status_label(&h.kind, &h.status),
+            title: h.title,
+            maison: h.maison,
+            excerpt: h.excerpt,
+        })
+        .collect();
+    let prev_href = (page > 1).then(|| link(page - 1));
+    let next_href = (page < pages).then(|| link(page + 1));
+    Ok(Html(
+        SearchPage {
+            ctx,
+            searched: !q.is_empty(),
+            q,
+            results,
+            total,
+            total_label: format::int(total),
+            page,
+            prev_href,
+            next_href,
+        }
+        .render()?,
+    )
+    .into_response())
+}

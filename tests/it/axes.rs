@@ -1,0 +1,282 @@
+//! The axis pages: a Maison's page for its staff, the network page for admins, the partnered Maisons'
+//! validated plans for partners; figures checked against the fixture of `reseau.rs`.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+use crate::reseau::{ACTIONS, Act, fixture, fr, is_late, pct, percentile, text};
+
+fn money(cents: i64) -> String {
+    let euros = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped},{:02}\u{a0}€", cents % 100)
+}
+
+fn of(maison: char, axis: i32) -> Vec<&'static Act> {
+    ACTIONS
+        .iter()
+        .filter(|a| a.maison == maison && a.axis == axis)
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_see_their_maison_on_each_axis() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let staff = app.signed_in(STAFF_A).await;
+    for axis in 1..=4 {
+        let (status, raw) = staff.get_html(&format!("/axes/{axis}")).await;
+        assert_eq!(status, StatusCode::OK, "axis {axis}");
+        assert!(!raw.contains("style=\""));
+        let html = text(&raw);
+        let mine = of('A', axis);
+        for a in &mine {
+            assert!(html.contains(a.title), "axis {axis}: {}", a.title);
+        }
+        for a in ACTIONS.iter().filter(|a| a.maison != 'A') {
+            assert!(!html.contains(a.title), "axis {axis} shows {}", a.title);
+        }
+        assert!(!html.contains("Ancienne action"), "an old plan's action");
+        let title: String =
+            sqlx::query_scalar("select title from axis where charter = '2009' and number = $1")
+                .bind(axis)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert!(html.contains(&title));
+    }
+    // Axis 1 in figures.
+    let (_, html) = staff.get_html("/axes/1").await;
+    let mine = of('A', 1);
+    let done = mine.iter().filter(|a| a.status == "realisee").count();
+    let late: Vec<&&Act> = mine.iter().filter(|a| is_late(a)).collect();
+    let cents = |state: Option<&str>| -> i64 {
+        mine.iter()
+            .flat_map(|a| a.funding.iter())
+            .filter(|f| state.is_none_or(|s| s == f.2))
+            .map(|f| f.1)
+            .sum()
+    };
+    assert!(html.contains(&format!(
+        "<strong>{}</strong> actions sous cet axe",
+        mine.len()
+    )));
+    assert!(html.contains(&format!(
+        "<strong>{done}</strong> réalisées ({})",
+        pct(done, mine.len())
+    )));
+    assert!(html.contains(&format!("<strong>{}</strong> en retard", late.len())));
+    assert!(
+        html.contains(&format!(
+            "<strong>{}</strong> de budget, dont {} acquis et {} sollicités",
+            money(cents(None)),
+            money(cents(Some("acquis"))),
+            money(cents(Some("sollicite")))
+        )),
+        "budget"
+    );
+    assert_eq!(money(cents(None)), "3\u{202f}500,50\u{a0}€");
+    let retard =
+        &html[html.find("id=\"retard\"").unwrap()..html.find("id=\"comparaison\"").unwrap()];
+    for a in &mine {
+        assert_eq!(
+            retard.contains(a.title),
+            is_late(a),
+            "late list: {}",
+            a.title
+        );
+    }
+    assert!(html.contains("35 / 40 stagiaires (2025)"));
+    // Network comparison: the other Maisons with a validated plan (C only; B's plan is a draft).
+    let c = of('C', 1);
+    let c_done = c.iter().filter(|a| a.status == "realisee").count();
+    let counts = [c.len() as f64];
+    assert!(html.contains(&format!(">{}<", fr(percentile(&counts, 0.5)))));
+    assert!(html.contains(&pct(c_done, c.len())));
+    assert!(html.contains("Comparaison avec les 1 autres Maisons"));
+
+    // Another Maison's page or a missing axis: 404.
+    for path in [
+        format!("/axes/1?maison={}", f.w.maison_b),
+        format!("/axes/1?maison={}", f.maison_c),
+        "/axes/5".to_owned(),
+        "/axes/abc".to_owned(),
+        format!("/axes/1/export/csv?maison={}", f.w.maison_b),
+    ] {
+        let (status, _) = staff.get_html(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _) = staff
+        .get_html(&format!("/axes/1?maison={}", f.w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn admins_see_the_network_on_an_axis() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get_html("/axes/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let on_axis: Vec<&Act> = ACTIONS.iter().filter(|a| a.axis == 1).collect();
+    let late = on_axis.iter().filter(|a| is_late(a)).count();
+    let with: std::collections::BTreeSet<char> = on_axis.iter().map(|a| a.maison).collect();
+    assert!(html.contains(&format!("<strong>{}</strong> actions", on_axis.len())));
+    assert!(html.contains(&format!("<strong>{late}</strong> en retard")));
+    assert!(html.contains(&format!("<strong>{}</strong> Maisons sur 4", with.len())));
+    let budget: i64 = on_axis
+        .iter()
+        .flat_map(|a| a.funding.iter())
+        .map(|f| f.1)
+        .sum();
+    assert!(html.contains(&money(budget)), "budget {}", money(budget));
+    let doc = scraper::Html::parse_document(&html);
+    let rows: Vec<String> = doc
+        .select(&scraper::Selector::parse("tbody tr").unwrap())
+        .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    let realised = on_axis.iter().filter(|a| a.status == "realisee").count();
+    assert!(
+        rows.contains(&format!(
+            "réalisée|{realised}|{}",
+            pct(realised, on_axis.len())
+        )),
+        "{rows:?}"
+    );
+    let batiment: Vec<&&Act> = on_axis
+        .iter()
+        .filter(|a| a.sector == Some("batiment"))
+        .collect();
+    let bat_maisons: std::collections::BTreeSet<char> = batiment.iter().map(|a| a.maison).collect();
+    assert!(
+        rows.iter().any(|r| r.starts_with(&format!(
+            "Bâtiment et rénovation énergétique|{}|{}|",
+            bat_maisons.len(),
+            batiment.len()
+        ))),
+        "{rows:?}"
+    );
+    let idf = on_axis.iter().filter(|a| a.maison == 'C').count();
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with(&format!("Île-de-France|1|{idf}|")))
+    );
+    // D has no action under axis 1 (no plan at all).
+    let missing = &html[html.find("id=\"sans-action\"").unwrap()..];
+    assert!(missing.contains("emploi D"));
+    assert!(!missing.contains("emploi A"));
+    // Axis 4: only C.
+    let (_, html) = admin.get_html("/axes/4").await;
+    let missing = &html[html.find("id=\"sans-action\"").unwrap()..];
+    assert!(missing.contains("<strong>3</strong> Maisons"));
+    // An admin may open one Maison's page.
+    let (_, html) = admin
+        .get_html(&format!("/axes/1?maison={}", f.w.maison_b))
+        .await;
+    assert!(html.contains("Formation FEEBAT pour les plombiers"));
+}
+
+#[tokio::test]
+async fn partners_see_validated_plans_of_partnered_maisons() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let partner = app.signed_in(PARTNER).await;
+    // Two partnered Maisons: a choice.
+    let (status, html) = partner.get_html("/axes/2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("?maison={}", f.w.maison_a)));
+    assert!(html.contains(&format!("?maison={}", f.w.maison_b)));
+    assert!(!html.contains("emploi C"));
+    for axis in 1..=4 {
+        let (status, html) = partner
+            .get_html(&format!("/axes/{axis}?maison={}", f.w.maison_a))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let html = text(&html);
+        for a in of('A', axis) {
+            assert!(html.contains(a.title));
+        }
+        // B's plan is a draft: nothing of it.
+        let (status, html) = partner
+            .get_html(&format!("/axes/{axis}?maison={}", f.w.maison_b))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let html = text(&html);
+        assert!(html.contains("pas encore de plan d'actions validé"));
+        for a in of('B', axis) {
+            assert!(!html.contains(a.title));
+        }
+        let (status, _) = partner
+            .get_html(&format!("/axes/{axis}?maison={}", f.maison_c))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let other = app.signed_in(OTHER_PARTNER).await;
+    let (status, html) = other.get_html("/axes/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&html).contains("n'est partenaire d'aucune"));
+    let (status, _) = other
+        .get_html(&format!("/axes/1?maison={}", f.w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other
+        .get_html(&format!("/axes/1/export/csv?maison={}", f.w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Partners never reach the network view.
+    let (_, html) = partner.get_html("/axes/1").await;
+    assert!(!html.contains("id=\"sans-action\""));
+}
+
+#[tokio::test]
+async fn axis_exports() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let staff = app.signed_in(STAFF_A).await;
+    let r = staff.get("/axes/1/export/csv").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + of('A', 1).len());
+    assert!(lines[0].starts_with("Maison;N°;Fiche action;Statut;"));
+    let a1: Vec<&str> = lines[1].split(';').collect();
+    assert_eq!(a1[2], "Diagnostic des besoins du bâtiment");
+    assert_eq!(a1[3], "réalisée");
+    assert_eq!(a1[11], "1500,5", "budget with a decimal comma");
+    assert_eq!(a1[12], "1000,5");
+    let a2: Vec<&str> = lines[2].split(';').collect();
+    assert_eq!(a2[10], "oui", "late");
+
+    let admin = app.signed_in(ADMIN).await;
+    let r = admin.get("/axes/1/export/xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    assert_eq!(range.height(), 5, "header + 4 Maisons");
+    let row_a = (1..5u32)
+        .find(|r| range.get_value((*r, 0)) == Some(&Data::Float(f.w.maison_a as f64)))
+        .unwrap();
+    assert_eq!(
+        range.get_value((row_a, 4)),
+        Some(&Data::Float(of('A', 1).len() as f64))
+    );
+    assert_eq!(range.get_value((row_a, 8)), Some(&Data::Float(3500.5)));
+    let row_d = (1..5u32)
+        .find(|r| range.get_value((*r, 0)) == Some(&Data::Float(f.maison_d as f64)))
+        .unwrap();
+    assert_eq!(range.get_value((row_d, 4)), Some(&Data::Float(0.0)));
+}
