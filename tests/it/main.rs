@@ -5,6 +5,6 @@
 mod helpers;
 
 mod auth;
-mod notifications;
 mod axes;
+mod notifications;
 mod reseau;
