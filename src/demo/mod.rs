@@ -1,5 +1,12 @@
 //! The demo network (`mde serve --demo`, `mde demo --scale N`): deterministic, realistic, French.
-//! Seeded only into an empty database.
+//! Seeded only into an empty database, in one transaction.
+//!
+//! `network.rs` lays down the Maisons, their territories, partner organisations, partnerships and accounts
+//! and returns a [`Network`] describing them; each feature then adds its own demo data from that
+//! description in `seed_network` below (one file per feature: `demo/<feature>.rs`).
+
+mod names;
+mod network;
 
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
@@ -15,6 +22,8 @@ pub struct DemoAccount {
     pub who: &'static str,
 }
 
+/// The accounts printed by `--demo` (the browser suite signs in with them: keep them stable). Every
+/// other seeded account shares the same password.
 pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
         email: "admin@ave.example.org",
@@ -43,6 +52,60 @@ pub fn print_accounts(accounts: &[&DemoAccount]) {
     for a in accounts {
         println!("  {:<8} {:<42} {}", a.role, a.email, a.who);
     }
+    println!(
+        "  (et un responsable par Maison, des chargés de mission et des partenaires, même mot de passe)"
+    );
+}
+
+/// One seeded Maison, as the other features' demo seeders need it.
+#[derive(Clone, Debug)]
+pub struct SeededMaison {
+    pub id: i64,
+    pub name: String,
+    pub region_code: String,
+    pub departement_code: String,
+    pub city: String,
+    /// 0 for the real network, 1… for the copies made by `--scale`.
+    pub copy: u32,
+    pub grenelle_year: Option<i32>,
+    pub pilot: bool,
+    /// The *responsable* (staff account) of the Maison.
+    pub responsable_id: i64,
+    /// Every staff account of the Maison, the responsable first.
+    pub staff_ids: Vec<i64>,
+    /// The organisations partnering the Maison, in a stable order.
+    pub partner_organisation_ids: Vec<i64>,
+    /// Those of the above that sit on its comité de pilotage.
+    pub copil_organisation_ids: Vec<i64>,
+}
+
+/// A partner person (account) and their organisation.
+#[derive(Clone, Copy, Debug)]
+pub struct SeededPartner {
+    pub account_id: i64,
+    pub organisation_id: i64,
+}
+
+/// What `network::seed` laid down: the API the other demo seeders build on.
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub scale: u32,
+    pub admin_id: i64,
+    /// The Maisons, the real network's first (the three Grenelle pilots lead: Lille, Nancy, Bayonne).
+    pub maisons: Vec<SeededMaison>,
+    /// Partner accounts with their organisation.
+    pub partners: Vec<SeededPartner>,
+}
+
+impl Network {
+    /// The Maison de l'emploi de Lille Métropole, where the demo's staff and partner accounts work.
+    pub fn lille(&self) -> &SeededMaison {
+        &self.maisons[0]
+    }
+
+    pub fn grenelle(&self) -> impl Iterator<Item = &SeededMaison> {
+        self.maisons.iter().filter(|m| m.grenelle_year.is_some())
+    }
 }
 
 /// Seeds the network `scale` times over into an empty database; returns the accounts to print.
@@ -60,190 +123,20 @@ pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static Demo
     }
     // One hash for every demo account: seeding thousands of accounts must not take minutes.
     let hash = tokio::task::spawn_blocking(|| password::hash_blocking(DEMO_PASSWORD)).await??;
-    seed_network(&mut tx, scale, &hash)
+    seed_network(&mut tx, scale.max(1), &hash)
         .await
         .context("données de démonstration")?;
     tx.commit().await?;
     Ok(ACCOUNTS.iter().collect())
 }
 
-struct MaisonSeed {
-    name: &'static str,
-    epci: &'static str,
-    city: &'static str,
-    commune: &'static str,
-    grenelle_year: Option<i32>,
-    pilot: bool,
-}
+async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<()> {
+    let network = network::seed(conn, scale, hash).await.context("réseau")?;
 
-const PILOTS: &[MaisonSeed] = &[
-    MaisonSeed {
-        name: "Maison de l'emploi de Lille Métropole",
-        epci: "200093201",
-        city: "Lille",
-        commune: "59350",
-        grenelle_year: Some(2008),
-        pilot: true,
-    },
-    MaisonSeed {
-        name: "Maison de l'emploi du Grand Nancy",
-        epci: "245400676",
-        city: "Nancy",
-        commune: "54395",
-        grenelle_year: Some(2008),
-        pilot: true,
-    },
-    MaisonSeed {
-        name: "Maison de l'emploi de Bayonne – Pays Basque",
-        epci: "200067106",
-        city: "Bayonne",
-        commune: "64102",
-        grenelle_year: Some(2008),
-        pilot: true,
-    },
-];
-
-async fn insert_maison(conn: &mut PgConnection, m: &MaisonSeed) -> anyhow::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "insert into maison (name, legal_form, region_code, departement_code, city, postal_code, address,
-                             convention_date, conventionnee, grenelle_year, grenelle_pilot, president, director)
-         select $1, 'association', c.region_code, c.departement_code, $2, '', '1 place de la Mairie',
-                date '2006-06-01', true, $3, $4, 'Présidence de l''EPCI', 'Direction de la Maison'
-         from commune c where c.code = $5
-         returning id",
-    )
-    .bind(m.name)
-    .bind(m.city)
-    .bind(m.grenelle_year)
-    .bind(m.pilot)
-    .bind(m.commune)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("insert into maison_epci (maison_id, epci_siren) values ($1, $2)")
-        .bind(id)
-        .bind(m.epci)
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
-}
-
-async fn insert_organisation(
-    conn: &mut PgConnection,
-    name: &str,
-    type_code: &str,
-    region: Option<&str>,
-) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar(
-        "insert into organisation (name, type_code, region_code) values ($1, $2, $3) returning id",
-    )
-    .bind(name)
-    .bind(type_code)
-    .bind(region)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
-#[expect(clippy::too_many_arguments, reason = "a flat row insert")]
-async fn insert_account(
-    conn: &mut PgConnection,
-    email: &str,
-    name: &str,
-    role: &str,
-    maison: Option<i64>,
-    organisation: Option<i64>,
-    responsable: bool,
-    hash: &str,
-) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar(
-        "insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
-    )
-    .bind(email)
-    .bind(name)
-    .bind(role)
-    .bind(maison)
-    .bind(organisation)
-    .bind(responsable)
-    .bind(hash)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
-async fn seed_network(conn: &mut PgConnection, _scale: u32, hash: &str) -> anyhow::Result<()> {
-    let mut maisons = Vec::new();
-    for m in PILOTS {
-        maisons.push(insert_maison(conn, m).await?);
-    }
-    let lille = maisons[0];
-    let ft = insert_organisation(
-        conn,
-        "France Travail Hauts-de-France",
-        "france_travail",
-        Some("32"),
-    )
-    .await?;
-    let etat = insert_organisation(conn, "DREETS Hauts-de-France", "etat", Some("32")).await?;
-    let mel =
-        insert_organisation(conn, "Métropole Européenne de Lille", "epci", Some("32")).await?;
-    let capeb = insert_organisation(conn, "CAPEB du Nord", "federation", Some("32")).await?;
-    for (org, roles) in [
-        (ft, vec!["membre_constitutif", "copil"]),
-        (etat, vec!["membre_constitutif", "copil", "financeur"]),
-        (mel, vec!["membre_constitutif", "copil", "financeur"]),
-        (capeb, vec!["associe"]),
-    ] {
-        sqlx::query(
-            "insert into partnership (maison_id, organisation_id, roles) values ($1, $2, $3)",
-        )
-        .bind(lille)
-        .bind(org)
-        .bind(roles)
-        .execute(&mut *conn)
-        .await?;
-    }
-    insert_account(
-        conn,
-        "admin@ave.example.org",
-        "Claire Martin",
-        "admin",
-        None,
-        None,
-        false,
-        hash,
-    )
-    .await?;
-    insert_account(
-        conn,
-        "responsable@mde-lille.example.org",
-        "Karim Benali",
-        "staff",
-        Some(lille),
-        None,
-        true,
-        hash,
-    )
-    .await?;
-    insert_account(
-        conn,
-        "chargee@mde-lille.example.org",
-        "Sophie Lefebvre",
-        "staff",
-        Some(lille),
-        None,
-        false,
-        hash,
-    )
-    .await?;
-    insert_account(
-        conn,
-        "partenaire@francetravail.example.org",
-        "Julien Dupont",
-        "partner",
-        None,
-        Some(ft),
-        false,
-        hash,
-    )
-    .await?;
+    // ---- Other features' demo data goes here, built on `network` (see `Network` above), e.g.
+    //      diagnostics::seed(conn, &network).await.context("diagnostics")?;
+    //      plans::seed(conn, &network).await.context("plans d'actions")?;
+    // ----
+    let _ = &network;
     Ok(())
 }

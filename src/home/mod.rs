@@ -130,6 +130,7 @@ async fn staff_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<
 
 #[derive(sqlx::FromRow)]
 struct PartneredMaison {
+    id: i64,
     name: String,
     region: String,
     roles: Vec<String>,
@@ -137,27 +138,7 @@ struct PartneredMaison {
 
 impl PartneredMaison {
     fn roles_label(&self) -> String {
-        let labels: Vec<&str> = self
-            .roles
-            .iter()
-            .map(|r| partnership_role_label(r))
-            .collect();
-        if labels.is_empty() {
-            "—".into()
-        } else {
-            labels.join(", ")
-        }
-    }
-}
-
-pub fn partnership_role_label(code: &str) -> &'static str {
-    match code {
-        "membre_constitutif" => "membre constitutif",
-        "copil" => "comité de pilotage",
-        "financeur" => "financeur",
-        "operateur" => "opérateur",
-        "associe" => "associé",
-        _ => "autre",
+        crate::maisons::show::roles_label(&self.roles)
     }
 }
 
@@ -179,7 +160,7 @@ async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResul
     .fetch_one(&state.db)
     .await?;
     let maisons: Vec<PartneredMaison> = sqlx::query_as(
-        "select m.name, r.name as region, p.roles from partnership p
+        "select m.id, m.name, r.name as region, p.roles from partnership p
          join maison m on m.id = p.maison_id join region r on r.code = m.region_code
          where p.organisation_id = $1 order by m.name limit 200",
     )

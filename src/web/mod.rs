@@ -59,6 +59,8 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::axes::router())
         .merge(crate::reseau::router())
         .merge(crate::search::router())
+        .merge(crate::maisons::router())
+        .merge(crate::organisations::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -24,6 +24,10 @@ fn item(href: &'static str, label: &'static str, path: &str) -> NavItem {
 pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
     let mut items = vec![item("/", "Accueil", path)];
+    items.push(item("/maisons", "Maisons", path));
+    if crate::auth::policy::network::can_list_organisations(user) {
+        items.push(item("/organisations", "Partenaires", path));
+    }
     items.push(item("/axes", "Axes", path));
     if user.role == Role::Admin {
         items.push(item("/reseau", "Réseau", path));

@@ -6,5 +6,6 @@ mod helpers;
 
 mod auth;
 mod axes;
+mod maisons;
 mod notifications;
 mod reseau;

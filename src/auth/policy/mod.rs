@@ -2,6 +2,7 @@
 //! Handlers ask it; they never test roles themselves. A refusal is a 404, never a 403, so that ids do not
 //! leak. Feature-specific rules live in the submodules, one per feature.
 
+pub mod network;
 pub mod reseau;
 
 use crate::error::{AppError, AppResult};

@@ -1,0 +1,146 @@
+//! What the network's forms share: French messages per field, and the checks of common fields.
+
+use std::collections::HashMap;
+
+/// The French message of each field in error, shown beside it.
+#[derive(Default, Debug)]
+pub struct FieldErrors(HashMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// A required name of at most `max` characters, trimmed.
+    pub fn name(&mut self, field: &'static str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.add(field, "Ce champ est obligatoire.");
+        } else if v.chars().count() > max {
+            self.add(
+                field,
+                format!("{max} caractères au plus ({} saisis).", v.chars().count()),
+            );
+        }
+        v.to_owned()
+    }
+
+    /// Optional free text of at most `max` characters, trimmed.
+    pub fn text(&mut self, field: &'static str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.chars().count() > max {
+            self.add(
+                field,
+                format!("{max} caractères au plus ({} saisis).", v.chars().count()),
+            );
+        }
+        v.to_owned()
+    }
+
+    pub fn email(&mut self, field: &'static str, value: &str) -> String {
+        let v = self.text(field, value, 254);
+        if !v.is_empty() && !is_email(&v) {
+            self.add(field, "Adresse e-mail invalide (exemple : nom@domaine.fr).");
+        }
+        v
+    }
+
+    pub fn website(&mut self, field: &'static str, value: &str) -> String {
+        let v = self.text(field, value, 300);
+        let scheme = v.starts_with("https://") || v.starts_with("http://");
+        if !v.is_empty() && (!scheme || v.contains(char::is_whitespace)) {
+            self.add(
+                field,
+                "Adresse web invalide : elle commence par https:// (exemple : https://www.mde.fr).",
+            );
+        }
+        v
+    }
+
+    pub fn phone(&mut self, field: &'static str, value: &str) -> String {
+        let v = self.text(field, value, 30);
+        if !v
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '+' | '-' | '(' | ')'))
+        {
+            self.add(
+                field,
+                "Numéro de téléphone invalide (exemple : 03 20 00 00 00).",
+            );
+        }
+        v
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// `on` for a checked checkbox.
+pub fn checked(v: &str) -> bool {
+    matches!(v, "on" | "true" | "1" | "oui")
+}
+
+/// A LIKE pattern matching `q` anywhere, wildcards in `q` escaped; `None` for an empty search.
+pub fn contains_pattern(q: &str) -> Option<String> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let escaped: String = q
+        .chars()
+        .take(100)
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    Some(format!("%{escaped}%"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_checks() {
+        let mut e = FieldErrors::default();
+        assert_eq!(e.name("name", "  Maison  ", 200), "Maison");
+        assert!(e.is_empty());
+        e.name("empty", " ", 200);
+        e.name("long", &"x".repeat(201), 200);
+        e.email("mail", "pas-une-adresse");
+        e.website("web", "www.exemple.fr");
+        e.phone("tel", "03 20 00 00 00");
+        assert!(e.has("empty") && e.has("long") && e.has("mail") && e.has("web"));
+        assert!(!e.has("tel"));
+        assert_eq!(contains_pattern("50%_"), Some("%50\\%\\_%".into()));
+        assert_eq!(contains_pattern(" "), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! The Maisons de l'Emploi: the list (search, filters, sort, pages), a Maison's page (identity, territory
+//! and population, founding members, copil, staff, phase, history), creating and editing a Maison, and its
+//! territory (a set of EPCI).
+
+pub mod forms;
+mod list;
+pub mod phase;
+mod profile;
+pub mod show;
+mod territory;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::auth::{CurrentUser, policy};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub use phase::Phase;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/maisons", get(list::list))
+        .route(
+            "/maisons/nouvelle",
+            get(profile::new_form).post(profile::create),
+        )
+        .route("/maisons/{id}", get(show::show))
+        .route(
+            "/maisons/{id}/modifier",
+            get(profile::edit_form).post(profile::update),
+        )
+        .route("/maisons/{id}/territoire", get(territory::page))
+        .route("/maisons/{id}/territoire/ajouter", post(territory::add))
+        .route("/maisons/{id}/territoire/retirer", post(territory::remove))
+}
+
+/// An id from the path; anything that is not one is simply not found.
+pub fn parse_id(s: &str) -> AppResult<i64> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether the account's organisation partners this Maison (a partner's right to see it).
+pub async fn organisation_partners(
+    db: impl sqlx::PgExecutor<'_>,
+    user: &CurrentUser,
+    maison_id: i64,
+) -> sqlx::Result<bool> {
+    let Some(org) = user.organisation_id.filter(|_| user.is_partner()) else {
+        return Ok(false);
+    };
+    sqlx::query_scalar(
+        "select exists (select 1 from partnership where maison_id = $1 and organisation_id = $2)",
+    )
+    .bind(maison_id)
+    .bind(org)
+    .fetch_one(db)
+    .await
+}
+
+/// 404 unless the Maison exists and this account may see it.
+pub async fn ensure_visible(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    maison_id: i64,
+) -> AppResult<()> {
+    let partners = if user.is_partner() {
+        organisation_partners(db, user, maison_id).await?
+    } else {
+        false
+    };
+    policy::ensure(policy::network::can_view_maison(user, partners))
+}
+
+/// The name of a Maison, 404 when it does not exist.
+pub async fn name_of(db: impl sqlx::PgExecutor<'_>, maison_id: i64) -> AppResult<String> {
+    sqlx::query_scalar("select name from maison where id = $1")
+        .bind(maison_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}

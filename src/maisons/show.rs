@@ -1,0 +1,325 @@
+//! `/maisons/{id}`: a Maison's page. Six bounded queries whatever the size of the network: the Maison with
+//! its phase, its territory with the population of its communes, its partnerships, their contacts, its
+//! staff, its history.
+
+use std::collections::{BTreeSet, HashMap};
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+
+use super::{Phase, parse_id};
+use crate::audit::{self, HistoryEntry};
+use crate::auth::CurrentUser;
+use crate::auth::policy::network as rules;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, format};
+
+#[derive(sqlx::FromRow)]
+pub struct MaisonRow {
+    pub id: i64,
+    pub name: String,
+    pub legal_form: String,
+    pub region_name: String,
+    pub departement_code: String,
+    pub departement_name: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub website: String,
+    pub email: String,
+    pub phone: String,
+    pub president: String,
+    pub director: String,
+    pub convention_date: Option<NaiveDate>,
+    pub conventionnee: bool,
+    pub grenelle_year: Option<i32>,
+    pub grenelle_pilot: bool,
+    pub phase: Option<String>,
+}
+
+impl MaisonRow {
+    pub fn legal_form_label(&self) -> &'static str {
+        legal_form_label(&self.legal_form)
+    }
+    pub fn convention_date_label(&self) -> String {
+        self.convention_date
+            .map(format::date)
+            .unwrap_or_else(|| "non renseignée".into())
+    }
+    pub fn phase(&self) -> Phase {
+        Phase::parse(self.phase.as_deref().unwrap_or(""))
+    }
+}
+
+pub fn legal_form_label(code: &str) -> &'static str {
+    match code {
+        "gip" => "Groupement d'intérêt public (GIP)",
+        _ => "Association",
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TerritoryRow {
+    pub siren: String,
+    pub name: String,
+    pub kind: String,
+    pub communes: i64,
+    pub population: i64,
+}
+
+impl TerritoryRow {
+    pub fn population_label(&self) -> String {
+        format::int(self.population)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PartnerRow {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub type_name: String,
+    pub founding_role: Option<String>,
+    pub roles: Vec<String>,
+    pub since: Option<NaiveDate>,
+    pub note: String,
+}
+
+pub struct Partner {
+    pub row: PartnerRow,
+    pub contacts: Vec<ContactRow>,
+}
+
+impl Partner {
+    pub fn roles_label(&self) -> String {
+        roles_label(&self.row.roles)
+    }
+    pub fn since_label(&self) -> String {
+        format::opt_date(self.row.since)
+    }
+    pub fn has_role(&self, role: &str) -> bool {
+        self.row.roles.iter().any(|r| r == role)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub name: String,
+    pub job_title: String,
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StaffRow {
+    pub name: String,
+    pub email: String,
+    pub responsable: bool,
+}
+
+/// The partnership roles, in their usual order, with their French labels.
+pub const ROLES: &[(&str, &str)] = &[
+    ("membre_constitutif", "membre constitutif"),
+    ("copil", "comité de pilotage"),
+    ("financeur", "financeur"),
+    ("operateur", "opérateur"),
+    ("associe", "associé"),
+];
+
+pub fn role_label(code: &str) -> &'static str {
+    ROLES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+        .unwrap_or("autre")
+}
+
+pub fn roles_label(roles: &[String]) -> String {
+    let labels: Vec<&str> = ROLES
+        .iter()
+        .filter(|(c, _)| roles.iter().any(|r| r == c))
+        .map(|(_, l)| *l)
+        .collect();
+    if labels.is_empty() {
+        "—".into()
+    } else {
+        labels.join(", ")
+    }
+}
+
+/// The founding members the 2009 cahier des charges requires and that no partnership provides.
+pub fn missing_founders(partners: &[Partner]) -> Vec<&'static str> {
+    let present: BTreeSet<&str> = partners
+        .iter()
+        .filter(|p| p.has_role("membre_constitutif"))
+        .filter_map(|p| p.row.founding_role.as_deref())
+        .collect();
+    [
+        ("etat", "l'État"),
+        ("france_travail", "France Travail (ex-Pôle emploi)"),
+        ("collectivite", "une collectivité territoriale ou un EPCI"),
+    ]
+    .iter()
+    .filter(|(code, _)| !present.contains(code))
+    .map(|(_, label)| *label)
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "maisons/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    m: MaisonRow,
+    territory: Vec<TerritoryRow>,
+    population: String,
+    partners: Vec<Partner>,
+    missing: Vec<&'static str>,
+    staff: Vec<StaffRow>,
+    history: Vec<HistoryEntry>,
+    phases: [Phase; 5],
+    can_edit: bool,
+    can_manage: bool,
+    can_see_organisations: bool,
+    own_organisation: Option<i64>,
+}
+
+impl ShowPage {
+    fn founders(&self) -> Vec<&Partner> {
+        self.partners
+            .iter()
+            .filter(|p| p.has_role("membre_constitutif"))
+            .collect()
+    }
+    fn copil(&self) -> Vec<&Partner> {
+        self.partners
+            .iter()
+            .filter(|p| p.has_role("copil"))
+            .collect()
+    }
+    fn links_organisation(&self, id: &i64) -> bool {
+        self.can_see_organisations || self.own_organisation == Some(*id)
+    }
+    fn is_current(&self, p: &Phase) -> bool {
+        *p == self.m.phase()
+    }
+}
+
+pub async fn load_maison(db: &sqlx::PgPool, id: i64) -> AppResult<MaisonRow> {
+    sqlx::query_as(
+        "select m.id, m.name, m.legal_form, r.name as region_name, m.departement_code,
+                d.name as departement_name, m.address, m.postal_code, m.city, m.website, m.email, m.phone,
+                m.president, m.director, m.convention_date, m.conventionnee, m.grenelle_year,
+                m.grenelle_pilot, ph.phase
+         from maison m
+         join region r on r.code = m.region_code
+         join departement d on d.code = m.departement_code
+         left join maison_phase ph on ph.maison_id = m.id
+         where m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// The EPCI of a Maison's territory, with the population of their communes.
+pub async fn territory(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Vec<TerritoryRow>> {
+    sqlx::query_as(
+        "select e.siren, e.name, e.kind, count(c.code) as communes,
+                coalesce(sum(c.population), 0)::bigint as population
+         from maison_epci me
+         join epci e on e.siren = me.epci_siren
+         left join commune c on c.epci_siren = e.siren
+         where me.maison_id = $1
+         group by e.siren, e.name, e.kind
+         order by e.name",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> {
+    let rows: Vec<PartnerRow> = sqlx::query_as(
+        "select p.id, p.organisation_id, o.name as organisation_name, t.name as type_name, t.founding_role,
+                p.roles, p.since, p.note
+         from partnership p
+         join organisation o on o.id = p.organisation_id
+         join partner_type t on t.code = o.type_code
+         where p.maison_id = $1
+         order by cardinality(p.roles) desc, t.position, o.name",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let contacts: Vec<ContactRow> = sqlx::query_as(
+        "select c.id, c.partnership_id, c.name, c.job_title, c.email, c.phone
+         from partnership_contact c join partnership p on p.id = c.partnership_id
+         where p.maison_id = $1
+         order by c.name, c.id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let mut by_partnership: HashMap<i64, Vec<ContactRow>> = HashMap::new();
+    for c in contacts {
+        by_partnership.entry(c.partnership_id).or_default().push(c);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Partner {
+            contacts: by_partnership.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    super::ensure_visible(&state.db, &user, id).await?;
+    let m = load_maison(&state.db, id).await?;
+    let territory = territory(&state.db, id).await?;
+    let population = format::int(territory.iter().map(|t| t.population).sum());
+    let partners = partners(&state.db, id).await?;
+    let missing = missing_founders(&partners);
+    let staff: Vec<StaffRow> = sqlx::query_as(
+        "select name, email, responsable from account
+         where maison_id = $1 and active order by responsable desc, name limit 100",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let history = {
+        let mut conn = state.db.acquire().await?;
+        audit::history(&mut conn, "maison", id).await?
+    };
+    Ok(Html(
+        ShowPage {
+            ctx,
+            m,
+            territory,
+            population,
+            partners,
+            missing,
+            staff,
+            history,
+            phases: Phase::ALL,
+            can_edit: rules::can_edit_maison(&user, id),
+            can_manage: rules::can_manage_partners(&user, id),
+            can_see_organisations: rules::can_list_organisations(&user),
+            own_organisation: user.organisation_id,
+        }
+        .render()?,
+    )
+    .into_response())
+}
