@@ -6,6 +6,8 @@ create table plan (
     title text not null check (length(title) between 1 and 200),
     start_year integer not null check (start_year between 2000 and 2100),
     end_year integer not null check (end_year between 2000 and 2100),
+    -- the cahier des charges whose axes the plan must cover (axis.charter)
+    charter text not null default '2009',
     status text not null default 'brouillon'
         check (status in ('brouillon', 'soumis', 'valide', 'en_oeuvre', 'cloture')),
     revision_reason text not null default '',

@@ -12,6 +12,7 @@ pub mod home;
 pub mod maisons;
 pub mod notifications;
 pub mod organisations;
+pub mod plans;
 pub mod reference;
 pub mod reseau;
 pub mod search;

@@ -61,6 +61,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::search::router())
         .merge(crate::maisons::router())
         .merge(crate::organisations::router())
+        .merge(crate::plans::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

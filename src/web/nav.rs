@@ -32,6 +32,7 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     if user.role == Role::Admin {
         items.push(item("/reseau", "Réseau", path));
     }
+    items.push(item("/plans", "Plans d'actions", path));
     items.push(item("/recherche", "Recherche", path));
     if user.role == Role::Admin {
         items.push(item("/journal", "Journal", path));

@@ -8,4 +8,5 @@ mod auth;
 mod axes;
 mod maisons;
 mod notifications;
+mod plans;
 mod reseau;

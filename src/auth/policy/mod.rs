@@ -3,6 +3,7 @@
 //! leak. Feature-specific rules live in the submodules, one per feature.
 
 pub mod network;
+pub mod plans;
 pub mod reseau;
 
 use crate::error::{AppError, AppResult};

@@ -1,0 +1,1651 @@
+//! Fiches actions: creation and editing while the plan is a draft, then the follow-up (status, progress,
+//! notes de suivi, achieved values) once the copil has validated it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::model::{self, Action, Axis, Details, Org, Person, Plan, Sector, TimelineStep};
+use super::pages::{CONFLICT, ensure_editable, flash};
+use crate::audit::{self, Diff, Event, HistoryEntry};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, plans as rules};
+use crate::auth::session::FlashKind;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format, idempotency};
+
+/// The largest budget line accepted: beyond, it is a typing mistake (a Maison's yearly budget is a few M€).
+const MAX_AMOUNT_CENTS: i64 = 5_000_000_000;
+/// Blank rows offered in the form for new partners, budget lines and indicators (no JavaScript needed).
+const BLANK_ROWS: usize = 3;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub axis_id: String,
+    #[serde(default)]
+    pub sector_code: String,
+    #[serde(default)]
+    pub objectives: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub target_public: String,
+    #[serde(default)]
+    pub expected_results: String,
+    #[serde(default)]
+    pub pilot_organisation_id: String,
+    #[serde(default)]
+    pub referent_account_id: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub end_date: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub partner_org: Vec<String>,
+    #[serde(default)]
+    pub partner_role: Vec<String>,
+    #[serde(default)]
+    pub funding_funder: Vec<String>,
+    #[serde(default)]
+    pub funding_amount: Vec<String>,
+    #[serde(default)]
+    pub funding_state: Vec<String>,
+    #[serde(default)]
+    pub ind_label: Vec<String>,
+    #[serde(default)]
+    pub ind_unit: Vec<String>,
+    #[serde(default)]
+    pub ind_target: Vec<String>,
+    #[serde(default)]
+    pub ind_achieved: Vec<String>,
+    #[serde(default)]
+    pub ind_year: Vec<String>,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub form_key: String,
+}
+
+fn at(v: &[String], i: usize) -> String {
+    v.get(i).cloned().unwrap_or_default()
+}
+
+/// Rows as the form shows them: what was typed, then blank rows.
+pub struct PartnerRow {
+    pub org: String,
+    pub role: String,
+}
+pub struct FundingRow {
+    pub funder: String,
+    pub amount: String,
+    pub state: String,
+}
+pub struct IndicatorRow {
+    pub label: String,
+    pub unit: String,
+    pub target: String,
+    pub achieved: String,
+    pub year: String,
+}
+
+impl ActionForm {
+    pub fn partner_rows(&self) -> Vec<PartnerRow> {
+        let n = self.partner_org.len().max(self.partner_role.len());
+        (0..n)
+            .map(|i| PartnerRow {
+                org: at(&self.partner_org, i),
+                role: at(&self.partner_role, i),
+            })
+            .filter(|r| !(r.org.is_empty() && r.role.is_empty()))
+            .chain((0..BLANK_ROWS).map(|_| PartnerRow {
+                org: String::new(),
+                role: String::new(),
+            }))
+            .collect()
+    }
+    pub fn funding_rows(&self) -> Vec<FundingRow> {
+        let n = self.funding_funder.len().max(self.funding_amount.len());
+        (0..n)
+            .map(|i| FundingRow {
+                funder: at(&self.funding_funder, i),
+                amount: at(&self.funding_amount, i),
+                state: at(&self.funding_state, i),
+            })
+            .filter(|r| !(r.funder.trim().is_empty() && r.amount.trim().is_empty()))
+            .chain((0..BLANK_ROWS).map(|_| FundingRow {
+                funder: String::new(),
+                amount: String::new(),
+                state: "sollicite".into(),
+            }))
+            .collect()
+    }
+    pub fn indicator_rows(&self) -> Vec<IndicatorRow> {
+        let n = self.ind_label.len();
+        (0..n)
+            .map(|i| IndicatorRow {
+                label: at(&self.ind_label, i),
+                unit: at(&self.ind_unit, i),
+                target: at(&self.ind_target, i),
+                achieved: at(&self.ind_achieved, i),
+                year: at(&self.ind_year, i),
+            })
+            .filter(|r| {
+                !(r.label.trim().is_empty()
+                    && r.target.trim().is_empty()
+                    && r.unit.trim().is_empty())
+            })
+            .chain((0..BLANK_ROWS).map(|_| IndicatorRow {
+                label: String::new(),
+                unit: String::new(),
+                target: String::new(),
+                achieved: String::new(),
+                year: String::new(),
+            }))
+            .collect()
+    }
+
+    fn from_action(a: &Action, d: &Details) -> Self {
+        let partners = d.partners.get(&a.id).cloned().unwrap_or_default();
+        let fundings = d.fundings.get(&a.id).cloned().unwrap_or_default();
+        let indicators = d.indicators.get(&a.id).cloned().unwrap_or_default();
+        ActionForm {
+            number: a.number.to_string(),
+            title: a.title.clone(),
+            axis_id: a.axis_id.to_string(),
+            sector_code: a.sector_code.clone().unwrap_or_default(),
+            objectives: a.objectives.clone(),
+            description: a.description.clone(),
+            target_public: a.target_public.clone(),
+            expected_results: a.expected_results.clone(),
+            pilot_organisation_id: a
+                .pilot_organisation_id
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            referent_account_id: a
+                .referent_account_id
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            start_date: a.start_date.map(|d| d.to_string()).unwrap_or_default(),
+            end_date: a.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            priority: a.priority.clone(),
+            partner_org: partners
+                .iter()
+                .map(|p| p.organisation_id.to_string())
+                .collect(),
+            partner_role: partners.iter().map(|p| p.role.clone()).collect(),
+            funding_funder: fundings.iter().map(|f| f.funder.clone()).collect(),
+            funding_amount: fundings
+                .iter()
+                .map(|f| format::decimal(f.amount_cents as f64 / 100.0, 2))
+                .collect(),
+            funding_state: fundings.iter().map(|f| f.state.clone()).collect(),
+            ind_label: indicators.iter().map(|i| i.label.clone()).collect(),
+            ind_unit: indicators.iter().map(|i| i.unit.clone()).collect(),
+            ind_target: indicators.iter().map(|i| i.target_text()).collect(),
+            ind_achieved: indicators.iter().map(|i| i.achieved_text()).collect(),
+            ind_year: indicators.iter().map(|i| i.year_text()).collect(),
+            version: a.version.to_string(),
+            form_key: String::new(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ActionErrors {
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub axis_id: Option<String>,
+    pub sector_code: Option<String>,
+    pub pilot: Option<String>,
+    pub referent: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub priority: Option<String>,
+    pub texts: Option<String>,
+    pub partners: Option<String>,
+    pub fundings: Option<String>,
+    pub indicators: Option<String>,
+    pub conflict: Option<String>,
+}
+
+impl ActionErrors {
+    fn any(&self) -> bool {
+        [
+            &self.number,
+            &self.title,
+            &self.axis_id,
+            &self.sector_code,
+            &self.pilot,
+            &self.referent,
+            &self.start_date,
+            &self.end_date,
+            &self.priority,
+            &self.texts,
+            &self.partners,
+            &self.fundings,
+            &self.indicators,
+        ]
+        .iter()
+        .any(|e| e.is_some())
+    }
+}
+
+pub struct ActionInput {
+    number: i32,
+    title: String,
+    axis_id: i32,
+    sector_code: Option<String>,
+    objectives: String,
+    description: String,
+    target_public: String,
+    expected_results: String,
+    pilot: Option<i64>,
+    referent: Option<i64>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    priority: String,
+    partners: Vec<(i64, String)>,
+    fundings: Vec<(String, i64, String)>,
+    indicators: Vec<IndicatorInput>,
+}
+
+/// label, unit, target, achieved, year
+type IndicatorInput = (String, String, Option<f64>, Option<f64>, Option<i32>);
+
+/// What the form needs to offer its choices (and to check them).
+pub struct Choices {
+    pub axes: Vec<Axis>,
+    pub sectors: Vec<Sector>,
+    pub orgs: Vec<Org>,
+    pub staff: Vec<Person>,
+}
+
+async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Choices> {
+    Ok(Choices {
+        axes: model::axes(conn, &plan.charter).await?,
+        sectors: model::sectors(conn).await?,
+        orgs: model::partner_orgs(conn, plan.maison_id).await?,
+        staff: model::staff_accounts(conn, plan.maison_id).await?,
+    })
+}
+
+fn opt_id(s: &str) -> Result<Option<i64>, ()> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        format::parse_int(s).map(Some).ok_or(())
+    }
+}
+
+fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionErrors) {
+    let mut e = ActionErrors::default();
+    let number = format::parse_int(&form.number).filter(|n| (1..=9999).contains(n));
+    if number.is_none() {
+        e.number = Some("Indiquez un numéro de fiche entre 1 et 9 999.".into());
+    }
+    let title = form.title.trim().to_owned();
+    if title.is_empty() {
+        e.title = Some("Indiquez l'intitulé de l'action.".into());
+    } else if title.chars().count() > 200 {
+        e.title = Some("L'intitulé ne peut dépasser 200 caractères.".into());
+    }
+    let axis_id = format::parse_int(&form.axis_id)
+        .and_then(|id| c.axes.iter().find(|a| i64::from(a.id) == id))
+        .map(|a| a.id);
+    if axis_id.is_none() {
+        e.axis_id = Some(if form.axis_id.trim().is_empty() {
+            "Choisissez l'axe du cahier des charges.".into()
+        } else {
+            "Cet axe n'existe pas pour ce plan.".into()
+        });
+    }
+    let sector_code = match form.sector_code.trim() {
+        "" => None,
+        code if c.sectors.iter().any(|s| s.code == code) => Some(code.to_owned()),
+        _ => {
+            e.sector_code = Some("Cette filière n'existe pas.".into());
+            None
+        }
+    };
+    let pilot = match opt_id(&form.pilot_organisation_id) {
+        Ok(Some(id)) if c.orgs.iter().any(|o| o.id == id) => Some(id),
+        Ok(None) => None,
+        _ => {
+            e.pilot = Some("Le pilote doit être un partenaire de la Maison.".into());
+            None
+        }
+    };
+    let referent = match opt_id(&form.referent_account_id) {
+        Ok(Some(id)) if c.staff.iter().any(|p| p.id == id) => Some(id),
+        Ok(None) => None,
+        _ => {
+            e.referent = Some("Le référent doit être un membre de l'équipe de la Maison.".into());
+            None
+        }
+    };
+    let parse_opt_date = |s: &str, err: &mut Option<String>, label: &str| -> Option<NaiveDate> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let d = format::parse_date(s);
+        if d.is_none() {
+            *err = Some(format!("La date de {label} n'est pas valide (jj/mm/aaaa)."));
+        }
+        d
+    };
+    let start = parse_opt_date(&form.start_date, &mut e.start_date, "début");
+    let end = parse_opt_date(&form.end_date, &mut e.end_date, "fin");
+    if let (Some(s), Some(en)) = (start, end)
+        && en < s
+    {
+        e.end_date = Some("La date de fin ne peut pas précéder la date de début.".into());
+    }
+    let priority = if form.priority.is_empty() {
+        "moyenne".to_owned()
+    } else {
+        form.priority.clone()
+    };
+    if !model::PRIORITIES.iter().any(|(k, _)| *k == priority) {
+        e.priority = Some("Choisissez une priorité : haute, moyenne ou basse.".into());
+    }
+    for t in [
+        &form.objectives,
+        &form.description,
+        &form.target_public,
+        &form.expected_results,
+    ] {
+        if t.chars().count() > 10_000 {
+            e.texts = Some("Chaque texte de la fiche est limité à 10 000 caractères.".into());
+        }
+    }
+    // Partners
+    let mut partners: Vec<(i64, String)> = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.partner_org.len().max(form.partner_role.len()) {
+        let org = at(&form.partner_org, i);
+        let role = at(&form.partner_role, i).trim().to_owned();
+        if org.trim().is_empty() {
+            if !role.is_empty() {
+                bad.push(format!("ligne {} : choisissez l'organisation", i + 1));
+            }
+            continue;
+        }
+        match format::parse_int(&org).filter(|id| c.orgs.iter().any(|o| o.id == *id)) {
+            Some(id) if partners.iter().any(|(p, _)| *p == id) => {
+                bad.push(format!("ligne {} : organisation en double", i + 1))
+            }
+            Some(id) if role.chars().count() <= 200 => partners.push((id, role)),
+            Some(_) => bad.push(format!("ligne {} : rôle trop long", i + 1)),
+            None => bad.push(format!("ligne {} : organisation inconnue", i + 1)),
+        }
+    }
+    if !bad.is_empty() {
+        e.partners = Some(format!("Partenaires à corriger — {}.", bad.join(" ; ")));
+    }
+    // Budget lines
+    let mut fundings = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.funding_funder.len().max(form.funding_amount.len()) {
+        let funder = at(&form.funding_funder, i).trim().to_owned();
+        let amount = at(&form.funding_amount, i);
+        if funder.is_empty() && amount.trim().is_empty() {
+            continue;
+        }
+        if funder.is_empty() || funder.chars().count() > 200 {
+            bad.push(format!("ligne {} : indiquez le financeur", i + 1));
+            continue;
+        }
+        let state = at(&form.funding_state, i);
+        let state = if state == "acquis" {
+            "acquis"
+        } else {
+            "sollicite"
+        };
+        match format::parse_money_cents(&amount) {
+            Some(c) if c < 0 => bad.push(format!(
+                "ligne {} : le montant ne peut pas être négatif",
+                i + 1
+            )),
+            Some(c) if c > MAX_AMOUNT_CENTS => bad.push(format!(
+                "ligne {} : montant invraisemblable (au plus {})",
+                i + 1,
+                format::money(MAX_AMOUNT_CENTS)
+            )),
+            Some(c) => fundings.push((funder, c, state.to_owned())),
+            None => bad.push(format!(
+                "ligne {} : montant illisible (exemple : 12 345,50)",
+                i + 1
+            )),
+        }
+    }
+    if !bad.is_empty() {
+        e.fundings = Some(format!("Budget à corriger — {}.", bad.join(" ; ")));
+    }
+    // Indicators
+    let mut indicators = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.ind_label.len() {
+        let label = at(&form.ind_label, i).trim().to_owned();
+        let unit = at(&form.ind_unit, i).trim().to_owned();
+        let target = at(&form.ind_target, i);
+        let achieved = at(&form.ind_achieved, i);
+        let year = at(&form.ind_year, i);
+        if label.is_empty()
+            && unit.is_empty()
+            && target.trim().is_empty()
+            && achieved.trim().is_empty()
+        {
+            continue;
+        }
+        if label.is_empty() || label.chars().count() > 200 {
+            bad.push(format!("ligne {} : indiquez le libellé", i + 1));
+            continue;
+        }
+        let num = |s: &str| -> Result<Option<f64>, ()> {
+            if s.trim().is_empty() {
+                Ok(None)
+            } else {
+                format::parse_decimal(s)
+                    .filter(|v| *v >= 0.0 && *v < 1e12)
+                    .map(Some)
+                    .ok_or(())
+            }
+        };
+        let y = if year.trim().is_empty() {
+            Ok(None)
+        } else {
+            format::parse_int(&year)
+                .filter(|y| (2000..=2100).contains(y))
+                .map(|y| Some(y as i32))
+                .ok_or(())
+        };
+        match (num(&target), num(&achieved), y) {
+            (Ok(t), Ok(a), Ok(y)) => indicators.push((label, unit, t, a, y)),
+            (Err(_), _, _) | (_, Err(_), _) => bad.push(format!(
+                "ligne {} : cible ou réalisé doit être un nombre positif",
+                i + 1
+            )),
+            _ => bad.push(format!("ligne {} : année entre 2000 et 2100", i + 1)),
+        }
+    }
+    if !bad.is_empty() {
+        e.indicators = Some(format!("Indicateurs à corriger — {}.", bad.join(" ; ")));
+    }
+    if e.any() {
+        return (None, e);
+    }
+    (
+        Some(ActionInput {
+            number: number.unwrap_or(1) as i32,
+            title,
+            axis_id: axis_id.unwrap_or_default(),
+            sector_code,
+            objectives: form.objectives.trim().to_owned(),
+            description: form.description.trim().to_owned(),
+            target_public: form.target_public.trim().to_owned(),
+            expected_results: form.expected_results.trim().to_owned(),
+            pilot,
+            referent,
+            start,
+            end,
+            priority,
+            partners,
+            fundings,
+            indicators,
+        }),
+        e,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "plans/action_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    plan: Plan,
+    action_id: Option<i64>,
+    form: ActionForm,
+    errors: ActionErrors,
+    choices: Choices,
+    enjeux: Option<(String, String)>,
+}
+
+impl FormPage {
+    fn partner_rows(&self) -> Vec<PartnerRow> {
+        self.form.partner_rows()
+    }
+}
+
+async fn enjeux(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Option<(String, String)>> {
+    let Some(d) = plan.diagnostic_id else {
+        return Ok(None);
+    };
+    sqlx::query_as(
+        "select title, body from diagnostic_section where diagnostic_id = $1 and kind = 'enjeux' order by position limit 1",
+    )
+    .bind(d)
+    .fetch_optional(conn)
+    .await
+}
+
+async fn editable_plan(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    plan_id: i64,
+) -> AppResult<Plan> {
+    let plan = model::load_plan(conn, user, plan_id).await?;
+    policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
+    ensure_editable(&plan)?;
+    Ok(plan)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(plan_id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let plan = editable_plan(&mut conn, &user, plan_id).await?;
+    let next: i32 =
+        sqlx::query_scalar("select coalesce(max(number), 0) + 1 from action where plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let choices = choices(&mut conn, &plan).await?;
+    let enjeux = enjeux(&mut conn, &plan).await?;
+    let form = ActionForm {
+        number: next.to_string(),
+        priority: "moyenne".into(),
+        ..Default::default()
+    };
+    let page = FormPage {
+        ctx,
+        plan,
+        action_id: None,
+        form,
+        errors: ActionErrors::default(),
+        choices,
+        enjeux,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+async fn write_children(
+    conn: &mut PgConnection,
+    action_id: i64,
+    input: &ActionInput,
+) -> sqlx::Result<()> {
+    for table in ["action_partner", "action_funding", "action_indicator"] {
+        sqlx::query(&format!("delete from {table} where action_id = $1"))
+            .bind(action_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (orgs, roles): (Vec<i64>, Vec<String>) = input.partners.iter().cloned().unzip();
+    sqlx::query(
+        "insert into action_partner (action_id, organisation_id, role) select $1, * from unnest($2::bigint[], $3::text[])",
+    )
+    .bind(action_id)
+    .bind(&orgs)
+    .bind(&roles)
+    .execute(&mut *conn)
+    .await?;
+    let funders: Vec<String> = input.fundings.iter().map(|f| f.0.clone()).collect();
+    let amounts: Vec<i64> = input.fundings.iter().map(|f| f.1).collect();
+    let states: Vec<String> = input.fundings.iter().map(|f| f.2.clone()).collect();
+    sqlx::query(
+        "insert into action_funding (action_id, funder, amount_cents, state, position)
+         select $1, f, a, s, p::int from unnest($2::text[], $3::bigint[], $4::text[]) with ordinality as t(f, a, s, p)",
+    )
+    .bind(action_id)
+    .bind(&funders)
+    .bind(&amounts)
+    .bind(&states)
+    .execute(&mut *conn)
+    .await?;
+    let labels: Vec<String> = input.indicators.iter().map(|i| i.0.clone()).collect();
+    let units: Vec<String> = input.indicators.iter().map(|i| i.1.clone()).collect();
+    let targets: Vec<Option<f64>> = input.indicators.iter().map(|i| i.2).collect();
+    let achieved: Vec<Option<f64>> = input.indicators.iter().map(|i| i.3).collect();
+    let years: Vec<Option<i32>> = input.indicators.iter().map(|i| i.4).collect();
+    sqlx::query(
+        "insert into action_indicator (action_id, label, unit, target, achieved, year, position)
+         select $1, l, u, t, a, y, p::int
+         from unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[]) with ordinality as x(l, u, t, a, y, p)",
+    )
+    .bind(action_id)
+    .bind(&labels)
+    .bind(&units)
+    .bind(&targets)
+    .bind(&achieved)
+    .bind(&years)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn number_taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.constraint() == Some("action_plan_id_number_key"))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(plan_id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let plan = editable_plan(&mut tx, &user, plan_id).await?;
+    let choices = choices(&mut tx, &plan).await?;
+    let (input, mut errors) = validate(&form, &choices);
+    let Some(input) = input else {
+        let enjeux = enjeux(&mut tx, &plan).await?;
+        let page = FormPage {
+            ctx,
+            plan,
+            action_id: None,
+            form,
+            errors,
+            choices,
+            enjeux,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    };
+    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        return Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response());
+    }
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "insert into action (plan_id, number, title, axis_id, sector_code, objectives, description, target_public,
+                             expected_results, pilot_organisation_id, referent_account_id, start_date, end_date, priority)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
+    )
+    .bind(plan_id)
+    .bind(input.number)
+    .bind(&input.title)
+    .bind(input.axis_id)
+    .bind(&input.sector_code)
+    .bind(&input.objectives)
+    .bind(&input.description)
+    .bind(&input.target_public)
+    .bind(&input.expected_results)
+    .bind(input.pilot)
+    .bind(input.referent)
+    .bind(input.start)
+    .bind(input.end)
+    .bind(&input.priority)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if number_taken(&e) => {
+            drop(tx);
+            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
+            let mut conn = state.db.acquire().await?;
+            let enjeux = enjeux(&mut conn, &plan).await?;
+            let page = FormPage {
+                ctx,
+                plan,
+                action_id: None,
+                form,
+                errors,
+                choices,
+                enjeux,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    write_children(&mut tx, id, &input).await?;
+    model::record_transition(
+        &mut tx,
+        "action",
+        id,
+        None,
+        "a_lancer",
+        user.id,
+        "Fiche créée",
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: id,
+            action: "creation",
+            summary: format!("Fiche action n° {} « {} » créée", input.number, input.title),
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&state, &ctx, FlashKind::Success, "Fiche action créée.").await?;
+    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+}
+
+/// Loads an action and its plan, the plan being readable by the user (404 otherwise).
+async fn load(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<(Action, Plan)> {
+    let action = model::action_by_id(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = model::load_plan(conn, user, action.plan_id).await?;
+    Ok((action, plan))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (action, plan) = load(&mut conn, &user, id).await?;
+    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    ensure_editable(&plan)?;
+    let details = model::details(&mut conn, None, Some(id)).await?;
+    let choices = choices(&mut conn, &plan).await?;
+    let enjeux = enjeux(&mut conn, &plan).await?;
+    let form = ActionForm::from_action(&action, &details);
+    let page = FormPage {
+        ctx,
+        plan,
+        action_id: Some(id),
+        form,
+        errors: ActionErrors::default(),
+        choices,
+        enjeux,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn diff_of(before: &Action, d: &Details, input: &ActionInput, c: &Choices) -> Diff {
+    let axis = |id: i32| {
+        c.axes
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| format!("Axe {}", a.number))
+            .unwrap_or_default()
+    };
+    let org = |id: Option<i64>| {
+        id.and_then(|id| c.orgs.iter().find(|o| o.id == id))
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let person = |id: Option<i64>| {
+        id.and_then(|id| c.staff.iter().find(|o| o.id == id))
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
+    };
+    let sector = |s: &Option<String>| {
+        s.as_ref()
+            .and_then(|s| c.sectors.iter().find(|x| &x.code == s))
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let mut diff = Diff::default();
+    diff.field("number", "Numéro", before.number, input.number)
+        .field(
+            "title",
+            "Intitulé",
+            before.title.clone(),
+            input.title.clone(),
+        )
+        .field("axis_id", "Axe", axis(before.axis_id), axis(input.axis_id))
+        .field(
+            "sector_code",
+            "Filière",
+            sector(&before.sector_code),
+            sector(&input.sector_code),
+        )
+        .field(
+            "objectives",
+            "Objectifs",
+            before.objectives.clone(),
+            input.objectives.clone(),
+        )
+        .field(
+            "description",
+            "Description",
+            before.description.clone(),
+            input.description.clone(),
+        )
+        .field(
+            "target_public",
+            "Public visé",
+            before.target_public.clone(),
+            input.target_public.clone(),
+        )
+        .field(
+            "expected_results",
+            "Résultats attendus",
+            before.expected_results.clone(),
+            input.expected_results.clone(),
+        )
+        .field(
+            "pilot",
+            "Pilote",
+            org(before.pilot_organisation_id),
+            org(input.pilot),
+        )
+        .field(
+            "referent",
+            "Référent",
+            person(before.referent_account_id),
+            person(input.referent),
+        )
+        .field(
+            "start_date",
+            "Date de début",
+            before.start(),
+            format::opt_date(input.start),
+        )
+        .field(
+            "end_date",
+            "Date de fin",
+            before.end(),
+            format::opt_date(input.end),
+        )
+        .field(
+            "priority",
+            "Priorité",
+            before.priority_label(),
+            model::priority_label(&input.priority),
+        );
+    let partners_before: Vec<String> = d
+        .partners
+        .get(&before.id)
+        .map(|v| v.iter().map(|p| partner_text(&p.name, &p.role)).collect())
+        .unwrap_or_default();
+    let partners_after: Vec<String> = input
+        .partners
+        .iter()
+        .map(|(id, role)| partner_text(&org(Some(*id)), role))
+        .collect();
+    diff.field("partners", "Partenaires", partners_before, partners_after);
+    let fundings_before: Vec<String> = d
+        .fundings
+        .get(&before.id)
+        .map(|v| {
+            v.iter()
+                .map(|f| format!("{} : {} ({})", f.funder, f.amount(), f.state_label()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let fundings_after: Vec<String> = input
+        .fundings
+        .iter()
+        .map(|(f, a, s)| {
+            format!(
+                "{f} : {} ({})",
+                format::money(*a),
+                model::funding_state_label(s)
+            )
+        })
+        .collect();
+    diff.field(
+        "fundings",
+        "Budget et cofinancements",
+        fundings_before,
+        fundings_after,
+    );
+    let ind_before: Vec<String> = d
+        .indicators
+        .get(&before.id)
+        .map(|v| {
+            v.iter()
+                .map(|i| indicator_text(&i.label, &i.unit, i.target, i.achieved, i.year))
+                .collect()
+        })
+        .unwrap_or_default();
+    let ind_after: Vec<String> = input
+        .indicators
+        .iter()
+        .map(|i| indicator_text(&i.0, &i.1, i.2, i.3, i.4))
+        .collect();
+    diff.field("indicators", "Indicateurs", ind_before, ind_after);
+    diff
+}
+
+fn partner_text(name: &str, role: &str) -> String {
+    if role.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} ({role})")
+    }
+}
+
+fn indicator_text(
+    label: &str,
+    unit: &str,
+    target: Option<f64>,
+    achieved: Option<f64>,
+    year: Option<i32>,
+) -> String {
+    format!(
+        "{label} [{unit}] cible {} réalisé {}{}",
+        model::opt_number(target),
+        model::opt_number(achieved),
+        year.map(|y| format!(" ({y})")).unwrap_or_default()
+    )
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = load(&mut tx, &user, id).await?;
+    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    ensure_editable(&plan)?;
+    let choices = choices(&mut tx, &plan).await?;
+    let (input, mut errors) = validate(&form, &choices);
+    let Some(input) = input else {
+        let enjeux = enjeux(&mut tx, &plan).await?;
+        let page = FormPage {
+            ctx,
+            plan,
+            action_id: Some(id),
+            form,
+            errors,
+            choices,
+            enjeux,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    };
+    let details = model::details(&mut tx, None, Some(id)).await?;
+    let version = format::parse_int(&form.version).unwrap_or(-1);
+    let updated = sqlx::query(
+        "update action set number = $3, title = $4, axis_id = $5, sector_code = $6, objectives = $7, description = $8,
+                target_public = $9, expected_results = $10, pilot_organisation_id = $11, referent_account_id = $12,
+                start_date = $13, end_date = $14, priority = $15, version = version + 1
+         where id = $1 and version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(input.number)
+    .bind(&input.title)
+    .bind(input.axis_id)
+    .bind(&input.sector_code)
+    .bind(&input.objectives)
+    .bind(&input.description)
+    .bind(&input.target_public)
+    .bind(&input.expected_results)
+    .bind(input.pilot)
+    .bind(input.referent)
+    .bind(input.start)
+    .bind(input.end)
+    .bind(&input.priority)
+    .execute(&mut *tx)
+    .await;
+    let rows = match updated {
+        Ok(r) => r.rows_affected(),
+        Err(e) if number_taken(&e) => {
+            drop(tx);
+            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
+            let mut conn = state.db.acquire().await?;
+            let enjeux = enjeux(&mut conn, &plan).await?;
+            let page = FormPage {
+                ctx,
+                plan,
+                action_id: Some(id),
+                form,
+                errors,
+                choices,
+                enjeux,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if rows == 0 {
+        drop(tx);
+        errors.conflict = Some(CONFLICT.into());
+        let mut conn = state.db.acquire().await?;
+        let enjeux = enjeux(&mut conn, &plan).await?;
+        let page = FormPage {
+            ctx,
+            plan,
+            action_id: Some(id),
+            form,
+            errors,
+            choices,
+            enjeux,
+        };
+        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
+    }
+    write_children(&mut tx, id, &input).await?;
+    let diff = diff_of(&action, &details, &input, &choices);
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: id,
+            action: "modification",
+            summary: format!("Fiche action n° {} modifiée", input.number),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &state,
+        &ctx,
+        FlashKind::Success,
+        "Fiche action enregistrée.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct DeleteForm {}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(_form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = load(&mut tx, &user, id).await?;
+    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    ensure_editable(&plan)?;
+    sqlx::query("delete from action where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: id,
+            action: "suppression",
+            summary: format!(
+                "Fiche action n° {} « {} » supprimée",
+                action.number, action.title
+            ),
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&state, &ctx, FlashKind::Success, "Fiche action supprimée.").await?;
+    Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+}
+
+// ------------------------------------------------------------------------------------- show
+
+#[derive(sqlx::FromRow)]
+pub struct Note {
+    noted_on: NaiveDate,
+    body: String,
+    progress: Option<i32>,
+    who: Option<String>,
+}
+
+impl Note {
+    pub fn date(&self) -> String {
+        format::date(self.noted_on)
+    }
+    pub fn who(&self) -> &str {
+        self.who.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(Default, Clone)]
+pub struct FollowUp {
+    pub note_date: String,
+    pub note_body: String,
+    pub note_progress: String,
+    pub progress: String,
+    pub reason: String,
+    pub note_error: Option<String>,
+    pub progress_error: Option<String>,
+    pub reason_error: Option<String>,
+    pub results_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plans/action_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    plan: Plan,
+    action: Action,
+    late: bool,
+    partners: Vec<model::Partner>,
+    fundings: Vec<model::Funding>,
+    indicators: Vec<model::Indicator>,
+    total: String,
+    acquired: String,
+    requested: String,
+    notes: Vec<Note>,
+    timeline: Vec<TimelineStep>,
+    history: Vec<HistoryEntry>,
+    can_edit: bool,
+    can_run: bool,
+    can_follow: bool,
+    next_statuses: Vec<(&'static str, &'static str)>,
+    follow: FollowUp,
+}
+
+async fn render_show(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    id: i64,
+    follow: Option<FollowUp>,
+) -> AppResult<String> {
+    let mut conn = state.db.acquire().await?;
+    let (action, plan) = load(&mut conn, user, id).await?;
+    let mut d = model::details(&mut conn, None, Some(id)).await?;
+    let notes: Vec<Note> = sqlx::query_as(
+        "select n.noted_on, n.body, n.progress, a.name as who from action_note n left join account a on a.id = n.author_id
+         where n.action_id = $1 order by n.noted_on desc, n.id desc limit 200",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let timeline = model::timeline(&mut conn, "action", id, model::action_status_label).await?;
+    let history = audit::history(&mut conn, "action", id).await?;
+    let fundings = d.fundings.remove(&id).unwrap_or_default();
+    let (total, acquired, requested) = model::totals(&fundings);
+    let follow_ok = rules::plan_accepts_follow_up(&plan.status);
+    let can_run = follow_ok && rules::can_run_action(user, plan.maison_id);
+    let next_statuses = rules::ACTION_TRANSITIONS
+        .iter()
+        .filter(|(f, _)| *f == action.status)
+        .map(|(_, t)| (*t, model::action_status_label(t)))
+        .collect();
+    let follow = follow.unwrap_or_else(|| FollowUp {
+        note_date: format::today().to_string(),
+        progress: action.progress.to_string(),
+        ..Default::default()
+    });
+    let page = ShowPage {
+        ctx,
+        late: action.late(),
+        can_edit: plan.editable() && rules::can_manage_plan(user, plan.maison_id),
+        can_run,
+        can_follow: follow_ok
+            && rules::can_follow_up_action(user, plan.maison_id, action.pilot_organisation_id),
+        partners: d.partners.remove(&id).unwrap_or_default(),
+        indicators: d.indicators.remove(&id).unwrap_or_default(),
+        fundings,
+        total: format::money(total),
+        acquired: format::money(acquired),
+        requested: format::money(requested),
+        notes,
+        timeline,
+        history,
+        next_statuses,
+        follow,
+        plan,
+        action,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    Ok(Html(render_show(&state, &user, ctx, id, None).await?).into_response())
+}
+
+// --------------------------------------------------------------------------------- follow-up
+
+/// The action and its plan, checked for follow-up: readable, the plan validated or running, and the
+/// user allowed by `allowed` (404 otherwise).
+async fn for_follow_up(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    allowed: impl Fn(&Plan, &Action) -> bool,
+) -> AppResult<(Action, Plan)> {
+    let (action, plan) = load(conn, user, id).await?;
+    policy::ensure(allowed(&plan, &action))?;
+    if !rules::plan_accepts_follow_up(&plan.status) {
+        return Err(AppError::Conflict(format!(
+            "Le suivi des actions est ouvert une fois le plan validé par le comité de pilotage et jusqu'à sa \
+             clôture ; ce plan est « {} ».",
+            plan.status_label()
+        )));
+    }
+    Ok((action, plan))
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    form_key: String,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, _| {
+        rules::can_run_action(&user, p.maison_id)
+    })
+    .await?;
+    let link = format!("/actions/{id}");
+    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        return Ok(Redirect::to(&link).into_response());
+    }
+    let to = form.to.as_str();
+    if !rules::action_transition_exists(&action.status, to) {
+        return Err(AppError::Conflict(format!(
+            "Ce changement de statut n'est pas possible : l'action est « {} » et ne peut pas passer à « {} ». \
+             Son statut n'a pas changé.",
+            action.status_label(),
+            model::action_status_label(to)
+        )));
+    }
+    let reason = form.reason.trim().to_owned();
+    if to == "abandonnee" && reason.is_empty() {
+        drop(tx);
+        let follow = FollowUp {
+            reason_error: Some("Indiquez pourquoi l'action est abandonnée.".into()),
+            note_date: format::today().to_string(),
+            progress: action.progress.to_string(),
+            ..Default::default()
+        };
+        let body = render_show(&state, &user, ctx, id, Some(follow)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response());
+    }
+    let progress = if to == "realisee" {
+        100
+    } else {
+        action.progress
+    };
+    let done = sqlx::query(
+        "update action set status = $3, progress = $4,
+                abandon_reason = case when $3 = 'abandonnee' then $5 else abandon_reason end,
+                version = version + 1
+         where id = $1 and status = $2",
+    )
+    .bind(id)
+    .bind(&action.status)
+    .bind(to)
+    .bind(progress)
+    .bind(&reason)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "L'action vient de changer de statut : rechargez la page.".into(),
+        ));
+    }
+    let mut diff = Diff::default();
+    diff.field(
+        "status",
+        "Statut",
+        action.status_label(),
+        model::action_status_label(to),
+    )
+    .field("progress", "Avancement (%)", action.progress, progress);
+    if to == "abandonnee" {
+        diff.field(
+            "abandon_reason",
+            "Motif d'abandon",
+            action.abandon_reason.clone(),
+            reason.clone(),
+        );
+    }
+    model::record_transition(
+        &mut tx,
+        "action",
+        id,
+        Some(&action.status),
+        to,
+        user.id,
+        &reason,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: id,
+            action: "transition",
+            summary: format!(
+                "Fiche action n° {} : {}",
+                action.number,
+                model::action_status_label(to).to_lowercase()
+            ),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &state,
+        &ctx,
+        FlashKind::Success,
+        &format!("Statut de l'action : {}.", model::action_status_label(to)),
+    )
+    .await?;
+    Ok(Redirect::to(&link).into_response())
+}
+
+fn parse_progress(s: &str) -> Result<Option<i32>, String> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    match format::parse_int(s.trim().trim_end_matches('%')) {
+        Some(p) if (0..=100).contains(&p) => Ok(Some(p as i32)),
+        _ => Err("L'avancement est un pourcentage entre 0 et 100.".into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoteForm {
+    #[serde(default)]
+    noted_on: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    progress: String,
+    #[serde(default)]
+    form_key: String,
+}
+
+async fn set_progress(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    action: &Action,
+    plan: &Plan,
+    progress: i32,
+    why: &str,
+) -> sqlx::Result<()> {
+    if progress == action.progress {
+        return Ok(());
+    }
+    sqlx::query("update action set progress = $2, version = version + 1 where id = $1")
+        .bind(action.id)
+        .bind(progress)
+        .execute(&mut *conn)
+        .await?;
+    let mut diff = Diff::default();
+    diff.field("progress", "Avancement (%)", action.progress, progress);
+    audit::record(
+        &mut *conn,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: action.id,
+            action: "avancement",
+            summary: format!("Fiche action n° {} : avancement {why}", action.number),
+            changes: diff.0,
+        },
+    )
+    .await
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<NoteForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, a| {
+        rules::can_follow_up_action(&user, p.maison_id, a.pilot_organisation_id)
+    })
+    .await?;
+    let link = format!("/actions/{id}#notes");
+    let body = form.body.trim().to_owned();
+    let date = format::parse_date(&form.noted_on);
+    let progress = parse_progress(&form.progress);
+    let mut errors = Vec::new();
+    if body.is_empty() {
+        errors.push("Rédigez la note de suivi.");
+    } else if body.chars().count() > 10_000 {
+        errors.push("La note est limitée à 10 000 caractères.");
+    }
+    if date.is_none() {
+        errors.push("Indiquez la date de la note (jj/mm/aaaa).");
+    } else if date.is_some_and(|d| d > format::today()) {
+        errors.push("La date de la note ne peut pas être dans le futur.");
+    }
+    if errors.is_empty()
+        && let Ok(progress) = progress
+    {
+        if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+            return Ok(Redirect::to(&link).into_response());
+        }
+        sqlx::query("insert into action_note (action_id, author_id, noted_on, body, progress) values ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(user.id)
+            .bind(date)
+            .bind(&body)
+            .bind(progress)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(plan.maison_id),
+                object_type: "action",
+                object_id: id,
+                action: "note",
+                summary: format!("Note de suivi ajoutée à la fiche n° {}", action.number),
+                changes: vec![audit::Change::new(
+                    "note",
+                    "Note de suivi",
+                    "",
+                    body.chars().take(300).collect::<String>(),
+                )],
+            },
+        )
+        .await?;
+        if let Some(p) = progress {
+            set_progress(
+                &mut tx,
+                &user,
+                &action,
+                &plan,
+                p,
+                "mis à jour avec une note de suivi",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        flash(&state, &ctx, FlashKind::Success, "Note de suivi ajoutée.").await?;
+        return Ok(Redirect::to(&link).into_response());
+    }
+    drop(tx);
+    let mut all: Vec<String> = errors.iter().map(|s| (*s).to_owned()).collect();
+    if let Err(e) = progress {
+        all.push(e);
+    }
+    let follow = FollowUp {
+        note_date: form.noted_on.clone(),
+        note_body: form.body.clone(),
+        note_progress: form.progress.clone(),
+        progress: action.progress.to_string(),
+        note_error: Some(all.join(" ")),
+        ..Default::default()
+    };
+    let page = render_show(&state, &user, ctx, id, Some(follow)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProgressForm {
+    #[serde(default)]
+    progress: String,
+}
+
+pub async fn progress(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ProgressForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, a| {
+        rules::can_follow_up_action(&user, p.maison_id, a.pilot_organisation_id)
+    })
+    .await?;
+    match parse_progress(&form.progress) {
+        Ok(Some(p)) => {
+            set_progress(&mut tx, &user, &action, &plan, p, "mis à jour").await?;
+            tx.commit().await?;
+            flash(&state, &ctx, FlashKind::Success, "Avancement enregistré.").await?;
+            Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+        }
+        other => {
+            drop(tx);
+            let follow = FollowUp {
+                progress: form.progress.clone(),
+                note_date: format::today().to_string(),
+                progress_error: Some(
+                    other
+                        .err()
+                        .unwrap_or_else(|| "Indiquez l'avancement en pourcentage.".into()),
+                ),
+                ..Default::default()
+            };
+            let page = render_show(&state, &user, ctx, id, Some(follow)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResultsForm {
+    #[serde(default)]
+    ind_id: Vec<String>,
+    #[serde(default)]
+    ind_achieved: Vec<String>,
+}
+
+pub async fn results(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ResultsForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, _| {
+        rules::can_run_action(&user, p.maison_id)
+    })
+    .await?;
+    let d = model::details(&mut tx, None, Some(id)).await?;
+    let indicators = d.indicators.get(&id).cloned().unwrap_or_default();
+    let mut updates = Vec::new();
+    let mut bad = Vec::new();
+    for (i, raw) in form.ind_id.iter().enumerate() {
+        let Some(ind) = format::parse_int(raw).and_then(|x| indicators.iter().find(|i| i.id == x))
+        else {
+            continue;
+        };
+        let value = at(&form.ind_achieved, i);
+        let parsed = if value.trim().is_empty() {
+            Some(None)
+        } else {
+            format::parse_decimal(&value)
+                .filter(|v| *v >= 0.0 && *v < 1e12)
+                .map(Some)
+        };
+        match parsed {
+            Some(v) => updates.push((ind.clone(), v)),
+            None => bad.push(ind.label.clone()),
+        }
+    }
+    if !bad.is_empty() {
+        drop(tx);
+        let follow = FollowUp {
+            results_error: Some(format!(
+                "Valeurs réalisées invalides ({}) : indiquez un nombre positif.",
+                bad.join(", ")
+            )),
+            note_date: format::today().to_string(),
+            progress: action.progress.to_string(),
+            ..Default::default()
+        };
+        let page = render_show(&state, &user, ctx, id, Some(follow)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
+    let mut diff = Diff::default();
+    for (ind, v) in &updates {
+        sqlx::query("update action_indicator set achieved = $2 where id = $1")
+            .bind(ind.id)
+            .bind(v)
+            .execute(&mut *tx)
+            .await?;
+        diff.field(
+            "achieved",
+            &format!("Réalisé — {}", ind.label),
+            model::opt_number(ind.achieved),
+            model::opt_number(*v),
+        );
+    }
+    if !diff.is_empty() {
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(plan.maison_id),
+                object_type: "action",
+                object_id: id,
+                action: "resultats",
+                summary: format!(
+                    "Fiche action n° {} : valeurs réalisées mises à jour",
+                    action.number
+                ),
+                changes: diff.0,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    flash(
+        &state,
+        &ctx,
+        FlashKind::Success,
+        "Valeurs réalisées enregistrées.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/actions/{id}#indicateurs")).into_response())
+}

@@ -1,0 +1,539 @@
+//! Rows, labels and the bounded queries of plans and fiches actions.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+
+use crate::auth::CurrentUser;
+use crate::auth::policy::plans::{self as rules, PlanFacts};
+use crate::error::{AppError, AppResult};
+use crate::web::format;
+
+pub fn plan_status_label(s: &str) -> &'static str {
+    match s {
+        "brouillon" => "Brouillon",
+        "soumis" => "Soumis au comité de pilotage",
+        "valide" => "Validé",
+        "en_oeuvre" => "En mise en œuvre",
+        "cloture" => "Clôturé",
+        _ => "Inconnu",
+    }
+}
+
+pub fn plan_status_badge(s: &str) -> &'static str {
+    match s {
+        "brouillon" => "badge badge-muted",
+        "soumis" => "badge badge-warning",
+        "valide" | "en_oeuvre" => "badge badge-success",
+        _ => "badge",
+    }
+}
+
+pub const ACTION_STATUSES: &[(&str, &str)] = &[
+    ("a_lancer", "À lancer"),
+    ("en_cours", "En cours"),
+    ("en_pause", "En pause"),
+    ("realisee", "Réalisée"),
+    ("abandonnee", "Abandonnée"),
+];
+
+pub fn action_status_label(s: &str) -> &'static str {
+    ACTION_STATUSES
+        .iter()
+        .find(|(k, _)| *k == s)
+        .map(|(_, l)| *l)
+        .unwrap_or("Inconnu")
+}
+
+pub const PRIORITIES: &[(&str, &str)] = &[
+    ("haute", "Haute"),
+    ("moyenne", "Moyenne"),
+    ("basse", "Basse"),
+];
+
+pub fn priority_label(s: &str) -> &'static str {
+    PRIORITIES
+        .iter()
+        .find(|(k, _)| *k == s)
+        .map(|(_, l)| *l)
+        .unwrap_or("Inconnue")
+}
+
+pub fn funding_state_label(s: &str) -> &'static str {
+    if s == "acquis" {
+        "Acquis"
+    } else {
+        "Sollicité"
+    }
+}
+
+/// *En retard*: the end date is past and the action is neither réalisée nor abandonnée. Never stored.
+pub fn is_late(end: Option<NaiveDate>, status: &str, today: NaiveDate) -> bool {
+    end.is_some_and(|e| e < today) && !matches!(status, "realisee" | "abandonnee")
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Plan {
+    pub id: i64,
+    pub maison_id: i64,
+    pub maison_name: String,
+    pub diagnostic_id: Option<i64>,
+    pub diagnostic_title: Option<String>,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub charter: String,
+    pub status: String,
+    pub revision_reason: String,
+    pub evaluation: String,
+    pub previous_id: Option<i64>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub partnered: bool,
+}
+
+impl Plan {
+    pub fn facts(&self) -> PlanFacts<'_> {
+        PlanFacts {
+            maison_id: self.maison_id,
+            status: &self.status,
+            partnered: self.partnered,
+        }
+    }
+    pub fn status_label(&self) -> &'static str {
+        plan_status_label(&self.status)
+    }
+    pub fn status_badge(&self) -> &'static str {
+        plan_status_badge(&self.status)
+    }
+    pub fn period(&self) -> String {
+        if self.start_year == self.end_year {
+            self.start_year.to_string()
+        } else {
+            format!("{}–{}", self.start_year, self.end_year)
+        }
+    }
+    pub fn editable(&self) -> bool {
+        rules::plan_content_editable(&self.status)
+    }
+}
+
+/// Loads a plan the user may read; anything else is a 404.
+pub async fn load_plan(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<Plan> {
+    let plan: Option<Plan> = sqlx::query_as(
+        "select p.id, p.maison_id, m.name as maison_name, p.diagnostic_id, d.title as diagnostic_title,
+                p.title, p.start_year, p.end_year, p.charter, p.status, p.revision_reason, p.evaluation,
+                p.previous_id, p.version, p.updated_at,
+                exists (select 1 from partnership ps where ps.maison_id = p.maison_id
+                        and ps.organisation_id = $2) as partnered
+         from plan p join maison m on m.id = p.maison_id
+         left join diagnostic d on d.id = p.diagnostic_id
+         where p.id = $1",
+    )
+    .bind(id)
+    .bind(user.organisation_id.unwrap_or(-1))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let plan = plan.ok_or(AppError::NotFound)?;
+    crate::auth::policy::ensure(rules::can_read_plan(user, &plan.facts()))?;
+    Ok(plan)
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Axis {
+    pub id: i32,
+    pub number: i32,
+    pub title: String,
+    pub short_title: String,
+}
+
+pub async fn axes(conn: &mut PgConnection, charter: &str) -> sqlx::Result<Vec<Axis>> {
+    sqlx::query_as(
+        "select id, number, title, short_title from axis where charter = $1 order by number",
+    )
+    .bind(charter)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Sector {
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn sectors(conn: &mut PgConnection) -> sqlx::Result<Vec<Sector>> {
+    sqlx::query_as("select code, name from sector order by position")
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The Maison's partner organisations (pilots and partners of its actions are chosen among them).
+pub async fn partner_orgs(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<Org>> {
+    sqlx::query_as(
+        "select o.id, o.name from partnership ps join organisation o on o.id = ps.organisation_id
+         where ps.maison_id = $1 order by o.name",
+    )
+    .bind(maison_id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The Maison's active staff (referents of actions).
+pub async fn staff_accounts(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<Person>> {
+    sqlx::query_as("select id, name from account where maison_id = $1 and active order by name")
+        .bind(maison_id)
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Action {
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i32,
+    pub title: String,
+    pub axis_id: i32,
+    pub axis_number: i32,
+    pub axis_title: String,
+    pub sector_code: Option<String>,
+    pub sector_name: Option<String>,
+    pub objectives: String,
+    pub description: String,
+    pub target_public: String,
+    pub expected_results: String,
+    pub pilot_organisation_id: Option<i64>,
+    pub pilot_name: Option<String>,
+    pub referent_account_id: Option<i64>,
+    pub referent_name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub priority: String,
+    pub status: String,
+    pub progress: i32,
+    pub abandon_reason: String,
+    pub version: i32,
+}
+
+impl Action {
+    pub fn late(&self) -> bool {
+        is_late(self.end_date, &self.status, format::today())
+    }
+    pub fn status_label(&self) -> &'static str {
+        action_status_label(&self.status)
+    }
+    pub fn status_badge(&self) -> &'static str {
+        match self.status.as_str() {
+            "realisee" => "badge badge-success",
+            "abandonnee" => "badge badge-muted",
+            "en_pause" => "badge badge-warning",
+            _ => "badge",
+        }
+    }
+    pub fn priority_label(&self) -> &'static str {
+        priority_label(&self.priority)
+    }
+    pub fn start(&self) -> String {
+        format::opt_date(self.start_date)
+    }
+    pub fn end(&self) -> String {
+        format::opt_date(self.end_date)
+    }
+    pub fn pilot(&self) -> &str {
+        self.pilot_name.as_deref().unwrap_or("")
+    }
+    pub fn referent(&self) -> &str {
+        self.referent_name.as_deref().unwrap_or("")
+    }
+    pub fn sector(&self) -> &str {
+        self.sector_name.as_deref().unwrap_or("")
+    }
+}
+
+const ACTION_SELECT: &str = "select a.id, a.plan_id, a.number, a.title, a.axis_id, ax.number as axis_number,
+        ax.title as axis_title, a.sector_code, s.name as sector_name, a.objectives, a.description,
+        a.target_public, a.expected_results, a.pilot_organisation_id, o.name as pilot_name,
+        a.referent_account_id, r.name as referent_name, a.start_date, a.end_date, a.priority, a.status,
+        a.progress, a.abandon_reason, a.version
+ from action a join axis ax on ax.id = a.axis_id
+ left join sector s on s.code = a.sector_code
+ left join organisation o on o.id = a.pilot_organisation_id
+ left join account r on r.id = a.referent_account_id";
+
+pub async fn plan_actions(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<Action>> {
+    sqlx::query_as(&format!(
+        "{ACTION_SELECT} where a.plan_id = $1 order by ax.number, a.number"
+    ))
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn action_by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Action>> {
+    sqlx::query_as(&format!("{ACTION_SELECT} where a.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Partner {
+    pub action_id: i64,
+    pub organisation_id: i64,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Funding {
+    pub action_id: i64,
+    pub funder: String,
+    pub amount_cents: i64,
+    pub state: String,
+}
+
+impl Funding {
+    pub fn amount(&self) -> String {
+        format::money(self.amount_cents)
+    }
+    pub fn state_label(&self) -> &'static str {
+        funding_state_label(&self.state)
+    }
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Indicator {
+    pub id: i64,
+    pub action_id: i64,
+    pub label: String,
+    pub unit: String,
+    pub target: Option<f64>,
+    pub achieved: Option<f64>,
+    pub year: Option<i32>,
+}
+
+pub fn opt_number(x: Option<f64>) -> String {
+    x.map(|v| format::decimal(v, 2)).unwrap_or_default()
+}
+
+impl Indicator {
+    pub fn target_text(&self) -> String {
+        opt_number(self.target)
+    }
+    pub fn achieved_text(&self) -> String {
+        opt_number(self.achieved)
+    }
+    pub fn year_text(&self) -> String {
+        self.year.map(|y| y.to_string()).unwrap_or_default()
+    }
+}
+
+/// Partners, fundings and indicators of a set of actions: three queries, grouped in Rust.
+#[derive(Default)]
+pub struct Details {
+    pub partners: HashMap<i64, Vec<Partner>>,
+    pub fundings: HashMap<i64, Vec<Funding>>,
+    pub indicators: HashMap<i64, Vec<Indicator>>,
+}
+
+/// `plan_id` loads the details of every action of a plan; `action_id` of one action.
+pub async fn details(
+    conn: &mut PgConnection,
+    plan_id: Option<i64>,
+    action_id: Option<i64>,
+) -> sqlx::Result<Details> {
+    let scope = "join action a on a.id = x.action_id where ($1::bigint is null or a.plan_id = $1)
+                 and ($2::bigint is null or a.id = $2)";
+    let partners: Vec<Partner> = sqlx::query_as(&format!(
+        "select x.action_id, x.organisation_id, o.name, x.role from action_partner x
+         join organisation o on o.id = x.organisation_id {scope} order by x.action_id, o.name"
+    ))
+    .bind(plan_id)
+    .bind(action_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let fundings: Vec<Funding> = sqlx::query_as(&format!(
+        "select x.action_id, x.funder, x.amount_cents, x.state from action_funding x {scope}
+         order by x.action_id, x.position, x.id"
+    ))
+    .bind(plan_id)
+    .bind(action_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let indicators: Vec<Indicator> = sqlx::query_as(&format!(
+        "select x.id, x.action_id, x.label, x.unit, x.target, x.achieved, x.year from action_indicator x {scope}
+         order by x.action_id, x.position, x.id"
+    ))
+    .bind(plan_id)
+    .bind(action_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut d = Details::default();
+    for p in partners {
+        d.partners.entry(p.action_id).or_default().push(p);
+    }
+    for f in fundings {
+        d.fundings.entry(f.action_id).or_default().push(f);
+    }
+    for i in indicators {
+        d.indicators.entry(i.action_id).or_default().push(i);
+    }
+    Ok(d)
+}
+
+/// Totals of budget lines: (total, acquired, requested) in cents.
+pub fn totals(fundings: &[Funding]) -> (i64, i64, i64) {
+    let acquired: i64 = fundings
+        .iter()
+        .filter(|f| f.state == "acquis")
+        .map(|f| f.amount_cents)
+        .sum();
+    let requested: i64 = fundings
+        .iter()
+        .filter(|f| f.state != "acquis")
+        .map(|f| f.amount_cents)
+        .sum();
+    (acquired + requested, acquired, requested)
+}
+
+/// One step of a workflow timeline.
+#[derive(sqlx::FromRow)]
+pub struct TransitionRow {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub who: Option<String>,
+    pub at: DateTime<Utc>,
+    pub comment: String,
+}
+
+pub struct TimelineStep {
+    pub at: String,
+    pub at_iso: String,
+    pub who: String,
+    pub what: String,
+    pub comment: String,
+}
+
+pub async fn timeline(
+    conn: &mut PgConnection,
+    object_type: &str,
+    object_id: i64,
+    label: fn(&str) -> &'static str,
+) -> sqlx::Result<Vec<TimelineStep>> {
+    let rows: Vec<TransitionRow> = sqlx::query_as(
+        "select t.from_status, t.to_status, a.name as who, t.at, t.comment from transition t
+         left join account a on a.id = t.account_id
+         where t.object_type = $1 and t.object_id = $2 order by t.at, t.id limit 200",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TimelineStep {
+            at: format::datetime(r.at),
+            at_iso: format::iso_datetime(r.at),
+            who: r.who.unwrap_or_else(|| "Système".into()),
+            what: match r.from_status.as_deref() {
+                Some(f) => format!("{} → {}", label(f), label(&r.to_status)),
+                None => label(&r.to_status).to_owned(),
+            },
+            comment: r.comment,
+        })
+        .collect())
+}
+
+pub async fn record_transition(
+    conn: &mut PgConnection,
+    object_type: &str,
+    object_id: i64,
+    from: Option<&str>,
+    to: &str,
+    actor: i64,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id, comment)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .bind(from)
+    .bind(to)
+    .bind(actor)
+    .bind(comment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What stops a plan from being submitted: one French sentence per missing thing.
+pub fn submission_problems(axes: &[Axis], actions: &[Action], details: &Details) -> Vec<String> {
+    let mut out = Vec::new();
+    if actions.is_empty() {
+        out.push("Le plan ne contient encore aucune fiche action.".to_owned());
+    }
+    for a in actions {
+        let mut missing = Vec::new();
+        if a.title.trim().is_empty() {
+            missing.push("un intitulé");
+        }
+        if a.pilot_organisation_id.is_none() {
+            missing.push("un pilote");
+        }
+        if a.start_date.is_none() {
+            missing.push("une date de début");
+        }
+        if a.end_date.is_none() {
+            missing.push("une date de fin");
+        }
+        if details.indicators.get(&a.id).is_none_or(|v| v.is_empty()) {
+            missing.push("au moins un indicateur");
+        }
+        if !missing.is_empty() {
+            out.push(format!(
+                "Fiche n° {} « {} » : il manque {}.",
+                a.number,
+                a.title,
+                missing.join(", ")
+            ));
+        }
+    }
+    for ax in axes {
+        if !actions.iter().any(|a| a.axis_id == ax.id) {
+            out.push(format!(
+                "Aucune action sur l'axe {} « {} » : le cahier des charges demande au moins une action par axe.",
+                ax.number, ax.short_title
+            ));
+        }
+    }
+    out
+}
+
+/// The recipients of a Maison's notifications: its active staff.
+pub async fn maison_staff_ids(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("select id from account where maison_id = $1 and active and role = 'staff'")
+        .bind(maison_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn admin_ids(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("select id from account where role = 'admin' and active")
+        .fetch_all(conn)
+        .await
+}
