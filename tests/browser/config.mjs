@@ -42,6 +42,8 @@ export const crawl = {
    * (/maisons/:n?page=); only this many of each shape are rendered, so 205 Maisons do not eat the budget.
    */
   maxPagesPerShape: intFromEnv('CRAWL_MAX_PER_SHAPE', 5),
+  /** Roles crawled at the same time (each in its own browser context). */
+  concurrency: intFromEnv('CRAWL_CONCURRENCY', 2),
   /** Never followed (path regexps). Logout is a POST form anyway; a GET to it must not end the crawl's session. */
   skip: [/^\/deconnexion\b/],
   /** Links whose path ends like this are fetched with GET (status 200 expected), never rendered. */

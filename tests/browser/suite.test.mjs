@@ -2,7 +2,7 @@
 // validates every document with the Nu Html Checker, and takes screenshots. See README.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import * as config from './config.mjs';
 import { launchBrowser, newGuardedContext, signIn, signOut } from './lib/browser.mjs';
 import { crawl } from './lib/crawl.mjs';
@@ -27,9 +27,12 @@ before(async () => {
 });
 
 after(async () => {
+  const t0 = Date.now();
   await browser?.close();
+  const t1 = Date.now();
   await server?.stop();
   saveProblems(config.OUT_DIR, 'all', allProblems);
+  console.log(`# teardown: browser closed in ${t1 - t0} ms, server stopped and database dropped in ${Date.now() - t1} ms`);
 });
 
 /** Runs `body(inspector)` with its own problem list; fails the test with every problem found. */
@@ -59,39 +62,43 @@ async function screenshots(context, role, homePath) {
 function logStats(role, stats) {
   console.log(
     `# crawl [${role}]: ${stats.rendered} pages rendered, ${stats.downloads} downloads fetched, ` +
-      `${stats.skippedByShape} links skipped (same shape), ${stats.skippedByBudget} left over budget`,
+      `${stats.skippedByShape} links skipped (same shape), ${stats.skippedByBudget} left over budget: ` +
+      stats.pages.slice(0, 60).join(' ') + (stats.pages.length > 60 ? ' …' : ''),
   );
 }
 
-test('crawl signed out (anonyme)', { timeout: 180_000 }, async () => {
-  await checked('crawl-anonyme', async (inspector) => {
-    const context = await newGuardedContext(browser, { origin: server.origin, role: 'anonyme' });
-    const page = await context.newPage();
-    const stats = await crawl({ page, role: 'anonyme', origin: server.origin, startPaths: config.anonymousStartPaths, inspector });
-    logStats('anonyme', stats);
-    await screenshots(context, 'anonyme', '/connexion');
-    for (const o of context.mdeOrphans) inspector.problems.add({ role: 'anonyme', ...o });
-    await context.close();
-  });
-});
-
-for (const [role, account] of Object.entries(config.accounts)) {
-  test(`crawl as ${role} (${account.email})`, { timeout: 240_000 }, async () => {
-    await checked(`crawl-${role}`, async (inspector) => {
-      const context = await newGuardedContext(browser, { origin: server.origin, role });
+// The crawls only read; they run side by side (2 by default: one per core) to keep the suite short.
+describe('crawl', { concurrency: config.crawl.concurrency }, () => {
+  test('crawl signed out (anonyme)', { timeout: 180_000 }, async () => {
+    await checked('crawl-anonyme', async (inspector) => {
+      const context = await newGuardedContext(browser, { origin: server.origin, role: 'anonyme' });
       const page = await context.newPage();
-      await signIn(page, account); // the real form: type, click
-      const stats = await crawl({ page, role, origin: server.origin, startPaths: ['/'], inspector, signedIn: true });
-      logStats(role, stats);
-      // Still signed in after the whole crawl: no GET link may have ended the session.
-      await screenshots(context, role, '/');
-      await page.goto('/');
-      await signOut(page);
-      for (const o of context.mdeOrphans) inspector.problems.add({ role, ...o });
+      const stats = await crawl({ page, role: 'anonyme', origin: server.origin, startPaths: config.anonymousStartPaths, inspector });
+      logStats('anonyme', stats);
+      await screenshots(context, 'anonyme', '/connexion');
+      for (const o of context.mdeOrphans) inspector.problems.add({ role: 'anonyme', ...o });
       await context.close();
     });
   });
-}
+
+  for (const [role, account] of Object.entries(config.accounts)) {
+    test(`crawl as ${role} (${account.email})`, { timeout: 240_000 }, async () => {
+      await checked(`crawl-${role}`, async (inspector) => {
+        const context = await newGuardedContext(browser, { origin: server.origin, role });
+        const page = await context.newPage();
+        await signIn(page, account); // the real form: type, click
+        const stats = await crawl({ page, role, origin: server.origin, startPaths: ['/'], inspector, signedIn: true });
+        logStats(role, stats);
+        await screenshots(context, role, '/');
+        // Still signed in after the whole crawl (no GET link may end the session): signOut checks it.
+        await page.goto('/');
+        await signOut(page);
+        for (const o of context.mdeOrphans) inspector.problems.add({ role, ...o });
+        await context.close();
+      });
+    });
+  }
+});
 
 for (const journey of journeys) {
   for (const role of journey.roles) {

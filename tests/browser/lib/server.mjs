@@ -1,5 +1,5 @@
 // Starts the real `mde serve --demo` on a free port and a fresh database; stops it and drops the database.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -24,11 +24,27 @@ function tail(file, lines = 40) {
   }
 }
 
-function psql(sql) {
-  const r = spawnSync('psql', [`${config.server.postgres}/postgres`, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-    encoding: 'utf8',
+/**
+ * Runs one SQL statement with psql. Waits at most `waitMs`; a statement still running then (DROP DATABASE
+ * waits for a checkpoint, slow while another process bulk-loads) goes on detached, and the suite moves on.
+ */
+async function psql(sql, waitMs = 20_000) {
+  fs.mkdirSync(config.OUT_DIR, { recursive: true });
+  const out = fs.openSync(path.join(config.OUT_DIR, 'psql.log'), 'a');
+  const child = spawn('psql', [`${config.server.postgres}/postgres`, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    detached: true,
+    stdio: ['ignore', out, out],
   });
-  if (r.status !== 0) throw new Error(`psql failed (${sql}): ${r.stderr || r.error}`);
+  fs.closeSync(out);
+  const done = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), waitMs).unref());
+  const result = await Promise.race([done, timer]);
+  if (result === 'timeout') {
+    child.unref();
+    console.log(`# psql still running after ${waitMs} ms (${sql}); left to finish in the background, pid ${child.pid}`);
+  } else if (result !== 0) {
+    throw new Error(`psql failed (${sql}), exit ${result}: see ${path.join(config.OUT_DIR, 'psql.log')}`);
+  }
 }
 
 /**
@@ -58,17 +74,17 @@ export async function startServer() {
   process.on('exit', killOnExit);
 
   let dropped = false;
-  const dropDatabase = () => {
+  const dropDatabase = async () => {
     if (dropped) return;
     dropped = true;
-    psql(`drop database if exists "${database}" with (force)`);
+    await psql(`drop database if exists "${database}" with (force)`);
   };
 
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + config.server.startTimeoutMs;
   for (;;) {
     if (exited) {
-      dropDatabase();
+      await dropDatabase();
       throw new Error(`mde serve exited (${JSON.stringify(exited)}) before answering /healthz. Log:\n${tail(logFile)}`);
     }
     try {
@@ -80,7 +96,7 @@ export async function startServer() {
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exitPromise;
-      dropDatabase();
+      await dropDatabase();
       throw new Error(`mde serve did not answer /healthz 200 within ${config.server.startTimeoutMs} ms. Log:\n${tail(logFile)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -98,7 +114,7 @@ export async function startServer() {
         clearTimeout(timer);
       }
       process.off('exit', killOnExit);
-      dropDatabase();
+      await dropDatabase();
       return exited;
     },
   };
