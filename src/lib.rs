@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod diagnostics;
 pub mod error;
 pub mod home;
 pub mod maisons;

@@ -149,6 +149,7 @@ struct PartnerHome {
     user: CurrentUser,
     organisation_type: String,
     maisons: Vec<PartneredMaison>,
+    diagnostics: Vec<crate::diagnostics::SharedDiagnostic>,
 }
 
 async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
@@ -167,12 +168,17 @@ async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResul
     .bind(organisation_id)
     .fetch_all(&state.db)
     .await?;
+    let diagnostics = {
+        let mut conn = state.db.acquire().await?;
+        crate::diagnostics::shared_with(&mut conn, organisation_id, 20).await?
+    };
     Ok(Html(
         PartnerHome {
             ctx,
             user,
             organisation_type,
             maisons,
+            diagnostics,
         }
         .render()?,
     )

@@ -62,6 +62,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::maisons::router())
         .merge(crate::organisations::router())
         .merge(crate::plans::router())
+        .merge(crate::diagnostics::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -25,6 +25,7 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let Some(user) = user else { return Vec::new() };
     let mut items = vec![item("/", "Accueil", path)];
     items.push(item("/maisons", "Maisons", path));
+    items.push(item("/diagnostics", "Diagnostics", path));
     if crate::auth::policy::network::can_list_organisations(user) {
         items.push(item("/organisations", "Partenaires", path));
     }
@@ -35,6 +36,7 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     items.push(item("/plans", "Plans d'actions", path));
     items.push(item("/recherche", "Recherche", path));
     if user.role == Role::Admin {
+        items.push(item("/indicateurs", "Indicateurs", path));
         items.push(item("/journal", "Journal", path));
     }
     items

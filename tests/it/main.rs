@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod axes;
+mod diagnostics;
 mod maisons;
 mod notifications;
 mod plans;

@@ -5,6 +5,7 @@
 pub mod network;
 pub mod plans;
 pub mod reseau;
+pub mod diagnostics;
 
 use crate::error::{AppError, AppResult};
 

@@ -1,0 +1,390 @@
+//! The network's indicator catalogue (code, label, unit, usual source, theme), kept by the AVE admins so
+//! that values compare across Maisons. Everyone signed in reads it.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::Errors;
+use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::session::{self, FlashKind};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, Form};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/indicateurs", get(index).post(create))
+        .route("/indicateurs/nouveau", get(new))
+        .route("/indicateurs/{id}/modifier", get(edit).post(update))
+}
+
+#[derive(sqlx::FromRow)]
+struct Indicator {
+    id: i64,
+    code: String,
+    label: String,
+    unit: String,
+    source: String,
+    theme: String,
+    per_capita: bool,
+    active: bool,
+    version: i32,
+    uses: i64,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/catalogue.html")]
+struct ListPage {
+    ctx: Ctx,
+    indicators: Vec<Indicator>,
+    can_manage: bool,
+}
+
+async fn index(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
+    let indicators: Vec<Indicator> = sqlx::query_as(
+        "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.active, i.version,
+                (select count(*) from indicator_value v where v.indicator_id = i.id) as uses
+         from indicator i order by i.theme, i.label limit 1000",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Html(
+        ListPage {
+            ctx,
+            indicators,
+            can_manage: rules::can_manage_catalogue(&user),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct IndicatorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    per_capita: Option<String>,
+    #[serde(default)]
+    active: Option<String>,
+    #[serde(default)]
+    version: String,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/catalogue_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: IndicatorForm,
+    errors: Errors,
+    conflict: bool,
+}
+
+struct Valid {
+    code: String,
+    label: String,
+    unit: String,
+    source: String,
+    theme: String,
+    per_capita: bool,
+    active: bool,
+}
+
+fn validate(f: &IndicatorForm) -> Result<Valid, Errors> {
+    let mut errors = Errors::default();
+    let code = f.code.trim().to_uppercase();
+    if code.is_empty()
+        || code.len() > 30
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        errors.add(
+            "code",
+            "Le code est fait de 1 à 30 lettres sans accent, chiffres ou « _ », par exemple EMP_BTP.",
+        );
+    }
+    let mut required = |field: &'static str, value: &str, what: &str| {
+        let v = value.trim().to_owned();
+        if v.is_empty() {
+            errors.add(field, format!("Indiquez {what}."));
+        } else if v.chars().count() > 200 {
+            errors.add(field, "200 caractères au plus.");
+        }
+        v
+    };
+    let label = required("label", &f.label, "le libellé");
+    let unit = required("unit", &f.unit, "l'unité");
+    let source = required("source", &f.source, "la source habituelle");
+    let theme = required("theme", &f.theme, "le thème");
+    if errors.is_empty() {
+        Ok(Valid {
+            code,
+            label,
+            unit,
+            source,
+            theme,
+            per_capita: f.per_capita.is_some(),
+            active: f.active.is_some(),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn render_form(page: FormPage, status: StatusCode) -> AppResult<Response> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_catalogue(&user))?;
+    render_form(
+        FormPage {
+            ctx,
+            id: None,
+            form: IndicatorForm {
+                active: Some("on".into()),
+                ..IndicatorForm::default()
+            },
+            errors: Errors::default(),
+            conflict: false,
+        },
+        StatusCode::OK,
+    )
+}
+
+fn duplicate_code(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.constraint() == Some("indicator_code_key"))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Form(form): Form<IndicatorForm>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_catalogue(&user))?;
+    let v = match validate(&form) {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = FormPage {
+                ctx,
+                id: None,
+                form,
+                errors,
+                conflict: false,
+            };
+            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "insert into indicator (code, label, unit, source, theme, per_capita, active)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(&v.code)
+    .bind(&v.label)
+    .bind(&v.unit)
+    .bind(&v.source)
+    .bind(&v.theme)
+    .bind(v.per_capita)
+    .bind(v.active)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if duplicate_code(&e) => {
+            drop(tx);
+            let mut errors = Errors::default();
+            errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
+            let page = FormPage {
+                ctx,
+                id: None,
+                form,
+                errors,
+                conflict: false,
+            };
+            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: None,
+            object_type: "indicator",
+            object_id: id,
+            action: "creation",
+            summary: format!("Indicateur {} « {} » ajouté au catalogue", v.code, v.label),
+            changes: vec![],
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(
+            &mut *tx,
+            hash,
+            FlashKind::Success,
+            "Indicateur ajouté au catalogue.",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/indicateurs").into_response())
+}
+
+async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
+    sqlx::query_as(
+        "select id, code, label, unit, source, theme, per_capita, active, version, 0::bigint as uses
+         from indicator where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_catalogue(&user))?;
+    let i = load_one(&state, id).await?;
+    let form = IndicatorForm {
+        code: i.code,
+        label: i.label,
+        unit: i.unit,
+        source: i.source,
+        theme: i.theme,
+        per_capita: i.per_capita.then(|| "on".into()),
+        active: i.active.then(|| "on".into()),
+        version: i.version.to_string(),
+    };
+    render_form(
+        FormPage {
+            ctx,
+            id: Some(id),
+            form,
+            errors: Errors::default(),
+            conflict: false,
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<IndicatorForm>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_catalogue(&user))?;
+    let before = load_one(&state, id).await?;
+    let v = match validate(&form) {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = FormPage {
+                ctx,
+                id: Some(id),
+                form,
+                errors,
+                conflict: false,
+            };
+            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let updated = sqlx::query(
+        "update indicator set code = $2, label = $3, unit = $4, source = $5, theme = $6, per_capita = $7,
+                active = $8, version = version + 1
+         where id = $1 and version::text = $9",
+    )
+    .bind(id)
+    .bind(&v.code)
+    .bind(&v.label)
+    .bind(&v.unit)
+    .bind(&v.source)
+    .bind(&v.theme)
+    .bind(v.per_capita)
+    .bind(v.active)
+    .bind(form.version.trim())
+    .execute(&mut *tx)
+    .await;
+    match updated {
+        Ok(r) if r.rows_affected() == 0 => {
+            drop(tx);
+            let page = FormPage {
+                ctx,
+                id: Some(id),
+                form,
+                errors: Errors::default(),
+                conflict: true,
+            };
+            return render_form(page, StatusCode::CONFLICT);
+        }
+        Ok(_) => {}
+        Err(e) if duplicate_code(&e) => {
+            drop(tx);
+            let mut errors = Errors::default();
+            errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
+            let page = FormPage {
+                ctx,
+                id: Some(id),
+                form,
+                errors,
+                conflict: false,
+            };
+            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let mut diff = Diff::default();
+    diff.field("code", "Code", before.code, v.code.clone())
+        .field("label", "Libellé", before.label, v.label.clone())
+        .field("unit", "Unité", before.unit, v.unit)
+        .field("source", "Source habituelle", before.source, v.source)
+        .field("theme", "Thème", before.theme, v.theme)
+        .field(
+            "per_capita",
+            "Comparable pour 1 000 habitants",
+            before.per_capita,
+            v.per_capita,
+        )
+        .field("active", "Proposé aux Maisons", before.active, v.active);
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: None,
+            object_type: "indicator",
+            object_id: id,
+            action: "modification",
+            summary: format!("Indicateur {} « {} » modifié", v.code, v.label),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(&mut *tx, hash, FlashKind::Success, "Indicateur enregistré.").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/indicateurs").into_response())
+}

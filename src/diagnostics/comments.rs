@@ -1,0 +1,469 @@
+//! Comments on a diagnostic or one of its sections: one level of replies, the author edits within 15
+//! minutes (marked "modifié"), the Maison answers (pris en compte / sans suite), staff and admins hide
+//! abusive comments (the text is kept in the journal). Nobody comments after validation.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Diagnostic, Errors, load};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::session::{self, FlashKind};
+use crate::error::{AppError, AppResult};
+use crate::notifications;
+use crate::state::AppState;
+use crate::web::{Ctx, Form};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/diagnostics/{id}/commentaires", post(create))
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/modifier",
+            get(edit).post(update),
+        )
+        .route("/diagnostics/{id}/commentaires/{cid}/reponse", post(answer))
+        .route("/diagnostics/{id}/commentaires/{cid}/masquer", post(hide))
+}
+
+const MAX_LEN: usize = 10_000;
+
+fn closed() -> AppError {
+    AppError::Conflict(
+        "Les commentaires sont clos sur ce diagnostic : il a été validé par le comité de pilotage."
+            .into(),
+    )
+}
+
+fn check_body(body: &str) -> Result<String, String> {
+    let b = body.trim().replace("\r\n", "\n");
+    if b.is_empty() {
+        Err("Le commentaire est vide : écrivez votre commentaire avant de le publier.".into())
+    } else if b.chars().count() > MAX_LEN {
+        Err("Le commentaire ne doit pas dépasser 10 000 caractères.".into())
+    } else {
+        Ok(b)
+    }
+}
+
+async fn flash(
+    conn: &mut sqlx::PgConnection,
+    ctx: &Ctx,
+    kind: FlashKind,
+    message: &str,
+) -> sqlx::Result<()> {
+    match &ctx.session_hash {
+        Some(hash) => session::set_flash(conn, hash, kind, message).await,
+        None => Ok(()),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewComment {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    section_id: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    form_key: String,
+}
+
+fn optional_id(s: &str) -> AppResult<Option<i64>> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    s.trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| AppError::BadRequest("Le formulaire envoyé est mal formé.".into()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<NewComment>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, false).await?;
+    if !rules::can_comment(&user, &d.access()) {
+        return Err(closed());
+    }
+    let mut section_id = optional_id(&form.section_id)?;
+    let parent_id = optional_id(&form.parent_id)?;
+    let mut parent_author = None;
+    if let Some(p) = parent_id {
+        // One level of replies: the parent is a visible top-level comment of this diagnostic.
+        let parent: (Option<i64>, i64) = sqlx::query_as(
+            "select section_id, author_id from comment
+             where id = $1 and diagnostic_id = $2 and parent_id is null and hidden_at is null
+               and deleted_at is null",
+        )
+        .bind(p)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+        section_id = parent.0;
+        parent_author = Some(parent.1);
+    } else if let Some(s) = section_id {
+        let exists: bool = sqlx::query_scalar(
+            "select exists (select 1 from diagnostic_section where id = $1 and diagnostic_id = $2)",
+        )
+        .bind(s)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        policy::ensure(exists)?;
+    }
+    let anchor = match (parent_id, section_id) {
+        (Some(p), _) => format!("#commentaire-{p}"),
+        (None, Some(s)) => format!("#section-{s}"),
+        (None, None) => "#commentaires-generaux".into(),
+    };
+    let body = match check_body(&form.body) {
+        Ok(b) => b,
+        Err(message) => {
+            flash(&mut tx, &ctx, FlashKind::Error, &message).await?;
+            tx.commit().await?;
+            return Ok(Redirect::to(&format!("/diagnostics/{id}{anchor}")).into_response());
+        }
+    };
+    if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        // A double submission: the first one was published.
+        return Ok(Redirect::to(&format!("/diagnostics/{id}{anchor}")).into_response());
+    }
+    let cid: i64 = sqlx::query_scalar(
+        "insert into comment (diagnostic_id, section_id, parent_id, author_id, body)
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(id)
+    .bind(section_id)
+    .bind(parent_id)
+    .bind(user.id)
+    .bind(&body)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "comment",
+            object_id: cid,
+            action: "creation",
+            summary: format!(
+                "{} sur le diagnostic « {} »",
+                if parent_id.is_some() {
+                    "Réponse publiée"
+                } else {
+                    "Commentaire publié"
+                },
+                d.title
+            ),
+            changes: vec![],
+        },
+    )
+    .await?;
+    let link = format!("/diagnostics/{id}#commentaire-{cid}");
+    let staff: Vec<i64> = notifications::staff_of_maison(&mut tx, d.maison_id)
+        .await?
+        .into_iter()
+        .filter(|a| *a != user.id)
+        .collect();
+    notifications::notify(
+        &mut tx,
+        &staff,
+        "commentaire",
+        &format!("{} a commenté le diagnostic « {} ».", user.name, d.title),
+        &link,
+    )
+    .await?;
+    if let Some(author) = parent_author.filter(|a| *a != user.id && !staff.contains(a)) {
+        notifications::notify(
+            &mut tx,
+            &[author],
+            "reponse",
+            &format!(
+                "{} a répondu à votre commentaire sur « {} ».",
+                user.name, d.title
+            ),
+            &link,
+        )
+        .await?;
+    }
+    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire publié.").await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&link).into_response())
+}
+
+#[derive(sqlx::FromRow)]
+struct Stored {
+    author_id: i64,
+    body: String,
+    age_minutes: i64,
+    hidden: bool,
+    status: String,
+    parent_id: Option<i64>,
+}
+
+async fn stored(conn: &mut sqlx::PgConnection, id: i64, cid: i64) -> AppResult<Stored> {
+    sqlx::query_as(
+        "select author_id, body, (extract(epoch from now() - created_at) / 60)::bigint as age_minutes,
+                hidden_at is not null as hidden, status, parent_id
+         from comment where id = $1 and diagnostic_id = $2 and deleted_at is null",
+    )
+    .bind(cid)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/comment_form.html")]
+struct EditPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    comment_id: i64,
+    body: String,
+    errors: Errors,
+}
+
+fn editable(user: &CurrentUser, d: &Diagnostic, c: &Stored) -> AppResult<()> {
+    policy::ensure(c.author_id == user.id && !c.hidden)?;
+    if rules::can_edit_comment(user, &d.access(), c.author_id, c.age_minutes) {
+        Ok(())
+    } else if !rules::can_comment(user, &d.access()) {
+        Err(closed())
+    } else {
+        Err(AppError::Conflict(format!(
+            "Un commentaire ne peut être modifié que dans les {} minutes qui suivent sa publication.",
+            rules::COMMENT_EDIT_MINUTES
+        )))
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    let c = stored(&mut conn, id, cid).await?;
+    editable(&user, &d, &c)?;
+    Ok(Html(
+        EditPage {
+            ctx,
+            d,
+            comment_id: cid,
+            body: c.body,
+            errors: Errors::default(),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct EditForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(form): Form<EditForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, false).await?;
+    let c = stored(&mut tx, id, cid).await?;
+    editable(&user, &d, &c)?;
+    let body = match check_body(&form.body) {
+        Ok(b) => b,
+        Err(message) => {
+            drop(tx);
+            let mut errors = Errors::default();
+            errors.add("body", message);
+            let page = EditPage {
+                ctx,
+                d,
+                comment_id: cid,
+                body: form.body,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+    };
+    sqlx::query("update comment set body = $2, edited_at = now() where id = $1")
+        .bind(cid)
+        .bind(&body)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "comment",
+            object_id: cid,
+            action: "modification",
+            summary: format!("Commentaire modifié sur le diagnostic « {} »", d.title),
+            changes: vec![audit::Change::new("body", "Texte", c.body, body)],
+        },
+    )
+    .await?;
+    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire modifié.").await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#commentaire-{cid}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    answer: String,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "pris_en_compte" => "pris en compte",
+        "sans_suite" => "sans suite",
+        _ => "ouvert",
+    }
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, false).await?;
+    policy::ensure(rules::can_hide_comment(&user, &d.access()))?;
+    if !rules::can_answer_comments(&user, &d.access()) {
+        return Err(closed());
+    }
+    let c = stored(&mut tx, id, cid).await?;
+    policy::ensure(c.parent_id.is_none() && !c.hidden)?;
+    if !matches!(form.status.as_str(), "pris_en_compte" | "sans_suite") {
+        return Err(AppError::BadRequest(
+            "Choisissez la suite donnée : pris en compte ou sans suite.".into(),
+        ));
+    }
+    let answer = form.answer.trim().replace("\r\n", "\n");
+    if answer.chars().count() > MAX_LEN {
+        return Err(AppError::BadRequest(
+            "La réponse ne doit pas dépasser 10 000 caractères.".into(),
+        ));
+    }
+    sqlx::query(
+        "update comment set status = $2, answer = $3, answered_by = $4, answered_at = now() where id = $1",
+    )
+    .bind(cid)
+    .bind(&form.status)
+    .bind(&answer)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "comment",
+            object_id: cid,
+            action: "reponse",
+            summary: format!(
+                "Commentaire marqué « {} » sur le diagnostic « {} »",
+                status_label(&form.status),
+                d.title
+            ),
+            changes: vec![audit::Change::new(
+                "status",
+                "Suite donnée",
+                status_label(&c.status),
+                status_label(&form.status),
+            )],
+        },
+    )
+    .await?;
+    let link = format!("/diagnostics/{id}#commentaire-{cid}");
+    if c.author_id != user.id {
+        notifications::notify(
+            &mut tx,
+            &[c.author_id],
+            "reponse",
+            &format!(
+                "{} a répondu à votre commentaire sur « {} » : {}.",
+                d.maison_name,
+                d.title,
+                status_label(&form.status)
+            ),
+            &link,
+        )
+        .await?;
+    }
+    flash(&mut tx, &ctx, FlashKind::Success, "Réponse enregistrée.").await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&link).into_response())
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+async fn hide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+    Form(_): Form<EmptyForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, false).await?;
+    policy::ensure(rules::can_hide_comment(&user, &d.access()))?;
+    let c = stored(&mut tx, id, cid).await?;
+    if !c.hidden {
+        sqlx::query("update comment set hidden_at = now(), hidden_by = $2 where id = $1")
+            .bind(cid)
+            .bind(user.id)
+            .execute(&mut *tx)
+            .await?;
+        // The text stays in the journal, for the record.
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(d.maison_id),
+                object_type: "comment",
+                object_id: cid,
+                action: "masquage",
+                summary: format!(
+                    "Commentaire masqué (modération) sur le diagnostic « {} »",
+                    d.title
+                ),
+                changes: vec![audit::Change::new("body", "Texte masqué", c.body, "")],
+            },
+        )
+        .await?;
+    }
+    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire masqué.").await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#commentaire-{cid}")).into_response())
+}

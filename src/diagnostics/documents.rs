@@ -1,0 +1,377 @@
+//! Documents attached to a diagnostic (studies: PDF and office files), up to 10 MB each, stored in
+//! PostgreSQL; downloadable by whoever may read the diagnostic. The type is checked on the name and on
+//! the first bytes of the file, the size on the bytes received.
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use serde::Deserialize;
+
+use super::{Diagnostic, Errors, load, touch};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::session::{self, FlashKind};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::extract::{RequestSession, csrf_matches};
+use crate::web::{Ctx, Form};
+
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/diagnostics/{id}/documents",
+            post(upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route("/diagnostics/{id}/documents/nouveau", get(new))
+        .route("/diagnostics/{id}/documents/{did}", get(download))
+        .route("/diagnostics/{id}/documents/{did}/supprimer", post(delete))
+}
+
+/// Accepted kinds: extension, MIME type, French label, and the signature the content must start with.
+const KINDS: &[(&str, &str, &str, &[u8])] = &[
+    ("pdf", "application/pdf", "PDF", b"%PDF-"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word",
+        b"PK\x03\x04",
+    ),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel",
+        b"PK\x03\x04",
+    ),
+    (
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint",
+        b"PK\x03\x04",
+    ),
+    (
+        "odt",
+        "application/vnd.oasis.opendocument.text",
+        "OpenDocument texte",
+        b"PK\x03\x04",
+    ),
+    (
+        "ods",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "OpenDocument tableur",
+        b"PK\x03\x04",
+    ),
+    (
+        "odp",
+        "application/vnd.oasis.opendocument.presentation",
+        "OpenDocument présentation",
+        b"PK\x03\x04",
+    ),
+    (
+        "doc",
+        "application/msword",
+        "Word 97-2003",
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+    ),
+    (
+        "xls",
+        "application/vnd.ms-excel",
+        "Excel 97-2003",
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+    ),
+    (
+        "ppt",
+        "application/vnd.ms-powerpoint",
+        "PowerPoint 97-2003",
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+    ),
+];
+
+pub fn kind_label(content_type: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|k| k.1 == content_type)
+        .map(|k| k.2)
+        .unwrap_or("document")
+}
+
+/// The MIME type of an acceptable file, or a French reason for refusing it.
+pub fn check_file(filename: &str, data: &[u8]) -> Result<&'static str, String> {
+    if data.is_empty() {
+        return Err("Le fichier est vide.".into());
+    }
+    if data.len() > MAX_BYTES {
+        return Err("Le fichier dépasse la taille maximale de 10 Mo.".into());
+    }
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some(kind) = KINDS.iter().find(|k| k.0 == ext) else {
+        return Err(
+            "Type de fichier non accepté : joignez un PDF ou un document bureautique (Word, Excel, PowerPoint, OpenDocument)."
+                .into(),
+        );
+    };
+    if !data.starts_with(kind.3) {
+        return Err(format!(
+            "Le contenu du fichier ne correspond pas à son extension « .{ext} » : il n'a pas été accepté."
+        ));
+    }
+    Ok(kind.1)
+}
+
+/// A file name safe to store and to send back in a header: no path, no control character.
+fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(200)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "document".into()
+    } else {
+        cleaned.trim().to_owned()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/document_form.html")]
+struct UploadPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    errors: Errors,
+}
+
+async fn new(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    Ok(Html(
+        UploadPage {
+            ctx,
+            d,
+            errors: Errors::default(),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+fn too_large() -> AppError {
+    AppError::PayloadTooLarge
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Extension(session): Extension<RequestSession>,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let mut token: Option<String> = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest("Le formulaire n'a pas pu être lu.".into())
+        }
+    })? {
+        match field.name() {
+            Some("csrf") => token = field.text().await.ok(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        AppError::BadRequest("Le fichier n'a pas pu être lu.".into())
+                    }
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if !csrf_matches(session.0.as_deref(), token.as_deref()) {
+        return Err(AppError::Csrf);
+    }
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, true).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let checked = match &file {
+        Some((name, data)) if !name.is_empty() => {
+            check_file(name, data).map(|t| (clean_name(name), t))
+        }
+        _ => Err("Choisissez le fichier à joindre.".into()),
+    };
+    let (filename, content_type) = match checked {
+        Ok(x) => x,
+        Err(message) => {
+            drop(tx);
+            let mut errors = Errors::default();
+            let status = if message.contains("10 Mo") {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            errors.add("file", message);
+            return Ok((status, Html(UploadPage { ctx, d, errors }.render()?)).into_response());
+        }
+    };
+    let data = file.map(|f| f.1).unwrap_or_default();
+    let did: i64 = sqlx::query_scalar(
+        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
+         values ($1, $2, $3, $4, $5, $6) returning id",
+    )
+    .bind(id)
+    .bind(&filename)
+    .bind(content_type)
+    .bind(data.len() as i32)
+    .bind(&data)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    touch(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: id,
+            action: "document",
+            summary: format!("Document « {filename} » joint (n° {did})"),
+            changes: vec![],
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(&mut *tx, hash, FlashKind::Success, "Document joint.").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#documents")).into_response())
+}
+
+#[derive(sqlx::FromRow)]
+struct Stored {
+    filename: String,
+    content_type: String,
+    data: Vec<u8>,
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, did)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    load(&mut conn, &user, id, false).await?;
+    let doc: Stored = sqlx::query_as(
+        "select filename, content_type, data from diagnostic_document where id = $1 and diagnostic_id = $2",
+    )
+    .bind(did)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let ascii: String = doc
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::web::url_encode(&doc.filename)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+        ],
+        doc.data,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, did)): Path<(i64, i64)>,
+    Form(_): Form<EmptyForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, true).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let filename: String = sqlx::query_scalar(
+        "delete from diagnostic_document where id = $1 and diagnostic_id = $2 returning filename",
+    )
+    .bind(did)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    touch(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: id,
+            action: "document",
+            summary: format!("Document « {filename} » supprimé"),
+            changes: vec![],
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(&mut *tx, hash, FlashKind::Success, "Document supprimé.").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#documents")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_checked_on_name_and_content() {
+        assert_eq!(
+            check_file("étude.PDF", b"%PDF-1.7 ..."),
+            Ok("application/pdf")
+        );
+        assert!(check_file("etude.pdf", b"<html>").is_err());
+        assert!(check_file("virus.exe", b"MZ").is_err());
+        assert!(check_file("vide.pdf", b"").is_err());
+        assert_eq!(
+            clean_name("C:\\docs\\rapport \"final\".pdf"),
+            "rapport final.pdf"
+        );
+    }
+}

@@ -1,0 +1,295 @@
+//! Shared territorial diagnostics (issue 5): a Maison's report on the green-jobs needs of its territory,
+//! with sections in Markdown, an indicator table, documents, partners' comments and the workflow
+//! brouillon → partagé → validé → archivé. The network's indicator catalogue is kept here too.
+
+mod catalogue;
+mod comments;
+mod documents;
+mod export;
+mod list;
+pub mod markdown;
+mod sections;
+mod show;
+mod values;
+mod workflow;
+
+use axum::Router;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+
+use crate::auth::CurrentUser;
+use crate::auth::policy::diagnostics::{self as rules, Access};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(list::router())
+        .merge(show::router())
+        .merge(sections::router())
+        .merge(values::router())
+        .merge(workflow::router())
+        .merge(comments::router())
+        .merge(documents::router())
+        .merge(export::router())
+        .merge(catalogue::router())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Brouillon,
+    Partage,
+    Valide,
+    Archive,
+}
+
+impl Status {
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "partage" => Status::Partage,
+            "valide" => Status::Valide,
+            "archive" => Status::Archive,
+            _ => Status::Brouillon,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Brouillon => "brouillon",
+            Status::Partage => "partage",
+            Status::Valide => "valide",
+            Status::Archive => "archive",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Brouillon => "Brouillon",
+            Status::Partage => "Partagé",
+            Status::Valide => "Validé",
+            Status::Archive => "Archivé",
+        }
+    }
+
+    pub fn badge(self) -> &'static str {
+        match self {
+            Status::Brouillon => "badge badge-muted",
+            Status::Partage => "badge badge-warning",
+            Status::Valide => "badge badge-success",
+            Status::Archive => "badge badge-muted",
+        }
+    }
+}
+
+pub fn status_label(code: &str) -> &'static str {
+    Status::parse(code).label()
+}
+
+/// The standard template of sections a new diagnostic starts with (kind, title).
+pub const STANDARD_SECTIONS: &[(&str, &str)] = &[
+    ("contexte", "Contexte territorial"),
+    ("economie", "Tissu économique et marchés"),
+    ("emploi", "Emploi et demande d'emploi"),
+    ("competences", "Besoins en compétences et recrutements"),
+    ("formation", "Offre de formation"),
+    ("freins", "Freins à l'emploi"),
+    (
+        "afom",
+        "Synthèse AFOM (atouts, faiblesses, opportunités, menaces)",
+    ),
+    ("enjeux", "Enjeux et pistes d'action"),
+];
+
+/// The head of a diagnostic, with what the policy needs about the asking account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Diagnostic {
+    pub id: i64,
+    pub maison_id: i64,
+    pub maison_name: String,
+    pub title: String,
+    pub reference_year: i32,
+    pub status: String,
+    pub previous_id: Option<i64>,
+    pub validated_on: Option<NaiveDate>,
+    pub copil_decision: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub shared_with_user: bool,
+}
+
+impl Diagnostic {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status)
+    }
+
+    pub fn access(&self) -> Access {
+        Access {
+            maison_id: self.maison_id,
+            status: self.status(),
+            shared_with_user: self.shared_with_user,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("/diagnostics/{}", self.id)
+    }
+}
+
+/// Loads a diagnostic the account may read (404 otherwise). `for update` locks it for a write.
+pub async fn load(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    for_update: bool,
+) -> AppResult<Diagnostic> {
+    let sql = format!(
+        "select d.id, d.maison_id, m.name as maison_name, d.title, d.reference_year, d.status, d.previous_id,
+                d.validated_on, d.copil_decision, d.version, d.created_at, d.updated_at,
+                exists (select 1 from diagnostic_share s
+                        where s.diagnostic_id = d.id and s.organisation_id = $2) as shared_with_user
+         from diagnostic d join maison m on m.id = d.maison_id
+         where d.id = $1{}",
+        if for_update { " for update of d" } else { "" }
+    );
+    let d: Diagnostic = sqlx::query_as(&sql)
+        .bind(id)
+        .bind(user.organisation_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::policy::ensure(rules::can_read(user, &d.access()))?;
+    Ok(d)
+}
+
+/// Population of a Maison's territory from the reference geography (communes of its EPCI).
+pub async fn territory_population(
+    conn: &mut PgConnection,
+    maison_id: i64,
+) -> sqlx::Result<(i64, String)> {
+    let row: (Option<i64>, Option<String>) = sqlx::query_as(
+        "select (select sum(c.population)::bigint from commune c
+                 where c.epci_siren in (select epci_siren from maison_epci where maison_id = $1)),
+                (select string_agg(e.name, ', ' order by e.name) from epci e
+                 join maison_epci me on me.epci_siren = e.siren where me.maison_id = $1)",
+    )
+    .bind(maison_id)
+    .fetch_one(conn)
+    .await?;
+    Ok((row.0.unwrap_or(0), row.1.unwrap_or_default()))
+}
+
+/// Records a workflow transition (the timeline of the diagnostic).
+pub async fn record_transition(
+    conn: &mut PgConnection,
+    diagnostic_id: i64,
+    from: Option<Status>,
+    to: Status,
+    account_id: i64,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id, comment)
+         values ('diagnostic', $1, $2, $3, $4, $5)",
+    )
+    .bind(diagnostic_id)
+    .bind(from.map(Status::as_str))
+    .bind(to.as_str())
+    .bind(account_id)
+    .bind(comment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Bumps the diagnostic's version and `updated_at` when a part of it changes.
+pub async fn touch(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("update diagnostic set version = version + 1 where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Messages beside the fields of a form that did not validate.
+#[derive(Default, Debug)]
+pub struct Errors(Vec<(&'static str, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A year typed in a form, within the range the schema accepts.
+pub fn parse_year(s: &str, min: i32, max: i32) -> Result<i32, String> {
+    match crate::web::format::parse_int(s) {
+        Some(y) if (min as i64..=max as i64).contains(&y) => Ok(y as i32),
+        Some(_) => Err(format!("L'année doit être comprise entre {min} et {max}.")),
+        None if s.trim().is_empty() => Err("Indiquez l'année.".into()),
+        None => Err(format!(
+            "« {} » n'est pas une année : saisissez quatre chiffres, par exemple 2025.",
+            s.trim()
+        )),
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Sector {
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn all_sectors(conn: &mut PgConnection) -> sqlx::Result<Vec<Sector>> {
+    sqlx::query_as("select code, name from sector order by position")
+        .fetch_all(conn)
+        .await
+}
+
+/// A diagnostic shared with a partner organisation, for the partner's home page.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SharedDiagnostic {
+    pub id: i64,
+    pub title: String,
+    pub maison_name: String,
+    pub status: String,
+}
+
+impl SharedDiagnostic {
+    pub fn status_label(&self) -> &'static str {
+        Status::parse(&self.status).label()
+    }
+}
+
+/// The diagnostics an organisation's members may read (shared with it, no longer drafts), newest first.
+pub async fn shared_with(
+    conn: &mut PgConnection,
+    organisation_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<SharedDiagnostic>> {
+    sqlx::query_as(
+        "select d.id, d.title, m.name as maison_name, d.status
+         from diagnostic_share s join diagnostic d on d.id = s.diagnostic_id join maison m on m.id = d.maison_id
+         where s.organisation_id = $1 and d.status in ('partage', 'valide', 'archive')
+         order by (d.status = 'partage') desc, d.updated_at desc limit $2",
+    )
+    .bind(organisation_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,375 @@
+//! Writing a section (Markdown, with a preview that needs no JavaScript: a second submit button), adding,
+//! moving and dropping sections. Two people saving the same section: the second is refused (revision).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Diagnostic, Errors, load, markdown, touch};
+use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::session::{self, FlashKind};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, Form};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/diagnostics/{id}/sections", post(add))
+        .route(
+            "/diagnostics/{id}/sections/{sid}/modifier",
+            get(edit).post(save),
+        )
+        .route(
+            "/diagnostics/{id}/sections/{sid}/deplacer",
+            post(move_section),
+        )
+        .route("/diagnostics/{id}/sections/{sid}/supprimer", post(delete))
+}
+
+const MAX_BODY: usize = 100_000;
+
+#[derive(sqlx::FromRow)]
+struct Section {
+    id: i64,
+    title: String,
+    body: String,
+    revision: i32,
+    updated_by_name: Option<String>,
+}
+
+async fn section(conn: &mut sqlx::PgConnection, id: i64, sid: i64) -> AppResult<Section> {
+    sqlx::query_as(
+        "select s.id, s.title, s.body, s.revision, a.name as updated_by_name
+         from diagnostic_section s left join account a on a.id = s.updated_by
+         where s.id = $2 and s.diagnostic_id = $1",
+    )
+    .bind(id)
+    .bind(sid)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+struct SectionForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    revision: String,
+    /// `apercu` (preview) or `enregistrer`.
+    #[serde(default)]
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/section_form.html")]
+struct SectionPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    section_id: i64,
+    form: SectionForm,
+    errors: Errors,
+    preview: Option<String>,
+    /// On a conflict: the text saved meanwhile, and by whom.
+    theirs: Option<(String, String)>,
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let s = section(&mut conn, id, sid).await?;
+    let page = SectionPage {
+        ctx,
+        d,
+        section_id: s.id,
+        form: SectionForm {
+            title: s.title,
+            body: s.body,
+            revision: s.revision.to_string(),
+            action: String::new(),
+        },
+        errors: Errors::default(),
+        preview: None,
+        theirs: None,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn validate(form: &SectionForm) -> Errors {
+    let mut errors = Errors::default();
+    let title = form.title.trim();
+    if title.is_empty() {
+        errors.add("title", "Indiquez le titre de la section.");
+    } else if title.chars().count() > 200 {
+        errors.add("title", "Le titre ne doit pas dépasser 200 caractères.");
+    }
+    if form.body.len() > MAX_BODY {
+        errors.add(
+            "body",
+            "Le texte est trop long (100 000 caractères au plus).",
+        );
+    }
+    errors
+}
+
+async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, sid)): Path<(i64, i64)>,
+    Form(form): Form<SectionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, false).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let current = section(&mut tx, id, sid).await?;
+    let errors = validate(&form);
+    if form.action == "apercu" || !errors.is_empty() {
+        drop(tx);
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let preview = Some(markdown::render(&form.body));
+        let page = SectionPage {
+            ctx,
+            d,
+            section_id: sid,
+            form,
+            errors,
+            preview,
+            theirs: None,
+        };
+        return Ok((status, Html(page.render()?)).into_response());
+    }
+    let title = form.title.trim().to_owned();
+    let body = form.body.replace("\r\n", "\n");
+    let updated = sqlx::query(
+        "update diagnostic_section set title = $3, body = $4, revision = revision + 1,
+                updated_by = $5, updated_at = now()
+         where id = $1 and diagnostic_id = $2 and revision::text = $6",
+    )
+    .bind(sid)
+    .bind(id)
+    .bind(&title)
+    .bind(&body)
+    .bind(user.id)
+    .bind(form.revision.trim())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        // Someone saved first: nothing is overwritten, this person's text is kept in the form.
+        drop(tx);
+        let theirs = Some((
+            markdown::render(&current.body),
+            current
+                .updated_by_name
+                .unwrap_or_else(|| "quelqu'un".into()),
+        ));
+        let page = SectionPage {
+            ctx,
+            d,
+            section_id: sid,
+            form: SectionForm {
+                revision: current.revision.to_string(),
+                ..form
+            },
+            errors: Errors::default(),
+            preview: None,
+            theirs,
+        };
+        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
+    }
+    let mut diff = Diff::default();
+    diff.field(
+        "title",
+        "Titre de la section",
+        current.title.clone(),
+        title.clone(),
+    )
+    .field("body", "Texte de la section", current.body, body);
+    touch(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: id,
+            action: "section",
+            summary: format!("Section « {title} » modifiée"),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(&mut *tx, hash, FlashKind::Success, "Section enregistrée.").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    #[serde(default)]
+    title: String,
+}
+
+async fn add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<AddForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, true).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let title = form.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::BadRequest(
+            "Indiquez un titre de section (200 caractères au plus).".into(),
+        ));
+    }
+    let sid: i64 = sqlx::query_scalar(
+        "insert into diagnostic_section (diagnostic_id, position, kind, title, updated_by)
+         values ($1, (select coalesce(max(position), 0) + 1 from diagnostic_section where diagnostic_id = $1),
+                 'libre', $2, $3) returning id",
+    )
+    .bind(id)
+    .bind(title)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    touch(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: id,
+            action: "section",
+            summary: format!("Section « {title} » ajoutée"),
+            changes: vec![],
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(
+            &mut *tx,
+            hash,
+            FlashKind::Success,
+            "Section ajoutée : rédigez-la.",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}/sections/{sid}/modifier")).into_response())
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    direction: String,
+}
+
+async fn move_section(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, sid)): Path<(i64, i64)>,
+    Form(form): Form<MoveForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, true).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let order: Vec<i64> = sqlx::query_scalar(
+        "select id from diagnostic_section where diagnostic_id = $1 order by position, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let i = order
+        .iter()
+        .position(|s| *s == sid)
+        .ok_or(AppError::NotFound)?;
+    let j = match form.direction.as_str() {
+        "haut" if i > 0 => i - 1,
+        "bas" if i + 1 < order.len() => i + 1,
+        _ => return Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response()),
+    };
+    let mut order = order;
+    order.swap(i, j);
+    sqlx::query(
+        "update diagnostic_section s set position = t.ord
+         from unnest($2::bigint[]) with ordinality as t(id, ord)
+         where s.id = t.id and s.diagnostic_id = $1",
+    )
+    .bind(id)
+    .bind(&order)
+    .execute(&mut *tx)
+    .await?;
+    touch(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct EmptyForm {}
+
+async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, sid)): Path<(i64, i64)>,
+    Form(_): Form<EmptyForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load(&mut tx, &user, id, true).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let s = section(&mut tx, id, sid).await?;
+    sqlx::query("delete from diagnostic_section where id = $1")
+        .bind(sid)
+        .execute(&mut *tx)
+        .await?;
+    touch(&mut tx, id).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: id,
+            action: "section",
+            summary: format!("Section « {} » supprimée", s.title),
+            changes: vec![audit::Change::new(
+                "body",
+                "Texte de la section",
+                s.body,
+                "",
+            )],
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(&mut *tx, hash, FlashKind::Success, "Section supprimée.").await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/diagnostics/{id}")).into_response())
+}

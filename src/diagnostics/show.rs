@@ -1,0 +1,515 @@
+//! The page of a diagnostic, which reads like a report: head, sections (rendered Markdown) with their
+//! comments, the indicator table, documents, the workflow timeline and the history. A bounded number of
+//! queries whatever its size: every comment is loaded in one query and grouped here.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+
+use super::{Diagnostic, Status, load, markdown, territory_population};
+use crate::audit::{self, HistoryEntry};
+use crate::auth::CurrentUser;
+use crate::auth::policy::diagnostics as rules;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, format};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/diagnostics/{id}", get(show))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SectionRow {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by_name: Option<String>,
+}
+
+pub struct SectionView {
+    pub id: i64,
+    pub title: String,
+    pub html: String,
+    pub empty: bool,
+    pub updated: String,
+    pub updated_by: String,
+    pub open_comments: usize,
+    pub comments: Vec<CommentView>,
+    pub first: bool,
+    pub last: bool,
+}
+
+pub async fn sections(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<SectionRow>> {
+    sqlx::query_as(
+        "select s.id, s.title, s.body, s.updated_at, a.name as updated_by_name
+         from diagnostic_section s left join account a on a.id = s.updated_by
+         where s.diagnostic_id = $1 order by s.position, s.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ValueRow {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub unit: String,
+    pub theme: String,
+    pub per_capita: bool,
+    pub value: f64,
+    pub year: i32,
+    pub territory: String,
+    pub source: String,
+    pub comparison_level: Option<String>,
+    pub comparison_value: Option<f64>,
+}
+
+pub fn comparison_label(level: &str) -> &'static str {
+    match level {
+        "departement" => "Département",
+        "region" => "Région",
+        "france" => "France",
+        _ => "",
+    }
+}
+
+impl ValueRow {
+    pub fn value_shown(&self) -> String {
+        format::decimal(self.value, 2)
+    }
+    pub fn level_label(&self) -> &'static str {
+        comparison_label(self.comparison_level.as_deref().unwrap_or(""))
+    }
+    pub fn comparison_shown(&self) -> String {
+        self.comparison_value
+            .map(|c| format::decimal(c, 2))
+            .unwrap_or_default()
+    }
+    /// The gap to the comparison value, in the indicator's unit and relative (`+12,5 (+8 %)`).
+    pub fn gap(&self) -> Option<f64> {
+        self.comparison_value.map(|c| self.value - c)
+    }
+    pub fn gap_shown(&self) -> String {
+        let (Some(c), Some(g)) = (self.comparison_value, self.gap()) else {
+            return String::new();
+        };
+        let sign = if g > 0.0 { "+" } else { "" };
+        let abs = format!("{sign}{}", format::decimal(g, 2));
+        if c != 0.0 {
+            let pct = g / c.abs() * 100.0;
+            let psign = if pct > 0.0 { "+" } else { "" };
+            format!("{abs} ({psign}{}\u{a0}%)", format::decimal(pct, 1))
+        } else {
+            abs
+        }
+    }
+    pub fn gap_class(&self) -> &'static str {
+        match self.gap() {
+            Some(g) if g > 0.0 => "num gap-up",
+            Some(g) if g < 0.0 => "num gap-down",
+            _ => "num",
+        }
+    }
+    pub fn per_thousand(&self, population: &i64) -> String {
+        let population = *population;
+        if self.per_capita && population > 0 {
+            format::decimal(self.value * 1000.0 / population as f64, 1)
+        } else {
+            String::new()
+        }
+    }
+}
+
+pub async fn values(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<ValueRow>> {
+    sqlx::query_as(
+        "select v.id, i.code, i.label, i.unit, i.theme, i.per_capita, v.value, v.year, v.territory, v.source,
+                v.comparison_level, v.comparison_value
+         from indicator_value v join indicator i on i.id = v.indicator_id
+         where v.diagnostic_id = $1 order by i.theme, i.code, v.year, v.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub uploaded_at: DateTime<Utc>,
+    pub uploaded_by_name: Option<String>,
+}
+
+impl DocumentRow {
+    pub fn size(&self) -> String {
+        let b = self.size_bytes as f64;
+        if b >= 1024.0 * 1024.0 {
+            format!("{}\u{a0}Mo", format::decimal(b / 1024.0 / 1024.0, 1))
+        } else {
+            format!("{}\u{a0}ko", format::decimal((b / 1024.0).max(1.0), 0))
+        }
+    }
+    pub fn uploaded(&self) -> String {
+        format::datetime(self.uploaded_at)
+    }
+    pub fn kind(&self) -> &'static str {
+        super::documents::kind_label(&self.content_type)
+    }
+}
+
+pub async fn documents(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<DocumentRow>> {
+    sqlx::query_as(
+        "select d.id, d.filename, d.content_type, d.size_bytes, d.uploaded_at, a.name as uploaded_by_name
+         from diagnostic_document d left join account a on a.id = d.uploaded_by
+         where d.diagnostic_id = $1 order by d.uploaded_at, d.id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    id: i64,
+    section_id: Option<i64>,
+    parent_id: Option<i64>,
+    author_id: i64,
+    author_name: String,
+    author_from: Option<String>,
+    body: String,
+    status: String,
+    answer: String,
+    answered_by_name: Option<String>,
+    answered_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    edited_at: Option<DateTime<Utc>>,
+    hidden_at: Option<DateTime<Utc>>,
+    age_minutes: i64,
+}
+
+pub struct CommentView {
+    pub id: i64,
+    pub author: String,
+    pub author_from: String,
+    pub body: String,
+    pub status: String,
+    pub answer: String,
+    pub answered_by: String,
+    pub answered_at: String,
+    pub at: String,
+    pub at_iso: String,
+    pub edited: bool,
+    pub hidden: bool,
+    pub can_edit: bool,
+    pub is_reply: bool,
+    pub replies: Vec<CommentView>,
+}
+
+impl CommentView {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "pris_en_compte" => "Pris en compte",
+            "sans_suite" => "Sans suite",
+            _ => "Ouvert",
+        }
+    }
+    pub fn status_badge(&self) -> &'static str {
+        match self.status.as_str() {
+            "pris_en_compte" => "badge badge-success",
+            "sans_suite" => "badge badge-muted",
+            _ => "badge badge-warning",
+        }
+    }
+    fn is_open(&self) -> bool {
+        self.status == "ouvert" && !self.hidden
+    }
+}
+
+pub struct Comments {
+    pub general: Vec<CommentView>,
+    pub by_section: std::collections::HashMap<i64, Vec<CommentView>>,
+}
+
+async fn comments(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+) -> sqlx::Result<Comments> {
+    let rows: Vec<CommentRow> = sqlx::query_as(
+        "select c.id, c.section_id, c.parent_id, c.author_id, a.name as author_name,
+                coalesce(o.name, m.name, case when a.role = 'admin' then 'Alliance Villes Emploi' end) as author_from,
+                c.body, c.status, c.answer, ab.name as answered_by_name, c.answered_at, c.created_at,
+                c.edited_at, c.hidden_at,
+                (extract(epoch from now() - c.created_at) / 60)::bigint as age_minutes
+         from comment c
+         join account a on a.id = c.author_id
+         left join organisation o on o.id = a.organisation_id
+         left join maison m on m.id = a.maison_id
+         left join account ab on ab.id = c.answered_by
+         where c.diagnostic_id = $1 and c.deleted_at is null
+         order by c.created_at, c.id
+         limit 5000",
+    )
+    .bind(d.id)
+    .fetch_all(conn)
+    .await?;
+    let access = d.access();
+    let mut tops: Vec<(Option<i64>, CommentView)> = Vec::new();
+    let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for r in rows {
+        let hidden = r.hidden_at.is_some();
+        let view = CommentView {
+            id: r.id,
+            author: r.author_name,
+            author_from: r.author_from.unwrap_or_default(),
+            body: if hidden { String::new() } else { r.body },
+            status: r.status,
+            answer: if hidden { String::new() } else { r.answer },
+            answered_by: r.answered_by_name.unwrap_or_default(),
+            answered_at: r.answered_at.map(format::datetime).unwrap_or_default(),
+            at: format::datetime(r.created_at),
+            at_iso: format::iso_datetime(r.created_at),
+            edited: r.edited_at.is_some(),
+            hidden,
+            can_edit: !hidden && rules::can_edit_comment(user, &access, r.author_id, r.age_minutes),
+            is_reply: r.parent_id.is_some(),
+            replies: Vec::new(),
+        };
+        match r.parent_id.and_then(|p| index.get(&p).copied()) {
+            Some(i) => tops[i].1.replies.push(view),
+            None => {
+                index.insert(view.id, tops.len());
+                tops.push((r.section_id, view));
+            }
+        }
+    }
+    let mut out = Comments {
+        general: Vec::new(),
+        by_section: std::collections::HashMap::new(),
+    };
+    for (section, view) in tops {
+        match section {
+            Some(s) => out.by_section.entry(s).or_default().push(view),
+            None => out.general.push(view),
+        }
+    }
+    Ok(out)
+}
+
+fn open_count(list: &[CommentView]) -> usize {
+    list.iter()
+        .map(|c| usize::from(c.is_open()) + c.replies.iter().filter(|r| r.is_open()).count())
+        .sum()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TransitionRow {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub who: Option<String>,
+    pub at: DateTime<Utc>,
+    pub comment: String,
+}
+
+impl TransitionRow {
+    pub fn next_label(&self) -> &'static str {
+        Status::parse(&self.to_status).label()
+    }
+    pub fn previous_label(&self) -> &'static str {
+        self.from_status
+            .as_deref()
+            .map(|s| Status::parse(s).label())
+            .unwrap_or("")
+    }
+    pub fn at_shown(&self) -> String {
+        format::datetime(self.at)
+    }
+    pub fn at_iso(&self) -> String {
+        format::iso_datetime(self.at)
+    }
+}
+
+pub async fn transitions(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<TransitionRow>> {
+    sqlx::query_as(
+        "select t.from_status, t.to_status, a.name as who, t.at, t.comment
+         from transition t left join account a on a.id = t.account_id
+         where t.object_type = 'diagnostic' and t.object_id = $1 order by t.at, t.id limit 200",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Facts of the head of the report, shared by the page and the print view.
+pub struct HeadFacts {
+    pub sectors: Vec<String>,
+    pub territory: String,
+    pub population: i64,
+    pub shares: Vec<String>,
+    pub previous_title: Option<String>,
+}
+
+impl HeadFacts {
+    pub fn population_shown(&self) -> String {
+        format::int(self.population)
+    }
+}
+
+pub async fn head_facts(conn: &mut PgConnection, d: &Diagnostic) -> sqlx::Result<HeadFacts> {
+    let sectors: Vec<String> = sqlx::query_scalar(
+        "select s.name from diagnostic_sector ds join sector s on s.code = ds.sector_code
+         where ds.diagnostic_id = $1 order by s.position",
+    )
+    .bind(d.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (population, territory) = territory_population(conn, d.maison_id).await?;
+    let shares: Vec<String> = sqlx::query_scalar(
+        "select o.name from diagnostic_share s join organisation o on o.id = s.organisation_id
+         where s.diagnostic_id = $1 order by o.name",
+    )
+    .bind(d.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let previous_title = match d.previous_id {
+        Some(p) => {
+            sqlx::query_scalar("select title from diagnostic where id = $1")
+                .bind(p)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    Ok(HeadFacts {
+        sectors,
+        territory,
+        population,
+        shares,
+        previous_title,
+    })
+}
+
+pub struct Can {
+    pub edit: bool,
+    pub share: bool,
+    pub validate: bool,
+    pub archive: bool,
+    pub new_version: bool,
+    pub comment: bool,
+    pub answer: bool,
+    pub hide: bool,
+}
+
+impl Can {
+    pub fn of(user: &CurrentUser, d: &Diagnostic) -> Can {
+        let a = d.access();
+        Can {
+            edit: rules::can_edit(user, &a),
+            share: rules::can_share(user, &a),
+            validate: rules::can_validate(user, &a),
+            archive: rules::can_archive(user, &a),
+            new_version: rules::can_start_new_version(user, &a),
+            comment: rules::can_comment(user, &a),
+            answer: rules::can_answer_comments(user, &a),
+            hide: rules::can_hide_comment(user, &a),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    facts: HeadFacts,
+    sections: Vec<SectionView>,
+    general: Vec<CommentView>,
+    general_open: usize,
+    values: Vec<ValueRow>,
+    documents: Vec<DocumentRow>,
+    transitions: Vec<TransitionRow>,
+    history: Vec<HistoryEntry>,
+    can: Can,
+}
+
+impl ShowPage {
+    fn status(&self) -> Status {
+        self.d.status()
+    }
+    fn validated_on(&self) -> String {
+        self.d.validated_on.map(format::date).unwrap_or_default()
+    }
+    fn total_open(&self) -> usize {
+        self.general_open + self.sections.iter().map(|s| s.open_comments).sum::<usize>()
+    }
+}
+
+pub fn date_shown(d: Option<NaiveDate>) -> String {
+    d.map(format::date).unwrap_or_default()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    let facts = head_facts(&mut conn, &d).await?;
+    let rows = sections(&mut conn, id).await?;
+    let mut comments = comments(&mut conn, &user, &d).await?;
+    let values = values(&mut conn, id).await?;
+    let documents = documents(&mut conn, id).await?;
+    let transitions = transitions(&mut conn, id).await?;
+    let history = audit::history(&mut conn, "diagnostic", id).await?;
+    drop(conn);
+    let n = rows.len();
+    let sections = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let list = comments.by_section.remove(&s.id).unwrap_or_default();
+            SectionView {
+                id: s.id,
+                html: markdown::render(&s.body),
+                empty: s.body.trim().is_empty(),
+                title: s.title,
+                updated: format::datetime(s.updated_at),
+                updated_by: s.updated_by_name.unwrap_or_default(),
+                open_comments: open_count(&list),
+                comments: list,
+                first: i == 0,
+                last: i + 1 == n,
+            }
+        })
+        .collect();
+    let general_open = open_count(&comments.general);
+    let can = Can::of(&user, &d);
+    Ok(Html(
+        ShowPage {
+            ctx,
+            d,
+            facts,
+            sections,
+            general: comments.general,
+            general_open,
+            values,
+            documents,
+            transitions,
+            history,
+            can,
+        }
+        .render()?,
+    )
+    .into_response())
+}

@@ -1,0 +1,892 @@
+//! Diagnostics: workflow per role, visibility, sanitising, conflicts, comments, notifications, CSV,
+//! documents and bad input.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// Staff of Maison A creates a diagnostic; returns its id.
+async fn create(c: &mut TestClient, title: &str) -> i64 {
+    let r = c
+        .post(
+            "/diagnostics",
+            &[
+                ("title", title),
+                ("reference_year", "2025"),
+                ("sectors", "batiment"),
+                ("sectors", "enr"),
+                ("form_key", &format!("k-{title}")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "creation of {title}");
+    location(&r)
+        .trim_start_matches("/diagnostics/")
+        .parse()
+        .unwrap()
+}
+
+async fn share(c: &mut TestClient, id: i64, org: i64) -> reqwest::Response {
+    c.post(
+        &format!("/diagnostics/{id}/partage"),
+        &[
+            ("organisations", &org.to_string()),
+            ("comment", "Pour avis avant le copil"),
+        ],
+    )
+    .await
+}
+
+async fn validate(c: &mut TestClient, id: i64) -> reqwest::Response {
+    c.post(
+        &format!("/diagnostics/{id}/validation"),
+        &[
+            ("validated_on", "2026-11-20"),
+            ("copil_decision", "Diagnostic validé à l'unanimité"),
+            ("comment", "Copil du 20 novembre"),
+        ],
+    )
+    .await
+}
+
+async fn first_section(app: &TestApp, id: i64) -> i64 {
+    sqlx::query_scalar(
+        "select id from diagnostic_section where diagnostic_id = $1 order by position limit 1",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn status_of(c: &TestClient, path: &str) -> StatusCode {
+    c.get(path).await.status()
+}
+
+#[tokio::test]
+async fn creation_uses_the_standard_template_and_the_reference_population() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic bâtiment durable 2025").await;
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from diagnostic_section where diagnostic_id = {id}"
+        ))
+        .await,
+        8
+    );
+    let pop: f64 = sqlx::query_scalar(
+        "select v.value from indicator_value v join indicator i on i.id = v.indicator_id
+         where v.diagnostic_id = $1 and i.code = 'POP'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let expected: i64 = sqlx::query_scalar(
+        "select sum(population)::bigint from commune where epci_siren = '200093201'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(expected > 1_000_000, "MEL population {expected}");
+    assert_eq!(pop as i64, expected);
+    let (status, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for s in [
+        "Contexte territorial",
+        "Synthèse AFOM",
+        "Enjeux et pistes d&#39;action",
+        "Brouillon",
+    ] {
+        assert!(html.contains(s), "{s}");
+    }
+    // Bad input on creation: kept, with messages.
+    let r = staff
+        .post(
+            "/diagnostics",
+            &[
+                ("title", "Essai <b>"),
+                ("reference_year", "20x5"),
+                ("form_key", "k2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("n&#39;est pas une année"));
+    assert!(html.contains("Cochez au moins une filière"));
+    assert!(html.contains("value=\"Essai &#60;b&#62;\""));
+    // Double submission of the creation form: one diagnostic.
+    let before = app.count("select count(*) from diagnostic").await;
+    for _ in 0..2 {
+        staff
+            .post(
+                "/diagnostics",
+                &[
+                    ("title", "Doublon"),
+                    ("reference_year", "2025"),
+                    ("sectors", "batiment"),
+                    ("form_key", "same-key"),
+                ],
+            )
+            .await;
+    }
+    assert_eq!(
+        app.count("select count(*) from diagnostic").await,
+        before + 1
+    );
+}
+
+#[tokio::test]
+async fn visibility_follows_status_and_shares() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic confidentiel").await;
+    let path = format!("/diagnostics/{id}");
+    let staff_b = app.signed_in(STAFF_B).await;
+    let partner = app.signed_in(PARTNER).await;
+    let other = app.signed_in(OTHER_PARTNER).await;
+    let admin = app.signed_in(ADMIN).await;
+    let resp = app.signed_in(RESP_A).await;
+    // A draft: the Maison and admins only.
+    assert_eq!(status_of(&resp, &path).await, StatusCode::OK);
+    assert_eq!(status_of(&admin, &path).await, StatusCode::OK);
+    for c in [&staff_b, &partner, &other] {
+        assert_eq!(status_of(c, &path).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            status_of(c, &format!("{path}/impression")).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status_of(c, &format!("{path}/indicateurs.csv")).await,
+            StatusCode::NOT_FOUND
+        );
+        let (_, list) = c.get_html("/diagnostics").await;
+        assert!(!list.contains("Diagnostic confidentiel"));
+    }
+    // Shared with the partner's organisation: that partner reads it, nobody else outside the Maison.
+    assert_redirect_to(&share(&mut staff, id, w.org).await, &path);
+    assert_eq!(status_of(&partner, &path).await, StatusCode::OK);
+    let (_, list) = partner.get_html("/diagnostics").await;
+    assert!(list.contains("Diagnostic confidentiel"));
+    let (_, home) = partner.get_html("/").await;
+    assert!(
+        home.contains("Diagnostic confidentiel"),
+        "partner home lists it"
+    );
+    assert_eq!(status_of(&other, &path).await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&staff_b, &path).await, StatusCode::NOT_FOUND);
+    // Sharing with an organisation that is not a partner of the Maison is refused.
+    let r = share(&mut staff, id, w.other_org).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Validated: published to the network.
+    assert_redirect_to(&validate(&mut staff, id).await, &path);
+    assert_eq!(status_of(&staff_b, &path).await, StatusCode::OK);
+    let (_, list) = staff_b.get_html("/diagnostics").await;
+    assert!(list.contains("Diagnostic confidentiel"));
+    assert_eq!(status_of(&other, &path).await, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn workflow_transitions_per_role() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic du bassin").await;
+    let path = format!("/diagnostics/{id}");
+    let mut staff_b = app.signed_in(STAFF_B).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    // Not from brouillon straight to validé or archivé.
+    assert_eq!(
+        validate(&mut staff, id).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.post(&format!("{path}/archivage"), &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Only the Maison's staff shares.
+    for c in [&mut staff_b, &mut partner, &mut admin] {
+        assert_eq!(share(c, id, w.org).await.status(), StatusCode::NOT_FOUND);
+    }
+    assert_redirect_to(&share(&mut staff, id, w.org).await, &path);
+    // Only the Maison's staff validates; bad dates are refused with a message.
+    for c in [&mut staff_b, &mut partner, &mut admin] {
+        assert_eq!(validate(c, id).await.status(), StatusCode::NOT_FOUND);
+    }
+    let r = staff
+        .post(
+            &format!("{path}/validation"),
+            &[("validated_on", "31/02/2026"), ("copil_decision", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Date invalide") && html.contains("Indiquez la décision"));
+    assert_redirect_to(&validate(&mut staff, id).await, &path);
+    // Validated: read-only.
+    assert_eq!(
+        share(&mut staff, id, w.org).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_of(&staff, &format!("{path}/modifier")).await,
+        StatusCode::NOT_FOUND
+    );
+    let sid = first_section(&app, id).await;
+    let r = staff
+        .post(
+            &format!("{path}/sections/{sid}/modifier"),
+            &[
+                ("title", "X"),
+                ("body", "Y"),
+                ("revision", "1"),
+                ("action", "enregistrer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A new version copies it into a draft.
+    let r = staff
+        .post(&format!("{path}/nouvelle-version"), &[("form_key", "nv1")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let new_id: i64 = location(&r)
+        .trim_start_matches("/diagnostics/")
+        .parse()
+        .unwrap();
+    let (_, html) = staff.get_html(&location(&r)).await;
+    assert!(html.contains("Brouillon") && html.contains("Version précédente"));
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from diagnostic_section where diagnostic_id = {new_id}"
+        ))
+        .await,
+        8
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from indicator_value where diagnostic_id = {new_id}"
+        ))
+        .await,
+        app.count(&format!(
+            "select count(*) from indicator_value where diagnostic_id = {id}"
+        ))
+        .await,
+    );
+    // Archive, only by the Maison.
+    assert_eq!(
+        partner
+            .post(&format!("{path}/archivage"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_redirect_to(
+        &staff
+            .post(
+                &format!("{path}/archivage"),
+                &[("comment", "Remplacé par la version 2026")],
+            )
+            .await,
+        &path,
+    );
+    // The timeline: who, when, comment.
+    let steps: Vec<(Option<String>, String, Option<i64>, String)> = sqlx::query_as(
+        "select from_status, to_status, account_id, comment from transition
+         where object_type = 'diagnostic' and object_id = $1 order by id",
+    )
+    .bind(id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let to: Vec<&str> = steps.iter().map(|s| s.1.as_str()).collect();
+    assert_eq!(to, ["brouillon", "partage", "valide", "archive"]);
+    assert!(steps.iter().all(|s| s.2 == Some(w.staff_a)));
+    assert_eq!(steps[1].3, "Pour avis avant le copil");
+    let (_, html) = staff.get_html(&path).await;
+    assert!(html.contains("Parcours de validation") && html.contains("Copil du 20 novembre"));
+    assert!(html.contains("Remplacé par la version 2026"));
+}
+
+#[tokio::test]
+async fn markdown_is_rendered_and_sanitised() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic Markdown").await;
+    let sid = first_section(&app, id).await;
+    let body = "## Atouts\n\n**FEEBAT** : 120 stagiaires\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n[piège](javascript:alert(1))";
+    let edit = format!("/diagnostics/{id}/sections/{sid}/modifier");
+    // Preview: rendered, nothing saved.
+    let r = staff
+        .post(
+            &edit,
+            &[
+                ("title", "Contexte"),
+                ("body", body),
+                ("revision", "1"),
+                ("action", "apercu"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Aperçu") && html.contains("<strong>FEEBAT</strong>"));
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<img src=x"));
+    assert!(!html.contains("href=\"javascript:"));
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from diagnostic_section where id = {sid} and body = ''"
+        ))
+        .await,
+        1
+    );
+    let r = staff
+        .post(
+            &edit,
+            &[
+                ("title", "Contexte"),
+                ("body", body),
+                ("revision", "1"),
+                ("action", "enregistrer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains("<h2>Atouts</h2>") && html.contains("<strong>FEEBAT</strong>"));
+    assert!(!html.contains("<script>alert"), "no script from users");
+    assert!(
+        !html.contains("<img src=\"x\"") && !html.contains("<img src=x"),
+        "no image from users"
+    );
+    assert!(html.contains("&lt;img src=x"), "raw HTML shown as text");
+    assert!(!html.contains("href=\"javascript:"), "no javascript: link");
+    let (_, print) = staff
+        .get_html(&format!("/diagnostics/{id}/impression"))
+        .await;
+    assert!(!print.contains("<script>alert") && print.contains("<strong>FEEBAT</strong>"));
+}
+
+#[tokio::test]
+async fn second_save_of_a_section_is_a_conflict() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let mut resp = app.signed_in(RESP_A).await;
+    let id = create(&mut staff, "Diagnostic à deux mains").await;
+    let sid = first_section(&app, id).await;
+    let edit = format!("/diagnostics/{id}/sections/{sid}/modifier");
+    // Both open the form at revision 1.
+    let (_, form) = staff.get_html(&edit).await;
+    assert!(form.contains("name=\"revision\" value=\"1\""));
+    let r = staff
+        .post(
+            &edit,
+            &[
+                ("title", "Contexte"),
+                ("body", "Texte de la chargée de mission"),
+                ("revision", "1"),
+                ("action", "enregistrer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = resp
+        .post(
+            &edit,
+            &[
+                ("title", "Contexte"),
+                ("body", "Texte du responsable"),
+                ("revision", "1"),
+                ("action", "enregistrer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Conflit de modification"));
+    assert!(html.contains("Texte du responsable"), "their text is kept");
+    assert!(
+        html.contains("Texte de la chargée de mission"),
+        "the saved text is shown"
+    );
+    assert!(html.contains("name=\"revision\" value=\"2\""));
+    let saved: String = sqlx::query_scalar("select body from diagnostic_section where id = $1")
+        .bind(sid)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        saved, "Texte de la chargée de mission",
+        "nothing overwritten"
+    );
+}
+
+async fn comment(
+    c: &mut TestClient,
+    id: i64,
+    section: &str,
+    parent: &str,
+    body: &str,
+    key: &str,
+) -> reqwest::Response {
+    c.post(
+        &format!("/diagnostics/{id}/commentaires"),
+        &[
+            ("body", body),
+            ("section_id", section),
+            ("parent_id", parent),
+            ("form_key", key),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn comments_answers_notifications_and_closing() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic commenté").await;
+    let sid = first_section(&app, id).await;
+    let s = sid.to_string();
+    let mut partner = app.signed_in(PARTNER).await;
+    let mut other = app.signed_in(OTHER_PARTNER).await;
+    // Not shared yet: 404 for the partner.
+    assert_eq!(
+        comment(&mut partner, id, &s, "", "Trop tôt", "k0")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    share(&mut staff, id, w.org).await;
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from notification where account_id = {} and kind = 'partage'",
+            w.partner
+        ))
+        .await,
+        1,
+        "the partner is told of the share"
+    );
+    // The partner comments on a section, twice with the same key (a double click): one comment.
+    for _ in 0..2 {
+        let r = comment(
+            &mut partner,
+            id,
+            &s,
+            "",
+            "Il manque les chiffres FEEBAT 2025.",
+            "k1",
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from comment where diagnostic_id = {id}"
+        ))
+        .await,
+        1
+    );
+    let cid: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    // Staff of the Maison are told (both of them), not the author.
+    for a in [w.staff_a, w.responsable_a] {
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from notification where account_id = {a} and kind = 'commentaire'"
+            ))
+            .await,
+            1
+        );
+    }
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains("Il manque les chiffres FEEBAT 2025."));
+    assert!(
+        html.contains("1 commentaire ouvert"),
+        "open count per section"
+    );
+    // Another organisation's partner: 404. Empty comment: refused with a message, nothing stored.
+    assert_eq!(
+        comment(&mut other, id, &s, "", "Intrus", "k2")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    comment(&mut partner, id, &s, "", "   ", "k3").await;
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from comment where diagnostic_id = {id}"
+        ))
+        .await,
+        1
+    );
+    // A reply (one level).
+    let r = comment(
+        &mut staff,
+        id,
+        "",
+        &cid.to_string(),
+        "Nous les ajoutons.",
+        "k4",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let reply_section: Option<i64> =
+        sqlx::query_scalar("select section_id from comment where parent_id = $1")
+            .bind(cid)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(reply_section, Some(sid));
+    // The author edits within 15 minutes: marked "modifié".
+    let r = partner
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
+            &[("body", "Il manque les chiffres FEEBAT et RGE 2025.")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains("FEEBAT et RGE 2025") && html.contains(">modifié<"));
+    // Someone else cannot edit it; after 15 minutes the author cannot either.
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
+            &[("body", "Réécrit")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    sqlx::query("update comment set created_at = now() - interval '16 minutes' where id = $1")
+        .bind(cid)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let r = partner
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
+            &[("body", "Trop tard")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // The partner cannot answer; the Maison answers and the author is told.
+    let answer = [
+        ("status", "pris_en_compte"),
+        ("answer", "Ajouté en section 3."),
+    ];
+    let r = partner
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/reponse"),
+            &answer,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/reponse"),
+            &answer,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from notification where account_id = {} and kind = 'reponse'",
+            w.partner
+        ))
+        .await,
+        2,
+        "the reply and the answer"
+    );
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains("Pris en compte") && html.contains("Ajouté en section 3."));
+    // Validated: comments are closed, the partner is told.
+    validate(&mut staff, id).await;
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from notification where account_id = {} and kind = 'validation'",
+            w.partner
+        ))
+        .await,
+        1
+    );
+    let before = app.count("select count(*) from comment").await;
+    let r = comment(&mut partner, id, &s, "", "Encore un mot", "k5").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = comment(&mut staff, id, "", "", "Et moi ?", "k6").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(app.count("select count(*) from comment").await, before);
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(
+        html.contains("les commentaires sont clos")
+            && !html.contains("Votre commentaire sur cette section")
+    );
+}
+
+#[tokio::test]
+async fn abusive_comment_is_hidden_and_kept_in_the_journal() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic modéré").await;
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    comment(&mut partner, id, "", "", "Propos injurieux", "h1").await;
+    let cid: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = partner
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/masquer"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/masquer"),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(!html.contains("Propos injurieux") && html.contains("masqué par la modération"));
+    assert_eq!(
+        app.count("select count(*) from event where object_type = 'comment' and action = 'masquage' and changes::text like '%Propos injurieux%'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn indicators_bad_input_and_csv_for_french_excel() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic chiffré").await;
+    let rge: i64 = sqlx::query_scalar("select id from indicator where code = 'RGE'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let rge = rge.to_string();
+    let path = format!("/diagnostics/{id}/indicateurs");
+    let r = staff
+        .post(
+            &path,
+            &[
+                ("indicator_id", &rge),
+                ("value", "douze"),
+                ("year", "1850"),
+                ("comparison_value", "3,5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("« douze » n&#39;est pas un nombre"));
+    assert!(html.contains("L&#39;année doit être comprise entre 1900 et 2100"));
+    assert!(html.contains("Précisez à quel territoire"));
+    assert!(html.contains("value=\"douze\""), "typed value kept");
+    let r = staff
+        .post(
+            &path,
+            &[
+                ("indicator_id", &rge),
+                ("value", "1 234,5"),
+                ("year", "2025"),
+                ("territory", "Métropole Européenne de Lille"),
+                ("source", "ADEME; annuaire RGE"),
+                ("comparison_level", "departement"),
+                ("comparison_value", "1000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(
+        html.contains("1\u{202F}234,5") && html.contains("+234,5 (+23,4\u{a0}%)"),
+        "gap shown: {html}"
+    );
+    let r = staff
+        .get(&format!("/diagnostics/{id}/indicateurs.csv"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("Code;Indicateur;Thème;Unité;Valeur;Année")
+    );
+    let rge_line = text.lines().find(|l| l.starts_with("RGE;")).unwrap();
+    assert!(rge_line.contains(";1234,5;2025;"), "{rge_line}");
+    assert!(
+        rge_line.contains("\"ADEME; annuaire RGE\""),
+        "a ; inside a field is quoted"
+    );
+    assert!(rge_line.ends_with(";Département;1000;234,5"), "{rge_line}");
+    // Partners and other Maisons cannot add indicators.
+    let mut staff_b = app.signed_in(STAFF_B).await;
+    let r = staff_b
+        .post(
+            &path,
+            &[("indicator_id", &rge), ("value", "1"), ("year", "2025")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----mdetestboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    c: &mut TestClient,
+    id: i64,
+    csrf: Option<&str>,
+    filename: &str,
+    data: &[u8],
+) -> reqwest::Response {
+    if c.csrf.is_none() {
+        c.refresh_csrf().await;
+    }
+    let token = csrf
+        .map(str::to_owned)
+        .unwrap_or_else(|| c.csrf.clone().unwrap());
+    let (ct, body) = multipart(&token, filename, data);
+    c.http
+        .post(c.url(&format!("/diagnostics/{id}/documents")))
+        .header("Origin", &c.base)
+        .header("Content-Type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn documents_are_checked_and_downloaded_by_readers_only() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic documenté").await;
+    let pdf = b"%PDF-1.7\n% etude GPECT batiment\n%%EOF\n".to_vec();
+    let r = upload(&mut staff, id, Some("mauvais-jeton"), "etude.pdf", &pdf).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = upload(
+        &mut staff,
+        id,
+        None,
+        "script.html",
+        b"<script>alert(1)</script>",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Type de fichier non accepté")
+    );
+    let r = upload(&mut staff, id, None, "faux.pdf", b"<html>pas un pdf</html>").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b'x');
+    let r = upload(&mut staff, id, None, "enorme.pdf", &big).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = upload(&mut staff, id, None, "Étude GPECT bâtiment.pdf", &pdf).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from diagnostic_document").await,
+        1
+    );
+    let did: i64 = sqlx::query_scalar("select id from diagnostic_document")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let url = format!("/diagnostics/{id}/documents/{did}");
+    let r = staff.get(&url).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    let partner = app.signed_in(PARTNER).await;
+    let other = app.signed_in(OTHER_PARTNER).await;
+    let staff_b = app.signed_in(STAFF_B).await;
+    assert_eq!(status_of(&partner, &url).await, StatusCode::NOT_FOUND);
+    share(&mut staff, id, w.org).await;
+    assert_eq!(status_of(&partner, &url).await, StatusCode::OK);
+    assert_eq!(status_of(&other, &url).await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&staff_b, &url).await, StatusCode::NOT_FOUND);
+    // A partner cannot attach documents.
+    let mut partner = partner;
+    let r = upload(&mut partner, id, None, "etude.pdf", &pdf).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn catalogue_is_kept_by_admins() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let (status, html) = staff.get_html("/indicateurs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Stagiaires FEEBAT formés"));
+    let form = [
+        ("code", "ETP_ENR"),
+        ("label", "Emplois dans les énergies renouvelables"),
+        ("unit", "ETP"),
+        ("source", "Observatoire régional"),
+        ("theme", "Énergie"),
+        ("active", "on"),
+    ];
+    assert_eq!(
+        staff.post("/indicateurs", &form).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_redirect_to(&admin.post("/indicateurs", &form).await, "/indicateurs");
+    let r = admin.post("/indicateurs", &form).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("déjà utilisé"));
+    assert!(app.count("select count(*) from indicator").await >= 23);
+}
