@@ -1,12 +1,50 @@
-//! Partner organisations: the directory, an organisation's page, and a Maison's partnerships (roles and
-//! contact people).
+//! Partner organisations: the directory, an organisation's page (with the Maisons it partners), creating
+//! and editing organisations, and a Maison's partnerships (roles, contact people).
 
+mod directory;
+mod fields;
+mod partnerships;
 pub mod siret;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/organisations", get(directory::list))
+        .route(
+            "/organisations/nouvelle",
+            get(directory::new_form).post(directory::create),
+        )
+        .route("/organisations/{id}", get(directory::show))
+        .route(
+            "/organisations/{id}/modifier",
+            get(directory::edit_form).post(directory::update),
+        )
+        .route(
+            "/maisons/{id}/partenaires/ajouter",
+            get(partnerships::add_form).post(partnerships::add),
+        )
+        .route(
+            "/maisons/{id}/partenaires/nouveau",
+            get(partnerships::new_form).post(partnerships::create),
+        )
+        .route(
+            "/maisons/{id}/partenaires/{pid}",
+            get(partnerships::manage).post(partnerships::update),
+        )
+        .route(
+            "/maisons/{id}/partenaires/{pid}/retirer",
+            post(partnerships::remove),
+        )
+        .route(
+            "/maisons/{id}/partenaires/{pid}/contacts",
+            post(partnerships::add_contact),
+        )
+        .route(
+            "/maisons/{id}/partenaires/{pid}/contacts/{cid}/retirer",
+            post(partnerships::remove_contact),
+        )
 }

@@ -9,5 +9,6 @@ mod axes;
 mod diagnostics;
 mod maisons;
 mod notifications;
+mod organisations;
 mod plans;
 mod reseau;

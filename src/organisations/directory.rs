@@ -1,0 +1,596 @@
+//! `/organisations`: the directory of partner organisations, an organisation's page, creating (admins)
+//! and editing (admins, and the staff of a Maison it partners) an organisation.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::fields::{Choice, Org, OrgForm, choices, is_siret_taken, parse_org, siret_label};
+use crate::audit::{self, Diff, Event, HistoryEntry};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, network as rules};
+use crate::auth::session::{self, FlashKind};
+use crate::error::{AppError, AppResult};
+use crate::maisons::forms::{FieldErrors, contains_pattern};
+use crate::maisons::parse_id;
+use crate::maisons::show::roles_label;
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format, idempotency};
+
+const PAGE_SIZE: i64 = 25;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    #[serde(rename = "type")]
+    type_code: String,
+    region: String,
+    page: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Row {
+    id: i64,
+    name: String,
+    type_name: String,
+    siret: Option<String>,
+    region_name: Option<String>,
+    maisons: i64,
+    total: i64,
+}
+
+impl Row {
+    fn siret_label(&self) -> String {
+        self.siret.as_deref().map(siret_label).unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organisations/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    q: ListQuery,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    types: Vec<Choice>,
+    regions: Vec<Choice>,
+    can_create: bool,
+    query_string: String,
+}
+
+impl ListPage {
+    fn total_label(&self) -> String {
+        format::int(self.total)
+    }
+    fn page_link(&self, page: i64) -> String {
+        if self.query_string.is_empty() {
+            format!("/organisations?page={page}")
+        } else {
+            format!("/organisations?{}&page={page}", self.query_string)
+        }
+    }
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 40 {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_list_organisations(&user))?;
+    let page = format::parse_int(&q.page).unwrap_or(1).clamp(1, 100_000);
+    let digits: String = q.q.chars().filter(|c| !c.is_whitespace()).collect();
+    let siret_prefix =
+        (!digits.is_empty() && digits.len() <= 14 && digits.chars().all(|c| c.is_ascii_digit()))
+            .then(|| format!("{digits}%"));
+    let rows: Vec<Row> = sqlx::query_as(
+        "with found as (
+             select o.id, o.name, t.name as type_name, o.siret, r.name as region_name,
+                    count(*) over () as total
+             from organisation o
+             join partner_type t on t.code = o.type_code
+             left join region r on r.code = o.region_code
+             where ($1::text is null or f_unaccent(lower(o.name)) like f_unaccent(lower($1))
+                    or ($2::text is not null and o.siret like $2))
+               and ($3::text is null or o.type_code = $3)
+               and ($4::text is null or o.region_code = $4)
+             order by f_unaccent(lower(o.name)), o.id
+             limit $5 offset $6
+         )
+         select f.*, (select count(*) from partnership p where p.organisation_id = f.id) as maisons
+         from found f order by f_unaccent(lower(f.name)), f.id",
+    )
+    .bind(contains_pattern(&q.q))
+    .bind(siret_prefix)
+    .bind(non_empty(&q.type_code))
+    .bind(non_empty(&q.region))
+    .bind(PAGE_SIZE)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(&state.db)
+    .await?;
+    let total = rows.first().map(|r| r.total).unwrap_or(0);
+    let (types, regions) = choices(&state.db).await?;
+    let mut pairs = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("q", &q.q), ("type", &q.type_code), ("region", &q.region)] {
+        if !v.is_empty() {
+            pairs.append_pair(k, v);
+        }
+    }
+    Ok(Html(
+        ListPage {
+            ctx,
+            rows,
+            total,
+            page,
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            types,
+            regions,
+            can_create: rules::can_create_organisation(&user),
+            query_string: pairs.finish(),
+            q,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OrgRow {
+    id: i64,
+    name: String,
+    type_code: String,
+    type_name: String,
+    siret: Option<String>,
+    region_code: Option<String>,
+    region_name: Option<String>,
+    address: String,
+    website: String,
+    email: String,
+    phone: String,
+    version: i32,
+}
+
+impl OrgRow {
+    fn siret_label(&self) -> String {
+        self.siret.as_deref().map(siret_label).unwrap_or_default()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PartneredMaison {
+    id: i64,
+    name: String,
+    region_name: String,
+    roles: Vec<String>,
+}
+
+impl PartneredMaison {
+    fn roles_label(&self) -> String {
+        roles_label(&self.roles)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Member {
+    name: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "organisations/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    o: OrgRow,
+    maisons: Vec<PartneredMaison>,
+    members: Vec<Member>,
+    history: Vec<HistoryEntry>,
+    can_edit: bool,
+}
+
+async fn load(db: impl sqlx::PgExecutor<'_>, id: i64) -> AppResult<OrgRow> {
+    sqlx::query_as(
+        "select o.id, o.name, o.type_code, t.name as type_name, o.siret, o.region_code, r.name as region_name,
+                o.address, o.website, o.email, o.phone, o.version
+         from organisation o
+         join partner_type t on t.code = o.type_code
+         left join region r on r.code = o.region_code
+         where o.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Whether the organisation partners the account's Maison (a staff member may then edit it).
+async fn partners_own_maison(db: &sqlx::PgPool, user: &CurrentUser, id: i64) -> sqlx::Result<bool> {
+    let Some(maison) = user.maison_id.filter(|_| user.is_staff()) else {
+        return Ok(false);
+    };
+    sqlx::query_scalar(
+        "select exists (select 1 from partnership where maison_id = $1 and organisation_id = $2)",
+    )
+    .bind(maison)
+    .bind(id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    policy::ensure(rules::can_view_organisation(&user, id))?;
+    let o = load(&state.db, id).await?;
+    let maisons: Vec<PartneredMaison> = sqlx::query_as(
+        "select m.id, m.name, r.name as region_name, p.roles
+         from partnership p join maison m on m.id = p.maison_id join region r on r.code = m.region_code
+         where p.organisation_id = $1
+         order by m.name limit 500",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let members: Vec<Member> = sqlx::query_as(
+        "select name, email from account where organisation_id = $1 and active order by name limit 100",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let history = {
+        let mut conn = state.db.acquire().await?;
+        audit::history(&mut conn, "organisation", id).await?
+    };
+    let can_edit =
+        rules::can_edit_organisation(&user, partners_own_maison(&state.db, &user, id).await?);
+    Ok(Html(
+        ShowPage {
+            ctx,
+            o,
+            maisons,
+            members,
+            history,
+            can_edit,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OrgFormFields {
+    #[serde(flatten)]
+    org: OrgForm,
+    version: String,
+    form_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "organisations/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    org_id: Option<i64>,
+    org_name: String,
+    f: OrgForm,
+    version: String,
+    form_key: String,
+    errors: FieldErrors,
+    types: Vec<Choice>,
+    regions: Vec<Choice>,
+    conflict: bool,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_create_organisation(&user))?;
+    let (types, regions) = choices(&state.db).await?;
+    let form_key = ctx.form_key();
+    Ok(Html(
+        FormPage {
+            ctx,
+            org_id: None,
+            org_name: String::new(),
+            f: OrgForm::default(),
+            version: String::new(),
+            form_key,
+            errors: FieldErrors::default(),
+            types,
+            regions,
+            conflict: false,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+/// Inserts an organisation and its audit event; `Err(None)` when the SIRET is taken.
+pub async fn insert_org(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    org: &Org,
+    maison_id: Option<i64>,
+) -> AppResult<Result<i64, ()>> {
+    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+        "insert into organisation (name, type_code, siret, region_code, address, website, email, phone)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+    )
+    .bind(&org.name)
+    .bind(&org.type_code)
+    .bind(&org.siret)
+    .bind(&org.region)
+    .bind(&org.address)
+    .bind(&org.website)
+    .bind(&org.email)
+    .bind(&org.phone)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(e) if is_siret_taken(&e) => return Ok(Err(())),
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id,
+            object_type: "organisation",
+            object_id: id,
+            action: "creation",
+            summary: format!("Organisation créée : {}", org.name),
+            changes: vec![],
+        },
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// The SIRET is already someone's: say whose, beside the field.
+pub async fn siret_taken_message(db: &sqlx::PgPool, siret: &str) -> sqlx::Result<String> {
+    let name: Option<String> = sqlx::query_scalar("select name from organisation where siret = $1")
+        .bind(siret)
+        .fetch_optional(db)
+        .await?;
+    Ok(format!(
+        "Ce SIRET est déjà celui de l'organisation « {} » : ajoutez-la plutôt comme partenaire existant.",
+        name.unwrap_or_default()
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Form(f): Form<OrgFormFields>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_create_organisation(&user))?;
+    let (types, regions) = choices(&state.db).await?;
+    let mut e = FieldErrors::default();
+    let org = parse_org(&f.org, &types, &regions, &mut e);
+    if e.is_empty() {
+        let mut tx = state.db.begin().await?;
+        if !idempotency::claim(&mut tx, user.id, &f.form_key).await? {
+            return Ok(Redirect::to("/organisations").into_response());
+        }
+        match insert_org(&mut tx, &user, &org, None).await? {
+            Ok(id) => {
+                if let Some(s) = &ctx.session_hash {
+                    let msg = format!("L'organisation « {} » a été créée.", org.name);
+                    session::set_flash(&mut *tx, s, FlashKind::Success, &msg).await?;
+                }
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+            }
+            Err(()) => {
+                drop(tx);
+                let msg =
+                    siret_taken_message(&state.db, org.siret.as_deref().unwrap_or("")).await?;
+                e.add("siret", msg);
+            }
+        }
+    }
+    let page = FormPage {
+        ctx,
+        org_id: None,
+        org_name: String::new(),
+        f: f.org,
+        version: String::new(),
+        form_key: f.form_key,
+        errors: e,
+        types,
+        regions,
+        conflict: false,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+async fn ensure_editable(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<()> {
+    let own = partners_own_maison(&state.db, user, id).await?;
+    policy::ensure(rules::can_edit_organisation(user, own))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    ensure_editable(&state, &user, id).await?;
+    let o = load(&state.db, id).await?;
+    let (types, regions) = choices(&state.db).await?;
+    let f = OrgForm {
+        name: o.name.clone(),
+        type_code: o.type_code.clone(),
+        siret: o.siret.clone().unwrap_or_default(),
+        region: o.region_code.clone().unwrap_or_default(),
+        address: o.address.clone(),
+        website: o.website.clone(),
+        email: o.email.clone(),
+        phone: o.phone.clone(),
+    };
+    Ok(Html(
+        FormPage {
+            ctx,
+            org_id: Some(id),
+            org_name: o.name,
+            f,
+            version: o.version.to_string(),
+            form_key: String::new(),
+            errors: FieldErrors::default(),
+            types,
+            regions,
+            conflict: false,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<OrgFormFields>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    ensure_editable(&state, &user, id).await?;
+    let (types, regions) = choices(&state.db).await?;
+    let mut e = FieldErrors::default();
+    let org = parse_org(&f.org, &types, &regions, &mut e);
+    let mut tx = state.db.begin().await?;
+    let before = load(&mut *tx, id).await?;
+    let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
+    if e.is_empty() && !conflict {
+        let mut d = Diff::default();
+        d.field("name", "Nom", before.name.clone(), org.name.clone())
+            .field(
+                "type_code",
+                "Type",
+                before.type_code.clone(),
+                org.type_code.clone(),
+            )
+            .field("siret", "SIRET", before.siret.clone(), org.siret.clone())
+            .field(
+                "region_code",
+                "Région",
+                before.region_code.clone(),
+                org.region.clone(),
+            )
+            .field(
+                "address",
+                "Adresse",
+                before.address.clone(),
+                org.address.clone(),
+            )
+            .field(
+                "website",
+                "Site web",
+                before.website.clone(),
+                org.website.clone(),
+            )
+            .field("email", "E-mail", before.email.clone(), org.email.clone())
+            .field(
+                "phone",
+                "Téléphone",
+                before.phone.clone(),
+                org.phone.clone(),
+            );
+        if d.is_empty() {
+            return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+        }
+        let updated = sqlx::query(
+            "update organisation set name = $3, type_code = $4, siret = $5, region_code = $6, address = $7,
+                    website = $8, email = $9, phone = $10, version = version + 1
+             where id = $1 and version = $2",
+        )
+        .bind(id)
+        .bind(before.version)
+        .bind(&org.name)
+        .bind(&org.type_code)
+        .bind(&org.siret)
+        .bind(&org.region)
+        .bind(&org.address)
+        .bind(&org.website)
+        .bind(&org.email)
+        .bind(&org.phone)
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Ok(r) if r.rows_affected() == 1 => {
+                audit::record(
+                    &mut *tx,
+                    Event {
+                        actor: Some(user.id),
+                        maison_id: user.maison_id,
+                        object_type: "organisation",
+                        object_id: id,
+                        action: "modification",
+                        summary: format!("Fiche de l'organisation modifiée : {}", org.name),
+                        changes: d.0,
+                    },
+                )
+                .await?;
+                if let Some(s) = &ctx.session_hash {
+                    session::set_flash(
+                        &mut *tx,
+                        s,
+                        FlashKind::Success,
+                        "La fiche de l'organisation a été enregistrée.",
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+            }
+            Ok(_) => {}
+            Err(err) if is_siret_taken(&err) => {
+                drop(tx);
+                let msg =
+                    siret_taken_message(&state.db, org.siret.as_deref().unwrap_or("")).await?;
+                e.add("siret", msg);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        ctx,
+        org_id: Some(id),
+        org_name: before.name,
+        f: f.org,
+        version: f.version,
+        form_key: String::new(),
+        errors: e,
+        types,
+        regions,
+        conflict,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
