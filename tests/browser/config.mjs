@@ -42,6 +42,8 @@ export const crawl = {
    * (/maisons/:n?page=); only this many of each shape are rendered, so 205 Maisons do not eat the budget.
    */
   maxPagesPerShape: intFromEnv('CRAWL_MAX_PER_SHAPE', 5),
+  /** Shapes with a query string are the same page sorted, filtered or paginated: fewer of them. */
+  maxPagesPerQueryShape: intFromEnv('CRAWL_MAX_PER_QUERY_SHAPE', 2),
   /** Roles crawled at the same time (each in its own browser context). */
   concurrency: intFromEnv('CRAWL_CONCURRENCY', 2),
   /** Never followed (path regexps). Logout is a POST form anyway; a GET to it must not end the crawl's session. */

@@ -59,7 +59,10 @@ async function screenshots(context, role, homePath) {
   await page.close();
 }
 
-function logStats(role, stats) {
+function logStats(role, stats, inspector) {
+  const axeMs = new Map(inspector.timings.map((t) => [t.page, t.axeMs]));
+  const timings = stats.timings.map((t) => ({ ...t, axeMs: axeMs.get(t.page) ?? null }));
+  fs.writeFileSync(path.join(config.OUT_DIR, `timings-${role}.json`), JSON.stringify(timings, null, 2));
   console.log(
     `# crawl [${role}]: ${stats.rendered} pages rendered, ${stats.downloads} downloads fetched, ` +
       `${stats.skippedByShape} links skipped (same shape), ${stats.skippedByBudget} left over budget: ` +
@@ -74,7 +77,7 @@ describe('crawl', { concurrency: config.crawl.concurrency }, () => {
       const context = await newGuardedContext(browser, { origin: server.origin, role: 'anonyme' });
       const page = await context.newPage();
       const stats = await crawl({ page, role: 'anonyme', origin: server.origin, startPaths: config.anonymousStartPaths, inspector });
-      logStats('anonyme', stats);
+      logStats('anonyme', stats, inspector);
       await screenshots(context, 'anonyme', '/connexion');
       for (const o of context.mdeOrphans) inspector.problems.add({ role: 'anonyme', ...o });
       await context.close();
@@ -88,7 +91,7 @@ describe('crawl', { concurrency: config.crawl.concurrency }, () => {
         const page = await context.newPage();
         await signIn(page, account); // the real form: type, click
         const stats = await crawl({ page, role, origin: server.origin, startPaths: ['/'], inspector, signedIn: true });
-        logStats(role, stats);
+        logStats(role, stats, inspector);
         await screenshots(context, role, '/');
         // Still signed in after the whole crawl (no GET link may end the session): signOut checks it.
         await page.goto('/');

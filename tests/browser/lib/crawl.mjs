@@ -40,7 +40,7 @@ export async function crawl({ page, role, origin, startPaths, inspector, signedI
   const queue = [];
   const seen = new Set();
   const shapes = new Map();
-  const stats = { rendered: 0, downloads: 0, skippedByShape: 0, skippedByBudget: 0, pages: [] };
+  const stats = { rendered: 0, downloads: 0, skippedByShape: 0, skippedByBudget: 0, pages: [], timings: [] };
 
   const enqueue = (url, from, download = false) => {
     let u;
@@ -57,7 +57,8 @@ export async function crawl({ page, role, origin, startPaths, inspector, signedI
     seen.add(key);
     const shape = shapeOf(key);
     const n = shapes.get(shape) ?? 0;
-    if (n >= config.crawl.maxPagesPerShape) {
+    const cap = shape.includes('?') ? config.crawl.maxPagesPerQueryShape : config.crawl.maxPagesPerShape;
+    if (n >= cap) {
       stats.skippedByShape += 1;
       return;
     }
@@ -91,6 +92,7 @@ export async function crawl({ page, role, origin, startPaths, inspector, signedI
       stats.skippedByBudget = queue.length + 1;
       break;
     }
+    const loadStart = Date.now();
     try {
       await page.goto(item.url, { waitUntil: 'load' });
     } catch (e) {
@@ -123,7 +125,10 @@ export async function crawl({ page, role, origin, startPaths, inspector, signedI
       seen.add(here);
     }
     stats.pages.push(shortUrl(here, origin));
+    const loadMs = Date.now() - loadStart;
+    const inspectStart = Date.now();
     const { html } = await inspector.inspect(page, { role, linkedFrom: item.from });
+    stats.timings.push({ page: shortUrl(here, origin), loadMs, inspectMs: Date.now() - inspectStart });
     if (html == null) continue;
     const links = await page.evaluate(() =>
       [...document.querySelectorAll('a[href], area[href]')].map((a) => ({ href: a.href, download: a.hasAttribute('download') })),

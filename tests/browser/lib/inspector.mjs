@@ -140,6 +140,8 @@ export class Inspector {
     this.documents = documents;
     this.pagesChecked = 0;
     this.replay = null;
+    /** per page: how long the DOM checks and axe took (ms), for target/browser/timings-*.json */
+    this.timings = [];
   }
 
   /**
@@ -187,9 +189,11 @@ export class Inspector {
         );
       }
 
+      const axeStart = Date.now();
       const violations = page.context().mdeJavaScript
         ? await runAxe(page)
         : await this.axeOnReplay(page, doc.url, html);
+      this.timings.push({ role, page: here, axeMs: Date.now() - axeStart, htmlBytes: html?.length ?? 0 });
       for (const v of violations ?? []) {
         add(
           `axe:${v.id}`,
