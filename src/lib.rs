@@ -1,5 +1,6 @@
 //! Portail des Maisons de l'Emploi: the library behind the `mde` binary.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod axes;
@@ -10,6 +11,7 @@ pub mod demo;
 pub mod diagnostics;
 pub mod error;
 pub mod home;
+pub mod mail;
 pub mod maisons;
 pub mod notifications;
 pub mod organisations;

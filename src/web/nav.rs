@@ -1,6 +1,6 @@
 //! The main navigation, per role. Each feature adds its entry here.
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Role, policy};
 
 pub struct NavItem {
     pub href: &'static str,
@@ -35,6 +35,9 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     }
     items.push(item("/plans", "Plans d'actions", path));
     items.push(item("/recherche", "Recherche", path));
+    if policy::accounts::can_manage_accounts(user) {
+        items.push(item("/comptes", "Comptes", path));
+    }
     if user.role == Role::Admin {
         items.push(item("/indicateurs", "Indicateurs", path));
         items.push(item("/journal", "Journal", path));

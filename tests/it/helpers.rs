@@ -145,8 +145,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Another application instance on the same database (sessions must be shared).
 pub async fn spawn_app_on(url: &str) -> TestApp {
+    spawn_app_on_with(url, |_| {}).await
+}
+
+/// A fresh database and an application whose settings `config_fn` adjusts (SMTP, secure cookies…).
+pub async fn spawn_app_with(config_fn: impl FnOnce(&mut Config)) -> TestApp {
+    let url = fresh_database().await;
+    spawn_app_on_with(&url, config_fn).await
+}
+
+pub async fn spawn_app_on_with(url: &str, config_fn: impl FnOnce(&mut Config)) -> TestApp {
     let db = mde::db::pool(url, 5).await.expect("pool");
     let mut config = Config::for_tests(url.to_owned());
+    config_fn(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

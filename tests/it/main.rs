@@ -2,10 +2,13 @@
 //! HTTP-level tests: each test gets a fresh database cloned from a migrated template, and the real router
 //! served on a free port.
 
+mod fake_smtp;
 mod helpers;
 
+mod accounts;
 mod auth;
 mod axes;
+mod cli;
 mod diagnostics;
 mod maisons;
 mod notifications;

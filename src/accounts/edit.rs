@@ -1,0 +1,212 @@
+//! `/comptes/{id}/modifier`: name, e-mail and the *responsable* flag, with optimistic locking (`version`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::queries::{self, AccountRow, role_label};
+use super::validate;
+use crate::audit::{self, Diff, Event};
+use crate::auth::policy::accounts as rules;
+use crate::auth::session::{self, FlashKind};
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct EditForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    responsable: Option<String>,
+    #[serde(default)]
+    version: String,
+}
+
+#[derive(Default)]
+struct Errors {
+    name: Option<String>,
+    email: Option<String>,
+    conflict: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    account: AccountRow,
+    form: EditForm,
+    errors: Errors,
+    can_grant_responsable: bool,
+}
+
+impl EditPage {
+    fn responsable_checked(&self) -> bool {
+        validate::checked(&self.form.responsable)
+    }
+}
+
+fn page(
+    ctx: Ctx,
+    user: &CurrentUser,
+    account: AccountRow,
+    form: EditForm,
+    errors: Errors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let can_grant_responsable = rules::can_grant_responsable(user, &account.target());
+    let page = EditPage {
+        ctx,
+        account,
+        form,
+        errors,
+        can_grant_responsable,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let account = queries::load_managed(&state.db, &user, id).await?;
+    let form = EditForm {
+        name: account.name.clone(),
+        email: account.email.clone(),
+        responsable: account.responsable.then(|| "on".to_owned()),
+        version: account.version.to_string(),
+    };
+    page(ctx, &user, account, form, Errors::default(), StatusCode::OK)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> AppResult<Response> {
+    let account = queries::load_managed(&state.db, &user, id).await?;
+    let mut errors = Errors::default();
+    let name = validate::name(&form.name).map_err(|e| errors.name = Some(e.into()));
+    let email = validate::email(&form.email).map_err(|e| errors.email = Some(e.into()));
+    let version = format::parse_int(&form.version).unwrap_or(-1);
+    let (Ok(name), Ok(email)) = (name, email) else {
+        return page(
+            ctx,
+            &user,
+            account,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    // Only staff accounts can be responsable, and only their managers change that.
+    let responsable = if rules::can_grant_responsable(&user, &account.target()) {
+        validate::checked(&form.responsable)
+    } else {
+        account.responsable
+    };
+    if name == account.name
+        && email == account.email
+        && responsable == account.responsable
+        && i64::from(account.version) == version
+    {
+        if let Some(hash) = &ctx.session_hash {
+            session::set_flash(&state.db, hash, FlashKind::Info, "Aucune modification.").await?;
+        }
+        return Ok(Redirect::to(&format!("/comptes/{id}")).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let updated = sqlx::query(
+        "update account set name = $3, email = $4, responsable = $5, version = version + 1
+         where id = $1 and version = $2",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(&name)
+    .bind(&email)
+    .bind(responsable)
+    .execute(&mut *tx)
+    .await;
+    let conflict = match updated {
+        Ok(r) => r.rows_affected() == 0,
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+            drop(tx);
+            errors.email = Some("Un autre compte utilise déjà cette adresse e-mail.".into());
+            return page(
+                ctx,
+                &user,
+                account,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if conflict {
+        drop(tx);
+        // Reload what is stored now, keep what the person typed, and let them save again on purpose.
+        let current = queries::load_managed(&state.db, &user, id).await?;
+        errors.conflict = Some(
+            "Ce compte a été modifié par quelqu'un d'autre pendant que vous le modifiiez : vos changements \
+             n'ont pas été enregistrés. Les valeurs actuelles sont rappelées sous chaque champ ; vérifiez, \
+             puis enregistrez à nouveau."
+                .into(),
+        );
+        let mut form = form;
+        form.version = current.version.to_string();
+        return page(ctx, &user, current, form, errors, StatusCode::CONFLICT);
+    }
+    let mut diff = Diff::default();
+    diff.field("name", "Nom", account.name.as_str(), name.as_str())
+        .field(
+            "email",
+            "Adresse e-mail",
+            account.email.as_str(),
+            email.as_str(),
+        )
+        .field(
+            "role",
+            "Rôle",
+            role_label(account.role(), account.responsable),
+            role_label(account.role(), responsable),
+        );
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: account.event_maison(&user),
+            object_type: "account",
+            object_id: id,
+            action: "modification",
+            summary: format!("Compte de {name} modifié"),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    if let Some(hash) = &ctx.session_hash {
+        session::set_flash(
+            &mut *tx,
+            hash,
+            FlashKind::Success,
+            "Les modifications du compte sont enregistrées.",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
+}
+
+impl EditPage {
+    fn is_staff(&self) -> bool {
+        self.account.role() == Role::Staff
+    }
+}

@@ -1,0 +1,403 @@
+//! `/comptes/inviter`: a new account comes by invitation. The account is created without a password, with a
+//! single-use link (7 days) that is shown to the inviter and e-mailed when SMTP is configured.
+//! Admins invite anyone; a responsable invites staff of their Maison (possibly responsable) and people of
+//! the organisations that partner it — anything else is a 404, as if the Maison did not exist.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::links::{self, Recipient};
+use super::queries::{self, Choice, role_label};
+use super::tokens::{self, Purpose};
+use super::validate;
+use crate::audit::{self, Change, Event};
+use crate::auth::policy::accounts::{self as rules, AccountTarget};
+use crate::auth::session::{self, FlashKind};
+use crate::auth::{CurrentUser, Role, policy};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format, idempotency};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    maison: String,
+    #[serde(default)]
+    organisation: String,
+    responsable: Option<String>,
+    #[serde(default)]
+    form_key: String,
+}
+
+#[derive(Default)]
+struct Errors {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    maison: Option<String>,
+    organisation: Option<String>,
+    responsable: Option<String>,
+}
+
+impl Errors {
+    fn any(&self) -> bool {
+        self.email.is_some()
+            || self.name.is_some()
+            || self.role.is_some()
+            || self.maison.is_some()
+            || self.organisation.is_some()
+            || self.responsable.is_some()
+    }
+
+    fn count(&self) -> usize {
+        [
+            &self.email,
+            &self.name,
+            &self.role,
+            &self.maison,
+            &self.organisation,
+            &self.responsable,
+        ]
+        .iter()
+        .filter(|e| e.is_some())
+        .count()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/invite.html")]
+struct InvitePage {
+    ctx: Ctx,
+    form: InviteForm,
+    errors: Errors,
+    maisons: Vec<Choice>,
+    organisations: Vec<Choice>,
+    /// A responsable invites into their own Maison only: its name, shown instead of a choice.
+    own_maison: Option<Choice>,
+    admin: bool,
+}
+
+impl InvitePage {
+    fn responsable_checked(&self) -> bool {
+        validate::checked(&self.form.responsable)
+    }
+
+    fn is_maison(&self, id: &i64) -> bool {
+        format::parse_int(&self.form.maison) == Some(*id)
+    }
+
+    fn is_organisation(&self, id: &i64) -> bool {
+        format::parse_int(&self.form.organisation) == Some(*id)
+    }
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    form: InviteForm,
+    errors: Errors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let maisons = queries::maison_choices(&mut *conn, user).await?;
+    let organisations = queries::organisation_choices(&mut *conn, user).await?;
+    let own_maison =
+        rules::managed_maison(user).and_then(|id| maisons.iter().find(|m| m.id == id).cloned());
+    let page = InvitePage {
+        ctx,
+        form,
+        errors,
+        maisons,
+        organisations,
+        own_maison,
+        admin: user.is_admin(),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct Prefill {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    maison: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(prefill): Query<Prefill>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_accounts(&user))?;
+    let role = if prefill.role.is_empty() {
+        if prefill.organisation.is_empty() {
+            "staff".to_owned()
+        } else {
+            "partner".to_owned()
+        }
+    } else {
+        prefill.role
+    };
+    let form = InviteForm {
+        role,
+        maison: prefill.maison,
+        organisation: prefill.organisation,
+        ..InviteForm::default()
+    };
+    render(&state, &user, ctx, form, Errors::default(), StatusCode::OK).await
+}
+
+/// What the inviter asked for, once checked.
+struct Invitation {
+    email: String,
+    name: String,
+    role: Role,
+    maison: Option<i64>,
+    organisation: Option<i64>,
+    responsable: bool,
+}
+
+/// Whether the organisation partners the Maison (for a responsable's invitations).
+async fn partners(state: &AppState, maison: i64, organisation: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from partnership where maison_id = $1 and organisation_id = $2)",
+    )
+    .bind(maison)
+    .bind(organisation)
+    .fetch_one(&state.db)
+    .await
+}
+
+/// Checks the form; a request outside the inviter's rights is a 404 before anything else.
+async fn check(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &mut InviteForm,
+) -> AppResult<Result<Invitation, Errors>> {
+    let mut errors = Errors::default();
+    let role = Role::parse(form.role.trim());
+    let own = rules::managed_maison(user);
+    // A responsable's form has no choice of Maison: theirs is implied.
+    if own.is_some() && form.maison.trim().is_empty() {
+        form.maison = own.map(|m| m.to_string()).unwrap_or_default();
+    }
+    let maison = format::parse_int(&form.maison);
+    let organisation = format::parse_int(&form.organisation);
+    let (maison, organisation) = match role {
+        Some(Role::Staff) => (maison, None),
+        Some(Role::Partner) => (None, organisation),
+        _ => (None, None),
+    };
+    if let Some(role) = role {
+        let partners_maison = match (own, organisation) {
+            (Some(m), Some(o)) => partners(state, m, o).await?,
+            _ => false,
+        };
+        let target = AccountTarget {
+            role,
+            maison_id: maison,
+            organisation_id: organisation,
+            organisation_partners_maison: partners_maison,
+        };
+        let complete = match role {
+            Role::Admin => true,
+            Role::Staff => maison.is_some(),
+            Role::Partner => organisation.is_some(),
+        };
+        if complete {
+            policy::ensure(rules::can_invite(user, &target))?;
+        } else {
+            policy::ensure(user.is_admin() || role != Role::Admin)?;
+        }
+    } else {
+        errors.role = Some("Choisissez le rôle de la personne.".into());
+    }
+    let email = validate::email(&form.email).map_err(|e| errors.email = Some(e.into()));
+    let name = validate::name(&form.name).map_err(|e| errors.name = Some(e.into()));
+    if role == Some(Role::Staff) && maison.is_none() {
+        errors.maison = Some("Choisissez la Maison dont la personne fait partie.".into());
+    }
+    if role == Some(Role::Partner) && organisation.is_none() {
+        errors.organisation = Some("Choisissez l'organisation partenaire de la personne.".into());
+    }
+    let responsable = validate::checked(&form.responsable);
+    if responsable && role.is_some_and(|r| r != Role::Staff) {
+        errors.responsable = Some(
+            "Seul un membre de l'équipe d'une Maison peut en être responsable : décochez la case \
+             ou choisissez le rôle « Équipe de la Maison »."
+                .into(),
+        );
+    }
+    match (email, name, role) {
+        (Ok(email), Ok(name), Some(role)) if !errors.any() => Ok(Ok(Invitation {
+            email,
+            name,
+            role,
+            maison,
+            organisation,
+            responsable,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Form(mut form): Form<InviteForm>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_manage_accounts(&user))?;
+    let inv = match check(&state, &user, &mut form).await? {
+        Ok(inv) => inv,
+        Err(errors) => {
+            return render(
+                &state,
+                &user,
+                ctx,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        drop(tx);
+        if let Some(hash) = &ctx.session_hash {
+            session::set_flash(
+                &state.db,
+                hash,
+                FlashKind::Info,
+                "Cette invitation a déjà été enregistrée : le formulaire n'a pas été traité une seconde fois.",
+            )
+            .await?;
+        }
+        return Ok(Redirect::to("/comptes").into_response());
+    }
+    let inserted: Result<(i64, Option<String>, Option<String>), sqlx::Error> = sqlx::query_as(
+        "with a as (
+            insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash)
+            values ($1, $2, $3, $4, $5, $6, null)
+            returning id, maison_id, organisation_id)
+         select a.id, m.name, o.name from a
+         left join maison m on m.id = a.maison_id
+         left join organisation o on o.id = a.organisation_id",
+    )
+    .bind(&inv.email)
+    .bind(&inv.name)
+    .bind(inv.role.as_str())
+    .bind(inv.maison)
+    .bind(inv.organisation)
+    .bind(inv.responsable)
+    .fetch_one(&mut *tx)
+    .await;
+    let (id, maison_name, organisation_name) = match inserted {
+        Ok(row) => row,
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+            drop(tx);
+            let errors = Errors {
+                email: Some(
+                    "Un compte existe déjà avec cette adresse e-mail. Retrouvez-le dans la liste des comptes \
+                     (ou demandez à l'Alliance Villes Emploi s'il n'y figure pas)."
+                        .into(),
+                ),
+                ..Errors::default()
+            };
+            return render(
+                &state,
+                &user,
+                ctx,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+            // The Maison or the organisation was removed while the form was open.
+            drop(tx);
+            let mut errors = Errors::default();
+            if inv.maison.is_some() {
+                errors.maison =
+                    Some("Cette Maison n'existe plus : choisissez-en une autre.".into());
+            } else {
+                errors.organisation =
+                    Some("Cette organisation n'existe plus : choisissez-en une autre.".into());
+            }
+            return render(
+                &state,
+                &user,
+                ctx,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let issued = tokens::issue(&mut tx, id, Purpose::Invitation, Some(user.id)).await?;
+    let affiliation = match inv.role {
+        Role::Admin => "Alliance Villes Emploi".to_owned(),
+        Role::Staff => maison_name.clone().unwrap_or_default(),
+        Role::Partner => organisation_name.clone().unwrap_or_default(),
+    };
+    let changes = vec![
+        Change::new("email", "Adresse e-mail", None::<String>, inv.email.clone()),
+        Change::new("name", "Nom", None::<String>, inv.name.clone()),
+        Change::new(
+            "role",
+            "Rôle",
+            None::<String>,
+            role_label(inv.role, inv.responsable),
+        ),
+        Change::new("maison", "Maison", None::<String>, maison_name),
+        Change::new(
+            "organisation",
+            "Organisation",
+            None::<String>,
+            organisation_name,
+        ),
+    ];
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: inv.maison.or(user.maison_id),
+            object_type: "account",
+            object_id: id,
+            action: "invitation",
+            summary: format!(
+                "Invitation de {} ({}) : {}, {}",
+                inv.name,
+                inv.email,
+                role_label(inv.role, inv.responsable),
+                affiliation
+            ),
+            changes,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let who = Recipient {
+        name: &inv.name,
+        email: &inv.email,
+        affiliation: &affiliation,
+    };
+    links::deliver_and_show(&state, ctx, &user, id, who, Purpose::Invitation, issued).await
+}

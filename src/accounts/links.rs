@@ -1,0 +1,212 @@
+//! Issuing links for an account: a new invitation (the previous link stops working) or a password-reset
+//! link. The link is shown once, on the page that answers the POST (it is stored nowhere in clear), and
+//! e-mailed when SMTP is configured.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::queries::{self, AccountRow};
+use super::tokens::{self, Issued, Purpose};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::session::{self, FlashKind};
+use crate::error::AppResult;
+use crate::mail::{self, Delivery, Mail};
+use crate::state::AppState;
+use crate::web::{Ctx, Form, format};
+
+/// The page that shows a link just made.
+#[derive(Template)]
+#[template(path = "accounts/link.html")]
+pub struct LinkPage {
+    pub ctx: Ctx,
+    pub heading: &'static str,
+    pub account_id: i64,
+    pub name: String,
+    pub email: String,
+    pub link: String,
+    pub expires: String,
+    pub expires_iso: String,
+    pub delivery: Delivery,
+    pub purpose: Purpose,
+}
+
+impl LinkPage {
+    pub fn is_invitation(&self) -> bool {
+        self.purpose == Purpose::Invitation
+    }
+
+    pub fn sent(&self) -> bool {
+        self.delivery == Delivery::Sent
+    }
+
+    pub fn not_configured(&self) -> bool {
+        self.delivery == Delivery::NotConfigured
+    }
+}
+
+/// Who the mail is about, for its wording.
+pub struct Recipient<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub affiliation: &'a str,
+}
+
+fn message(purpose: Purpose, who: &Recipient, by: &CurrentUser, link: &str, expires: &str) -> Mail {
+    let signature = "-- \nPortail des Maisons de l'Emploi — Alliance Villes Emploi";
+    let (subject, body) = match purpose {
+        Purpose::Invitation => (
+            "Invitation au Portail des Maisons de l'Emploi".to_owned(),
+            format!(
+                "Bonjour {name},\n\n{by} vous invite à rejoindre le Portail des Maisons de l'Emploi \
+                 ({affiliation}).\n\nPour activer votre compte, choisissez votre mot de passe en ouvrant ce \
+                 lien, utilisable une seule fois, jusqu'au {expires} :\n\n{link}\n\nVotre identifiant sera \
+                 votre adresse e-mail : {email}\n\nSi vous n'attendiez pas cette invitation, vous pouvez \
+                 ignorer ce message.\n\n{signature}\n",
+                name = who.name,
+                by = by.name,
+                affiliation = who.affiliation,
+                email = who.email,
+            ),
+        ),
+        Purpose::Reset => (
+            "Réinitialisation de votre mot de passe".to_owned(),
+            format!(
+                "Bonjour {name},\n\n{by} a créé pour vous un lien de réinitialisation de votre mot de passe \
+                 sur le Portail des Maisons de l'Emploi.\n\nOuvrez ce lien, utilisable une seule fois, \
+                 jusqu'au {expires}, pour choisir un nouveau mot de passe :\n\n{link}\n\nVos sessions \
+                 ouvertes seront alors fermées. Si vous n'avez rien demandé, prévenez la personne qui gère \
+                 les comptes de votre Maison.\n\n{signature}\n",
+                name = who.name,
+                by = by.name,
+            ),
+        ),
+    };
+    Mail {
+        to: who.email.to_owned(),
+        to_name: who.name.to_owned(),
+        subject,
+        body,
+    }
+}
+
+/// Sends the link (after the transaction is committed) and builds the page that shows it.
+pub async fn deliver_and_show(
+    state: &AppState,
+    ctx: Ctx,
+    by: &CurrentUser,
+    account_id: i64,
+    who: Recipient<'_>,
+    purpose: Purpose,
+    issued: Issued,
+) -> AppResult<Response> {
+    let link = issued.url(&state.config.base_url, purpose);
+    let expires = format::datetime(issued.expires_at);
+    let mail = message(purpose, &who, by, &link, &expires);
+    let delivery = mail::send(state.config.smtp.as_ref(), mail).await;
+    let heading = match purpose {
+        Purpose::Invitation => "Lien d'invitation",
+        Purpose::Reset => "Lien de réinitialisation du mot de passe",
+    };
+    let page = LinkPage {
+        ctx,
+        heading,
+        account_id,
+        name: who.name.to_owned(),
+        email: who.email.to_owned(),
+        link,
+        expires,
+        expires_iso: format::iso_datetime(issued.expires_at),
+        delivery,
+        purpose,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+async fn issue_for(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    id: i64,
+    purpose: Purpose,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let account: AccountRow = queries::load_managed(&mut *tx, user, id).await?;
+    let refusal = match purpose {
+        _ if !account.active => Some("Ce compte est désactivé : réactivez-le d'abord."),
+        Purpose::Invitation if account.has_password => Some(
+            "Cette personne a déjà choisi son mot de passe : l'invitation n'est plus nécessaire.",
+        ),
+        Purpose::Reset if !account.has_password => Some(
+            "Cette personne n'a pas encore choisi de mot de passe : renvoyez-lui plutôt l'invitation.",
+        ),
+        _ => None,
+    };
+    if let Some(message) = refusal {
+        drop(tx);
+        if let Some(hash) = &ctx.session_hash {
+            session::set_flash(&state.db, hash, FlashKind::Error, message).await?;
+        }
+        return Ok(axum::response::Redirect::to(&format!("/comptes/{id}")).into_response());
+    }
+    let issued = tokens::issue(&mut tx, id, purpose, Some(user.id)).await?;
+    let (action, summary) = match purpose {
+        Purpose::Invitation => (
+            "invitation_renvoyee",
+            format!(
+                "Nouveau lien d'invitation pour {} (le lien précédent n'est plus valable)",
+                account.email
+            ),
+        ),
+        Purpose::Reset => (
+            "lien_reinitialisation",
+            "Lien de réinitialisation du mot de passe créé".to_owned(),
+        ),
+    };
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: account.event_maison(user),
+            object_type: "account",
+            object_id: id,
+            action,
+            summary,
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let affiliation = account.affiliation();
+    let who = Recipient {
+        name: &account.name,
+        email: &account.email,
+        affiliation: &affiliation,
+    };
+    deliver_and_show(state, ctx, user, id, who, purpose, issued).await
+}
+
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(_): Form<EmptyForm>,
+) -> AppResult<Response> {
+    issue_for(&state, &user, ctx, id, Purpose::Invitation).await
+}
+
+pub async fn reset_link(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(_): Form<EmptyForm>,
+) -> AppResult<Response> {
+    issue_for(&state, &user, ctx, id, Purpose::Reset).await
+}

@@ -1,0 +1,285 @@
+//! `/comptes`: the accounts this person manages, filtered by role, Maison, organisation and status, searched
+//! by name or e-mail, 50 a page. One query for the page (with the total), two for the filter choices.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::queries::{self, Choice, role_label};
+use crate::auth::policy::accounts::{self as rules, AccountScope};
+use crate::auth::{CurrentUser, Role, policy};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, format, url_encode};
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct Filters {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    maison: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    statut: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+}
+
+/// The filters once understood; unknown values are ignored rather than refused.
+struct Parsed {
+    role: Option<&'static str>,
+    maison: Option<i64>,
+    organisation: Option<i64>,
+    status: Option<&'static str>,
+    q: String,
+    page: i64,
+}
+
+impl Filters {
+    fn parse(&self) -> Parsed {
+        let role = match self.role.as_str() {
+            "admin" => Some("admin"),
+            "staff" => Some("staff"),
+            "responsable" => Some("responsable"),
+            "partner" => Some("partner"),
+            _ => None,
+        };
+        let status = match self.statut.as_str() {
+            "actif" => Some("actif"),
+            "inactif" => Some("inactif"),
+            "invitation" => Some("invitation"),
+            _ => None,
+        };
+        Parsed {
+            role,
+            maison: format::parse_int(&self.maison),
+            organisation: format::parse_int(&self.organisation),
+            status,
+            q: self.q.trim().chars().take(100).collect(),
+            page: format::parse_int(&self.page).unwrap_or(1).clamp(1, 100_000),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    responsable: bool,
+    active: bool,
+    has_password: bool,
+    last_login_at: Option<DateTime<Utc>>,
+    maison_name: Option<String>,
+    organisation_name: Option<String>,
+    invitation_expires_at: Option<DateTime<Utc>>,
+    total: i64,
+}
+
+struct Line {
+    id: i64,
+    email: String,
+    name: String,
+    role: &'static str,
+    affiliation: String,
+    last_login: String,
+    status: &'static str,
+    status_class: &'static str,
+}
+
+impl From<Row> for Line {
+    fn from(r: Row) -> Self {
+        let role = Role::parse(&r.role).unwrap_or(Role::Partner);
+        let affiliation = match role {
+            Role::Admin => "Alliance Villes Emploi".into(),
+            Role::Staff => r.maison_name.unwrap_or_default(),
+            Role::Partner => r.organisation_name.unwrap_or_default(),
+        };
+        let (status, status_class) = if !r.active {
+            ("Désactivé", "badge badge-muted")
+        } else if !r.has_password && r.invitation_expires_at.is_none_or(|t| t <= Utc::now()) {
+            ("Invitation expirée", "badge badge-danger")
+        } else if !r.has_password {
+            ("Invitation en attente", "badge badge-warning")
+        } else {
+            ("Actif", "badge badge-success")
+        };
+        Line {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            role: role_label(role, r.responsable),
+            affiliation,
+            last_login: r
+                .last_login_at
+                .map(format::datetime)
+                .unwrap_or_else(|| "jamais".into()),
+            status,
+            status_class,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    lines: Vec<Line>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    role: String,
+    maison: Option<i64>,
+    organisation: Option<i64>,
+    status: String,
+    q: String,
+    maisons: Vec<Choice>,
+    organisations: Vec<Choice>,
+    all_maisons: bool,
+    can_invite_admins: bool,
+    prev_href: String,
+    next_href: String,
+}
+
+impl ListPage {
+    fn total_label(&self) -> String {
+        match self.total {
+            0 => "Aucun compte".into(),
+            1 => "1 compte".into(),
+            n => format!("{} comptes", format::int(n)),
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that what a person types is matched literally by LIKE.
+fn like_pattern(q: &str) -> String {
+    let mut out = String::with_capacity(q.len() + 2);
+    out.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn page_href(p: &Parsed, page: i64) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = p.role {
+        parts.push(format!("role={r}"));
+    }
+    if let Some(m) = p.maison {
+        parts.push(format!("maison={m}"));
+    }
+    if let Some(o) = p.organisation {
+        parts.push(format!("organisation={o}"));
+    }
+    if let Some(s) = p.status {
+        parts.push(format!("statut={s}"));
+    }
+    if !p.q.is_empty() {
+        parts.push(format!("q={}", url_encode(&p.q)));
+    }
+    parts.push(format!("page={page}"));
+    format!("/comptes?{}", parts.join("&"))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
+    let scope = AccountScope::of(&user);
+    policy::ensure(scope.is_some())?;
+    let scope = scope.unwrap_or(AccountScope::All);
+    let p = filters.parse();
+    let sql = format!(
+        "select a.id, a.email, a.name, a.role, a.responsable, a.active,
+                a.password_hash is not null as has_password, a.last_login_at,
+                m.name as maison_name, o.name as organisation_name,
+                (select max(t.expires_at) from account_token t
+                  where t.account_id = a.id and t.purpose = 'invitation' and t.used_at is null)
+                  as invitation_expires_at,
+                count(*) over () as total
+         from account a
+         left join maison m on m.id = a.maison_id
+         left join organisation o on o.id = a.organisation_id
+         where {scope}
+           and ($2::text is null
+                or ($2 = 'responsable' and a.role = 'staff' and a.responsable)
+                or a.role = $2)
+           and ($3::bigint is null or a.maison_id = $3)
+           and ($4::bigint is null or a.organisation_id = $4)
+           and ($5::text is null
+                or ($5 = 'actif' and a.active and a.password_hash is not null)
+                or ($5 = 'inactif' and not a.active)
+                or ($5 = 'invitation' and a.active and a.password_hash is null))
+           and ($6::text is null
+                or f_unaccent(lower(a.name)) like f_unaccent(lower($6))
+                or lower(a.email) like lower($6))
+         order by lower(a.name), a.id
+         limit $7 offset $8",
+        scope = AccountScope::SQL
+    );
+    let mut conn = state.db.acquire().await?;
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(scope.maison_param())
+        .bind(p.role)
+        .bind(p.maison)
+        .bind(p.organisation)
+        .bind(p.status)
+        .bind(Some(like_pattern(&p.q)).filter(|_| !p.q.is_empty()))
+        .bind(PAGE_SIZE)
+        .bind((p.page - 1) * PAGE_SIZE)
+        .fetch_all(&mut *conn)
+        .await?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        // Past the last page: count, so that the page can say where the results are.
+        None if p.page > 1 => -1,
+        None => 0,
+    };
+    let maisons = queries::maison_choices(&mut *conn, &user).await?;
+    let organisations = queries::organisation_choices(&mut *conn, &user).await?;
+    let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = ListPage {
+        ctx,
+        lines: rows.into_iter().map(Line::from).collect(),
+        total: total.max(0),
+        page: p.page,
+        pages: pages.max(p.page),
+        role: p.role.unwrap_or("").to_owned(),
+        maison: p.maison,
+        organisation: p.organisation,
+        status: p.status.unwrap_or("").to_owned(),
+        maisons,
+        organisations,
+        all_maisons: rules::managed_maison(&user).is_none(),
+        can_invite_admins: user.is_admin(),
+        prev_href: page_href(&p, p.page - 1),
+        next_href: page_href(&p, p.page + 1),
+        q: p.q,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_is_literal() {
+        assert_eq!(like_pattern("a_b%c\\"), "%a\\_b\\%c\\\\%");
+    }
+}

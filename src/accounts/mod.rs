@@ -1,0 +1,40 @@
+//! Accounts: the list (`/comptes`), an account's page with its *Historique*, invitations, password-reset
+//! links, deactivation and edits — for admins (every account) and a Maison's *responsable* (its staff and
+//! the people of its partner organisations); and the pages where an invited person sets their password
+//! (`/invitation/{token}`, `/reinitialisation/{token}`). Who may do what: `auth::policy::accounts`.
+
+mod accept;
+mod edit;
+mod invite;
+mod links;
+mod list;
+mod queries;
+mod show;
+mod status;
+pub mod tokens;
+mod validate;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/comptes", get(list::list))
+        .route("/comptes/inviter", get(invite::form).post(invite::submit))
+        .route("/comptes/{id}", get(show::show))
+        .route("/comptes/{id}/modifier", get(edit::form).post(edit::submit))
+        .route("/comptes/{id}/invitation", post(links::resend_invitation))
+        .route("/comptes/{id}/reinitialisation", post(links::reset_link))
+        .route("/comptes/{id}/desactiver", post(status::deactivate))
+        .route("/comptes/{id}/reactiver", post(status::reactivate))
+        .route(
+            "/invitation/{token}",
+            get(accept::show_invitation).post(accept::accept_invitation),
+        )
+        .route(
+            "/reinitialisation/{token}",
+            get(accept::show_reset).post(accept::accept_reset),
+        )
+}

@@ -1,0 +1,173 @@
+//! Loading accounts, always through the policy: an account the person may not manage is "not found".
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+use crate::auth::policy::accounts::{self as rules, AccountTarget};
+use crate::auth::{CurrentUser, Role, policy};
+use crate::error::AppResult;
+use crate::web::format;
+
+/// One account, with what its page and the policy need.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub maison_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub responsable: bool,
+    pub active: bool,
+    pub has_password: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+    pub maison_name: Option<String>,
+    pub organisation_name: Option<String>,
+    /// Whether its organisation partners the Maison of the person asking (false for admins asking).
+    pub partners_maison: bool,
+    /// The expiry of the latest unused invitation link, if any.
+    pub invitation_expires_at: Option<DateTime<Utc>>,
+}
+
+pub const SELECT: &str = "select a.id, a.email, a.name, a.role, a.maison_id, a.organisation_id, a.responsable,
+        a.active, a.password_hash is not null as has_password, a.last_login_at, a.created_at, a.version,
+        m.name as maison_name, o.name as organisation_name,
+        coalesce(a.organisation_id in
+            (select p.organisation_id from partnership p where p.maison_id = $2), false) as partners_maison,
+        (select max(t.expires_at) from account_token t
+          where t.account_id = a.id and t.purpose = 'invitation' and t.used_at is null) as invitation_expires_at
+   from account a
+   left join maison m on m.id = a.maison_id
+   left join organisation o on o.id = a.organisation_id";
+
+impl AccountRow {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Partner)
+    }
+
+    pub fn target(&self) -> AccountTarget {
+        AccountTarget {
+            role: self.role(),
+            maison_id: self.maison_id,
+            organisation_id: self.organisation_id,
+            organisation_partners_maison: self.partners_maison,
+        }
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        role_label(self.role(), self.responsable)
+    }
+
+    pub fn affiliation(&self) -> String {
+        match self.role() {
+            Role::Admin => "Alliance Villes Emploi".into(),
+            Role::Staff => self.maison_name.clone().unwrap_or_default(),
+            Role::Partner => self.organisation_name.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Invited, password not chosen yet.
+    pub fn pending(&self) -> bool {
+        !self.has_password
+    }
+
+    pub fn invitation_expired(&self) -> bool {
+        self.invitation_expires_at.is_none_or(|t| t <= Utc::now())
+    }
+
+    pub fn last_login(&self) -> String {
+        self.last_login_at
+            .map(format::datetime)
+            .unwrap_or_else(|| "jamais".into())
+    }
+
+    pub fn created(&self) -> String {
+        format::datetime(self.created_at)
+    }
+
+    pub fn invitation_expiry(&self) -> String {
+        self.invitation_expires_at
+            .map(format::datetime)
+            .unwrap_or_default()
+    }
+
+    /// The status as words and the badge class that goes with them.
+    pub fn status(&self) -> (&'static str, &'static str) {
+        if !self.active {
+            ("Désactivé", "badge badge-muted")
+        } else if self.pending() && self.invitation_expired() {
+            ("Invitation expirée", "badge badge-danger")
+        } else if self.pending() {
+            ("Invitation en attente", "badge badge-warning")
+        } else {
+            ("Actif", "badge badge-success")
+        }
+    }
+
+    /// The Maison an event about this account belongs to: its own, or the manager's for a partner.
+    pub fn event_maison(&self, actor: &CurrentUser) -> Option<i64> {
+        self.maison_id.or(actor.maison_id)
+    }
+}
+
+pub fn role_label(role: Role, responsable: bool) -> &'static str {
+    match (role, responsable) {
+        (Role::Staff, true) => "Responsable de la Maison",
+        (role, _) => role.label(),
+    }
+}
+
+/// The account, if `user` may manage it; otherwise 404.
+pub async fn load_managed(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<AccountRow> {
+    policy::ensure(rules::can_manage_accounts(user))?;
+    let row: Option<AccountRow> = sqlx::query_as(&format!("{SELECT} where a.id = $1"))
+        .bind(id)
+        .bind(rules::managed_maison(user))
+        .fetch_optional(db)
+        .await?;
+    let row = row.ok_or(crate::error::AppError::NotFound)?;
+    policy::ensure(rules::can_manage(user, &row.target()))?;
+    Ok(row)
+}
+
+/// An option of a `<select>`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The Maisons an account of this manager may belong to.
+pub async fn maison_choices(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "select id, name from maison where $1::bigint is null or id = $1 order by lower(name), id",
+    )
+    .bind(rules::managed_maison(user))
+    .fetch_all(db)
+    .await
+}
+
+/// The organisations whose people this manager may invite: all (admins) or the Maison's partners.
+pub async fn organisation_choices(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "select o.id, o.name from organisation o
+         where $1::bigint is null
+            or o.id in (select p.organisation_id from partnership p where p.maison_id = $1)
+         order by lower(o.name), o.id",
+    )
+    .bind(rules::managed_maison(user))
+    .fetch_all(db)
+    .await
+}
