@@ -51,6 +51,7 @@ export async function newGuardedContext(browser, { origin, role, ...options }) {
     ...options,
   });
   context.setDefaultNavigationTimeout(config.browser.navigationTimeoutMs);
+  context.mdeTimeoutMs = config.browser.navigationTimeoutMs;
   context.setDefaultTimeout(config.browser.navigationTimeoutMs);
   context.mdeRole = role;
   context.mdeOrigin = origin;
@@ -163,9 +164,25 @@ export class PageWatch {
   }
 }
 
-/** Clicks and waits for the navigation it causes to load. Returns the final document response. */
+/**
+ * Clicks and waits for the navigation it causes to load. Returns the final document response.
+ * A failure says which control, on which page, and whether the click or the navigation failed.
+ */
 export async function clickAndWait(page, locator) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  const from = page.url();
+  const timeout = page.context().mdeTimeoutMs ?? 20_000;
+  // Settled into a value at once, so a timeout while the click is still pending is never an unhandled rejection.
+  const navigation = page.waitForNavigation({ waitUntil: 'load', timeout }).then(
+    (response) => ({ response }),
+    (error) => ({ error }),
+  );
+  try {
+    await locator.click({ timeout: Math.round(timeout / 2) });
+  } catch (e) {
+    throw new Error(`could not click ${locator} on ${from}: ${e.message.split('\n')[0]}`);
+  }
+  const { response, error } = await navigation;
+  if (error) throw new Error(`clicking ${locator} on ${from} did not lead to a new page: ${error.message.split('\n')[0]}`);
   return response;
 }
 
