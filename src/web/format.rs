@@ -24,9 +24,11 @@ pub fn datetime(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// The ISO date in Europe/Paris, for `<time datetime>` attributes.
+/// The ISO date in Europe/Paris, for `<time datetime>` attributes: whole seconds, since HTML allows at
+/// most three decimals and PostgreSQL keeps six.
 pub fn iso_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Paris).to_rfc3339()
+    t.with_timezone(&Paris)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 pub fn today() -> NaiveDate {
@@ -173,6 +175,8 @@ mod tests {
             .expect("t")
             .with_timezone(&Utc);
         assert_eq!(datetime(t), "01/07/2026 à 12:05");
+        let precise = t + chrono::Duration::microseconds(123_456);
+        assert_eq!(iso_datetime(precise), "2026-07-01T12:05:00+02:00");
         assert_eq!(parse_date("27/11/2026"), Some(d));
         assert_eq!(parse_date("2026-11-27"), Some(d));
         assert_eq!(parse_date("2026-02-30"), None);
