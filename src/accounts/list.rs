@@ -141,9 +141,11 @@ struct ListPage {
     organisation: Option<i64>,
     status: String,
     q: String,
-    maisons: Vec<Choice>,
     organisations: Vec<Choice>,
     all_maisons: bool,
+    /// For an admin's `?maison=` / `?organisation=` filters: the names, shown with a way to remove them.
+    maison_name: Option<String>,
+    organisation_name: Option<String>,
     can_invite_admins: bool,
     prev_href: String,
     next_href: String,
@@ -227,7 +229,9 @@ pub async fn list(
                 or ($5 = 'invitation' and a.active and a.password_hash is null))
            and ($6::text is null
                 or f_unaccent(lower(a.name)) like f_unaccent(lower($6))
-                or lower(a.email) like lower($6))
+                or lower(a.email) like lower($6)
+                or f_unaccent(lower(m.name)) like f_unaccent(lower($6))
+                or f_unaccent(lower(o.name)) like f_unaccent(lower($6)))
          order by lower(a.name), a.id
          limit $7 offset $8",
         scope = AccountScope::SQL
@@ -250,8 +254,27 @@ pub async fn list(
         None if p.page > 1 => -1,
         None => 0,
     };
-    let maisons = queries::maison_choices(&mut *conn, &user).await?;
-    let organisations = queries::organisation_choices(&mut *conn, &user).await?;
+    // A responsable chooses among a few organisations; the network has thousands of Maisons and
+    // organisations, so an admin searches by name instead, and reaches `?maison=` / `?organisation=` by link.
+    let all_maisons = rules::managed_maison(&user).is_none();
+    let organisations = if all_maisons {
+        Vec::new()
+    } else {
+        queries::organisation_choices(&mut *conn, &user).await?
+    };
+    let (maison_name, organisation_name): (Option<String>, Option<String>) = if all_maisons
+        && (p.maison.is_some() || p.organisation.is_some())
+    {
+        sqlx::query_as(
+            "select (select name from maison where id = $1), (select name from organisation where id = $2)",
+        )
+        .bind(p.maison)
+        .bind(p.organisation)
+        .fetch_one(&mut *conn)
+        .await?
+    } else {
+        (None, None)
+    };
     let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = ListPage {
         ctx,
@@ -263,9 +286,10 @@ pub async fn list(
         maison: p.maison,
         organisation: p.organisation,
         status: p.status.unwrap_or("").to_owned(),
-        maisons,
         organisations,
-        all_maisons: rules::managed_maison(&user).is_none(),
+        all_maisons,
+        maison_name,
+        organisation_name,
         can_invite_admins: user.is_admin(),
         prev_href: page_href(&p, p.page - 1),
         next_href: page_href(&p, p.page + 1),

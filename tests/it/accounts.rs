@@ -1055,6 +1055,25 @@ async fn the_list_filters_searches_and_paginates() {
     assert!(html.contains(OTHER_PARTNER) && !html.contains(PARTNER));
     let (_, html) = admin.get_html("/comptes?q=RESP-A").await;
     assert!(html.contains(RESP_A) && html.contains("1 compte") && !html.contains(STAFF_A));
+    let (_, html) = admin.get_html("/comptes?q=capeb").await;
+    assert!(
+        html.contains(OTHER_PARTNER) && html.contains("1 compte"),
+        "search by organisation"
+    );
+    let (_, html) = admin.get_html("/comptes?q=emploi%20a").await;
+    assert!(
+        html.contains(RESP_A) && html.contains(STAFF_A) && !html.contains(STAFF_B),
+        "search by Maison"
+    );
+    let (_, html) = admin
+        .get_html(&format!("/comptes?maison={}&q=staff", w.maison_a))
+        .await;
+    assert!(
+        html.contains("Comptes de la Maison « Maison de l&#39;emploi A »")
+            || html.contains("Comptes de la Maison « Maison de l&#x27;emploi A »"),
+        "{html}"
+    );
+    assert!(html.contains(STAFF_A) && !html.contains(RESP_A));
     let (_, html) = admin.get_html("/comptes?q=100%25_").await;
     assert!(html.contains("Aucun compte ne correspond"));
     let (status, html) = admin
