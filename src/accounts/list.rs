@@ -62,7 +62,14 @@ impl Filters {
             maison: format::parse_int(&self.maison),
             organisation: format::parse_int(&self.organisation),
             status,
-            q: self.q.trim().chars().take(100).collect(),
+            // Control characters (a NUL above all) cannot be matched and PostgreSQL refuses them in text.
+            q: self
+                .q
+                .trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect(),
             page: format::parse_int(&self.page).unwrap_or(1).clamp(1, 100_000),
         }
     }

@@ -775,6 +775,19 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
             );
         }
     }
+    // NUL characters (refused by PostgreSQL) are field errors, not a 5xx.
+    let r = admin
+        .post(
+            "/comptes/inviter",
+            &[
+                ("email", "nul\0@mde.fr"),
+                ("name", "Nom\0nul"),
+                ("role", "staff"),
+                ("maison", &m),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // An unknown Maison (removed meanwhile) is a field error too, not a 5xx.
     let r = admin
         .post(
@@ -907,6 +920,18 @@ async fn a_form_sent_twice_invites_once() {
         1
     );
     assert_eq!(app.count("select count(*) from account_token").await, 1);
+    // A key no form of ours makes (a NUL in it) is not claimed, and is no 500 either.
+    let form = [
+        ("email", "cle@mde-a.fr"),
+        ("name", "Clé bizarre"),
+        ("role", "staff"),
+        ("maison", m.as_str()),
+        ("form_key", "a\0b"),
+    ];
+    assert_eq!(
+        admin.post("/comptes/inviter", &form).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -1074,6 +1099,12 @@ async fn the_list_filters_searches_and_paginates() {
         "{html}"
     );
     assert!(html.contains(STAFF_A) && !html.contains(RESP_A));
+    let (status, _) = admin.get_html("/comptes?q=a%00b").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a NUL in the search is dropped, not a 500"
+    );
     let (_, html) = admin.get_html("/comptes?q=100%25_").await;
     assert!(html.contains("Aucun compte ne correspond"));
     let (status, html) = admin
