@@ -123,7 +123,14 @@ async fn submit(
     UncheckedForm(form): UncheckedForm<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref()).to_owned();
-    let typed_email = form.email.trim().chars().take(254).collect::<String>();
+    // Control characters (a NUL above all, which PostgreSQL refuses in text) are in no address.
+    let typed_email = form
+        .email
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(254)
+        .collect::<String>();
     let email = typed_email.to_lowercase();
     if email.is_empty() || form.password.is_empty() {
         let msg = "Saisissez votre adresse e-mail et votre mot de passe.".to_owned();

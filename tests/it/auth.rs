@@ -472,3 +472,20 @@ async fn static_assets_are_served_with_long_cache() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_nul_character_in_the_email_is_refused_not_a_500() {
+    let app = spawn_app().await;
+    app.world().await;
+    let r = app
+        .client()
+        .post_raw(
+            "/connexion",
+            &[
+                ("email".into(), "admin@test.example\0".into()),
+                ("password".into(), "pas le bon mot de passe".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
