@@ -7,6 +7,7 @@
 
 mod names;
 mod network;
+mod plans;
 
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
@@ -135,8 +136,10 @@ async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow
 
     // ---- Other features' demo data goes here, built on `network` (see `Network` above), e.g.
     //      diagnostics::seed(conn, &network).await.context("diagnostics")?;
-    //      plans::seed(conn, &network).await.context("plans d'actions")?;
     // ----
+    plans::seed(conn, &network)
+        .await
+        .context("plans d'actions")?;
     let _ = &network;
     Ok(())
 }

@@ -1,0 +1,798 @@
+//! Demo plans d'actions: every Grenelle Maison gets a plan in a phase of its own (brouillon, soumis, validé,
+//! en mise en œuvre, clôturé), with realistic fiches actions, budgets, indicators and follow-up. The Lille
+//! pilot runs a validated plan of 60 actions (the benchmark's page), some piloted by France Travail so that
+//! the demo partner account can add notes. Deterministic; bulk inserts (a handful of statements per table).
+
+use chrono::{Datelike, Months, NaiveDate};
+use sqlx::PgConnection;
+
+use super::{Network, SeededMaison};
+
+struct Template {
+    title: &'static str,
+    sector: &'static str,
+    objectives: &'static str,
+    description: &'static str,
+    public: &'static str,
+    results: &'static str,
+    indicator: (&'static str, &'static str, f64),
+    funders: &'static [&'static str],
+}
+
+const fn t(
+    title: &'static str,
+    sector: &'static str,
+    objectives: &'static str,
+    description: &'static str,
+    public: &'static str,
+    results: &'static str,
+    indicator: (&'static str, &'static str, f64),
+    funders: &'static [&'static str],
+) -> Template {
+    Template {
+        title,
+        sector,
+        objectives,
+        description,
+        public,
+        results,
+        indicator,
+        funders,
+    }
+}
+
+/// Fiches by axis number (1 to 4).
+const AXIS_1: &[Template] = &[
+    t(
+        "Animation du comité de pilotage Grenelle",
+        "autre",
+        "Réunir deux fois par an les partenaires du plan et suivre ses indicateurs.",
+        "Préparation des dossiers, secrétariat du copil, tableau de bord partagé des actions.",
+        "Membres du comité de pilotage",
+        "Un copil tenu chaque semestre ; des décisions tracées.",
+        ("Réunions du comité de pilotage", "réunions", 4.0),
+        &["Maison de l'emploi", "DREETS"],
+    ),
+    t(
+        "Actualisation du diagnostic emploi-formation du bâtiment",
+        "batiment",
+        "Mettre à jour les données emploi, formation et marchés de la rénovation énergétique.",
+        "Exploitation des données INSEE, France Travail (BMO), Cellule économique régionale du BTP ; entretiens avec 20 entreprises.",
+        "Partenaires du territoire",
+        "Un diagnostic actualisé, partagé en atelier.",
+        ("Entreprises interrogées", "entreprises", 20.0),
+        &["ADEME", "Conseil régional"],
+    ),
+    t(
+        "Observatoire des métiers de l'économie verte",
+        "autre",
+        "Suivre les offres et les besoins en compétences liés à la transition écologique.",
+        "Veille trimestrielle sur les offres d'emploi, note de conjoncture diffusée aux partenaires.",
+        "Acteurs de l'emploi et de la formation",
+        "Quatre notes de conjoncture par an.",
+        ("Notes de conjoncture publiées", "notes", 4.0),
+        &["Maison de l'emploi"],
+    ),
+    t(
+        "Ateliers de co-construction du plan d'actions",
+        "autre",
+        "Associer entreprises, organismes de formation et SPE à la définition des actions.",
+        "Trois ateliers thématiques (bâtiment, énergies renouvelables, mobilité) animés par la Maison.",
+        "Entreprises, OF, SPE, collectivités",
+        "Des fiches actions portées par des pilotes identifiés.",
+        ("Participants aux ateliers", "personnes", 60.0),
+        &["EPCI"],
+    ),
+];
+
+const AXIS_2: &[Template] = &[
+    t(
+        "GPECT bâtiment durable",
+        "batiment",
+        "Anticiper les besoins en compétences des entreprises du bâtiment face à la rénovation énergétique.",
+        "Démarche de gestion prévisionnelle territoriale avec la CAPEB et la FFB : diagnostics RH, plans de formation mutualisés.",
+        "TPE et PME du bâtiment",
+        "Des plans de formation pour 30 entreprises.",
+        ("Entreprises accompagnées", "entreprises", 30.0),
+        &["OPCO Constructys", "DREETS", "Conseil régional"],
+    ),
+    t(
+        "Formations FEEBAT pour les artisans",
+        "batiment",
+        "Former les artisans aux économies d'énergie dans le bâtiment (FEEBAT).",
+        "Organisation de sessions FEEBAT de proximité avec la CMA et les organismes agréés ; repérage des entreprises par la CAPEB.",
+        "Artisans et salariés du bâtiment",
+        "Des artisans formés et en route vers la qualification RGE.",
+        ("Stagiaires FEEBAT", "personnes", 80.0),
+        &["ADEME", "OPCO Constructys"],
+    ),
+    t(
+        "Accompagnement à la qualification RGE",
+        "batiment",
+        "Augmenter le nombre d'entreprises qualifiées « Reconnu garant de l'environnement ».",
+        "Réunions d'information, aide au montage des dossiers Qualibat, suivi individuel.",
+        "Entreprises du bâtiment",
+        "Des entreprises qualifiées RGE supplémentaires.",
+        ("Entreprises qualifiées RGE", "entreprises", 25.0),
+        &["ADEME", "CMA"],
+    ),
+    t(
+        "Adaptation de l'offre de formation aux métiers verts",
+        "enr",
+        "Faire évoluer les formations initiales et continues vers les compétences de la transition énergétique.",
+        "Travail avec le GRETA, l'AFPA et les CFA sur les référentiels : pompes à chaleur, solaire, isolation par l'extérieur.",
+        "Organismes de formation",
+        "De nouveaux modules ouverts.",
+        ("Modules de formation créés", "modules", 6.0),
+        &["Conseil régional"],
+    ),
+    t(
+        "Reconversion vers la filière éolienne et photovoltaïque",
+        "enr",
+        "Orienter des demandeurs d'emploi vers les métiers des énergies renouvelables.",
+        "Préparation opérationnelle à l'emploi collective avec les installateurs du territoire.",
+        "Demandeurs d'emploi",
+        "Des personnes formées et recrutées.",
+        ("Personnes formées", "personnes", 24.0),
+        &["France Travail", "Conseil régional"],
+    ),
+];
+
+const AXIS_3: &[Template] = &[
+    t(
+        "Clauses d'insertion dans les marchés de rénovation",
+        "batiment",
+        "Développer les clauses sociales dans les marchés publics de rénovation énergétique.",
+        "Un facilitateur accompagne les maîtres d'ouvrage (bailleurs, communes) et les entreprises ; suivi des heures.",
+        "Personnes éloignées de l'emploi",
+        "Des heures d'insertion réalisées et des sorties vers l'emploi.",
+        ("Heures d'insertion réalisées", "heures", 45000.0),
+        &["EPCI", "Bailleurs sociaux", "FSE"],
+    ),
+    t(
+        "Forum des métiers verts",
+        "autre",
+        "Faire connaître les métiers et les recrutements de l'économie verte.",
+        "Forum annuel avec stands d'entreprises, démonstrations de chantiers et job dating.",
+        "Jeunes, demandeurs d'emploi, salariés en reconversion",
+        "Des contacts et des recrutements.",
+        ("Visiteurs du forum", "personnes", 1200.0),
+        &["Conseil départemental", "EPCI"],
+    ),
+    t(
+        "Appui RH aux TPE de la rénovation énergétique",
+        "batiment",
+        "Aider les TPE à recruter et à fidéliser leurs salariés.",
+        "Appui au recrutement, aide à la rédaction des offres, mise en relation avec le GEIQ BTP.",
+        "TPE du bâtiment",
+        "Des recrutements réussis.",
+        ("Recrutements accompagnés", "recrutements", 40.0),
+        &["DREETS"],
+    ),
+    t(
+        "Création d'activité dans le réemploi et le recyclage",
+        "eau_dechets",
+        "Soutenir la création d'entreprises et de SIAE dans l'économie circulaire.",
+        "Accompagnement de porteurs de projet, lien avec les structures de l'IAE et les ressourceries.",
+        "Porteurs de projet",
+        "Des activités créées.",
+        ("Activités créées", "activités", 5.0),
+        &["Conseil régional", "Banque des territoires"],
+    ),
+    t(
+        "Chantiers d'insertion en espaces naturels",
+        "biodiversite",
+        "Proposer des parcours d'insertion dans l'entretien des espaces verts et naturels.",
+        "Chantiers portés par des SIAE avec les gestionnaires d'espaces naturels.",
+        "Personnes en insertion",
+        "Des parcours et des sorties positives.",
+        ("Sorties positives", "personnes", 18.0),
+        &["Conseil départemental", "FSE"],
+    ),
+];
+
+const AXIS_4: &[Template] = &[
+    t(
+        "Aide à la mobilité vers les chantiers",
+        "transports",
+        "Lever le frein de la mobilité pour accéder aux emplois du bâtiment.",
+        "Plateforme mobilité : location de deux-roues, auto-école sociale, covoiturage vers les chantiers.",
+        "Demandeurs d'emploi sans solution de transport",
+        "Des personnes en emploi grâce à une solution de mobilité.",
+        ("Personnes accompagnées", "personnes", 150.0),
+        &["Conseil départemental", "EPCI"],
+    ),
+    t(
+        "Lutte contre la précarité énergétique",
+        "batiment",
+        "Repérer et accompagner les ménages en précarité énergétique, en créant des emplois d'ambassadeurs.",
+        "Visites à domicile par des ambassadeurs de l'efficacité énergétique, orientation vers l'Espace Info-Énergie et l'ANAH.",
+        "Ménages modestes",
+        "Des ménages accompagnés et des travaux engagés.",
+        ("Ménages visités", "ménages", 300.0),
+        &["ANAH", "Fondation", "EPCI"],
+    ),
+    t(
+        "Égalité femmes-hommes dans les métiers du bâtiment",
+        "batiment",
+        "Ouvrir les métiers du bâtiment aux femmes.",
+        "Découvertes des métiers, immersions en entreprise, sensibilisation des employeurs.",
+        "Femmes en recherche d'emploi",
+        "Des femmes formées et recrutées.",
+        ("Femmes en formation", "personnes", 20.0),
+        &["DREETS", "Conseil régional"],
+    ),
+    t(
+        "Savoirs de base et langue sur les chantiers",
+        "batiment",
+        "Remédier à l'illettrisme et aux difficultés de langue des salariés du bâtiment.",
+        "Modules de formation en situation de travail avec les organismes spécialisés.",
+        "Salariés et demandeurs d'emploi",
+        "Des salariés qui progressent et sécurisent leur emploi.",
+        ("Stagiaires", "personnes", 45.0),
+        &["OPCO Constructys"],
+    ),
+    t(
+        "Garde d'enfants en horaires atypiques",
+        "autre",
+        "Faciliter la reprise d'emploi des parents aux horaires décalés.",
+        "Partenariat avec les crèches et les assistantes maternelles ; places réservées.",
+        "Parents en reprise d'emploi",
+        "Des parents en emploi.",
+        ("Familles accompagnées", "familles", 40.0),
+        &["CAF", "Commune"],
+    ),
+];
+
+const AXES: [&[Template]; 4] = [AXIS_1, AXIS_2, AXIS_3, AXIS_4];
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+fn add_months(d: NaiveDate, m: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(m)).unwrap_or(d)
+}
+
+/// Columns of the bulk inserts.
+#[derive(Default)]
+struct Rows {
+    plan: Vec<(i64, i64, Option<i64>, String, i32, i32, String, String, i64)>,
+    action: Vec<ActionRow>,
+    partner: Vec<(i64, i64, String)>,
+    funding: Vec<(i64, String, i64, String, i32)>,
+    indicator: Vec<(i64, String, String, f64, Option<f64>, i32)>,
+    note: Vec<(i64, i64, NaiveDate, String, Option<i32>)>,
+    transition: Vec<(String, i64, Option<String>, String, i64, NaiveDate, String)>,
+    copil: Vec<(i64, NaiveDate, String, String, String, i64)>,
+    review: Vec<(i64, i64, String, String)>,
+}
+
+struct ActionRow {
+    id: i64,
+    plan: i64,
+    number: i32,
+    title: String,
+    axis: i32,
+    sector: String,
+    objectives: String,
+    description: String,
+    public: String,
+    results: String,
+    pilot: Option<i64>,
+    referent: Option<i64>,
+    start: NaiveDate,
+    end: NaiveDate,
+    priority: String,
+    status: String,
+    progress: i32,
+    abandon: String,
+}
+
+struct PlanSpec<'a> {
+    maison: &'a SeededMaison,
+    status: &'static str,
+    start_year: i32,
+    actions: usize,
+    /// An organisation piloting every 4th action (France Travail for Lille).
+    pilot_every_4th: Option<i64>,
+    partner_account: Option<i64>,
+}
+
+pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
+    let axes: Vec<(i32, i32)> =
+        sqlx::query_as("select id, number from axis where charter = '2009' order by number")
+            .fetch_all(&mut *conn)
+            .await?;
+    if axes.len() != 4 {
+        return Ok(());
+    }
+    let ft: Option<(i64, i64)> = sqlx::query_as(
+        "select organisation_id, id from account where email = 'partenaire@francetravail.example.org'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .and_then(|(o, a): (Option<i64>, i64)| o.map(|o| (o, a)));
+    let diagnostics: Vec<(i64, i64)> = sqlx::query_as(
+        "select distinct on (maison_id) maison_id, id from diagnostic where status = 'valide' order by maison_id, id desc",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut specs = Vec::new();
+    let lille = network.lille();
+    // Lille: a first plan closed and evaluated, then the current one being run (60 actions).
+    specs.push(PlanSpec {
+        maison: lille,
+        status: "cloture",
+        start_year: 2010,
+        actions: 12,
+        pilot_every_4th: ft.map(|f| f.0),
+        partner_account: ft.map(|f| f.1),
+    });
+    specs.push(PlanSpec {
+        maison: lille,
+        status: "en_oeuvre",
+        start_year: 2025,
+        actions: 60,
+        pilot_every_4th: ft.map(|f| f.0),
+        partner_account: ft.map(|f| f.1),
+    });
+    let statuses = [
+        "en_oeuvre",
+        "valide",
+        "soumis",
+        "brouillon",
+        "cloture",
+        "en_oeuvre",
+    ];
+    for (i, m) in network.grenelle().filter(|m| m.id != lille.id).enumerate() {
+        let status = statuses[i % statuses.len()];
+        let start_year = if status == "cloture" {
+            2011 + (i % 3) as i32
+        } else {
+            2025 + (i % 2) as i32
+        };
+        specs.push(PlanSpec {
+            maison: m,
+            status,
+            start_year,
+            actions: 8 + (i * 3) % 9,
+            pilot_every_4th: None,
+            partner_account: None,
+        });
+    }
+    let plan_ids: Vec<i64> = sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence('plan', 'id')) from generate_series(1, $1)",
+    )
+    .bind(specs.len() as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total_actions: usize = specs.iter().map(|s| s.actions).sum();
+    let action_ids: Vec<i64> = sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence('action', 'id')) from generate_series(1, $1)",
+    )
+    .bind(total_actions as i64)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rows = Rows::default();
+    let mut next_action = action_ids.into_iter();
+    for (k, (spec, plan_id)) in specs.iter().zip(plan_ids).enumerate() {
+        build_plan(
+            &mut rows,
+            spec,
+            plan_id,
+            k,
+            &axes,
+            &mut next_action,
+            network.admin_id,
+            &diagnostics,
+        );
+    }
+    insert(conn, &rows).await?;
+    Ok(())
+}
+
+#[expect(clippy::too_many_arguments, reason = "one plan's rows")]
+fn build_plan(
+    rows: &mut Rows,
+    spec: &PlanSpec,
+    plan_id: i64,
+    k: usize,
+    axes: &[(i32, i32)],
+    ids: &mut impl Iterator<Item = i64>,
+    admin: i64,
+    diagnostics: &[(i64, i64)],
+) {
+    let m = spec.maison;
+    let author = m.responsable_id;
+    let y = spec.start_year;
+    let title = if spec.status == "cloture" && y < 2015 {
+        format!("Plan d'actions Grenelle {y}–{}", y + 2)
+    } else {
+        format!(
+            "Plan d'actions emploi et transition écologique {y}–{}",
+            y + 2
+        )
+    };
+    let evaluation = if spec.status == "cloture" {
+        "Sur la période, le plan a permis de former les artisans du territoire aux économies d'énergie, de doubler le \
+         nombre d'entreprises RGE et de réaliser les heures d'insertion prévues. Les actions de mobilité ont été \
+         pérennisées par l'EPCI. Point de vigilance : l'appui RH aux TPE doit être mieux outillé."
+            .to_owned()
+    } else {
+        String::new()
+    };
+    let diagnostic = diagnostics
+        .iter()
+        .find(|(mid, _)| *mid == m.id)
+        .map(|(_, d)| *d);
+    rows.plan.push((
+        plan_id,
+        m.id,
+        diagnostic,
+        title.clone(),
+        y,
+        y + 2,
+        spec.status.to_owned(),
+        evaluation,
+        author,
+    ));
+    // Workflow path, dated from the plan's start.
+    let created = date(y - 1, 9, 15);
+    let path: &[&str] = match spec.status {
+        "brouillon" => &["brouillon"],
+        "soumis" => &["brouillon", "soumis"],
+        "valide" => &["brouillon", "soumis", "valide"],
+        "en_oeuvre" => &["brouillon", "soumis", "valide", "en_oeuvre"],
+        _ => &["brouillon", "soumis", "valide", "en_oeuvre", "cloture"],
+    };
+    let mut on = created;
+    let mut prev: Option<&str> = None;
+    for (i, st) in path.iter().enumerate() {
+        let comment = match *st {
+            "brouillon" => "Plan créé",
+            "soumis" => "Soumis au comité de pilotage",
+            "valide" => "Validé par le comité de pilotage",
+            "en_oeuvre" => "Lancement de la mise en œuvre",
+            _ => "Clôture après évaluation",
+        };
+        if *st == "valide" {
+            rows.copil.push((
+                plan_id,
+                on,
+                "valide".into(),
+                "Préfecture (DREETS), France Travail, Conseil régional, EPCI, CAPEB, FFB, ADEME"
+                    .into(),
+                "Le comité valide le plan d'actions et demande un point d'étape semestriel.".into(),
+                author,
+            ));
+        }
+        rows.transition.push((
+            "plan".into(),
+            plan_id,
+            prev.map(str::to_owned),
+            (*st).to_owned(),
+            author,
+            on,
+            comment.into(),
+        ));
+        prev = Some(st);
+        on = if *st == "en_oeuvre" {
+            date(y + 2, 12, 15)
+        } else {
+            add_months(on, if i == 0 { 2 } else { 1 })
+        };
+    }
+    if matches!(spec.status, "soumis" | "valide" | "en_oeuvre") && k % 2 == 0 {
+        let (opinion, remarks) = if k % 4 == 0 {
+            (
+                "favorable",
+                "Plan équilibré entre les quatre axes ; la GPECT bâtiment pourra être partagée avec le réseau.",
+            )
+        } else {
+            (
+                "reserve",
+                "L'axe 4 mériterait des indicateurs de résultat plus précis.",
+            )
+        };
+        rows.review
+            .push((plan_id, admin, opinion.into(), remarks.into()));
+    }
+    let today = crate::web::format::today();
+    for j in 0..spec.actions {
+        let id = ids.next().unwrap_or_default();
+        let axis_index = j % 4;
+        let list = AXES[axis_index];
+        let tpl = &list[(j / 4 + k) % list.len()];
+        let round = j / (4 * list.len());
+        let title = if round == 0 && j / 4 < list.len() {
+            tpl.title.to_owned()
+        } else {
+            format!("{} ({})", tpl.title, j / 4 + 1)
+        };
+        let start = add_months(date(y, 1, 1), ((j * 2) % 18) as u32);
+        let end = add_months(start, 6 + ((j * 5) % 19) as u32);
+        let pilot = match spec.pilot_every_4th {
+            Some(org) if j % 4 == 1 => Some(org),
+            _ if m.partner_organisation_ids.is_empty() => None,
+            _ => Some(m.partner_organisation_ids[(j + k) % m.partner_organisation_ids.len()]),
+        };
+        let referent = m.staff_ids.get(j % m.staff_ids.len().max(1)).copied();
+        let (status, progress, abandon) = action_state(spec.status, j, end, today);
+        let priority = ["haute", "moyenne", "basse", "moyenne"][(j + k) % 4];
+        rows.action.push(ActionRow {
+            id,
+            plan: plan_id,
+            number: j as i32 + 1,
+            title,
+            axis: axes[axis_index].0,
+            sector: tpl.sector.to_owned(),
+            objectives: tpl.objectives.to_owned(),
+            description: tpl.description.to_owned(),
+            public: tpl.public.to_owned(),
+            results: tpl.results.to_owned(),
+            pilot,
+            referent,
+            start,
+            end,
+            priority: priority.to_owned(),
+            status: status.to_owned(),
+            progress,
+            abandon: abandon.to_owned(),
+        });
+        // Partners: two others of the Maison's partners.
+        let n = m.partner_organisation_ids.len();
+        for (r, role) in ["co-financeur", "opérateur"].iter().enumerate() {
+            if n > 2 {
+                let org = m.partner_organisation_ids[(j + k + r + 1) % n];
+                if Some(org) != pilot && !rows.partner.iter().any(|p| p.0 == id && p.1 == org) {
+                    rows.partner.push((id, org, (*role).to_owned()));
+                }
+            }
+        }
+        // Budget lines: a few thousand to a few hundred thousand euros, integer cents.
+        for (f, funder) in tpl.funders.iter().enumerate() {
+            let amount =
+                (((j * 7 + k * 13 + f * 5) % 40) as i64 + 2) * 250_000 + (f as i64) * 12_345;
+            let state = if matches!(spec.status, "brouillon" | "soumis") && f > 0 {
+                "sollicite"
+            } else if f % 2 == 0 {
+                "acquis"
+            } else {
+                "sollicite"
+            };
+            rows.funding
+                .push((id, (*funder).to_owned(), amount, state.to_owned(), f as i32));
+        }
+        let (label, unit, target) = tpl.indicator;
+        let target = (target * (1.0 + ((j + k) % 3) as f64 * 0.25)).round();
+        let achieved = match status {
+            "realisee" => Some((target * 1.05).round()),
+            "en_cours" | "en_pause" => Some((target * f64::from(progress) / 100.0).round()),
+            "abandonnee" => Some(0.0),
+            _ => None,
+        };
+        rows.indicator.push((
+            id,
+            label.to_owned(),
+            unit.to_owned(),
+            target,
+            achieved,
+            end.year(),
+        ));
+        if matches!(status, "en_cours" | "realisee" | "en_pause") {
+            rows.transition.push((
+                "action".into(),
+                id,
+                Some("a_lancer".into()),
+                "en_cours".into(),
+                author,
+                start,
+                String::new(),
+            ));
+            if status != "en_cours" {
+                rows.transition.push((
+                    "action".into(),
+                    id,
+                    Some("en_cours".into()),
+                    status.into(),
+                    author,
+                    add_months(start, 3),
+                    String::new(),
+                ));
+            }
+            let note_author = match (
+                spec.partner_account,
+                pilot == spec.pilot_every_4th && pilot.is_some(),
+            ) {
+                (Some(p), true) => p,
+                _ => author,
+            };
+            let noted = add_months(start, 2).min(today);
+            rows.note.push((
+                id,
+                note_author,
+                noted,
+                note_text(tpl, j),
+                Some((progress / 2).max(5)),
+            ));
+            if progress >= 50 {
+                rows.note.push((id, author, add_months(start, 5).min(today), "Point d'étape au comité technique : calendrier tenu, les partenaires confirment leurs engagements.".into(), Some(progress)));
+            }
+        }
+        if status == "abandonnee" {
+            rows.transition.push((
+                "action".into(),
+                id,
+                Some("a_lancer".into()),
+                "abandonnee".into(),
+                author,
+                start,
+                abandon.into(),
+            ));
+        }
+    }
+}
+
+fn note_text(tpl: &Template, j: usize) -> String {
+    match j % 3 {
+        0 => format!("{} : première session réalisée, les inscriptions sont conformes à l'objectif.", tpl.title),
+        1 => "Réunion avec les entreprises partenaires ; prochaines étapes fixées et diffusion aux prescripteurs.".into(),
+        _ => "Retard de démarrage lié au recrutement de l'intervenant, rattrapé le mois suivant.".into(),
+    }
+}
+
+/// The action's status in a plan of the given status (varied but deterministic).
+fn action_state(
+    plan_status: &str,
+    j: usize,
+    end: NaiveDate,
+    today: NaiveDate,
+) -> (&'static str, i32, &'static str) {
+    match plan_status {
+        "en_oeuvre" => match j % 10 {
+            0 | 1 => ("realisee", 100, ""),
+            2..=5 => ("en_cours", 20 + ((j * 7) % 7) as i32 * 10, ""),
+            6 => ("en_pause", 30, ""),
+            7 => (
+                "abandonnee",
+                10,
+                "Cofinancement du Conseil régional non obtenu ; action reportée au prochain plan.",
+            ),
+            _ if end < today => ("en_cours", 60, ""),
+            _ => ("a_lancer", 0, ""),
+        },
+        "valide" => {
+            if j % 5 == 0 {
+                ("en_cours", 10, "")
+            } else {
+                ("a_lancer", 0, "")
+            }
+        }
+        "cloture" => {
+            if j % 7 == 3 {
+                ("abandonnee", 20, "Public trop restreint sur le territoire.")
+            } else {
+                ("realisee", 100, "")
+            }
+        }
+        _ => ("a_lancer", 0, ""),
+    }
+}
+
+async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
+    macro_rules! col {
+        ($v:expr, $i:tt) => {
+            $v.iter().map(|x| x.$i.clone()).collect::<Vec<_>>()
+        };
+    }
+    sqlx::query(
+        "insert into plan (id, maison_id, diagnostic_id, title, start_year, end_year, status, evaluation, created_by)
+         select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::bigint[])",
+    )
+    .bind(col!(r.plan, 0)).bind(col!(r.plan, 1)).bind(col!(r.plan, 2)).bind(col!(r.plan, 3)).bind(col!(r.plan, 4))
+    .bind(col!(r.plan, 5)).bind(col!(r.plan, 6)).bind(col!(r.plan, 7)).bind(col!(r.plan, 8))
+    .execute(&mut *conn)
+    .await?;
+    let a = &r.action;
+    sqlx::query(
+        "insert into action (id, plan_id, number, title, axis_id, sector_code, objectives, description, target_public,
+                             expected_results, pilot_organisation_id, referent_account_id, start_date, end_date, priority,
+                             status, progress, abandon_reason)
+         select * from unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
+                              $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::date[], $14::date[], $15::text[],
+                              $16::text[], $17::int[], $18::text[])",
+    )
+    .bind(a.iter().map(|x| x.id).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.plan).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.number).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.title.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.axis).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.sector.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.objectives.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.description.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.public.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.results.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.pilot).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.referent).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.start).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.end).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.priority.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.status.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.progress).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.abandon.clone()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("insert into action_partner (action_id, organisation_id, role) select * from unnest($1::bigint[], $2::bigint[], $3::text[])")
+        .bind(col!(r.partner, 0)).bind(col!(r.partner, 1)).bind(col!(r.partner, 2))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert into action_funding (action_id, funder, amount_cents, state, position)
+         select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::int[])",
+    )
+    .bind(col!(r.funding, 0))
+    .bind(col!(r.funding, 1))
+    .bind(col!(r.funding, 2))
+    .bind(col!(r.funding, 3))
+    .bind(col!(r.funding, 4))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into action_indicator (action_id, label, unit, target, achieved, year)
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[])",
+    )
+    .bind(col!(r.indicator, 0)).bind(col!(r.indicator, 1)).bind(col!(r.indicator, 2)).bind(col!(r.indicator, 3))
+    .bind(col!(r.indicator, 4)).bind(col!(r.indicator, 5))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into action_note (action_id, author_id, noted_on, body, progress)
+         select * from unnest($1::bigint[], $2::bigint[], $3::date[], $4::text[], $5::int[])",
+    )
+    .bind(col!(r.note, 0))
+    .bind(col!(r.note, 1))
+    .bind(col!(r.note, 2))
+    .bind(col!(r.note, 3))
+    .bind(col!(r.note, 4))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id, at, comment)
+         select t, o, f, s, a, d::timestamp at time zone 'Europe/Paris' + interval '10 hours', c
+         from unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::date[], $7::text[]) as x(t, o, f, s, a, d, c)",
+    )
+    .bind(col!(r.transition, 0)).bind(col!(r.transition, 1)).bind(col!(r.transition, 2)).bind(col!(r.transition, 3))
+    .bind(col!(r.transition, 4)).bind(col!(r.transition, 5)).bind(col!(r.transition, 6))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into copil_decision (plan_id, decided_on, decision, members_present, minutes, recorded_by)
+         select * from unnest($1::bigint[], $2::date[], $3::text[], $4::text[], $5::text[], $6::bigint[])",
+    )
+    .bind(col!(r.copil, 0)).bind(col!(r.copil, 1)).bind(col!(r.copil, 2)).bind(col!(r.copil, 3)).bind(col!(r.copil, 4))
+    .bind(col!(r.copil, 5))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into network_review (plan_id, account_id, opinion, remarks)
+         select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])",
+    )
+    .bind(col!(r.review, 0))
+    .bind(col!(r.review, 1))
+    .bind(col!(r.review, 2))
+    .bind(col!(r.review, 3))
+    .execute(&mut *conn)
+    .await?;
+    // The plans' creation in the journal, so the demo's Historique is not empty.
+    sqlx::query(
+        "insert into event (at, account_id, maison_id, object_type, object_id, action, summary)
+         select make_timestamptz(p.start_year - 1, 9, 15, 10, 0, 0, 'Europe/Paris'), p.created_by, p.maison_id, 'plan', p.id,
+                'creation', 'Plan d''actions « ' || p.title || ' » créé'
+         from plan p where p.id = any($1)",
+    )
+    .bind(col!(r.plan, 0))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
