@@ -19,6 +19,7 @@ struct Template {
     funders: &'static [&'static str],
 }
 
+#[expect(clippy::too_many_arguments, reason = "one row of the catalogue")]
 const fn t(
     title: &'static str,
     sector: &'static str,
@@ -254,16 +255,21 @@ fn add_months(d: NaiveDate, m: u32) -> NaiveDate {
     d.checked_add_months(Months::new(m)).unwrap_or(d)
 }
 
+/// id, maison, diagnostic, title, start year, end year, status, evaluation, created by
+type PlanRow = (i64, i64, Option<i64>, String, i32, i32, String, String, i64);
+/// object type, object id, from, to, account, day, comment
+type TransitionRow = (String, i64, Option<String>, String, i64, NaiveDate, String);
+
 /// Columns of the bulk inserts.
 #[derive(Default)]
 struct Rows {
-    plan: Vec<(i64, i64, Option<i64>, String, i32, i32, String, String, i64)>,
+    plan: Vec<PlanRow>,
     action: Vec<ActionRow>,
     partner: Vec<(i64, i64, String)>,
     funding: Vec<(i64, String, i64, String, i32)>,
     indicator: Vec<(i64, String, String, f64, Option<f64>, i32)>,
     note: Vec<(i64, i64, NaiveDate, String, Option<i32>)>,
-    transition: Vec<(String, i64, Option<String>, String, i64, NaiveDate, String)>,
+    transition: Vec<TransitionRow>,
     copil: Vec<(i64, NaiveDate, String, String, String, i64)>,
     review: Vec<(i64, i64, String, String)>,
 }
@@ -483,8 +489,8 @@ fn build_plan(
             add_months(on, if i == 0 { 2 } else { 1 })
         };
     }
-    if matches!(spec.status, "soumis" | "valide" | "en_oeuvre") && k % 2 == 0 {
-        let (opinion, remarks) = if k % 4 == 0 {
+    if matches!(spec.status, "soumis" | "valide" | "en_oeuvre") && k.is_multiple_of(2) {
+        let (opinion, remarks) = if k.is_multiple_of(4) {
             (
                 "favorable",
                 "Plan équilibré entre les quatre axes ; la GPECT bâtiment pourra être partagée avec le réseau.",
@@ -662,20 +668,9 @@ fn action_state(
             _ if end < today => ("en_cours", 60, ""),
             _ => ("a_lancer", 0, ""),
         },
-        "valide" => {
-            if j % 5 == 0 {
-                ("en_cours", 10, "")
-            } else {
-                ("a_lancer", 0, "")
-            }
-        }
-        "cloture" => {
-            if j % 7 == 3 {
-                ("abandonnee", 20, "Public trop restreint sur le territoire.")
-            } else {
-                ("realisee", 100, "")
-            }
-        }
+        "valide" if j.is_multiple_of(5) => ("en_cours", 10, ""),
+        "cloture" if j % 7 == 3 => ("abandonnee", 20, "Public trop restreint sur le territoire."),
+        "cloture" => ("realisee", 100, ""),
         _ => ("a_lancer", 0, ""),
     }
 }
