@@ -1,0 +1,114 @@
+// The Grenelle action-plan workflow end to end: the responsable builds a plan (from the Maison's validated
+// diagnostic when there is one) with one fiche per axis — a first try with the end date before the start
+// is refused beside the field —, submits it, records the copil's validation, starts the actions; the France
+// Travail partner, pilot of the actions, adds a follow-up note; the AVE admin gives an avis du réseau; the
+// responsable closes the plan with its evaluation.
+import { signIn } from '../lib/browser.mjs';
+import * as config from '../config.mjs';
+
+export default {
+  name: "Plan d'actions : construction, copil, mise en œuvre, suivi partenaire, avis du réseau, clôture",
+  roles: ['responsable'],
+  async run(h) {
+    const { page, assert } = h;
+    const title = `Plan d'actions parcours ${Date.now().toString(36)}`;
+
+    async function switchTo(role) {
+      await h.signOut();
+      await signIn(page, config.accounts[role]);
+      await h.check();
+    }
+
+    // A new plan.
+    await h.click(page.getByRole('link', { name: "Plans d'actions", exact: true }));
+    await h.click(page.getByRole('link', { name: "Nouveau plan d'actions" }));
+    await page.getByLabel('Intitulé du plan').fill(title);
+    const diagnostics = await page.getByLabel('Diagnostic auquel le plan répond').locator('option').count();
+    if (diagnostics > 1) await page.getByLabel('Diagnostic auquel le plan répond').selectOption({ index: 1 });
+    await page.getByLabel('Année de début').fill('2026');
+    await page.getByLabel('Année de fin').fill('2028');
+    await h.click(page.getByRole('button', { name: 'Enregistrer' }));
+    const planPath = h.here();
+    assert.match(planPath, /^\/plans\/\d+$/);
+    assert.match(await page.locator('main').innerText(), /Il manque|ne peut pas encore être soumis/);
+
+    // One fiche per axis, piloted by France Travail.
+    const actionPaths = [];
+    for (let axis = 1; axis <= 4; axis++) {
+      await h.click(page.getByRole('link', { name: 'Ajouter une fiche action' }));
+      await page.getByLabel('Intitulé').fill(`Action de l'axe ${axis}`);
+      await page.getByLabel('Axe du cahier des charges').selectOption({ index: axis });
+      const pilots = await page.getByLabel('Organisation pilote').locator('option').allInnerTexts();
+      const ft = pilots.find((o) => o.startsWith('France Travail'));
+      assert.ok(ft, 'France Travail is a partner of the Maison');
+      await page.getByLabel('Organisation pilote').selectOption({ label: ft });
+      await page.getByLabel('Date de début').fill('2026-02-01');
+      await page.getByLabel('Date de fin').fill(axis === 1 ? '2025-12-31' : '2027-06-30');
+      await page.getByLabel('Financeur 1').fill('ADEME');
+      await page.getByLabel('Montant 1 en euros').fill('12 500,00');
+      await page.getByLabel("Libellé de l'indicateur 1").fill('Personnes accompagnées');
+      await page.getByLabel('Unité 1').fill('personnes');
+      await page.getByLabel('Cible 1').fill('40');
+      if (axis === 1) {
+        const refused = await h.click(page.getByRole('button', { name: 'Enregistrer la fiche' }), { allowStatus: [422] });
+        assert.equal(refused.status, 422);
+        assert.match(await page.locator('#end-error').innerText(), /ne peut pas précéder/);
+        assert.equal(await page.getByLabel('Intitulé').inputValue(), "Action de l'axe 1");
+        await page.getByLabel('Date de fin').fill('2027-06-30');
+      }
+      await h.click(page.getByRole('button', { name: 'Enregistrer la fiche' }));
+      assert.match(h.here(), /^\/actions\/\d+$/);
+      actionPaths.push(h.here());
+      assert.match(await page.locator('main').innerText(), /12\s500,00\s€/);
+      await h.goto(planPath);
+    }
+
+    // Submission, then the copil's validation.
+    assert.match(await page.locator('main').innerText(), /Le plan est complet/);
+    await h.click(page.getByRole('button', { name: 'Soumettre au comité de pilotage' }));
+    await h.click(page.getByRole('link', { name: 'Enregistrer la décision du comité de pilotage' }));
+    await page.getByLabel('Le comité valide le plan').check();
+    await page.getByLabel('Membres présents').fill('DREETS, France Travail, Métropole, CAPEB');
+    await page.getByLabel('Compte rendu').fill('Plan validé à l’unanimité.');
+    await h.click(page.getByRole('button', { name: 'Enregistrer la décision' }));
+    assert.match(await page.locator('main').innerText(), /Validé/);
+    await h.click(page.getByRole('button', { name: 'Lancer la mise en œuvre' }));
+    assert.match(await page.locator('main').innerText(), /En mise en œuvre/);
+
+    // The actions start.
+    for (const path of actionPaths) {
+      await h.goto(path);
+      await page.getByLabel('Nouveau statut').selectOption({ label: 'En cours' });
+      await h.click(page.getByRole('button', { name: 'Changer le statut' }));
+      assert.match(await page.locator('main').innerText(), /En cours/);
+    }
+
+    // The partner, pilot of the actions, adds a follow-up note.
+    await switchTo('partner');
+    await h.goto(actionPaths[0]);
+    assert.equal(await page.getByRole('button', { name: 'Changer le statut' }).count(), 0);
+    await page.getByLabel('Note', { exact: true }).fill('Première réunion d’information : 18 inscrits.');
+    await page.getByLabel('Nouvel avancement en % (facultatif)').fill('20');
+    await h.click(page.getByRole('button', { name: 'Ajouter la note' }));
+    assert.match(await page.locator('main').innerText(), /18 inscrits/);
+
+    // The AVE admin gives the network's opinion.
+    await switchTo('admin');
+    await h.goto(planPath);
+    await h.click(page.getByRole('link', { name: "Donner l'avis du réseau" }));
+    await page.getByLabel('Favorable').check();
+    await page.getByLabel(/Remarques/).fill('Plan équilibré sur les quatre axes.');
+    await h.click(page.getByRole('button', { name: "Enregistrer l'avis" }));
+    assert.match(await page.locator('main').innerText(), /Avis favorable/);
+
+    // The responsable sees it and closes the plan with its evaluation.
+    await switchTo('responsable');
+    await h.goto(planPath);
+    assert.match(await page.locator('main').innerText(), /Plan équilibré sur les quatre axes/);
+    await h.click(page.getByRole('link', { name: 'Clôturer le plan avec son évaluation' }));
+    await page.getByLabel('Évaluation du plan').fill('Objectifs atteints pour trois actions sur quatre.');
+    await h.click(page.getByRole('button', { name: 'Clôturer le plan' }));
+    assert.match(await page.locator('main').innerText(), /Clôturé/);
+    assert.match(await page.locator('main').innerText(), /Objectifs atteints/);
+  },
+};
