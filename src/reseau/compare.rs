@@ -58,21 +58,29 @@ struct Position {
 
 /// The value of each Maison for indicator $1: from its latest validated diagnostic, latest year;
 /// normalised per 1,000 inhabitants when $2.
+///
+/// The CTEs are materialised so that each value is computed once; the population is summed per EPCI
+/// first (one pass over the communes, hashed) rather than commune by commune for each Maison.
 const NETWORK_VALUES: &str = "
-    vals as (
+    vals as materialized (
         select distinct on (d.maison_id) d.maison_id, iv.value
         from indicator_value iv
         join diagnostic d on d.id = iv.diagnostic_id
         where iv.indicator_id = $1 and d.status = 'valide'
         order by d.maison_id, iv.year desc, d.created_at desc, iv.id desc
     ),
-    norm as (
+    pop as materialized (
+        select me.maison_id, sum(ep.population) as population
+        from maison_epci me
+        join (select epci_siren, sum(population) as population from commune group by epci_siren) ep
+          on ep.epci_siren = me.epci_siren
+        where $2 and me.maison_id in (select maison_id from vals)
+        group by me.maison_id
+    ),
+    norm as materialized (
         select v.maison_id,
-               case when $2 then v.value * 1000.0 / nullif((
-                        select sum(c.population) from maison_epci me join commune c on c.epci_siren = me.epci_siren
-                        where me.maison_id = v.maison_id), 0)
-                    else v.value end as x
-        from vals v
+               case when $2 then v.value * 1000.0 / nullif(pop.population, 0) else v.value end as x
+        from vals v left join pop on pop.maison_id = v.maison_id
     )";
 
 pub struct Stat {

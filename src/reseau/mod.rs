@@ -3,9 +3,10 @@
 //! `/reseau/grenelle`.
 //!
 //! Speed (DESIGN.md section 6: 2,050 Maisons under 100 ms): every figure is one SQL aggregate over the
-//! Maisons' current plans, never rows loaded into Rust. The page is five statements: the rows (with the
-//! totals as window aggregates over the filtered set, before `limit`), the regions, the axes, the sectors
-//! and the list of regions for the filter. They lean on `action_plan_axis_idx` (actions of a plan),
+//! Maisons' current plans, never rows loaded into Rust. The page is three statements: the rows (with the
+//! totals as window aggregates over the filtered set, before `limit`), the map and charts (regions, axes
+//! and sectors in one statement with grouping sets), and the list of regions for the filter. They lean on
+//! the covering index `action_plan_cover_idx` (a plan's actions, read index-only),
 //! `plan_maison_created_idx`/`diagnostic_maison_created_idx` (the latest plan and diagnostic of each Maison)
 //! and `event_maison_idx` (last activity, one index probe per Maison). Measured in BENCHMARKS.md; at this
 //! size no summary table or cache is needed, so nothing can be stale.
@@ -159,8 +160,8 @@ const FILTERED: &str = "
                 select 1 from event e where e.maison_id = m.id and e.at > now() - interval '90 days'))
     ),
     act as (
-        select a.*, cp.maison_id,
-               (a.end_date < $5 and a.status not in ('realisee', 'abandonnee')) as is_late
+        select a.id, a.axis_id, a.sector_code, a.status, a.progress, cp.maison_id,
+               coalesce(a.end_date < $5 and a.status not in ('realisee', 'abandonnee'), false) as is_late
         from sel
         join maison_current_plan cp on cp.maison_id = sel.id
         join action a on a.plan_id = cp.plan_id
@@ -318,17 +319,19 @@ pub struct Totals {
     pub inactive: String,
 }
 
+/// One figure of the map or the charts: `dim` is region, axis or sector.
 #[derive(sqlx::FromRow)]
-struct RegionData {
-    code: String,
-    name: String,
+struct Grouped {
+    dim: String,
+    label: String,
+    key: String,
     maisons: i64,
     actions: i64,
     realisees: i64,
+    late: i64,
     progress: Option<f64>,
 }
 
-#[derive(sqlx::FromRow)]
 struct GroupData {
     label: String,
     actions: i64,
@@ -452,32 +455,73 @@ async fn dashboard(
     let base = f.query_with_sort();
     let page_href = |p: i64| format!("/reseau?{}", join_query(&base, &format!("page={p}")));
 
-    let region_data: Vec<RegionData> = sqlx::query_as(&format!(
-        "with {FILTERED}
-         select r.code, r.name,
-                count(distinct sel.id) as maisons,
-                count(act.id) as actions,
-                count(act.id) filter (where act.status = 'realisee') as realisees,
-                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
-         from region r
-         left join sel on sel.region_code = r.code
-         left join act on act.maison_id = sel.id
+    // Regions, axes and sectors in one pass over the filtered actions (grouping sets), labelled by joining
+    // the reference tables afterwards so that empty regions and axes still get their tile and bar.
+    let groups: Vec<Grouped> = sqlx::query_as(&format!(
+        "with {FILTERED},
+         j as (
+             select sel.id as maison_id, sel.region_code, act.id as action_id, act.axis_id, act.sector_code,
+                    act.status, act.progress, act.is_late
+             from sel left join act on act.maison_id = sel.id
+         ),
+         g as (
+             select case when grouping(j.region_code) = 0 then 'region'
+                         when grouping(j.axis_id) = 0 then 'axis' else 'sector' end as dim,
+                    j.region_code, j.axis_id, j.sector_code,
+                    count(distinct j.maison_id) as maisons,
+                    count(j.action_id) as actions,
+                    count(j.action_id) filter (where j.status = 'realisee') as realisees,
+                    count(j.action_id) filter (where j.is_late) as late,
+                    (avg(j.progress) filter (where j.status <> 'abandonnee'))::float8 as progress
+             from j
+             group by grouping sets ((j.region_code), (j.axis_id), (j.sector_code))
+         )
+         select 'region' as dim, r.name as label, r.code as key, 0 as position,
+                coalesce(g.maisons, 0) as maisons, coalesce(g.actions, 0) as actions,
+                coalesce(g.realisees, 0) as realisees, coalesce(g.late, 0) as late, g.progress
+         from region r left join g on g.dim = 'region' and g.region_code = r.code
          where r.zone in ('metro', 'drom')
-         group by r.code, r.name
-         order by r.name"
+         union all
+         select 'axis', 'Axe ' || ax.number || ' – ' || ax.short_title, ax.id::text, ax.number,
+                coalesce(g.maisons, 0), coalesce(g.actions, 0), coalesce(g.realisees, 0),
+                coalesce(g.late, 0), g.progress
+         from axis ax left join g on g.dim = 'axis' and g.axis_id = ax.id
+         where ax.charter = $6
+         union all
+         select 'sector', coalesce(s.name, 'Filière non renseignée'), coalesce(g.sector_code, ''),
+                coalesce(s.position, 1000), g.maisons, g.actions, g.realisees, g.late, g.progress
+         from g left join sector s on s.code = g.sector_code
+         where g.dim = 'sector' and g.actions > 0
+         order by 1, 4, 2"
     ))
     .bind(f.region())
     .bind(f.programme())
     .bind(f.phase())
     .bind(f.inactive())
     .bind(today)
+    .bind(crate::axes::CURRENT_CHARTER)
     .fetch_all(&state.db)
     .await?;
+    let region_data = groups.iter().filter(|g| g.dim == "region");
+    let pick = |dim: &str| -> Vec<GroupData> {
+        groups
+            .iter()
+            .filter(|g| g.dim == dim)
+            .map(|g| GroupData {
+                label: g.label.clone(),
+                actions: g.actions,
+                realisees: g.realisees,
+                late: g.late,
+                progress: g.progress,
+            })
+            .collect()
+    };
+    let axis_data = pick("axis");
+    let sector_data = pick("sector");
     let figures: Vec<charts::RegionFigure> = region_data
-        .iter()
         .map(|r| charts::RegionFigure {
-            code: r.code.clone(),
-            name: r.name.clone(),
+            code: r.key.clone(),
+            name: r.label.clone(),
             maisons: r.maisons,
             actions: r.actions,
             realisees: r.realisees,
@@ -497,42 +541,6 @@ async fn dashboard(
         })
         .collect();
 
-    let axis_data: Vec<GroupData> = sqlx::query_as(&format!(
-        "with {FILTERED}
-         select 'Axe ' || ax.number || ' – ' || ax.short_title as label,
-                count(act.id) as actions,
-                count(act.id) filter (where act.status = 'realisee') as realisees,
-                count(act.id) filter (where act.is_late) as late,
-                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
-         from axis ax left join act on act.axis_id = ax.id
-         where ax.charter = $6
-         group by ax.id order by ax.number"
-    ))
-    .bind(f.region())
-    .bind(f.programme())
-    .bind(f.phase())
-    .bind(f.inactive())
-    .bind(today)
-    .bind(crate::axes::CURRENT_CHARTER)
-    .fetch_all(&state.db)
-    .await?;
-    let sector_data: Vec<GroupData> = sqlx::query_as(&format!(
-        "with {FILTERED}
-         select coalesce(s.name, 'Filière non renseignée') as label,
-                count(act.id) as actions,
-                count(act.id) filter (where act.status = 'realisee') as realisees,
-                count(act.id) filter (where act.is_late) as late,
-                (avg(act.progress) filter (where act.status <> 'abandonnee'))::float8 as progress
-         from act left join sector s on s.code = act.sector_code
-         group by s.position, s.name order by s.position nulls last"
-    ))
-    .bind(f.region())
-    .bind(f.programme())
-    .bind(f.phase())
-    .bind(f.inactive())
-    .bind(today)
-    .fetch_all(&state.db)
-    .await?;
     let chart_items = |d: &[GroupData]| -> Vec<(String, f64, String)> {
         d.iter()
             .map(|g| {

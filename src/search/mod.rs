@@ -1,6 +1,6 @@
 //! `/recherche`: diagnostics, plans and fiches actions across the network, by words, with PostgreSQL
-//! full-text search (configuration `fr_unaccent`: French stemming, accents ignored; GIN indexes on the
-//! very expressions queried, see migration 20261127140001). Every result is scoped by the policy's
+//! full-text search (configuration `fr_unaccent`: French stemming, accents ignored; stored generated
+//! `search` columns with GIN indexes, see migrations 20261127140001 and 20261127140002). Every result is scoped by the policy's
 //! `SearchScope`, inside the SQL, so that a hidden object is never even counted.
 
 use askama::Template;
@@ -37,7 +37,6 @@ struct SearchQuery {
 struct Hit {
     kind: String,
     id: i64,
-    parent_id: Option<i64>,
     title: String,
     maison: String,
     status: String,
@@ -74,39 +73,38 @@ struct SearchPage {
 /// their actions) of the Maisons their organisation partners.
 const SEARCH_SQL: &str = "
     with q as (select websearch_to_tsquery('public.fr_unaccent', $1) as query),
+    diag_hits as (
+        select d.id from diagnostic d, q where d.search @@ q.query
+        union
+        select s.diagnostic_id from diagnostic_section s, q where s.search @@ q.query
+    ),
     hits as (
-        select 'diagnostic' as kind, d.id, null::bigint as parent_id, d.title, d.maison_id, d.status,
-               '' as excerpt,
-               ts_rank(doc_search_text(d.title, d.copil_decision), q.query) + 0.1 as rank
-        from diagnostic d, q
-        where (doc_search_text(d.title, d.copil_decision) @@ q.query
-               or exists (select 1 from diagnostic_section s
-                          where s.diagnostic_id = d.id and doc_search_text(s.title, s.body) @@ q.query))
-          and ($2 = 'all'
-               or ($2 = 'staff' and (d.maison_id = $3 or d.status = 'valide'))
-               or ($2 = 'partner' and d.status <> 'brouillon' and exists (
-                       select 1 from diagnostic_share ds where ds.diagnostic_id = d.id and ds.organisation_id = $3)))
+        select 'diagnostic' as kind, d.id, d.title, d.maison_id, d.status, '' as excerpt,
+               ts_rank(d.search, q.query) + 0.1 as rank
+        from diag_hits h join diagnostic d on d.id = h.id, q
+        where $2 = 'all'
+              or ($2 = 'staff' and (d.maison_id = $3 or d.status = 'valide'))
+              or ($2 = 'partner' and d.status <> 'brouillon' and exists (
+                      select 1 from diagnostic_share ds where ds.diagnostic_id = d.id and ds.organisation_id = $3))
         union all
-        select 'plan', p.id, null, p.title, p.maison_id, p.status, left(p.evaluation, 240),
-               ts_rank(doc_search_text(p.title, p.evaluation), q.query)
+        select 'plan', p.id, p.title, p.maison_id, p.status, left(p.evaluation, 240), ts_rank(p.search, q.query)
         from plan p, q
-        where doc_search_text(p.title, p.evaluation) @@ q.query
+        where p.search @@ q.query
           and ($2 = 'all'
                or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
                or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
                        select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
         union all
-        select 'action', a.id, a.plan_id, a.title, p.maison_id, a.status,
-               left(coalesce(nullif(a.objectives, ''), a.description), 240),
-               ts_rank(action_search_text(a.title, a.objectives, a.description, a.target_public, a.expected_results), q.query)
+        select 'action', a.id, a.title, p.maison_id, a.status,
+               left(coalesce(nullif(a.objectives, ''), a.description), 240), ts_rank(a.search, q.query)
         from action a join plan p on p.id = a.plan_id, q
-        where action_search_text(a.title, a.objectives, a.description, a.target_public, a.expected_results) @@ q.query
+        where a.search @@ q.query
           and ($2 = 'all'
                or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
                or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
                        select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
     )
-    select h.kind, h.id, h.parent_id, h.title, m.name as maison, h.status, h.excerpt,
+    select h.kind, h.id, h.title, m.name as maison, h.status, h.excerpt,
            count(*) over () as total
     from hits h join maison m on m.id = h.maison_id
     where ($4 = '' or h.kind = $4)
@@ -129,12 +127,11 @@ fn status_label(kind: &str, status: &str) -> &'static str {
     }
 }
 
-fn href(kind: &str, id: i64, parent: Option<i64>) -> String {
-    match (kind, parent) {
-        ("diagnostic", _) => format!("/diagnostics/{id}"),
-        ("plan", _) => format!("/plans/{id}"),
-        (_, Some(plan)) => crate::axes::action_href(plan, id),
-        _ => format!("/plans/{id}"),
+fn href(kind: &str, id: i64) -> String {
+    match kind {
+        "diagnostic" => format!("/diagnostics/{id}"),
+        "plan" => format!("/plans/{id}"),
+        _ => crate::axes::action_href(id),
     }
 }
 
@@ -176,7 +173,7 @@ async fn search(
         .into_iter()
         .map(|h| Result_ {
             kind: kind_label(&h.kind),
-            href: href(&h.kind, h.id, h.parent_id),
+            href: href(&h.kind, h.id),
             status: status_label(&h.kind, &h.status),
             title: h.title,
             maison: h.maison,
