@@ -136,11 +136,37 @@ pub struct TestApp {
     pub addr: String,
     pub db: PgPool,
     pub database_url: String,
+    /// The app that created its database drops it at the end of the test (a run makes hundreds).
+    owns_database: bool,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !self.owns_database {
+            return;
+        }
+        let name = self.database_url.rsplit('/').next().unwrap_or_default().to_owned();
+        // Drop runs inside the test's runtime: do the async work on a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&db_url("postgres")).await {
+                    let sql = format!("drop database if exists {name} with (force)");
+                    let _ = conn.execute(sql.as_str()).await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
     let url = fresh_database().await;
-    spawn_app_on(&url).await
+    let mut app = spawn_app_on(&url).await;
+    app.owns_database = true;
+    app
 }
 
 /// Another application instance on the same database (sessions must be shared).
@@ -151,7 +177,9 @@ pub async fn spawn_app_on(url: &str) -> TestApp {
 /// A fresh database and an application whose settings `config_fn` adjusts (SMTP, secure cookies…).
 pub async fn spawn_app_with(config_fn: impl FnOnce(&mut Config)) -> TestApp {
     let url = fresh_database().await;
-    spawn_app_on_with(&url, config_fn).await
+    let mut app = spawn_app_on_with(&url, config_fn).await;
+    app.owns_database = true;
+    app
 }
 
 pub async fn spawn_app_on_with(url: &str, config_fn: impl FnOnce(&mut Config)) -> TestApp {
@@ -171,6 +199,7 @@ pub async fn spawn_app_on_with(url: &str, config_fn: impl FnOnce(&mut Config)) -
         addr,
         db,
         database_url: url.to_owned(),
+        owns_database: false,
     }
 }
 
