@@ -134,6 +134,22 @@ pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static Demo
 async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<()> {
     let network = network::seed(conn, scale, hash).await.context("réseau")?;
 
+    // Fresh statistics, so that the first requests on a large demo get good plans.
+    for table in [
+        "commune",
+        "epci",
+        "maison",
+        "maison_epci",
+        "organisation",
+        "partnership",
+        "partnership_contact",
+        "account",
+    ] {
+        sqlx::query(&format!("analyze {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+
     // ---- Other features' demo data goes here, built on `network` (see `Network` above), e.g.
     //      diagnostics::seed(conn, &network).await.context("diagnostics")?;
     // ----

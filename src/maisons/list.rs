@@ -154,15 +154,15 @@ pub async fn list(
     // The filter runs on every Maison; the population and phase only for the rows of the page.
     let sql = format!(
         "with found as (
-             select m.id, m.name, f_unaccent(lower(m.name)) as name_key, m.city, r.name as region_name,
+             select m.id, m.name, m.name_key, m.city, r.name as region_name,
                     m.departement_code, d.name as departement_name, m.grenelle_year, m.grenelle_pilot,
                     m.conventionnee, m.convention_date, count(*) over () as total
              from maison m
              join region r on r.code = m.region_code
              join departement d on d.code = m.departement_code
              where ($1::text is null
-                    or f_unaccent(lower(m.name)) like f_unaccent(lower($1))
-                    or f_unaccent(lower(m.city)) like f_unaccent(lower($1))
+                    or m.name_key like f_unaccent(lower($1))
+                    or m.city_key like f_unaccent(lower($1))
                     or m.id in (select me.maison_id from commune c
                                 join maison_epci me on me.epci_siren = c.epci_siren
                                 where f_unaccent(lower(c.name)) like f_unaccent(lower($1))))

@@ -99,20 +99,21 @@ pub async fn list(
             .then(|| format!("{digits}%"));
     let rows: Vec<Row> = sqlx::query_as(
         "with found as (
-             select o.id, o.name, t.name as type_name, o.siret, r.name as region_name,
+             select o.id, o.name, o.name_key, t.name as type_name, o.siret, r.name as region_name,
                     count(*) over () as total
              from organisation o
              join partner_type t on t.code = o.type_code
              left join region r on r.code = o.region_code
-             where ($1::text is null or f_unaccent(lower(o.name)) like f_unaccent(lower($1))
+             where ($1::text is null or o.name_key like f_unaccent(lower($1))
                     or ($2::text is not null and o.siret like $2))
                and ($3::text is null or o.type_code = $3)
                and ($4::text is null or o.region_code = $4)
-             order by f_unaccent(lower(o.name)), o.id
+             order by o.name_key, o.id
              limit $5 offset $6
          )
-         select f.*, (select count(*) from partnership p where p.organisation_id = f.id) as maisons
-         from found f order by f_unaccent(lower(f.name)), f.id",
+         select f.id, f.name, f.type_name, f.siret, f.region_name, f.total,
+                (select count(*) from partnership p where p.organisation_id = f.id) as maisons
+         from found f order by f.name_key, f.id",
     )
     .bind(contains_pattern(&q.q))
     .bind(siret_prefix)

@@ -126,8 +126,8 @@ async fn search(state: &AppState, maison_id: i64, q: &str) -> sqlx::Result<Vec<C
          from organisation o
          join partner_type t on t.code = o.type_code
          left join region r on r.code = o.region_code
-         where f_unaccent(lower(o.name)) like f_unaccent(lower($1)) or ($2::text is not null and o.siret like $2)
-         order by f_unaccent(lower(o.name)), o.id
+         where o.name_key like f_unaccent(lower($1)) or ($2::text is not null and o.siret like $2)
+         order by o.name_key, o.id
          limit 20",
     )
     .bind(pattern)
