@@ -5,6 +5,7 @@
 //! and returns a [`Network`] describing them; each feature then adds its own demo data from that
 //! description in `seed_network` below (one file per feature: `demo/<feature>.rs`).
 
+mod diagnostics;
 mod names;
 mod network;
 mod plans;
@@ -134,28 +135,13 @@ pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static Demo
 async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<()> {
     let network = network::seed(conn, scale, hash).await.context("réseau")?;
 
-    // Fresh statistics, so that the first requests on a large demo get good plans.
-    for table in [
-        "commune",
-        "epci",
-        "maison",
-        "maison_epci",
-        "organisation",
-        "partnership",
-        "partnership_contact",
-        "account",
-    ] {
-        sqlx::query(&format!("analyze {table}"))
-            .execute(&mut *conn)
-            .await?;
-    }
-
-    // ---- Other features' demo data goes here, built on `network` (see `Network` above), e.g.
-    //      diagnostics::seed(conn, &network).await.context("diagnostics")?;
-    // ----
+    diagnostics::seed(conn, &network)
+        .await
+        .context("diagnostics")?;
     plans::seed(conn, &network)
         .await
         .context("plans d'actions")?;
-    let _ = &network;
+    // Fresh statistics, so that the first requests on a large demo get good plans.
+    sqlx::query("analyze").execute(&mut *conn).await?;
     Ok(())
 }

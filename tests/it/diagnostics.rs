@@ -890,3 +890,65 @@ async fn catalogue_is_kept_by_admins() {
     assert!(r.text().await.unwrap().contains("déjà utilisé"));
     assert!(app.count("select count(*) from indicator").await >= 23);
 }
+
+#[tokio::test]
+async fn demo_diagnostics_include_the_lille_benchmark() {
+    let app = spawn_app().await;
+    mde::demo::seed(&app.db, 1).await.unwrap();
+    let lille: i64 = sqlx::query_scalar(
+        "select d.id from diagnostic d join maison m on m.id = d.maison_id
+         where m.name = 'Maison de l''emploi de Lille Métropole'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    for (table, n) in [
+        ("diagnostic_section", 8),
+        ("indicator_value", 40),
+        ("comment", 200),
+    ] {
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from {table} where diagnostic_id = {lille}"
+            ))
+            .await,
+            n,
+            "{table}"
+        );
+    }
+    assert!(
+        app.count("select count(*) from diagnostic where status = 'valide'")
+            .await
+            >= 3
+    );
+    assert!(
+        app.count("select count(*) from diagnostic where status = 'partage'")
+            .await
+            >= 3
+    );
+    assert!(app.count("select count(*) from diagnostic").await >= 20);
+    // The demo partner (France Travail) reads it and may comment; the demo staff see their open comments.
+    let mut partner = app.client();
+    let r = partner
+        .login(
+            "partenaire@francetravail.example.org",
+            mde::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = partner.get_html(&format!("/diagnostics/{lille}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Commenter la section"));
+    let (_, home) = partner.get_html("/").await;
+    assert!(home.contains(&format!("/diagnostics/{lille}")));
+    // Deterministic: the same content on a second database.
+    let other = spawn_app().await;
+    mde::demo::seed(&other.db, 1).await.unwrap();
+    let digest = "select md5(string_agg(body || status || coalesce(section_id::text, ''), '|' order by id)) from comment";
+    let a: String = sqlx::query_scalar(digest).fetch_one(&app.db).await.unwrap();
+    let b: String = sqlx::query_scalar(digest)
+        .fetch_one(&other.db)
+        .await
+        .unwrap();
+    assert_eq!(a, b);
+}

@@ -1,0 +1,686 @@
+//! Demo diagnostics: most Grenelle Maisons have one (validated, shared or still a draft), with sections
+//! about the building sector, FEEBAT, RGE…, indicator values scaled on the territory's population, shares
+//! with their copil partners, the workflow's timeline and partners' comments. The Lille pilot's diagnostic
+//! is the benchmark one: 8 sections, 40 indicator values, 200 comments, shared with France Travail.
+//! Everything is written with one bulk insert per table, ids reserved up front; deterministic.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use sqlx::PgConnection;
+
+use super::{Network, SeededMaison};
+use crate::diagnostics::STANDARD_SECTIONS;
+
+async fn reserve_ids(conn: &mut PgConnection, table: &str, n: usize) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence($1, 'id')) from generate_series(1, $2)",
+    )
+    .bind(table)
+    .bind(n as i64)
+    .fetch_all(conn)
+    .await
+}
+
+/// A stable pseudo-random number in [0, 1) from a few integers.
+fn jitter(a: i64, b: i64, c: i64) -> f64 {
+    let mut x = (a as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add((b as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add((c as u64).wrapping_mul(0x94D0_49BB_1331_11EB));
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    x ^= x >> 29;
+    (x % 10_000) as f64 / 10_000.0
+}
+
+fn at(days: i64, minutes: i64) -> DateTime<Utc> {
+    let base = Utc
+        .with_ymd_and_hms(2026, 6, 1, 8, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    base + Duration::days(days) + Duration::minutes(minutes)
+}
+
+fn section_body(kind: &str, m: &SeededMaison, territory: &str, population: i64) -> String {
+    let city = &m.city;
+    let name = &m.name;
+    let pop = crate::web::format::int(population);
+    match kind {
+        "contexte" => format!(
+            "Le territoire de la {name} ({territory}) compte **{pop} habitants**. Il associe un pôle urbain \
+             autour de {city} et des communes périurbaines et rurales où l'habitat individuel ancien domine.\n\n\
+             Le diagnostic a été conduit de janvier à juin avec les membres du comité de pilotage, dans le cadre \
+             du programme *Maisons de l'emploi et développement durable* (AVE – ADEME).\n\n\
+             - trois ateliers thématiques (bâtiment, énergies renouvelables, mobilité) ;\n\
+             - une quarantaine d'entretiens avec des entreprises et des organismes de formation ;\n\
+             - l'exploitation des données INSEE, France Travail (STMT, BMO) et de la cellule économique régionale du BTP."
+        ),
+        "economie" => format!(
+            "Le tissu économique autour de {city} repose sur des **TPE et PME du bâtiment** : plus de huit \
+             établissements sur dix comptent moins de dix salariés. La demande de rénovation énergétique \
+             progresse avec France Rénov' et les certificats d'économies d'énergie, mais les entreprises \
+             peinent à s'organiser pour répondre aux offres globales.\n\n\
+             | Marché | Tendance |\n|---|---|\n| Rénovation énergétique des logements | forte hausse |\n\
+             | Construction neuve | repli |\n| Énergies renouvelables (solaire, bois-énergie) | hausse |\n\n\
+             Les donneurs d'ordre publics (bailleurs sociaux, collectivités) portent une part importante de la \
+             commande, souvent avec des clauses d'insertion."
+        ),
+        "emploi" => "La demande d'emploi sur les métiers du bâtiment (ROME F) reste élevée alors que les \
+             entreprises déclarent des difficultés de recrutement : l'écart tient aux qualifications, à la \
+             mobilité et à l'image des métiers.\n\n\
+             - les **demandeurs d'emploi de catégorie A, B, C** sont en légère baisse sur un an ;\n\
+             - les offres déposées concernent d'abord les couvreurs, plombiers-chauffagistes et électriciens ;\n\
+             - l'indicateur de tension dépasse 1 sur les métiers de la performance énergétique."
+            .to_owned(),
+        "competences" => "Les besoins portent sur la **performance énergétique** : isolation par l'extérieur, \
+             étanchéité à l'air, pompes à chaleur, ventilation, pilotage des installations. Les employeurs \
+             attendent aussi des compétences transversales : lecture d'un audit énergétique, coordination \
+             entre corps d'état, relation au client.\n\n\
+             L'enquête BMO confirme que plus de la moitié des projets de recrutement du bâtiment sont jugés \
+             difficiles. La mention **RGE** (Reconnu garant de l'environnement) conditionne l'accès des clients \
+             aux aides : son obtention reste un frein pour les plus petites entreprises."
+            .to_owned(),
+        "formation" => "L'offre de formation initiale (CFA du BTP, lycées professionnels) couvre les métiers de \
+             base ; l'offre continue s'appuie sur les modules **FEEBAT** (formation aux économies d'énergie \
+             des entreprises et artisans du bâtiment) et sur les formations qualifiantes de l'AFPA et des GRETA.\n\n\
+             Les places sur les filières vertes restent peu nombreuses hors du pôle urbain et les stages \
+             FEEBAT sont difficiles à suivre pour un artisan seul : des sessions courtes, en soirée ou sur \
+             chantier, sont demandées par la CAPEB et la FFB."
+            .to_owned(),
+        "freins" => "Plusieurs freins limitent l'accès des demandeurs d'emploi aux métiers verts :\n\n\
+             1. la **mobilité** (absence de permis, zones mal desservies par les transports en commun) ;\n\
+             2. la maîtrise des savoirs de base et du numérique ;\n\
+             3. la garde d'enfants sur des horaires de chantier ;\n\
+             4. l'image des métiers du bâtiment auprès des jeunes et des femmes.\n\n\
+             Les structures d'insertion et le PLIE signalent aussi la difficulté à sécuriser les parcours \
+             entre deux chantiers."
+            .to_owned(),
+        "afom" => "**Atouts** : un réseau d'entreprises artisanales dense, un comité de pilotage mobilisé, \
+             des clauses d'insertion déjà pratiquées.\n\n\
+             **Faiblesses** : peu d'entreprises RGE, une offre FEEBAT dispersée, une connaissance fragile des \
+             besoins des entreprises.\n\n\
+             **Opportunités** : le plan de rénovation du parc social, la montée de France Rénov', les \
+             chantiers d'énergies renouvelables annoncés.\n\n\
+             **Menaces** : le départ à la retraite des chefs d'entreprise, la concurrence d'entreprises \
+             extérieures au territoire, l'incertitude sur les aides publiques."
+            .to_owned(),
+        _ => format!(
+            "Le comité de pilotage retient quatre enjeux pour le plan d'actions de la {name} :\n\n\
+             - **qualifier** les artisans à la performance énergétique (FEEBAT, accompagnement vers le RGE) ;\n\
+             - **adapter l'offre de formation** avec la Région, Constructys et les organismes de formation ;\n\
+             - **faciliter les recrutements** par des sessions de recrutement et des forums des métiers verts ;\n\
+             - **développer les clauses d'insertion** dans les marchés publics de rénovation.\n\n\
+             Ces pistes seront travaillées en ateliers avec les partenaires avant leur validation en copil."
+        ),
+    }
+}
+
+const COMMENTS: &[&str] = &[
+    "Les chiffres de la demande d'emploi datent de l'an dernier : pouvez-vous les actualiser avec la STMT du dernier trimestre ?",
+    "Il faudrait distinguer les métiers du gros œuvre et ceux du second œuvre dans l'analyse des tensions.",
+    "Les sessions FEEBAT organisées avec la CAPEB ne figurent pas dans l'offre de formation décrite.",
+    "Nous proposons d'ajouter les données de l'annuaire RGE par corps de métier.",
+    "La question de la mobilité mérite un paragraphe sur les zones rurales du nord du territoire.",
+    "Attention : l'enquête BMO porte sur les intentions d'embauche, pas sur les recrutements réalisés.",
+    "Le GRETA ouvre une formation d'installateur de pompes à chaleur à la rentrée : à mentionner.",
+    "Les bailleurs sociaux ont un plan de réhabilitation de 1 200 logements sur trois ans : c'est une opportunité forte.",
+    "Pourrait-on ajouter une comparaison avec la moyenne régionale pour le taux de tension ?",
+    "La part des femmes dans les métiers du bâtiment mériterait d'être citée dans les freins.",
+    "Les heures d'insertion issues des clauses sociales sont sous-estimées : le facilitateur a un bilan plus récent.",
+    "Le diagnostic pourrait citer l'Espace Conseil France Rénov' comme acteur de la demande.",
+    "D'accord avec la synthèse AFOM ; nous ajouterions la difficulté d'accès au foncier pour les entreprises.",
+    "Les apprentis du bâtiment sont comptés deux fois (CFA et lycées professionnels) ?",
+    "Il manque les besoins des entreprises d'énergies renouvelables (solaire, méthanisation).",
+    "Le tableau des marchés est très utile ; peut-on y ajouter la rénovation du tertiaire public ?",
+    "Les demandeurs d'emploi de longue durée devraient apparaître dans la partie emploi.",
+    "Constructys peut fournir les données de formation continue des salariés du BTP.",
+    "La Mission locale constate un intérêt croissant des jeunes pour les métiers de la transition énergétique.",
+    "Proposition : une fiche action sur l'accompagnement collectif des artisans vers la mention RGE.",
+];
+
+const ANSWERS: &[&str] = &[
+    "Merci : les données ont été actualisées.",
+    "Pris en compte dans la nouvelle rédaction de la section.",
+    "Nous l'ajoutons au tableau des indicateurs.",
+    "Hors du champ de ce diagnostic ; nous le retenons pour le plan d'actions.",
+    "Les données ne sont pas disponibles à cette échelle.",
+];
+
+const REPLIES: &[&str] = &[
+    "Je confirme, nous pouvons transmettre les données à jour.",
+    "Même constat de notre côté.",
+    "Nous en parlerons au prochain atelier.",
+];
+
+/// Rows of each table, as tuples in the order of its bulk insert (kept local to this seeder).
+#[derive(Default)]
+#[expect(clippy::type_complexity, reason = "column tuples of bulk inserts")]
+struct Rows {
+    diag: Vec<(
+        i64,
+        i64,
+        String,
+        i32,
+        &'static str,
+        Option<NaiveDate>,
+        String,
+        i64,
+        DateTime<Utc>,
+    )>,
+    sectors: Vec<(i64, &'static str)>,
+    sections: Vec<(
+        i64,
+        i64,
+        i32,
+        &'static str,
+        &'static str,
+        String,
+        i64,
+        DateTime<Utc>,
+    )>,
+    values: Vec<(
+        i64,
+        i64,
+        f64,
+        i32,
+        String,
+        String,
+        Option<&'static str>,
+        Option<f64>,
+    )>,
+    shares: Vec<(i64, i64, i64, DateTime<Utc>)>,
+    transitions: Vec<(
+        i64,
+        Option<&'static str>,
+        &'static str,
+        i64,
+        DateTime<Utc>,
+        String,
+    )>,
+    comments: Vec<(
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        String,
+        &'static str,
+        String,
+        Option<i64>,
+        Option<DateTime<Utc>>,
+        DateTime<Utc>,
+    )>,
+}
+
+/// (code, share of the population, unit of a comparison value if any).
+const VALUE_MODEL: &[(&str, f64)] = &[
+    ("POP_ACT", 0.46),
+    ("EMP_SAL", 0.38),
+    ("ETAB", 0.075),
+    ("EMP_BTP", 0.024),
+    ("DEFM_ABC", 0.085),
+    ("DEFM_BTP", 0.0055),
+    ("OFFRES", 0.05),
+    ("TENSION", 0.0),
+    ("BMO", 0.034),
+    ("BMO_DIFF", 0.0),
+    ("FORM_PLACES", 0.0008),
+    ("APPRENTIS", 0.0012),
+    ("FEEBAT", 0.0004),
+    ("RGE", 0.0009),
+    ("LOG_AV1975", 0.24),
+    ("LOG_TOTAL", 0.48),
+    ("PRECARITE", 0.05),
+    ("ENR_PROD", 0.0004),
+    ("ETP_PERF", 0.002),
+    ("CLAUSES_H", 0.15),
+    ("RENOV", 0.004),
+];
+
+fn value_for(
+    code: &str,
+    share: f64,
+    population: i64,
+    seed: i64,
+    year: i32,
+) -> (f64, Option<&'static str>, Option<f64>) {
+    let j = jitter(
+        seed,
+        year as i64,
+        code.len() as i64 * 7 + code.as_bytes()[0] as i64,
+    );
+    match code {
+        "TENSION" => {
+            let v = ((0.6 + j * 0.7) * 100.0).round() / 100.0;
+            (v, Some("france"), Some(0.92))
+        }
+        "BMO_DIFF" => {
+            let v = ((45.0 + j * 25.0) * 10.0).round() / 10.0;
+            (v, Some("region"), Some(57.3))
+        }
+        _ => {
+            let growth = 1.0 + (year - 2023) as f64 * 0.03;
+            (
+                ((population as f64) * share * (0.8 + j * 0.4) * growth)
+                    .round()
+                    .max(1.0),
+                None,
+                None,
+            )
+        }
+    }
+}
+
+pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
+    let indicators: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("select code, id from indicator")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let france_travail: Option<i64> = sqlx::query_scalar(
+        "select organisation_id from account where email = 'partenaire@francetravail.example.org'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten();
+    let maisons: Vec<&SeededMaison> = network
+        .grenelle()
+        .enumerate()
+        // Most Grenelle Maisons have a diagnostic; every sixth has not started it yet.
+        .filter(|(i, m)| m.pilot || i % 6 != 5)
+        .map(|(_, m)| m)
+        .collect();
+    let ids: Vec<i64> = maisons.iter().map(|m| m.id).collect();
+    let territories: HashMap<i64, (i64, String)> = sqlx::query_as::<_, (i64, i64, String)>(
+        "select me.maison_id, coalesce(sum(c.population), 0)::bigint,
+                (select string_agg(e.name, ', ') from maison_epci x join epci e on e.siren = x.epci_siren
+                 where x.maison_id = me.maison_id)
+         from maison_epci me left join commune c on c.epci_siren = me.epci_siren
+         where me.maison_id = any($1) group by me.maison_id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(id, p, t)| (id, (p, t)))
+    .collect();
+    let mut partners_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    for p in &network.partners {
+        partners_of
+            .entry(p.organisation_id)
+            .or_default()
+            .push(p.account_id);
+    }
+
+    let diag_ids = reserve_ids(conn, "diagnostic", maisons.len()).await?;
+    let section_ids = reserve_ids(
+        conn,
+        "diagnostic_section",
+        maisons.len() * STANDARD_SECTIONS.len(),
+    )
+    .await?;
+    let lille_id = network.lille().id;
+    let mut rows = Rows::default();
+    let mut comment_specs: Vec<(usize, usize, usize)> = Vec::new(); // (maison idx, count, _)
+    let mut section_ids_of: Vec<Vec<i64>> = Vec::new();
+    let mut shared_authors: Vec<Vec<i64>> = Vec::new();
+
+    for (i, m) in maisons.iter().enumerate() {
+        let id = diag_ids[i];
+        let (population, territory) = territories
+            .get(&m.id)
+            .cloned()
+            .unwrap_or((0, String::new()));
+        let is_lille = m.id == lille_id;
+        let year = 2025;
+        // Lille is shared (the benchmark and the browser journey comment on it); otherwise a mix.
+        let status: &'static str = if is_lille {
+            "partage"
+        } else {
+            match i % 5 {
+                0 | 1 => "valide",
+                2 | 3 => "partage",
+                _ => "brouillon",
+            }
+        };
+        let created = at(i as i64 % 40, i as i64);
+        let validated_on = (status == "valide")
+            .then(|| NaiveDate::from_ymd_opt(2026, 9, 1 + (i % 28) as u32).unwrap_or_default());
+        let decision = if status == "valide" {
+            "Le comité de pilotage valide le diagnostic et engage l'élaboration du plan d'actions sur les quatre enjeux retenus.".to_owned()
+        } else {
+            String::new()
+        };
+        let title = format!(
+            "Diagnostic emplois verts et rénovation énergétique — {} {year}",
+            m.city
+        );
+        rows.diag.push((
+            id,
+            m.id,
+            title,
+            year,
+            status,
+            validated_on,
+            decision,
+            m.responsable_id,
+            created,
+        ));
+        rows.sectors.push((id, "batiment"));
+        if i % 2 == 0 {
+            rows.sectors.push((id, "enr"));
+        }
+        if i % 3 == 0 {
+            rows.sectors.push((id, "transports"));
+        }
+        let mut secs = Vec::new();
+        for (k, (kind, title)) in STANDARD_SECTIONS.iter().enumerate() {
+            let sid = section_ids[i * STANDARD_SECTIONS.len() + k];
+            // Drafts are still being written: their last sections are empty.
+            let body = if status == "brouillon" && k >= 4 {
+                String::new()
+            } else {
+                section_body(kind, m, &territory, population)
+            };
+            let author = m.staff_ids[k % m.staff_ids.len()];
+            rows.sections.push((
+                sid,
+                id,
+                k as i32 + 1,
+                kind,
+                title,
+                body,
+                author,
+                created + Duration::days(k as i64),
+            ));
+            secs.push(sid);
+        }
+        section_ids_of.push(secs);
+        // Indicators: the population from the reference geography, then the model's values.
+        let source_pop =
+            "INSEE, populations légales (géographie de référence du portail)".to_owned();
+        if let Some(pop_id) = indicators.get("POP") {
+            rows.values.push((
+                id,
+                *pop_id,
+                population as f64,
+                year,
+                territory.clone(),
+                source_pop,
+                None,
+                None,
+            ));
+        }
+        let years: &[i32] = if is_lille { &[2023, 2024] } else { &[2024] };
+        let mut count = 1;
+        let limit = if is_lille { 40 } else { 12 };
+        'outer: for y in years {
+            for (code, share) in VALUE_MODEL {
+                if count >= limit {
+                    break 'outer;
+                }
+                let Some(ind) = indicators.get(*code) else {
+                    continue;
+                };
+                let (v, level, cmp) = value_for(code, *share, population, m.id, *y);
+                rows.values.push((
+                    id,
+                    *ind,
+                    v,
+                    *y,
+                    territory.clone(),
+                    format!("Source {y} (traitement {})", m.name),
+                    level,
+                    cmp,
+                ));
+                count += 1;
+            }
+        }
+        // Shares: the copil partners (and France Travail for Lille).
+        let mut orgs: Vec<i64> = Vec::new();
+        if status != "brouillon" {
+            orgs.extend(m.copil_organisation_ids.iter().take(3));
+            if is_lille
+                && let Some(ft) = france_travail
+                && !orgs.contains(&ft)
+            {
+                orgs.push(ft);
+            }
+        }
+        let shared_at = created + Duration::days(20);
+        for o in &orgs {
+            rows.shares.push((id, *o, m.responsable_id, shared_at));
+        }
+        let mut authors: Vec<i64> = orgs
+            .iter()
+            .flat_map(|o| partners_of.get(o).cloned().unwrap_or_default())
+            .collect();
+        if is_lille {
+            // The demo partner first, so that the benchmark's comments include theirs.
+            let ft_people: Vec<i64> = france_travail
+                .and_then(|o| partners_of.get(&o).cloned())
+                .unwrap_or_default();
+            authors.retain(|a| !ft_people.contains(a));
+            let mut first = ft_people;
+            first.extend(authors);
+            authors = first;
+        }
+        shared_authors.push(authors);
+        rows.transitions.push((
+            id,
+            None,
+            "brouillon",
+            m.responsable_id,
+            created,
+            "Création du diagnostic".into(),
+        ));
+        if status != "brouillon" {
+            rows.transitions.push((
+                id,
+                Some("brouillon"),
+                "partage",
+                m.responsable_id,
+                shared_at,
+                "Partage avec les membres du comité de pilotage pour avis".into(),
+            ));
+        }
+        if status == "valide" {
+            rows.transitions.push((
+                id,
+                Some("partage"),
+                "valide",
+                m.responsable_id,
+                shared_at + Duration::days(30),
+                "Validation en comité de pilotage".into(),
+            ));
+        }
+        let n_comments = match (is_lille, status) {
+            (true, _) => 200,
+            (false, "brouillon") => 0,
+            (false, _) => 4 + i % 5,
+        };
+        comment_specs.push((i, n_comments, 0));
+    }
+
+    // Comments: top-level ones first (ids reserved), then replies pointing at them.
+    let total: usize = comment_specs.iter().map(|c| c.1).sum();
+    let comment_ids = reserve_ids(conn, "comment", total).await?;
+    let mut next = 0;
+    for (i, n, _) in comment_specs {
+        let m = maisons[i];
+        let id = diag_ids[i];
+        let status = rows.diag[i].4;
+        let authors = &shared_authors[i];
+        let secs = &section_ids_of[i];
+        let base = rows.diag[i].8 + Duration::days(21);
+        let mut tops: Vec<(i64, Option<i64>)> = Vec::new();
+        for k in 0..n {
+            let cid = comment_ids[next];
+            next += 1;
+            let when = base + Duration::minutes(37 * k as i64);
+            // One in five is a reply to an earlier comment (one level).
+            let reply_to = (k % 5 == 4 && !tops.is_empty()).then(|| tops[(k * 7) % tops.len()]);
+            let author = if k % 4 == 3 || authors.is_empty() {
+                m.staff_ids[k % m.staff_ids.len()]
+            } else {
+                authors[k % authors.len()]
+            };
+            match reply_to {
+                Some((parent, section)) => {
+                    rows.comments.push((
+                        cid,
+                        id,
+                        section,
+                        Some(parent),
+                        author,
+                        REPLIES[k % REPLIES.len()].to_owned(),
+                        "ouvert",
+                        String::new(),
+                        None,
+                        None,
+                        when,
+                    ));
+                }
+                None => {
+                    // Most comments are on a section, some on the whole diagnostic.
+                    let section = (k % 9 != 8).then(|| secs[k % secs.len()]);
+                    let (st, answer, by, answered) = if status == "valide" || k % 3 != 0 {
+                        let st = if k % 7 == 0 {
+                            "sans_suite"
+                        } else {
+                            "pris_en_compte"
+                        };
+                        (
+                            st,
+                            ANSWERS[k % ANSWERS.len()].to_owned(),
+                            Some(m.responsable_id),
+                            Some(when + Duration::days(2)),
+                        )
+                    } else {
+                        ("ouvert", String::new(), None, None)
+                    };
+                    rows.comments.push((
+                        cid,
+                        id,
+                        section,
+                        None,
+                        author,
+                        COMMENTS[k % COMMENTS.len()].to_owned(),
+                        st,
+                        answer,
+                        by,
+                        answered,
+                        when,
+                    ));
+                    tops.push((cid, section));
+                }
+            }
+        }
+    }
+    write(conn, rows).await
+}
+
+async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
+    let d = &r.diag;
+    sqlx::query(
+        "insert into diagnostic (id, maison_id, title, reference_year, status, validated_on, copil_decision,
+                                 created_by, created_at, updated_at)
+         select id, m, t, y, s, v, c, b, a, a from unnest($1::bigint[], $2::bigint[], $3::text[], $4::int[],
+                $5::text[], $6::date[], $7::text[], $8::bigint[], $9::timestamptz[]) as x(id, m, t, y, s, v, c, b, a)",
+    )
+    .bind(d.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.2.clone()).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.3).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.4).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.5).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.6.clone()).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.7).collect::<Vec<_>>())
+    .bind(d.iter().map(|x| x.8).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("insert into diagnostic_sector (diagnostic_id, sector_code) select * from unnest($1::bigint[], $2::text[])")
+        .bind(r.sectors.iter().map(|x| x.0).collect::<Vec<_>>())
+        .bind(r.sectors.iter().map(|x| x.1).collect::<Vec<_>>())
+        .execute(&mut *conn)
+        .await?;
+    let s = &r.sections;
+    sqlx::query(
+        "insert into diagnostic_section (id, diagnostic_id, position, kind, title, body, updated_by, updated_at)
+         select * from unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[],
+                              $7::bigint[], $8::timestamptz[])",
+    )
+    .bind(s.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.2).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.3).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.4).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.5.clone()).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.6).collect::<Vec<_>>())
+    .bind(s.iter().map(|x| x.7).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    let v = &r.values;
+    sqlx::query(
+        "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source,
+                                      comparison_level, comparison_value)
+         select * from unnest($1::bigint[], $2::bigint[], $3::float8[], $4::int[], $5::text[], $6::text[],
+                              $7::text[], $8::float8[])",
+    )
+    .bind(v.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.2).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.3).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.4.clone()).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.5.clone()).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.6).collect::<Vec<_>>())
+    .bind(v.iter().map(|x| x.7).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into diagnostic_share (diagnostic_id, organisation_id, shared_by, shared_at)
+         select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) on conflict do nothing",
+    )
+    .bind(r.shares.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(r.shares.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(r.shares.iter().map(|x| x.2).collect::<Vec<_>>())
+    .bind(r.shares.iter().map(|x| x.3).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    let t = &r.transitions;
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id, at, comment)
+         select 'diagnostic', * from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[])",
+    )
+    .bind(t.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(t.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(t.iter().map(|x| x.2).collect::<Vec<_>>())
+    .bind(t.iter().map(|x| x.3).collect::<Vec<_>>())
+    .bind(t.iter().map(|x| x.4).collect::<Vec<_>>())
+    .bind(t.iter().map(|x| x.5.clone()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    let c = &r.comments;
+    sqlx::query(
+        "insert into comment (id, diagnostic_id, section_id, parent_id, author_id, body, status, answer,
+                              answered_by, answered_at, created_at)
+         select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
+                              $7::text[], $8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[])",
+    )
+    .bind(c.iter().map(|x| x.0).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.1).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.2).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.3).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.4).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.5.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.6).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.7.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.8).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.9).collect::<Vec<_>>())
+    .bind(c.iter().map(|x| x.10).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
