@@ -28,7 +28,9 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
         .await
         .with_context(|| format!("impossible d'écouter sur {bind} / cannot listen on {bind}"))?;
     let local = listener.local_addr()?;
-    let app = crate::web::app(AppState::new(pool.clone(), config));
+    let state = AppState::new(pool.clone(), config);
+    crate::notifications::mail::spawn_mailer(state.clone());
+    let app = crate::web::app(state);
     tracing::info!(address = %local, "portail prêt / portal ready");
     println!("Portail prêt sur http://{local}/");
     axum::serve(listener, app)

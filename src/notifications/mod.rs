@@ -1,5 +1,8 @@
 //! In-portal notifications: `notify()` (used by every feature, inside its write transaction), the list page
-//! `/notifications` with mark-as-read, and the unread counter of the header (`Ctx::unread`).
+//! `/notifications` with mark-as-read, and the unread counter of the header (`Ctx::unread`). E-mail copies
+//! go out after commit when SMTP is configured (`mail.rs`, an outbox worker).
+
+pub mod mail;
 
 use askama::Template;
 use axum::Router;

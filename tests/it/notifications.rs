@@ -89,3 +89,45 @@ async fn marking_needs_the_csrf_token() {
         0
     );
 }
+
+#[tokio::test]
+async fn copies_are_mailed_after_commit_when_smtp_is_configured() {
+    let smtp = crate::fake_smtp::FakeSmtp::start().await;
+    let app = spawn_app().await;
+    let w = app.world().await;
+    notify(
+        &app,
+        w.staff_a,
+        "Un nouveau commentaire sur « Diagnostic 2025 »",
+    )
+    .await;
+    // A notification rolled back with its write is never mailed.
+    {
+        let mut tx = app.db.begin().await.unwrap();
+        mde::notifications::notify(&mut tx, &[w.partner], "test", "Annulé", "/")
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+    }
+    let mut config = mde::config::Config::for_tests(app.database_url.clone());
+    config.base_url = "https://portail.example.org".into();
+    config.smtp = Some(smtp.config());
+    let state = mde::AppState::new(app.db.clone(), config);
+    let sent = mde::notifications::mail::mail_pending(&state, &smtp.config())
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, vec!["<staff-a@test.example>".to_owned()]);
+    let text = mails[0].text();
+    assert!(
+        text.contains("https://portail.example.org/profil"),
+        "{text}"
+    );
+    // Stamped: not sent twice.
+    let again = mde::notifications::mail::mail_pending(&state, &smtp.config())
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+}
