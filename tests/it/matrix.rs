@@ -1,0 +1,378 @@
+//! The authorization matrix: every route of the application (found in the source by `routes::all()`, so a
+//! new route cannot be forgotten) × every role × an object owned by Maison A and one owned by Maison B,
+//! for GET and POST, with the answer DESIGN.md section 2 and the feature issues call for.
+//!
+//! Expectations are strings of seven letters, one per role, in this order:
+//!
+//! | column | who |
+//! |---|---|
+//! | 1 | anonymous visitor |
+//! | 2 | admin (AVE) |
+//! | 3 | staff of Maison A |
+//! | 4 | staff of Maison B |
+//! | 5 | responsable of Maison A |
+//! | 6 | partner whose organisation partners A (and with which A's diagnostic is shared) |
+//! | 7 | partner of an organisation that partners nobody |
+//!
+//! Letters: `O` allowed (GET: 200; POST: 200, 303, 409 or 422 — anything but a refusal), `N` 404 (and for a
+//! POST, not one row of the database changed), `L` anonymous sent to sign in (GET: 303 to
+//! `/connexion?next=…`; POST: 303 to `/connexion` or 403), `R` a 303 elsewhere (a page that sends a
+//! signed-in person on), `F` 403.
+//!
+//! Each POST is sent with a fresh session (so a sign-out or a deactivation does not spoil the next cell);
+//! an allowed POST runs against a fresh set of objects (it may delete or change them); a refused one runs
+//! against the shared set, whose fingerprint must not move.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::fixtures::{Fx, Side, changed, fingerprint};
+use crate::helpers::*;
+use crate::routes;
+
+pub type Fill = fn(&Side) -> String;
+
+pub struct Entry {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// How to fill the path's parameters with an object of one side; `None`: no parameter.
+    pub fill: Option<Fill>,
+    /// A minimal body that deserialises (a refusal must come from the policy, not from a missing field).
+    pub body: &'static [(&'static str, &'static str)],
+    /// Expectations on A's object (or the only run when the path has no object).
+    pub a: &'static str,
+    /// Expectations on B's object; empty when the path has no object.
+    pub b: &'static str,
+}
+
+const fn e(
+    method: &'static str,
+    path: &'static str,
+    fill: Option<Fill>,
+    body: &'static [(&'static str, &'static str)],
+    a: &'static str,
+    b: &'static str,
+) -> Entry {
+    Entry {
+        method,
+        path,
+        fill,
+        body,
+        a,
+        b,
+    }
+}
+
+const G: &str = "GET";
+const P: &str = "POST";
+const NONE: &[(&str, &str)] = &[];
+
+/// Routes that landed without an entry yet: printed by the test, not checked. Must be empty at the end.
+pub const PENDING: &[(&str, &str)] = &[];
+
+pub fn entries() -> Vec<Entry> {
+    vec![
+        // Outside the session: health and assets.
+        e(G, "/healthz", None, NONE, "OOOOOOO", ""),
+        e(
+            G,
+            "/static/{file}",
+            Some(|_| mde::web::assets::css_url().to_owned()),
+            NONE,
+            "OOOOOOO",
+            "",
+        ),
+        // Sign-in, sign-out, profile.
+        e(G, "/connexion", None, NONE, "ORRRRRR", ""),
+        e(
+            P,
+            "/connexion",
+            None,
+            &[("email", ""), ("password", "")],
+            "OOOOOOO",
+            "",
+        ),
+        e(P, "/deconnexion", None, NONE, "LOOOOOO", ""),
+        e(G, "/profil", None, NONE, "LOOOOOO", ""),
+        e(
+            P,
+            "/profil/mot-de-passe",
+            None,
+            &[("current", ""), ("new", ""), ("confirmation", "")],
+            "LOOOOOO",
+            "",
+        ),
+        e(G, "/", None, NONE, "LOOOOOO", ""),
+        // The journal of the whole network: admins only.
+        e(G, "/journal", None, NONE, "LONNNNN", ""),
+        // Notifications: each person's own.
+        e(G, "/notifications", None, NONE, "LOOOOOO", ""),
+        e(P, "/notifications/tout-lu", None, NONE, "LOOOOOO", ""),
+        e(
+            P,
+            "/notifications/{id}/lu",
+            Some(|s| format!("/notifications/{}/lu", s.notification)),
+            NONE,
+            // A's notification belongs to A's staff member, B's to B's: nobody else's is found.
+            "LNONNNN",
+            "LNNONNN",
+        ),
+    ]
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    Admin,
+    StaffA,
+    StaffB,
+    ResponsableA,
+    Partner,
+    OtherPartner,
+}
+
+pub const WHO: [Who; 7] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::StaffA,
+    Who::StaffB,
+    Who::ResponsableA,
+    Who::Partner,
+    Who::OtherPartner,
+];
+
+impl Who {
+    pub fn account(self, w: &World) -> Option<i64> {
+        match self {
+            Who::Anonymous => None,
+            Who::Admin => Some(w.admin),
+            Who::StaffA => Some(w.staff_a),
+            Who::StaffB => Some(w.staff_b),
+            Who::ResponsableA => Some(w.responsable_a),
+            Who::Partner => Some(w.partner),
+            Who::OtherPartner => Some(w.other_partner),
+        }
+    }
+}
+
+/// A session made directly in the database (no argon2 per cell): the cookie header and the CSRF token.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Actor {
+    pub async fn new(app: &TestApp, account: Option<i64>) -> Actor {
+        let Some(account) = account else {
+            return Actor::default();
+        };
+        let token = mde::auth::session::create(&app.db, account, Duration::from_secs(3600))
+            .await
+            .expect("session");
+        let csrf: String = sqlx::query_scalar("select csrf_token from session where id_hash = $1")
+            .bind(mde::auth::session::hash_token(&token))
+            .fetch_one(&app.db)
+            .await
+            .expect("csrf");
+        Actor {
+            cookie: Some(format!("{}={token}", mde::auth::session::COOKIE)),
+            csrf: Some(csrf),
+        }
+    }
+
+    pub async fn get(&self, http: &reqwest::Client, base: &str, path: &str) -> reqwest::Response {
+        let mut r = http.get(format!("{base}{path}"));
+        if let Some(c) = &self.cookie {
+            r = r.header("cookie", c);
+        }
+        r.send().await.expect("GET")
+    }
+
+    /// A same-origin form POST with the CSRF token added; `body` is sent as raw url-encoded bytes.
+    pub async fn post_bytes(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+        path: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut body = body;
+        if let Some(t) = &self.csrf {
+            if !body.is_empty() {
+                body.push(b'&');
+            }
+            body.extend_from_slice(format!("csrf={t}").as_bytes());
+        }
+        let mut r = http
+            .post(format!("{base}{path}"))
+            .header("origin", base)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(c) = &self.cookie {
+            r = r.header("cookie", c);
+        }
+        r.send().await.expect("POST")
+    }
+
+    pub async fn post(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.post_bytes(http, base, path, body.into_bytes()).await
+    }
+}
+
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Checks a response against an expectation letter; `None` when it matches.
+fn verdict(method: &str, want: char, status: StatusCode, loc: &str) -> Option<String> {
+    let ok = match (want, method) {
+        ('O', "GET") => status == StatusCode::OK,
+        ('O', _) => {
+            matches!(status.as_u16(), 200 | 409 | 422)
+                || (status.as_u16() == 303 && loc != "/connexion")
+        }
+        ('N', _) => status == StatusCode::NOT_FOUND,
+        ('L', "GET") => status == StatusCode::SEE_OTHER && loc.starts_with("/connexion"),
+        ('L', _) => {
+            (status == StatusCode::SEE_OTHER && loc.starts_with("/connexion"))
+                || status == StatusCode::FORBIDDEN
+        }
+        ('R', _) => status == StatusCode::SEE_OTHER && !loc.starts_with("/connexion"),
+        ('F', _) => status == StatusCode::FORBIDDEN,
+        ('-', _) => !status.is_server_error(),
+        _ => panic!("unknown expectation letter {want}"),
+    };
+    (!ok).then(|| format!("expected {want}, got {status} {loc}"))
+}
+
+fn covered() -> BTreeSet<(String, String)> {
+    entries()
+        .iter()
+        .map(|e| (e.method.to_owned(), e.path.to_owned()))
+        .chain(
+            PENDING
+                .iter()
+                .map(|(m, p)| ((*m).to_owned(), (*p).to_owned())),
+        )
+        .collect()
+}
+
+#[test]
+fn every_route_has_a_matrix_entry() {
+    let routed: BTreeSet<(String, String)> = routes::all()
+        .into_iter()
+        .map(|r| (r.method.to_owned(), r.path))
+        .collect();
+    let covered = covered();
+    let missing: Vec<_> = routed.difference(&covered).collect();
+    let stale: Vec<_> = covered.iter().filter(|k| !routed.contains(k)).collect();
+    for (m, p) in PENDING {
+        eprintln!("matrix: PENDING an entry: {m} {p}");
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without an authorization-matrix entry (add one in tests/it/matrix.rs, with the expected \
+         answer of each role): {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix entries for routes that no longer exist (rename or remove them): {stale:?}"
+    );
+    for e in entries() {
+        assert_eq!(e.a.len(), 7, "{} {}", e.method, e.path);
+        assert!(e.b.is_empty() || e.b.len() == 7, "{} {}", e.method, e.path);
+        assert!(
+            e.path.contains('{') == e.fill.is_some(),
+            "{} {}: a path with parameters needs a fill, and only it",
+            e.method,
+            e.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_the_expected_answer_on_every_route() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let base_fx = Fx::create(&app, &w).await;
+    let http = raw_client();
+    let mut readers = Vec::new();
+    for who in WHO {
+        readers.push(Actor::new(&app, who.account(&w)).await);
+    }
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for entry in entries() {
+        let sides: Vec<(&str, &str)> = if entry.b.is_empty() {
+            vec![("", entry.a)]
+        } else {
+            vec![("A", entry.a), ("B", entry.b)]
+        };
+        for (side_name, wants) in sides {
+            for (i, (who, want)) in WHO.iter().zip(wants.chars()).enumerate() {
+                cells += 1;
+                let pick = |fx: &Fx| -> String {
+                    let side = if side_name == "B" { &fx.b } else { &fx.a };
+                    entry
+                        .fill
+                        .map(|f| f(side))
+                        .unwrap_or_else(|| entry.path.to_owned())
+                };
+                let (status, loc, extra) = if entry.method == "GET" {
+                    let path = pick(&base_fx);
+                    let r = readers[i].get(&http, &app.addr, &path).await;
+                    (r.status(), location(&r), None)
+                } else {
+                    let fx = if want == 'O' {
+                        Fx::create(&app, &w).await
+                    } else {
+                        base_fx.clone()
+                    };
+                    let path = pick(&fx);
+                    let actor = Actor::new(&app, who.account(&w)).await;
+                    let before = fingerprint(&app.db).await;
+                    let r = actor.post(&http, &app.addr, &path, entry.body).await;
+                    let after = fingerprint(&app.db).await;
+                    let moved = changed(&before, &after);
+                    let extra = (want != 'O' && !moved.is_empty())
+                        .then(|| format!("refused, yet these tables changed: {moved:?}"));
+                    (r.status(), location(&r), extra)
+                };
+                if let Some(v) = verdict(entry.method, want, status, &loc) {
+                    failures.push(format!(
+                        "{} {} [{side_name}] as {who:?}: {v}",
+                        entry.method, entry.path
+                    ));
+                }
+                if let Some(x) = extra {
+                    failures.push(format!(
+                        "{} {} [{side_name}] as {who:?}: {x}",
+                        entry.method, entry.path
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("matrix: {} routes, {cells} cells checked", entries().len());
+    assert!(
+        failures.is_empty(),
+        "{} cell(s) of the authorization matrix disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
