@@ -46,6 +46,17 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
                 AppError::Unavailable(e)
             }
+            // Class 22, "data exception": a value the person typed that PostgreSQL cannot take (a NUL
+            // character, a number or a date out of range) and that validation let through. It is their
+            // input, not our failure: a 400 with a French message, and the statement did not apply.
+            sqlx::Error::Database(ref db) if db.code().is_some_and(|c| c.starts_with("22")) => {
+                tracing::warn!(error = %e, "data exception from user input");
+                AppError::BadRequest(
+                    "Une valeur saisie n'a pas pu être enregistrée (caractère interdit, nombre ou date hors \
+                     limites). Vérifiez le formulaire et réessayez."
+                        .into(),
+                )
+            }
             _ => AppError::Database(e),
         }
     }

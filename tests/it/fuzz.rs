@@ -304,3 +304,98 @@ async fn bodies_over_the_limit_get_413_with_a_french_page() {
     }
     assert!(checked >= 3, "only {checked} forms checked");
 }
+
+/// Query parameters the pages read (search, filters, sorting, pagination, the Maison picked…), and a few
+/// they do not.
+const QUERY_KEYS: &[&str] = &[
+    "q",
+    "page",
+    "maison",
+    "indicateur",
+    "annee",
+    "region",
+    "departement",
+    "programme",
+    "conventionnee",
+    "phase",
+    "inactives",
+    "tri",
+    "ordre",
+    "sort",
+    "statut",
+    "status",
+    "axe",
+    "filiere",
+    "secteur",
+    "priorite",
+    "pilote",
+    "retard",
+    "type",
+    "next",
+    "format",
+    "deconnexion",
+    "id",
+];
+
+fn query() -> impl Strategy<Value = String> {
+    proptest::collection::vec((proptest::sample::select(QUERY_KEYS), value()), 1..6).prop_map(
+        |pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| format!("{k}={}", &v[..v.len().min(3000)]))
+                .collect::<Vec<_>>()
+                .join("&")
+        },
+    )
+}
+
+#[test]
+fn hostile_query_strings_never_break_a_page() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (app, w, fx) = rt.block_on(async {
+        let app = spawn_app().await;
+        let w = app.world().await;
+        let fx = Fx::create(&app, &w).await;
+        (app, w, fx)
+    });
+    let http = raw_client();
+    let mut pages = 0;
+    for entry in entries().into_iter().filter(|e| e.method == "GET") {
+        let Some(col) = allowed_column(&entry) else {
+            continue;
+        };
+        let who = WHO[col];
+        let actor = rt.block_on(Actor::new(&app, who.account(&w)));
+        let path = entry
+            .fill
+            .map(|f| f(&fx.a))
+            .unwrap_or_else(|| entry.path.to_owned());
+        let mut runner = TestRunner::new(PropConfig {
+            cases: 8,
+            max_shrink_iters: 32,
+            failure_persistence: None,
+            ..PropConfig::default()
+        });
+        let result = runner.run(&query(), |q| {
+            rt.block_on(async {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                let r = actor
+                    .get(&http, &app.addr, &format!("{path}{sep}{q}"))
+                    .await;
+                let status = r.status();
+                let bytes = r.bytes().await.unwrap_or_default();
+                check_page(status, &String::from_utf8_lossy(&bytes)).map_err(TestCaseError::fail)
+            })
+        });
+        if let Err(e) = result {
+            panic!("fuzz GET {path} as {who:?}: {e}");
+        }
+        pages += 1;
+    }
+    eprintln!("fuzz: {pages} pages, 8 query strings each");
+    assert!(pages >= 10, "the fuzz found too few pages: {pages}");
+}
