@@ -24,8 +24,13 @@ pub struct Side {
     pub value: i64,
     pub document: i64,
     pub comment: i64,
+    /// A: *validé*; B: *brouillon*.
     pub plan: i64,
+    /// In `plan`; A: *en cours*, piloted by A's partner organisation; B: *à lancer*, no pilot.
     pub action: i64,
+    /// A *brouillon* plan (on both sides) and one of its actions.
+    pub draft_plan: i64,
+    pub draft_action: i64,
     pub note: i64,
     /// A staff account of the Maison, nobody signed in with it.
     pub account: i64,
@@ -232,6 +237,21 @@ async fn side(
         &[I(action)],
     )
     .await;
+    let draft_plan = id(
+        db,
+        "insert into plan (maison_id, diagnostic_id, title, start_year, end_year, status, created_by)
+         values ($1, $2, $3, 2026, 2028, 'brouillon', $4) returning id",
+        &[I(maison), I(diagnostic), S(&format!("Plan en préparation {n}")), I(staff)],
+    )
+    .await;
+    let draft_action = id(
+        db,
+        "insert into action (plan_id, number, title, axis_id, pilot_organisation_id, start_date, end_date)
+         values ($1, 1, 'Forum des métiers verts', (select min(id) from axis), $2, '2026-01-01',
+                 '2026-06-30') returning id",
+        &[I(draft_plan), I(org)],
+    )
+    .await;
     let note = id(
         db,
         "insert into action_note (action_id, author_id, noted_on, body) values ($1, $2, '2025-06-01',
@@ -296,6 +316,8 @@ async fn side(
         comment,
         plan,
         action,
+        draft_plan,
+        draft_action,
         note,
         account,
         partner_account,

@@ -16,7 +16,7 @@
 //!
 //! A route may have several entries (variants: with and without a `?maison=` filter, say).
 //!
-//! Letters: `O` allowed (GET: 200; POST: 200, 303, 409 or 422 — anything but a refusal), `N` 404 (and for a
+//! Letters: `O` allowed (GET: 200, or 409 for a page the plan's state does not allow; POST: 200, 303, 409 or 422 — anything but a refusal), `N` 404 (and for a
 //! POST, not one row of the database changed), `L` anonymous sent to sign in (GET: 303 to
 //! `/connexion?next=…`; POST: 303 to `/connexion` or 403), `R` a 303 elsewhere (a page that sends a
 //! signed-in person on), `F` 403. A lowercase letter is what the rules ask for where the code currently
@@ -242,8 +242,240 @@ pub fn entries() -> Vec<Entry> {
         ),
         // Search: everyone within what they may read.
         e(G, "/recherche", None, NONE, "LOOOOOO", ""),
+        // Plans d'actions (issue 6). A's plan is *validé*: every Maison's staff read it (published to the
+        // network), so do A's partners; B's is a draft: B's staff only — and admins, who "read everything"
+        // (DESIGN.md section 2; the code hides drafts from them: reported). Only a Maison's staff write its
+        // plans; admins give the avis du réseau on submitted or validated plans.
+        e(G, "/plans", None, NONE, "LOOOOOO", ""),
+        e(P, "/plans", None, PLAN_FORM, "LNOOONN", ""),
+        e(G, "/plans/nouveau", None, NONE, "LNOOONN", ""),
+        e(
+            G,
+            "/plans/{id}",
+            Some(|s| format!("/plans/{}", s.plan)),
+            NONE,
+            "LOOOOON",
+            "LoNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/modifier",
+            Some(|s| format!("/plans/{}/modifier", s.draft_plan)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/modifier",
+            Some(|s| format!("/plans/{}/modifier", s.draft_plan)),
+            PLAN_FORM,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/statut",
+            Some(|s| format!("/plans/{}/statut", s.plan)),
+            TRANSITION_FORM,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/copil",
+            Some(|s| format!("/plans/{}/copil", s.plan)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/cloture",
+            Some(|s| format!("/plans/{}/cloture", s.plan)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/avis",
+            Some(|s| format!("/plans/{}/avis", s.plan)),
+            NONE,
+            "LONNNNN",
+            "LNNNNNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/avis",
+            Some(|s| format!("/plans/{}/avis", s.plan)),
+            &[("opinion", "favorable"), ("remarks", ""), ("form_key", "")],
+            "LONNNNN",
+            "LNNNNNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/nouvelle-version",
+            Some(|s| format!("/plans/{}/nouvelle-version", s.plan)),
+            &[("form_key", "")],
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/export.xlsx",
+            Some(|s| format!("/plans/{}/export.xlsx", s.plan)),
+            NONE,
+            "LOOOOON",
+            "LoNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/impression",
+            Some(|s| format!("/plans/{}/impression", s.plan)),
+            NONE,
+            "LOOOOON",
+            "LoNONNN",
+        ),
+        e(
+            G,
+            "/plans/{id}/actions/nouvelle",
+            Some(|s| format!("/plans/{}/actions/nouvelle", s.draft_plan)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/actions",
+            Some(|s| format!("/plans/{}/actions", s.draft_plan)),
+            ACTION_FORM,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        // Fiches actions: read with their plan; content written by the Maison's staff while the plan is a
+        // draft; follow-up (status, achieved values) by its staff once validated; notes and progress also
+        // by the partners whose organisation pilots the action — "nothing else".
+        e(
+            G,
+            "/actions/{id}",
+            Some(|s| format!("/actions/{}", s.action)),
+            NONE,
+            "LOOOOON",
+            "LoNONNN",
+        ),
+        e(
+            G,
+            "/actions/{id}/modifier",
+            Some(|s| format!("/actions/{}/modifier", s.draft_action)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/modifier",
+            Some(|s| format!("/actions/{}/modifier", s.draft_action)),
+            ACTION_FORM,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/supprimer",
+            Some(|s| format!("/actions/{}/supprimer", s.draft_action)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/statut",
+            Some(|s| format!("/actions/{}/statut", s.action)),
+            &[("to", "en_pause"), ("reason", ""), ("form_key", "")],
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/notes",
+            Some(|s| format!("/actions/{}/notes", s.action)),
+            &[
+                ("noted_on", "2026-03-02"),
+                ("body", "Deuxième session."),
+                ("progress", ""),
+                ("form_key", ""),
+            ],
+            "LNONOON",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/avancement",
+            Some(|s| format!("/actions/{}/avancement", s.action)),
+            &[("progress", "50")],
+            "LNONOON",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/resultats",
+            Some(|s| format!("/actions/{}/resultats", s.action)),
+            &[("ind_id", "0"), ("ind_achieved", "12")],
+            "LNONONN",
+            "LNNONNN",
+        ),
     ]
 }
+
+const PLAN_FORM: &[(&str, &str)] = &[
+    ("title", ""),
+    ("diagnostic_id", ""),
+    ("start_year", ""),
+    ("end_year", ""),
+    ("version", ""),
+    ("form_key", ""),
+];
+
+const TRANSITION_FORM: &[(&str, &str)] = &[
+    ("to", "en_oeuvre"),
+    ("comment", ""),
+    ("decided_on", ""),
+    ("members_present", ""),
+    ("minutes", ""),
+    ("evaluation", ""),
+    ("ind_id", ""),
+    ("ind_achieved", ""),
+    ("form_key", ""),
+];
+
+const ACTION_FORM: &[(&str, &str)] = &[
+    ("number", ""),
+    ("title", ""),
+    ("axis_id", ""),
+    ("sector_code", ""),
+    ("objectives", ""),
+    ("description", ""),
+    ("target_public", ""),
+    ("expected_results", ""),
+    ("pilot_organisation_id", ""),
+    ("referent_account_id", ""),
+    ("start_date", ""),
+    ("end_date", ""),
+    ("priority", ""),
+    ("partner_org", ""),
+    ("partner_role", ""),
+    ("funding_funder", ""),
+    ("funding_amount", ""),
+    ("funding_state", ""),
+    ("ind_label", ""),
+    ("ind_unit", ""),
+    ("ind_target", ""),
+    ("ind_achieved", ""),
+    ("ind_year", ""),
+    ("version", ""),
+    ("form_key", ""),
+];
 
 /// Every field of the Maison form, empty (it is all `#[serde(default)]`, so empty parses).
 const MAISON_FORM: &[(&str, &str)] = &[
@@ -387,7 +619,8 @@ pub fn raw_client() -> reqwest::Client {
 fn verdict(method: &str, want: char, status: StatusCode, loc: &str) -> Option<String> {
     let want = want.to_ascii_uppercase();
     let ok = match (want, method) {
-        ('O', "GET") => status == StatusCode::OK,
+        // A 409 is the policy's yes and the workflow's no (a copil form for a plan not submitted).
+        ('O', "GET") => status == StatusCode::OK || status == StatusCode::CONFLICT,
         ('O', _) => {
             matches!(status.as_u16(), 200 | 409 | 422)
                 || (status.as_u16() == 303 && loc != "/connexion")
