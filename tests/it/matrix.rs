@@ -74,7 +74,48 @@ const P: &str = "POST";
 const NONE: &[(&str, &str)] = &[];
 
 /// Routes that landed without an entry yet: printed by the test, not checked. Must be empty at the end.
-pub const PENDING: &[(&str, &str)] = &[];
+/// Diagnostics landed at 18:50; their entries are being written.
+pub const PENDING: &[(&str, &str)] = &[
+    ("GET", "/diagnostics"),
+    ("GET", "/diagnostics/nouveau"),
+    ("GET", "/diagnostics/{id}"),
+    ("GET", "/diagnostics/{id}/archivage"),
+    ("GET", "/diagnostics/{id}/commentaires/{cid}/modifier"),
+    ("GET", "/diagnostics/{id}/documents/nouveau"),
+    ("GET", "/diagnostics/{id}/documents/{did}"),
+    ("GET", "/diagnostics/{id}/impression"),
+    ("GET", "/diagnostics/{id}/indicateurs.csv"),
+    ("GET", "/diagnostics/{id}/indicateurs/nouveau"),
+    ("GET", "/diagnostics/{id}/indicateurs/{vid}/modifier"),
+    ("GET", "/diagnostics/{id}/modifier"),
+    ("GET", "/diagnostics/{id}/partage"),
+    ("GET", "/diagnostics/{id}/sections/{sid}/modifier"),
+    ("GET", "/diagnostics/{id}/validation"),
+    ("GET", "/indicateurs"),
+    ("GET", "/indicateurs/nouveau"),
+    ("GET", "/indicateurs/{id}/modifier"),
+    ("POST", "/diagnostics"),
+    ("POST", "/diagnostics/{id}/archivage"),
+    ("POST", "/diagnostics/{id}/commentaires"),
+    ("POST", "/diagnostics/{id}/commentaires/{cid}/masquer"),
+    ("POST", "/diagnostics/{id}/commentaires/{cid}/modifier"),
+    ("POST", "/diagnostics/{id}/commentaires/{cid}/reponse"),
+    ("POST", "/diagnostics/{id}/documents"),
+    ("POST", "/diagnostics/{id}/documents/{did}/supprimer"),
+    ("POST", "/diagnostics/{id}/indicateurs"),
+    ("POST", "/diagnostics/{id}/indicateurs/{vid}/modifier"),
+    ("POST", "/diagnostics/{id}/indicateurs/{vid}/supprimer"),
+    ("POST", "/diagnostics/{id}/modifier"),
+    ("POST", "/diagnostics/{id}/nouvelle-version"),
+    ("POST", "/diagnostics/{id}/partage"),
+    ("POST", "/diagnostics/{id}/sections"),
+    ("POST", "/diagnostics/{id}/sections/{sid}/deplacer"),
+    ("POST", "/diagnostics/{id}/sections/{sid}/modifier"),
+    ("POST", "/diagnostics/{id}/sections/{sid}/supprimer"),
+    ("POST", "/diagnostics/{id}/validation"),
+    ("POST", "/indicateurs"),
+    ("POST", "/indicateurs/{id}/modifier"),
+];
 
 pub fn entries() -> Vec<Entry> {
     vec![
