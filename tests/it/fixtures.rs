@@ -19,6 +19,10 @@ pub struct Side {
     /// A: the partner organisation of A (the partner's); B: an organisation partnering B only.
     pub org: i64,
     pub partnership: i64,
+    /// A contact person of `partnership`.
+    pub contact: i64,
+    /// An indicator of the catalogue (the same on both sides: it belongs to the network).
+    pub indicator: i64,
     pub diagnostic: i64,
     pub section: i64,
     pub value: i64,
@@ -125,6 +129,14 @@ async fn side(
             .await
         }
     };
+    let contact = id(
+        db,
+        "insert into partnership_contact (partnership_id, name, job_title) values ($1, 'Camille Durand',
+         'Chargée de mission') returning id",
+        &[I(partnership)],
+    )
+    .await;
+    let indicator = id(db, "select min(id) from indicator", &[]).await;
     let (diag_status, plan_status) = if is_a {
         ("partage", "valide")
     } else {
@@ -309,6 +321,8 @@ async fn side(
         maison,
         org,
         partnership,
+        contact,
+        indicator,
         diagnostic,
         section,
         value,

@@ -12,13 +12,13 @@ use reqwest::StatusCode;
 
 use crate::fixtures::{Fingerprint, Fx, changed, fingerprint};
 use crate::helpers::*;
-use crate::matrix::{Actor, Entry, WHO, entries, raw_client};
+use crate::matrix::{Actor, Entry, MULTIPART, WHO, entries, raw_client};
 use crate::routes;
 
 const CASES_PER_ROUTE: u32 = 20;
 
 /// Routes whose own body limit is larger than `MDE_MAX_BODY_BYTES` (document uploads, up to 10 MB).
-const LARGE_BODY_ROUTES: &[&str] = &[];
+const LARGE_BODY_ROUTES: &[&str] = &["/diagnostics/{id}/documents"];
 
 /// Routes whose handler reads no body at all (nothing to limit).
 const NO_BODY_ROUTES: &[&str] = &["/deconnexion"];
@@ -84,6 +84,27 @@ const TEXT_HOSTILE: &[&str] = &[
 
 fn encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A file for an upload form: a hostile name, and content that is sometimes a plausible PDF, sometimes
+/// not at all.
+fn upload() -> impl Strategy<Value = (String, Vec<u8>)> {
+    (
+        prop_oneof![
+            proptest::sample::select(TEXT_HOSTILE).prop_map(str::to_owned),
+            "[^\"\r\n]{0,80}\\.(pdf|docx|exe|PDF|odt)",
+            Just("../../../etc/passwd.pdf".to_owned()),
+            Just(String::new()),
+        ],
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..2000),
+            proptest::collection::vec(any::<u8>(), 0..2000).prop_map(|mut v| {
+                let mut pdf = b"%PDF-1.7\n".to_vec();
+                pdf.append(&mut v);
+                pdf
+            }),
+        ],
+    )
 }
 
 /// One field value, url-encoded (or deliberately malformed).
@@ -200,7 +221,8 @@ fn hostile_form_values_never_break_the_portal() {
         // The objects and the database fingerprint carry over from case to case as long as the cases are
         // refused; an accepted case may have changed or deleted them, so the next one starts afresh.
         let state: std::cell::RefCell<Option<(Fx, Fingerprint)>> = Default::default();
-        let result = runner.run(&body(fields), |b| {
+        let multipart = entry.body == MULTIPART;
+        let result = runner.run(&(body(fields), upload()), |(b, (file_name, data))| {
             rt.block_on(async {
                 let cached = state.borrow_mut().take();
                 let (fx, before) = match cached {
@@ -215,9 +237,15 @@ fn hostile_form_values_never_break_the_portal() {
                     .map(|f| f(&fx.a))
                     .unwrap_or_else(|| entry.path.to_owned());
                 let actor = Actor::new(&app, who.account(&w)).await;
-                let r = actor
-                    .post_bytes(&http, &app.addr, &path, b.clone().into_bytes())
-                    .await;
+                let r = if multipart {
+                    actor
+                        .post_multipart(&http, &app.addr, &path, &file_name, &data)
+                        .await
+                } else {
+                    actor
+                        .post_bytes(&http, &app.addr, &path, b.clone().into_bytes())
+                        .await
+                };
                 let status = r.status();
                 let html = r.text().await.unwrap_or_default();
                 check_page(status, &html).map_err(TestCaseError::fail)?;
@@ -281,10 +309,18 @@ async fn bodies_over_the_limit_get_413_with_a_french_page() {
             .map(|f| f(&fx.a))
             .unwrap_or_else(|| entry.path.to_owned());
         let actor = Actor::new(&app, WHO[col].account(&w)).await;
-        let mut body = b"x=".to_vec();
-        body.resize(size, b'a');
         let before = fingerprint(&app.db).await;
-        let r = actor.post_bytes(&http, &app.addr, &path, body).await;
+        let r = if entry.body == MULTIPART {
+            let mut data = b"%PDF-1.4\n".to_vec();
+            data.resize(size, b'a');
+            actor
+                .post_multipart(&http, &app.addr, &path, "gros.pdf", &data)
+                .await
+        } else {
+            let mut body = b"x=".to_vec();
+            body.resize(size, b'a');
+            actor.post_bytes(&http, &app.addr, &path, body).await
+        };
         let status = r.status();
         let html = r.text().await.unwrap_or_default();
         assert_eq!(

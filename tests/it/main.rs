@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod axes;
 mod cli;
+mod concurrency;
 mod diagnostics;
 mod fixtures;
 mod fuzz;
