@@ -132,13 +132,6 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Ap
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    // PostgreSQL text cannot hold a NUL character, and no browser form sends one: refuse it here rather
-    // than let it reach a query and fail there.
-    if form_urlencoded::parse(bytes).any(|(k, v)| k.contains('\0') || v.contains('\0')) {
-        return Err(AppError::BadRequest(
-            "Le formulaire contient un caractère interdit (caractère nul). Retirez-le et réessayez.".into(),
-        ));
-    }
     serde_html_form::from_bytes(bytes).map_err(|e| {
         tracing::debug!(error = %e, "form did not deserialise");
         AppError::BadRequest(
