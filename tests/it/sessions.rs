@@ -1,33 +1,9 @@
 //! Session rules not covered in `auth.rs`: idle expiry, the sliding expiry, `Secure` cookies behind HTTPS,
 //! a deactivated account's live session, forged cookies.
 
-use mde::config::Config;
-use mde::state::AppState;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-
-/// Like `spawn_app`, with a configuration changed by `tune`.
-async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
-    let url = fresh_database().await;
-    let db = mde::db::pool(&url, 5).await.expect("pool");
-    let mut config = Config::for_tests(url.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = format!("http://{}", listener.local_addr().expect("addr"));
-    config.base_url = addr.clone();
-    tune(&mut config);
-    let app = mde::app(AppState::new(db.clone(), config));
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
-    });
-    TestApp {
-        addr,
-        db,
-        database_url: url,
-    }
-}
 
 fn set_cookie(r: &reqwest::Response) -> String {
     r.headers()
