@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod axes;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 
+use crate::cache::NetworkCache;
 use crate::config::Config;
 
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct App {
     pub config: Config,
     /// Argon2 runs on blocking threads; at most this many at once, so pages keep a core for themselves.
     pub hashing: Semaphore,
+    /// Network-wide figures, invalidated by the writes' notifications (see `crate::cache`).
+    pub network_cache: Arc<NetworkCache>,
 }
 
 impl AppState {
@@ -29,7 +32,15 @@ impl AppState {
             db,
             config,
             hashing: Semaphore::new(permits),
+            network_cache: Arc::default(),
         }))
+    }
+}
+
+impl AppState {
+    /// Starts what runs beside the requests and needs the runtime: the cache's change listener.
+    pub fn spawn_background(&self) {
+        crate::cache::spawn_listener(self.db.clone(), self.network_cache.clone());
     }
 }
 

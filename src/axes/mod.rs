@@ -54,8 +54,17 @@ pub struct Axis {
     pub expectations: String,
 }
 
+/// The axis (reference data, kept in the network cache: edits of `axis` notify like every write).
 async fn load_axis(state: &AppState, number: &str) -> AppResult<Axis> {
     let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
+    let axis = state
+        .network_cache
+        .get_or_compute(format!("axe/{number}"), || fetch_axis(state, number))
+        .await?;
+    Ok((*axis).clone())
+}
+
+async fn fetch_axis(state: &AppState, number: i32) -> AppResult<Axis> {
     let axis: Option<Axis> = sqlx::query_as(
         "select id, number, title, short_title, description, expectations from axis
          where charter = $1 and number = $2",
@@ -475,7 +484,17 @@ async fn page(
         None => (Vec::new(), Vec::new()),
     };
     let summary = summary(&state, &axis, scope.plan.as_ref().map(|p| p.0), today).await?;
-    let cmp = comparison(&state, &axis, scope.id, summary.actions).await?;
+    // The network's distribution on this axis moves only with writes: kept in the network cache.
+    let cmp = state
+        .network_cache
+        .get_or_compute(
+            format!(
+                "axe-comparaison/{}/{}/{}",
+                axis.id, scope.id, summary.actions
+            ),
+            || async { Ok(comparison(&state, &axis, scope.id, summary.actions).await?) },
+        )
+        .await?;
     let own_pct =
         (summary.actions > 0).then(|| summary.realisees as f64 * 100.0 / summary.actions as f64);
     let pct = |x: Option<f64>| {
@@ -538,7 +557,21 @@ async fn page(
     .into_response())
 }
 
-pub async fn neighbours(state: &AppState, number: i32) -> sqlx::Result<(Option<i32>, Option<i32>)> {
+/// The numbers of the previous and next axes (reference data, kept in the network cache).
+pub async fn neighbours(state: &AppState, number: i32) -> AppResult<(Option<i32>, Option<i32>)> {
+    let pair = state
+        .network_cache
+        .get_or_compute(format!("axe-voisins/{number}"), || async {
+            Ok(fetch_neighbours(state, number).await?)
+        })
+        .await?;
+    Ok(*pair)
+}
+
+async fn fetch_neighbours(
+    state: &AppState,
+    number: i32,
+) -> sqlx::Result<(Option<i32>, Option<i32>)> {
     sqlx::query_as(
         "select (select max(number) from axis where charter = $1 and number < $2),
                 (select min(number) from axis where charter = $1 and number > $2)",

@@ -2,8 +2,11 @@
 //! plan, budget and co-financing totals, and the Maisons with no action under the axis. Each block is one
 //! aggregate query.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
 
 use super::Axis;
 use crate::error::AppResult;
@@ -103,6 +106,19 @@ pub const MISSING_SHOWN: i64 = 100;
 #[template(path = "axes/network.html")]
 struct NetworkAxisPage {
     ctx: Ctx,
+    data: Arc<NetworkAxisData>,
+}
+
+impl std::ops::Deref for NetworkAxisPage {
+    type Target = NetworkAxisData;
+    fn deref(&self) -> &NetworkAxisData {
+        &self.data
+    }
+}
+
+/// The network's figures on one axis: the same for every admin, kept in the network cache
+/// (`crate::cache`) under the axis and the date.
+pub struct NetworkAxisData {
     axis: Axis,
     actions: String,
     late: String,
@@ -131,6 +147,15 @@ const AXIS_ACTIONS: &str = "
 
 pub async fn page(state: &AppState, ctx: Ctx, axis: Axis) -> AppResult<Response> {
     let today = format::today();
+    let key = format!("axe-reseau/{}?jour={today}", axis.id);
+    let data = state
+        .network_cache
+        .get_or_compute(key, || figures(state, axis, today))
+        .await?;
+    Ok(Html(NetworkAxisPage { ctx, data }.render()?).into_response())
+}
+
+async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<NetworkAxisData> {
     let totals: Totals = sqlx::query_as(&format!(
         "with {AXIS_ACTIONS},
          money as (
@@ -224,37 +249,32 @@ pub async fn page(state: &AppState, ctx: Ctx, axis: Axis) -> AppResult<Response>
     .fetch_all(&state.db)
     .await?;
     let prev_next = super::neighbours(state, axis.number).await?;
-    Ok(Html(
-        NetworkAxisPage {
-            ctx,
-            actions: format::int(totals.actions),
-            late: format::int(totals.late),
-            maisons: format::int(totals.maisons),
-            maisons_with: format::int(totals.maisons_with),
-            maisons_without: totals.maisons - totals.maisons_with,
-            budget: format::money(totals.budget),
-            acquis: format::money(totals.acquis),
-            sollicite: format::money(totals.sollicite),
-            statuses,
-            sectors: group_rows(sectors),
-            regions: group_rows(regions),
-            funders: funders
-                .into_iter()
-                .map(|f| FunderRow {
-                    funder: f.funder,
-                    actions: format::int(f.actions),
-                    acquis: format::money(f.acquis),
-                    sollicite: format::money(f.sollicite),
-                    total: format::money(f.acquis + f.sollicite),
-                })
-                .collect(),
-            missing,
-            axis,
-            prev_next,
-        }
-        .render()?,
-    )
-    .into_response())
+    Ok(NetworkAxisData {
+        actions: format::int(totals.actions),
+        late: format::int(totals.late),
+        maisons: format::int(totals.maisons),
+        maisons_with: format::int(totals.maisons_with),
+        maisons_without: totals.maisons - totals.maisons_with,
+        budget: format::money(totals.budget),
+        acquis: format::money(totals.acquis),
+        sollicite: format::money(totals.sollicite),
+        statuses,
+        sectors: group_rows(sectors),
+        regions: group_rows(regions),
+        funders: funders
+            .into_iter()
+            .map(|f| FunderRow {
+                funder: f.funder,
+                actions: format::int(f.actions),
+                acquis: format::money(f.acquis),
+                sollicite: format::money(f.sollicite),
+                total: format::money(f.acquis + f.sollicite),
+            })
+            .collect(),
+        missing,
+        axis,
+        prev_next,
+    })
 }
 
 #[derive(sqlx::FromRow)]

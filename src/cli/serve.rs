@@ -29,6 +29,7 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
         .with_context(|| format!("impossible d'écouter sur {bind} / cannot listen on {bind}"))?;
     let local = listener.local_addr()?;
     let state = AppState::new(pool.clone(), config);
+    state.spawn_background();
     crate::notifications::mail::spawn_mailer(state.clone());
     let app = crate::web::app(state);
     tracing::info!(address = %local, "portail prêt / portal ready");

@@ -8,8 +8,10 @@
 //! and sectors in one statement with grouping sets), and the list of regions for the filter. They lean on
 //! the covering index `action_plan_cover_idx` (a plan's actions, read index-only),
 //! `plan_maison_created_idx`/`diagnostic_maison_created_idx` (the latest plan and diagnostic of each Maison)
-//! and `event_maison_idx` (last activity, one index probe per Maison). Measured in BENCHMARKS.md; at this
-//! size no summary table or cache is needed, so nothing can be stale.
+//! and `event_maison_idx` (last activity, one index probe per Maison). The figures are the same for every admin:
+//! they are kept in the network cache (`crate::cache`: dropped at the commit of any write of the network,
+//! in every process, and after 30 s at most for the clock-dependent ones), so the statements run once per
+//! change, not once per request. Measured in BENCHMARKS.md.
 
 pub mod charts;
 pub mod compare;
@@ -22,6 +24,8 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -393,6 +397,26 @@ pub struct Choice {
 #[template(path = "reseau/dashboard.html")]
 struct Dashboard {
     ctx: Ctx,
+    body: Arc<String>,
+}
+
+/// The page's content, rendered once per change of the network and kept in the cache.
+#[derive(Template)]
+#[template(path = "reseau/dashboard_body.html")]
+struct DashboardBody {
+    data: DashboardData,
+}
+
+impl std::ops::Deref for DashboardBody {
+    type Target = DashboardData;
+    fn deref(&self) -> &DashboardData {
+        &self.data
+    }
+}
+
+/// Everything the dashboard shows but the signed-in header: the same for every admin, so it is kept in the
+/// network cache (`crate::cache`) under its filters, sort, page and date.
+pub struct DashboardData {
     rows: Vec<Row>,
     totals: Totals,
     page: i64,
@@ -425,8 +449,28 @@ async fn dashboard(
 ) -> AppResult<Response> {
     policy::ensure(policy::reseau::can_view_network(&user))?;
     let today = format::today();
+    let key = format!(
+        "reseau?{}&page={}&jour={today}",
+        f.query_with_sort(),
+        f.page()
+    );
+    let body = state
+        .network_cache
+        .get_or_compute(key, || async {
+            let data = dashboard_data(&state, &f, today).await?;
+            Ok(DashboardBody { data }.render()?)
+        })
+        .await?;
+    Ok(Html(Dashboard { ctx, body }.render()?).into_response())
+}
+
+async fn dashboard_data(
+    state: &AppState,
+    f: &Filters,
+    today: NaiveDate,
+) -> AppResult<DashboardData> {
     let page = f.page();
-    let data = fetch_rows(&state, &f, today, Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
+    let data = fetch_rows(state, f, today, Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
     let totals = match data.first() {
         Some(first) => Totals {
             maisons: format::int(first.total_rows),
@@ -632,35 +676,30 @@ async fn dashboard(
     .collect();
     let map_width = 5 * (charts::TILE + charts::GAP);
     let map_height = 6 * (charts::TILE + charts::GAP) + charts::TILE / 2 + 10;
-    Ok(Html(
-        Dashboard {
-            ctx,
-            rows: data.iter().map(Row::from).collect(),
-            totals,
-            page,
-            pages,
-            prev_href: (page > 1).then(|| page_href(page - 1)),
-            next_href: (page < pages).then(|| page_href(page + 1)),
-            export_query: f.query_with_sort(),
-            regions,
-            programmes,
-            phases,
-            inactive: f.inactive(),
-            sorts,
-            tiles,
-            legend: charts::legend(),
-            map_width,
-            map_height,
-            region_rows,
-            by_axis,
-            axis_rows: axis_data.iter().map(GroupRow::from).collect(),
-            by_sector,
-            sector_rows: sector_data.iter().map(GroupRow::from).collect(),
-            filtered: !filter_q.is_empty(),
-        }
-        .render()?,
-    )
-    .into_response())
+    Ok(DashboardData {
+        rows: data.iter().map(Row::from).collect(),
+        totals,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| page_href(page - 1)),
+        next_href: (page < pages).then(|| page_href(page + 1)),
+        export_query: f.query_with_sort(),
+        regions,
+        programmes,
+        phases,
+        inactive: f.inactive(),
+        sorts,
+        tiles,
+        legend: charts::legend(),
+        map_width,
+        map_height,
+        region_rows,
+        by_axis,
+        axis_rows: axis_data.iter().map(GroupRow::from).collect(),
+        by_sector,
+        sector_rows: sector_data.iter().map(GroupRow::from).collect(),
+        filtered: !filter_q.is_empty(),
+    })
 }
 
 async fn export_table(

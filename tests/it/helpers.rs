@@ -199,7 +199,9 @@ pub async fn spawn_app_on_with(url: &str, config_fn: impl FnOnce(&mut Config)) -
         .expect("bind");
     let addr = format!("http://{}", listener.local_addr().expect("addr"));
     config.base_url = addr.clone();
-    let app = mde::app(AppState::new(db.clone(), config));
+    let state = AppState::new(db.clone(), config);
+    state.spawn_background();
+    let app = mde::app(state);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });

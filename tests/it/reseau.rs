@@ -858,3 +858,89 @@ async fn search_stems_ignores_accents_and_respects_visibility() {
     assert!(titles_found(&other, "technicien eolien").await.is_empty());
     let _ = f.plan_b;
 }
+
+/// The dashboard is served from the network cache until a write is committed: a change made without the
+/// triggers (as a restore or a manual fix with `session_replication_role = replica` would) is not seen, the
+/// next notified write drops the cache in every process, and the figures are recomputed.
+#[tokio::test]
+async fn dashboard_cache_is_dropped_by_the_next_write() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let admin = app.signed_in(ADMIN).await;
+    let done_text = |html: &str| {
+        let doc = scraper::Html::parse_document(html);
+        doc.select(&scraper::Selector::parse("ul.stats").unwrap())
+            .flat_map(|e| e.text())
+            .collect::<String>()
+    };
+    // Wait until the listener runs (the cache is bypassed before), then fill the cache.
+    let mut tries = 0;
+    while !app_cache_listening(&app).await && tries < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tries += 1;
+    }
+    let (_, before) = admin.get_html("/reseau").await;
+    assert!(
+        done_text(&before).contains("12 actions, dont 4 réalisées"),
+        "{}",
+        done_text(&before)
+    );
+
+    // Unnotified change: invisible while the cache holds.
+    let mut conn = app.db.acquire().await.unwrap();
+    sqlx::query("set session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query(
+        "update action set status = 'realisee', progress = 100
+         where id = (select a.id from action a join plan p on p.id = a.plan_id
+                     where p.maison_id = $1 and a.status = 'en_cours' order by a.id limit 1)",
+    )
+    .bind(f.maison('A'))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    sqlx::query("set session_replication_role = origin")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let (_, cached) = admin.get_html("/reseau").await;
+    assert!(
+        done_text(&cached).contains("12 actions, dont 4 réalisées"),
+        "{}",
+        done_text(&cached)
+    );
+
+    // Any notified write (here the journal) drops it; the figures then include both changes.
+    sqlx::query("insert into event (maison_id, object_type, object_id, action, summary, changes) values ($1, 'maison', $1, 'update', 'test', '[]')")
+        .bind(f.maison('A'))
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut after = String::new();
+    for _ in 0..100 {
+        after = admin.get_html("/reseau").await.1;
+        if done_text(&after).contains("12 actions, dont 5 réalisées") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        done_text(&after).contains("12 actions, dont 5 réalisées"),
+        "{}",
+        done_text(&after)
+    );
+}
+
+/// Whether the server's change listener is connected (its `LISTEN` is visible in pg_stat_activity).
+async fn app_cache_listening(app: &TestApp) -> bool {
+    sqlx::query_scalar::<_, i64>(
+        "select count(*) from pg_stat_activity where datname = current_database() and query like 'LISTEN%'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+        > 0
+}
