@@ -38,6 +38,13 @@ struct NetworkCounts {
     accounts: i64,
 }
 
+impl NetworkCounts {
+    /// A count in French (`1 920`).
+    fn fr(&self, n: &i64) -> String {
+        crate::web::format::int(*n)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home/admin.html")]
 struct AdminHome {
