@@ -137,6 +137,10 @@ def discover(db):
     return {"lille": lille, "diag": diag, "plan": plan, "section": section, "counts": counts}
 
 
+# Pages served from the network cache (src/cache.rs): also timed right after a write.
+CACHED = {"Page d'axe (réseau)", "Tableau de bord /reseau"}
+
+
 def pages(ids):
     """(label, role, method, path, body) of each measured request."""
     p = [
@@ -170,6 +174,27 @@ def count_queries(server_log, cookie, path):
         warm = sum(1 for line in f if "sqlx::query" in line)
     log(f"   queries {path}: {cold} cold, {warm} warm")
     return warm
+
+
+def server_times(db, cookie, path, n=40, cold=False):
+    """Time of `n` sequential requests (one at a time: the time of one page, not of a queue), in ms:
+    (min, median, p90). `cold`: a journal row is inserted before each request, so that the network cache is
+    dropped (the NOTIFY path of any real write) and the page is computed as after a change."""
+    times = []
+    for _ in range(n):
+        if cold:
+            psql(db, "insert into event (object_type, object_id, action, summary) "
+                     "values ('bench', 0, 'bench', 'invalidation du cache')")
+            time.sleep(0.02)
+        t = time.perf_counter()
+        status, _, _ = request("GET", path, cookie)
+        times.append((time.perf_counter() - t) * 1000)
+        if status != 200:
+            return None
+    if cold:
+        psql(db, "delete from event where object_type = 'bench'")
+    times.sort()
+    return times[0], times[len(times) // 2], times[int(len(times) * 0.9)]
 
 
 WRK_RE = {
@@ -275,10 +300,18 @@ def run_scale(scale, tmp, report):
             queries[label] = count_queries(qlog, cookies[role][0], path)
     server.stop()
 
-    # Start-up time on the migrated database, then the load.
+    # Start-up time on the migrated database, then one request at a time, then the load.
     server = Server(db, tmp / f"server-{scale}.log")
     startup = server.startup
     cookies = {role: sign_in(email) for role, email in (("admin", ADMIN), ("staff", STAFF), ("partner", PARTNER))}
+    single = {}
+    for label, role, method, path, _ in pages(ids):
+        single[label] = server_times(db, cookies[role][0], path)
+        if label in CACHED:
+            single[label + " — après une écriture"] = server_times(db, cookies[role][0], path, n=15, cold=True)
+    for label, t in single.items():
+        if t:
+            log(f"   one at a time: {label:45} min {t[0]:.1f} ms  median {t[1]:.1f} ms  p90 {t[2]:.1f} ms")
     results = {}
     for label, role, method, path, _ in pages(ids):
         status, _, _ = request("GET", path, cookies[role][0])
@@ -327,6 +360,7 @@ def run_scale(scale, tmp, report):
     exit_code = server.stop()
     nginx = nginx_baseline(reseau_html, tmp)
     report.append({"scale": scale, "seed": seed_time, "startup": startup, "results": results, "queries": queries,
+                   "single": single,
                    "rss": rss, "nginx": nginx, "exit": exit_code, "counts": ids["counts"],
                    "reseau_bytes": len(reseau_html.encode())})
     drop_db(db) if os.environ.get("BENCH_KEEP_DB") is None else None
@@ -353,6 +387,12 @@ def write_report(report):
             q = r["queries"].get(label, "")
             lines.append(f"| {label} | {fmt(res['rps'], 0)} | {fmt(res['rps'] / ng, 2) if ng else '—'} | "
                          f"{fmt(res['p50'], 2)} | {fmt(res['p99'], 2)} | {res['errors']} | {q} |")
+        lines += ["", "One request at a time (time to the full response, loopback; cached pages also measured "
+                  "right after a write, when they are computed again):", "",
+                  "| page | min (ms) | median (ms) | p90 (ms) |", "|---|---:|---:|---:|"]
+        for label, t in r["single"].items():
+            lines.append(f"| {label} | {fmt(t[0], 1)} | {fmt(t[1], 1)} | {fmt(t[2], 1)} |" if t
+                         else f"| {label} | absent | | |")
         lines.append("")
     if len(report) == 2:
         a, b = report
