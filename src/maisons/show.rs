@@ -2,7 +2,7 @@
 //! its phase, its territory with the population of its communes, its partnerships, their contacts, its
 //! staff, its history.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -105,7 +105,7 @@ impl Partner {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct ContactRow {
     pub id: i64,
     pub partnership_id: i64,
@@ -244,10 +244,23 @@ pub async fn territory(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<V
     .await
 }
 
+/// A partnership with its contact people, in one statement (the contacts as a JSON array per row).
+#[derive(sqlx::FromRow)]
+struct PartnerWithContacts {
+    #[sqlx(flatten)]
+    row: PartnerRow,
+    contacts: sqlx::types::Json<Vec<ContactRow>>,
+}
+
 pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> {
-    let rows: Vec<PartnerRow> = sqlx::query_as(
+    let rows: Vec<PartnerWithContacts> = sqlx::query_as(
         "select p.id, p.organisation_id, o.name as organisation_name, t.name as type_name, t.founding_role,
-                p.roles, p.since, p.note
+                p.roles, p.since, p.note,
+                coalesce((select json_agg(json_build_object(
+                                   'id', c.id, 'partnership_id', c.partnership_id, 'name', c.name,
+                                   'job_title', c.job_title, 'email', c.email, 'phone', c.phone)
+                                 order by c.name, c.id)
+                          from partnership_contact c where c.partnership_id = p.id), '[]') as contacts
          from partnership p
          join organisation o on o.id = p.organisation_id
          join partner_type t on t.code = o.type_code
@@ -257,24 +270,11 @@ pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> 
     .bind(id)
     .fetch_all(db)
     .await?;
-    let contacts: Vec<ContactRow> = sqlx::query_as(
-        "select c.id, c.partnership_id, c.name, c.job_title, c.email, c.phone
-         from partnership_contact c join partnership p on p.id = c.partnership_id
-         where p.maison_id = $1
-         order by c.name, c.id",
-    )
-    .bind(id)
-    .fetch_all(db)
-    .await?;
-    let mut by_partnership: HashMap<i64, Vec<ContactRow>> = HashMap::new();
-    for c in contacts {
-        by_partnership.entry(c.partnership_id).or_default().push(c);
-    }
     Ok(rows
         .into_iter()
-        .map(|row| Partner {
-            contacts: by_partnership.remove(&row.id).unwrap_or_default(),
-            row,
+        .map(|r| Partner {
+            row: r.row,
+            contacts: r.contacts.0,
         })
         .collect())
 }
