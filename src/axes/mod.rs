@@ -108,7 +108,11 @@ async fn index(
     Query(q): Query<AxisQuery>,
 ) -> AppResult<Response> {
     let requested = q.maison()?;
-    policy::ensure(policy::reseau::axis_view(&user, requested).is_some())?;
+    let view = policy::reseau::axis_view(&user, requested).ok_or(AppError::NotFound)?;
+    // A partner names only a Maison their organisation partners, as on the axis pages themselves.
+    if let (AxisView::Partner(_), Some(id)) = (view, requested) {
+        policy::ensure(crate::maisons::organisation_partners(&state.db, &user, id).await?)?;
+    }
     let axes: Vec<Axis> = sqlx::query_as(
         "select id, number, title, short_title, description, expectations from axis
          where charter = $1 order by number",

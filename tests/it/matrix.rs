@@ -186,8 +186,8 @@ pub fn entries() -> Vec<Entry> {
             "/axes",
             Some(|s| format!("/axes?maison={}", s.maison)),
             NONE,
-            "LOONOOn",
-            "LONONnn",
+            "LOONOON",
+            "LONONNN",
         ),
         e(
             G,
