@@ -67,10 +67,9 @@ struct SearchPage {
     searched: bool,
 }
 
-/// The visibility rules, in SQL: $2 is the scope ('all', 'staff', 'partner') and $3 the Maison or the
-/// organisation. Staff: their Maison's everything, other Maisons' validated diagnostics and plans (and
-/// those plans' actions). Partners: diagnostics shared with their organisation; validated plans (and
-/// their actions) of the Maisons their organisation partners.
+/// The visibility rules, in SQL: $2 is the scope ('all', 'staff') and $3 the staff member's Maison.
+/// Staff: their Maison's everything, other Maisons' validated diagnostics and plans (and those plans'
+/// actions). Partners do not search (policy).
 const SEARCH_SQL: &str = "
     with q as (select websearch_to_tsquery('public.fr_unaccent', $1) as query),
     diag_hits as (
@@ -84,25 +83,19 @@ const SEARCH_SQL: &str = "
         from diag_hits h join diagnostic d on d.id = h.id, q
         where $2 = 'all'
               or ($2 = 'staff' and (d.maison_id = $3 or d.status = 'valide'))
-              or ($2 = 'partner' and d.status <> 'brouillon' and exists (
-                      select 1 from diagnostic_share ds where ds.diagnostic_id = d.id and ds.organisation_id = $3))
         union all
         select 'plan', p.id, p.title, p.maison_id, p.status, left(p.evaluation, 240), ts_rank(p.search, q.query)
         from plan p, q
         where p.search @@ q.query
           and ($2 = 'all'
-               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
-               or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
-                       select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
+               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture'))))
         union all
         select 'action', a.id, a.title, p.maison_id, a.status,
                left(coalesce(nullif(a.objectives, ''), a.description), 240), ts_rank(a.search, q.query)
         from action a join plan p on p.id = a.plan_id, q
         where a.search @@ q.query
           and ($2 = 'all'
-               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture')))
-               or ($2 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture') and exists (
-                       select 1 from partnership pa where pa.maison_id = p.maison_id and pa.organisation_id = $3)))
+               or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture'))))
     )
     select h.kind, h.id, h.title, m.name as maison, h.status, h.excerpt,
            count(*) over () as total
@@ -145,7 +138,6 @@ async fn search(
     let (mode, id) = match scope {
         SearchScope::Everything => ("all", 0),
         SearchScope::Staff(m) => ("staff", m),
-        SearchScope::Partner(o) => ("partner", o),
     };
     let q: String = sq.q.trim().chars().take(200).collect();
     let kind = match sq.type_.as_str() {

@@ -34,7 +34,9 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
         items.push(item("/reseau", "Réseau", path));
     }
     items.push(item("/plans", "Plans d'actions", path));
-    items.push(item("/recherche", "Recherche", path));
+    if policy::reseau::search_scope(user).is_some() {
+        items.push(item("/recherche", "Recherche", path));
+    }
     if policy::accounts::can_manage_accounts(user) {
         items.push(item("/comptes", "Comptes", path));
     }

@@ -242,8 +242,8 @@ pub fn entries() -> Vec<Entry> {
             "LOOOONN",
             "LOOOONN",
         ),
-        // Search: everyone within what they may read.
-        e(G, "/recherche", None, NONE, "LOOOOOO", ""),
+        // Search across the network (issue 7): admins, and staff within what they may read; not partners.
+        e(G, "/recherche", None, NONE, "LOOOONN", ""),
         // Diagnostics (issue 5). A's is *partagé* with A's partner organisation: A's staff, admins and
         // that organisation's people read it; B's staff do not (not published: only validated diagnostics
         // are). B's is a draft: B's staff and admins only. Only the Maison's staff write it, until

@@ -5,7 +5,9 @@
 //!   members of an organisation partnering the Maison, limited to its validated plans.
 //! - The indicator comparison: admins (any Maison, named) and staff (their own position against the
 //!   network's anonymous distribution).
-//! - The search: every role, each within what it may read (see `SearchScope`).
+//! - The search across the network (issue 7): admins, and staff within what they may read (see
+//!   `SearchScope`). Partners have no network-wide tool (DESIGN.md section 2: they read what was shared
+//!   with their organisation, reached from their home page and the Maisons they partner): 404.
 
 use super::CurrentUser;
 
@@ -58,13 +60,11 @@ pub fn can_name_maisons_in_comparison(user: &CurrentUser) -> bool {
 }
 
 /// The search's scope: `Everything` for admins; staff read their Maison's everything and other Maisons'
-/// validated diagnostics and plans; partners read diagnostics shared with their organisation and the
-/// validated plans of the Maisons it partners.
+/// validated diagnostics and plans. Partners do not search (`None`: 404).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchScope {
     Everything,
     Staff(i64),
-    Partner(i64),
 }
 
 pub fn search_scope(user: &CurrentUser) -> Option<SearchScope> {
@@ -72,8 +72,6 @@ pub fn search_scope(user: &CurrentUser) -> Option<SearchScope> {
         Some(SearchScope::Everything)
     } else if user.is_staff() {
         user.maison_id.map(SearchScope::Staff)
-    } else if user.is_partner() {
-        user.organisation_id.map(SearchScope::Partner)
     } else {
         None
     }
@@ -118,5 +116,6 @@ mod tests {
         );
         assert!(!can_compare_indicators(&partner));
         assert_eq!(search_scope(&staff), Some(SearchScope::Staff(3)));
+        assert_eq!(search_scope(&partner), None);
     }
 }
