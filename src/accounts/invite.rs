@@ -2,6 +2,13 @@
 //! single-use link (7 days) that is shown to the inviter and e-mailed when SMTP is configured.
 //! Admins invite anyone; a responsable invites staff of their Maison (possibly responsable) and people of
 //! the organisations that partner it — anything else is a 404, as if the Maison did not exist.
+//!
+//! An invitation starts from its context, never from a list of the whole network (2,050 Maisons and
+//! ~19,000 organisations at `mde demo --scale 10`): « Inviter un membre de l'équipe » on a Maison's page
+//! (`?maison=ID`), « Inviter une personne » on an organisation's page or on a Maison's partner list
+//! (`?organisation=ID`), `?role=admin` for the network's administrators. Without a context the page is a
+//! chooser: a responsable picks their team or one of their Maison's partners; an admin searches a Maison
+//! or an organisation by name (GET, filtered by the server, 20 results at most, no JavaScript needed).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -10,14 +17,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::links::{self, Recipient};
-use super::queries::{self, Choice, role_label};
+use super::queries::{self, Choice, Found, role_label};
 use super::tokens::{self, Purpose};
 use super::validate;
 use crate::audit::{self, Change, Event};
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
 use crate::auth::session::{self, FlashKind};
 use crate::auth::{CurrentUser, Role, policy};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Ctx, Form, format, idempotency};
 
@@ -73,16 +80,21 @@ impl Errors {
     }
 }
 
+/// The invitation form, its context fixed: the Maison or the organisation the person joins is shown, not
+/// chosen (it came from the page the inviter started from, or from the chooser).
 #[derive(Template)]
 #[template(path = "accounts/invite.html")]
 struct InvitePage {
     ctx: Ctx,
     form: InviteForm,
     errors: Errors,
-    maisons: Vec<Choice>,
-    organisations: Vec<Choice>,
-    /// A responsable invites into their own Maison only: its name, shown instead of a choice.
-    own_maison: Option<Choice>,
+    /// The Maison a staff member joins.
+    maison: Option<Choice>,
+    /// The organisation a partner belongs to.
+    organisation: Option<Choice>,
+    /// Whether the role and its Maison or organisation are known; otherwise (only after a form that was
+    /// tampered with, or whose Maison was removed meanwhile) the role is asked again, with the errors.
+    fixed: bool,
     admin: bool,
 }
 
@@ -91,13 +103,35 @@ impl InvitePage {
         validate::checked(&self.form.responsable)
     }
 
-    fn is_maison(&self, id: &i64) -> bool {
-        format::parse_int(&self.form.maison) == Some(*id)
+    fn heading(&self) -> &'static str {
+        match (self.fixed, self.form.role.as_str()) {
+            (true, "admin") => "Inviter un membre de l'administration du réseau",
+            (true, "staff") => "Inviter un membre de l'équipe",
+            (true, "partner") => "Inviter une personne de l'organisation",
+            _ => "Inviter une personne",
+        }
     }
 
-    fn is_organisation(&self, id: &i64) -> bool {
-        format::parse_int(&self.form.organisation) == Some(*id)
+    fn shows_responsable(&self) -> bool {
+        self.form.role == "staff" || self.errors.responsable.is_some()
     }
+}
+
+/// Who may be invited, without a context yet: the chooser.
+#[derive(Template)]
+#[template(path = "accounts/invite_choose.html")]
+struct ChoosePage {
+    ctx: Ctx,
+    admin: bool,
+    /// A responsable's Maison, and the organisations that partner it.
+    own_maison: Option<Choice>,
+    partners: Vec<Choice>,
+    /// An admin's searches.
+    maison_q: String,
+    organisation_q: String,
+    maisons: Option<Vec<Found>>,
+    organisations: Option<Vec<Found>>,
+    limit: i64,
 }
 
 async fn render(
@@ -109,17 +143,32 @@ async fn render(
     status: StatusCode,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let maisons = queries::maison_choices(&mut *conn, user).await?;
-    let organisations = queries::organisation_choices(&mut *conn, user).await?;
-    let own_maison =
-        rules::managed_maison(user).and_then(|id| maisons.iter().find(|m| m.id == id).cloned());
+    let role = Role::parse(form.role.trim());
+    let maison = match (role, format::parse_int(&form.maison)) {
+        (Some(Role::Staff), Some(id)) => queries::maison_name(&mut *conn, id)
+            .await?
+            .map(|name| Choice { id, name }),
+        _ => None,
+    };
+    let organisation = match (role, format::parse_int(&form.organisation)) {
+        (Some(Role::Partner), Some(id)) => queries::organisation_name(&mut *conn, id)
+            .await?
+            .map(|name| Choice { id, name }),
+        _ => None,
+    };
+    let fixed = match role {
+        Some(Role::Admin) => user.is_admin(),
+        Some(Role::Staff) => maison.is_some() && errors.maison.is_none(),
+        Some(Role::Partner) => organisation.is_some() && errors.organisation.is_none(),
+        None => false,
+    };
     let page = InvitePage {
         ctx,
         form,
         errors,
-        maisons,
-        organisations,
-        own_maison,
+        maison,
+        organisation,
+        fixed,
         admin: user.is_admin(),
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -133,6 +182,20 @@ pub struct Prefill {
     maison: String,
     #[serde(default)]
     organisation: String,
+    /// The chooser's searches (admins).
+    #[serde(default)]
+    maison_q: String,
+    #[serde(default)]
+    organisation_q: String,
+}
+
+/// The search typed, bounded and without control characters (PostgreSQL refuses a NUL in text).
+fn clean_query(q: &str) -> String {
+    q.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect()
 }
 
 pub async fn form(
@@ -142,22 +205,99 @@ pub async fn form(
     Query(prefill): Query<Prefill>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_manage_accounts(&user))?;
-    let role = if prefill.role.is_empty() {
-        if prefill.organisation.is_empty() {
-            "staff".to_owned()
-        } else {
-            "partner".to_owned()
-        }
-    } else {
-        prefill.role
+    let own = rules::managed_maison(&user);
+    let role = Role::parse(prefill.role.trim());
+    let maison = format::parse_int(&prefill.maison);
+    let organisation = format::parse_int(&prefill.organisation);
+    // The context the link carries: a Maison means its team, an organisation its people.
+    let target = match (role, maison, organisation) {
+        (Some(Role::Admin), _, _) => Some((Role::Admin, None, None)),
+        (Some(Role::Staff) | None, Some(m), _) => Some((Role::Staff, Some(m), None)),
+        (Some(Role::Partner) | None, _, Some(o)) => Some((Role::Partner, None, Some(o))),
+        (Some(Role::Staff), None, None) => own.map(|m| (Role::Staff, Some(m), None)),
+        _ => None,
     };
+    let Some((role, maison, organisation)) = target else {
+        return choose(&state, &user, ctx, &prefill).await;
+    };
+    let partners_maison = match (own, organisation) {
+        (Some(m), Some(o)) => partners(&state, m, o).await?,
+        _ => false,
+    };
+    policy::ensure(rules::can_invite(
+        &user,
+        &AccountTarget {
+            role,
+            maison_id: maison,
+            organisation_id: organisation,
+            organisation_partners_maison: partners_maison,
+        },
+    ))?;
+    // A Maison or an organisation that does not exist is not found, like any other id in a link.
+    if let Some(m) = maison {
+        queries::maison_name(&state.db, m)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    if let Some(o) = organisation {
+        queries::organisation_name(&state.db, o)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    let id = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_default();
     let form = InviteForm {
-        role,
-        maison: prefill.maison,
-        organisation: prefill.organisation,
+        role: role.as_str().to_owned(),
+        maison: id(maison),
+        organisation: id(organisation),
         ..InviteForm::default()
     };
     render(&state, &user, ctx, form, Errors::default(), StatusCode::OK).await
+}
+
+/// The chooser: whom to invite, when the page was opened without a context.
+async fn choose(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    prefill: &Prefill,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let maison_q = clean_query(&prefill.maison_q);
+    let organisation_q = clean_query(&prefill.organisation_q);
+    let (own_maison, partners, maisons, organisations) = match rules::managed_maison(user) {
+        Some(own) if !user.is_admin() => {
+            let name = queries::maison_name(&mut *conn, own)
+                .await?
+                .unwrap_or_default();
+            let partners = queries::organisation_choices(&mut *conn, user).await?;
+            (Some(Choice { id: own, name }), partners, None, None)
+        }
+        _ => {
+            let maisons = if maison_q.is_empty() {
+                None
+            } else {
+                Some(queries::search_maisons(&mut *conn, &maison_q).await?)
+            };
+            let organisations = if organisation_q.is_empty() {
+                None
+            } else {
+                Some(queries::search_organisations(&mut *conn, &organisation_q).await?)
+            };
+            (None, Vec::new(), maisons, organisations)
+        }
+    };
+    let page = ChoosePage {
+        ctx,
+        admin: user.is_admin(),
+        own_maison,
+        partners,
+        maison_q,
+        organisation_q,
+        maisons,
+        organisations,
+        limit: queries::SEARCH_LIMIT,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 /// What the inviter asked for, once checked.

@@ -269,8 +269,8 @@ pub async fn list(
     } else {
         queries::organisation_choices(&mut *conn, &user).await?
     };
-    let (maison_name, organisation_name): (Option<String>, Option<String>) = if all_maisons
-        && (p.maison.is_some() || p.organisation.is_some())
+    let (maison_name, organisation_name): (Option<String>, Option<String>) = if p.maison.is_some()
+        || p.organisation.is_some()
     {
         sqlx::query_as(
             "select (select name from maison where id = $1), (select name from organisation where id = $2)",
@@ -281,6 +281,17 @@ pub async fn list(
         .await?
     } else {
         (None, None)
+    };
+    // A responsable's filters name only their own Maison and its partners (the links they offer would
+    // otherwise lead nowhere).
+    let (maison_name, organisation_name) = if all_maisons {
+        (maison_name, organisation_name)
+    } else {
+        (
+            maison_name.filter(|_| p.maison.is_some() && p.maison == rules::managed_maison(&user)),
+            organisation_name
+                .filter(|_| organisations.iter().any(|c| Some(c.id) == p.organisation)),
+        )
     };
     let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = ListPage {

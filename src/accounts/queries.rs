@@ -143,19 +143,6 @@ pub struct Choice {
     pub name: String,
 }
 
-/// The Maisons an account of this manager may belong to.
-pub async fn maison_choices(
-    db: impl PgExecutor<'_>,
-    user: &CurrentUser,
-) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as(
-        "select id, name from maison where $1::bigint is null or id = $1 order by lower(name), id",
-    )
-    .bind(rules::managed_maison(user))
-    .fetch_all(db)
-    .await
-}
-
 /// The organisations whose people this manager may invite: all (admins) or the Maison's partners.
 pub async fn organisation_choices(
     db: impl PgExecutor<'_>,
@@ -170,4 +157,74 @@ pub async fn organisation_choices(
     .bind(rules::managed_maison(user))
     .fetch_all(db)
     .await
+}
+
+/// A Maison or an organisation found by the invitation's search, with what tells homonyms apart.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Found {
+    pub id: i64,
+    pub name: String,
+    pub detail: String,
+}
+
+/// How many results the invitation's searches show: enough to pick from, never the whole network.
+pub const SEARCH_LIMIT: i64 = 20;
+
+/// Maisons whose name or town contains the words typed (accents and case ignored), for an admin's
+/// invitation.
+pub async fn search_maisons(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Vec<Found>> {
+    let Some(pattern) = crate::maisons::forms::contains_pattern(q) else {
+        return Ok(Vec::new());
+    };
+    sqlx::query_as(
+        "select m.id, m.name, m.city || ' (' || m.departement_code || ')' as detail
+         from maison m
+         where m.name_key like f_unaccent(lower($1)) or m.city_key like f_unaccent(lower($1))
+         order by m.name_key, m.id
+         limit $2",
+    )
+    .bind(pattern)
+    .bind(SEARCH_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+/// Organisations whose name contains the words typed, or whose SIRET starts with the digits typed.
+pub async fn search_organisations(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Vec<Found>> {
+    let Some(pattern) = crate::maisons::forms::contains_pattern(q) else {
+        return Ok(Vec::new());
+    };
+    let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let siret_prefix =
+        (!digits.is_empty() && digits.len() <= 14 && digits.chars().all(|c| c.is_ascii_digit()))
+            .then(|| format!("{digits}%"));
+    sqlx::query_as(
+        "select o.id, o.name, t.name || coalesce(', ' || r.name, '') as detail
+         from organisation o
+         join partner_type t on t.code = o.type_code
+         left join region r on r.code = o.region_code
+         where o.name_key like f_unaccent(lower($1)) or ($2::text is not null and o.siret like $2)
+         order by o.name_key, o.id
+         limit $3",
+    )
+    .bind(pattern)
+    .bind(siret_prefix)
+    .bind(SEARCH_LIMIT)
+    .fetch_all(db)
+    .await
+}
+
+/// The name of a Maison (`Some` with the name) or of an organisation, for an invitation's context.
+pub async fn maison_name(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("select name from maison where id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn organisation_name(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("select name from organisation where id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }

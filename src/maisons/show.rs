@@ -186,6 +186,9 @@ struct ShowPage {
     can_manage: bool,
     can_see_organisations: bool,
     own_organisation: Option<i64>,
+    /// Admins and the Maison's responsable: invitations of its team and of its partners' people, and the
+    /// links to their accounts.
+    can_invite: bool,
 }
 
 impl ShowPage {
@@ -318,6 +321,7 @@ pub async fn show(
             can_manage: rules::can_manage_partners(&user, id),
             can_see_organisations: rules::can_list_organisations(&user),
             own_organisation: user.organisation_id,
+            can_invite: crate::auth::policy::accounts::can_invite_staff_of(&user, id),
         }
         .render()?,
     )

@@ -200,6 +200,8 @@ struct ShowPage {
     members: Vec<Member>,
     history: Vec<HistoryEntry>,
     can_edit: bool,
+    /// Admins and the responsable of a Maison it partners: invitations of its people, their accounts.
+    can_invite: bool,
 }
 
 async fn load(db: impl sqlx::PgExecutor<'_>, id: i64) -> AppResult<OrgRow> {
@@ -259,8 +261,9 @@ pub async fn show(
         let mut conn = state.db.acquire().await?;
         audit::history(&mut conn, "organisation", id).await?
     };
-    let can_edit =
-        rules::can_edit_organisation(&user, partners_own_maison(&state.db, &user, id).await?);
+    let partners_own = partners_own_maison(&state.db, &user, id).await?;
+    let can_edit = rules::can_edit_organisation(&user, partners_own);
+    let can_invite = policy::accounts::can_invite_people_of(&user, id, partners_own);
     Ok(Html(
         ShowPage {
             ctx,
@@ -269,6 +272,7 @@ pub async fn show(
             members,
             history,
             can_edit,
+            can_invite,
         }
         .render()?,
     )

@@ -235,7 +235,9 @@ async fn an_invitation_shows_the_link_and_stores_only_its_hash() {
     let app = spawn_app().await;
     let w = app.world().await;
     let mut admin = app.signed_in(ADMIN).await;
-    let (status, form) = admin.get_html("/comptes/inviter").await;
+    let (status, form) = admin
+        .get_html(&format!("/comptes/inviter?maison={}", w.maison_a))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("name=\"form_key\""));
     let (status, html) = invite_staff(
@@ -758,7 +760,11 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
             html.contains(&format!("id=\"{id}\"")),
             "{message} beside its field"
         );
-        assert!(html.contains("aria-invalid=\"true\""));
+        if !id.starts_with("maison") && !id.starts_with("organisation") {
+            // The Maison and the organisation are not typed but come from the page the invitation
+            // started from: their error says so with a link to choose, there is no input to mark.
+            assert!(html.contains("aria-invalid=\"true\""), "{message}");
+        }
         let typed_email = form
             .iter()
             .find(|(k, _)| *k == "email")
@@ -821,9 +827,23 @@ async fn a_responsable_cannot_invite_outside_their_maison_and_partners() {
     let mut resp = app.signed_in(RESP_A).await;
     let (status, form) = resp.get_html("/comptes/inviter").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!form.contains("value=\"admin\""), "no admin role offered");
+    assert!(!form.contains("role=admin"), "no admin role offered");
     assert!(form.contains("France Travail Nord") && !form.contains("CAPEB du Var"));
     assert!(!form.contains("Maison de l'emploi B"));
+    assert!(form.contains(&format!("href=\"/comptes/inviter?maison={}\"", w.maison_a)));
+    assert!(form.contains(&format!("href=\"/comptes/inviter?organisation={}\"", w.org)));
+    // The contexts outside their rights are not found, as if they did not exist.
+    for path in [
+        format!("/comptes/inviter?maison={}", w.maison_b),
+        format!("/comptes/inviter?organisation={}", w.other_org),
+        "/comptes/inviter?role=admin".to_owned(),
+    ] {
+        assert_eq!(
+            resp.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
 
     let (status, _) = invite_staff(&mut resp, "intrus@mde-b.fr", "Intrus", w.maison_b).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another Maison");
@@ -1187,4 +1207,130 @@ async fn a_mail_server_that_does_not_answer_does_not_fail_the_invitation() {
     let path = link_path(&html, "/invitation");
     let (_, r) = accept(&app, &path, NEW_PASSWORD).await;
     assert_redirect_to(&r, "/");
+}
+
+/// The invitation starts from its context (a Maison, an organisation): no page lists the whole network in
+/// a `<select>`; an admin without a context searches (GET, filtered by the server, 20 results at most).
+#[tokio::test]
+async fn invitations_start_from_a_maison_or_an_organisation() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    for i in 0..30 {
+        app.maison(&format!("Maison de l'Emploi du Bassin {i:02}"))
+            .await;
+        app.organisation(&format!("Mission locale numéro {i:02}"), "mission_locale")
+            .await;
+    }
+    let admin = app.signed_in(ADMIN).await;
+
+    // The chooser: two search fields, no list of Maisons or organisations.
+    let (status, html) = admin.get_html("/comptes/inviter").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<select"), "no select on the chooser");
+    assert!(!html.contains("Maison de l'Emploi du Bassin"));
+    assert!(html.contains("name=\"maison_q\"") && html.contains("name=\"organisation_q\""));
+    assert!(html.contains("href=\"/comptes/inviter?role=admin\""));
+
+    // A search by name, accents and case ignored, bounded to 20.
+    let (status, html) = admin.get_html("/comptes/inviter?maison_q=BASSIN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(html.matches("href=\"/comptes/inviter?maison=").count(), 20);
+    assert!(unescape(&html).contains("Les 20 premières Maisons"));
+    let (_, html) = admin
+        .get_html("/comptes/inviter?maison_q=emploi%20A&organisation_q=numero%2007")
+        .await;
+    assert!(html.contains(&format!("href=\"/comptes/inviter?maison={}\"", w.maison_a)));
+    assert_eq!(
+        html.matches("href=\"/comptes/inviter?organisation=")
+            .count(),
+        1
+    );
+    assert!(html.contains("Mission locale numéro 07"));
+    let (status, html) = admin
+        .get_html("/comptes/inviter?organisation_q=%25%00_")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(unescape(&html).contains("Aucune organisation ne correspond"));
+
+    // With a context, the form shows it and carries it; the role follows from it.
+    let (status, html) = admin
+        .get_html(&format!("/comptes/inviter?maison={}", w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(unescape(&html).contains("Inviter un membre de l'équipe"));
+    assert!(
+        html.contains("Maison de l&#39;emploi A") || html.contains("Maison de l&#x27;emploi A")
+    );
+    assert!(html.contains(&format!("name=\"maison\" value=\"{}\"", w.maison_a)));
+    assert!(html.contains("name=\"role\" value=\"staff\""));
+    assert!(html.contains("name=\"responsable\""));
+    assert!(!html.contains("<select"));
+    let (status, html) = admin
+        .get_html(&format!("/comptes/inviter?organisation={}", w.other_org))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("CAPEB du Var") && html.contains("name=\"role\" value=\"partner\""));
+    assert!(!html.contains("name=\"responsable\""));
+    let (status, html) = admin.get_html("/comptes/inviter?role=admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"role\" value=\"admin\""));
+    for path in [
+        "/comptes/inviter?maison=987654",
+        "/comptes/inviter?organisation=987654",
+    ] {
+        assert_eq!(
+            admin.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    // The pages the invitation starts from link to it, for those who may invite.
+    let maison_a = format!("/maisons/{}", w.maison_a);
+    let invite_staff = format!("href=\"/comptes/inviter?maison={}\"", w.maison_a);
+    let invite_partner = format!("href=\"/comptes/inviter?organisation={}\"", w.org);
+    let team_accounts = format!("href=\"/comptes?maison={}\"", w.maison_a);
+    let resp = app.signed_in(RESP_A).await;
+    for c in [&admin, &resp] {
+        let (_, html) = c.get_html(&maison_a).await;
+        assert!(html.contains(&invite_staff) && html.contains(&invite_partner));
+        assert!(html.contains(&team_accounts));
+        let (_, html) = c.get_html(&format!("/organisations/{}", w.org)).await;
+        assert!(html.contains(&invite_partner));
+        assert!(html.contains(&format!("href=\"/comptes?organisation={}\"", w.org)));
+    }
+    let (_, html) = resp.get_html(&format!("/maisons/{}", w.maison_b)).await;
+    assert!(!html.contains("/comptes/inviter") && !html.contains("href=\"/comptes?"));
+    let (_, html) = resp
+        .get_html(&format!("/organisations/{}", w.other_org))
+        .await;
+    assert!(!html.contains("/comptes/inviter"));
+    let staff = app.signed_in(STAFF_A).await;
+    for path in [maison_a.clone(), format!("/organisations/{}", w.org)] {
+        let (_, html) = staff.get_html(&path).await;
+        assert!(
+            !html.contains("/comptes/inviter") && !html.contains("href=\"/comptes?"),
+            "{path}"
+        );
+    }
+    // The account lists those links open: the team, the organisation's people.
+    let (status, html) = resp
+        .get_html(&format!("/comptes?maison={}", w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(STAFF_A) && !html.contains(PARTNER));
+    assert!(html.contains(&invite_staff));
+    let (_, html) = resp
+        .get_html(&format!("/comptes?organisation={}", w.org))
+        .await;
+    assert!(html.contains(PARTNER) && !html.contains(STAFF_A));
+    assert!(html.contains(&invite_partner));
+    // Another Maison's id in a responsable's filter names nothing and offers no invitation there.
+    let (_, html) = resp
+        .get_html(&format!("/comptes?maison={}", w.maison_b))
+        .await;
+    assert!(
+        !html.contains("Maison de l&#39;emploi B") && !html.contains("Maison de l&#x27;emploi B")
+    );
+    assert!(!html.contains(&format!("/comptes/inviter?maison={}", w.maison_b)));
 }

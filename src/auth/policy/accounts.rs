@@ -80,6 +80,37 @@ pub fn can_invite(user: &CurrentUser, target: &AccountTarget) -> bool {
     can_manage(user, target)
 }
 
+/// Whether `user` may invite staff into (and list the accounts of) this Maison: admins, its responsable.
+pub fn can_invite_staff_of(user: &CurrentUser, maison_id: i64) -> bool {
+    can_invite(
+        user,
+        &AccountTarget {
+            role: Role::Staff,
+            maison_id: Some(maison_id),
+            organisation_id: None,
+            organisation_partners_maison: false,
+        },
+    )
+}
+
+/// Whether `user` may invite people of (and list the accounts of) this organisation: admins, and the
+/// responsable of a Maison it partners (`partners_managed_maison`, answered by the caller's query).
+pub fn can_invite_people_of(
+    user: &CurrentUser,
+    organisation_id: i64,
+    partners_managed_maison: bool,
+) -> bool {
+    can_invite(
+        user,
+        &AccountTarget {
+            role: Role::Partner,
+            maison_id: None,
+            organisation_id: Some(organisation_id),
+            organisation_partners_maison: partners_managed_maison,
+        },
+    )
+}
+
 /// Whether `user` may make an account *responsable* of its Maison (only for staff they manage).
 pub fn can_grant_responsable(user: &CurrentUser, target: &AccountTarget) -> bool {
     target.role == Role::Staff && can_manage(user, target)
@@ -154,6 +185,8 @@ mod tests {
             &target(Role::Partner, None, Some(9), true)
         ));
         assert!(!can_manage(&resp, &target(Role::Admin, None, None, false)));
+        assert!(can_invite_staff_of(&resp, 3) && !can_invite_staff_of(&resp, 4));
+        assert!(can_invite_people_of(&resp, 9, true) && !can_invite_people_of(&resp, 9, false));
     }
 
     #[test]
@@ -166,6 +199,7 @@ mod tests {
             assert_eq!(AccountScope::of(&u), None);
             assert!(!can_manage(&u, &target(Role::Staff, Some(3), None, false)));
             assert!(!can_manage(&u, &target(Role::Partner, None, Some(9), true)));
+            assert!(!can_invite_staff_of(&u, 3) && !can_invite_people_of(&u, 9, true));
         }
     }
 }
