@@ -2,7 +2,7 @@
 //! convention fields). Edits are guarded by the `version` column.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::forms::{FieldErrors, checked};
 use super::parse_id;
+use super::territory::Candidate;
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
@@ -103,6 +104,11 @@ struct FormPage {
     departements: Vec<Departement>,
     convention_editable: bool,
     conflict: bool,
+    /// Creating: the search for the main EPCI (GET `?epci_q=`), its results, and the EPCI picked from them
+    /// (GET `?epci=SIREN`, which fills the field).
+    epci_q: String,
+    epci_results: Option<Vec<Candidate>>,
+    epci_name: Option<String>,
 }
 
 impl FormPage {
@@ -212,16 +218,52 @@ fn render(page: FormPage, status: StatusCode) -> AppResult<Response> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// The search for the main EPCI, by name or SIREN.
+    epci_q: String,
+    /// The EPCI picked among the results.
+    epci: String,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
+    Query(nq): Query<NewQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_maison(&user))?;
+    let epci_q: String = nq
+        .epci_q
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    let epci_results = if epci_q.is_empty() {
+        None
+    } else {
+        Some(super::territory::search(&state, &epci_q).await?)
+    };
+    // A picked EPCI fills the field; an unknown one is simply not picked (the field stays to be typed).
+    let picked: Option<(String, String)> = if nq.epci.len() == 9 {
+        sqlx::query_as("select siren, name from epci where siren = $1")
+            .bind(&nq.epci)
+            .fetch_optional(&state.db)
+            .await?
+    } else {
+        None
+    };
+    let (epci, epci_name) = match picked {
+        Some((siren, name)) => (siren, Some(name)),
+        None => (String::new(), None),
+    };
     let f = MaisonForm {
         legal_form: "association".into(),
         conventionnee: "on".into(),
         form_key: ctx.form_key(),
+        epci,
         ..MaisonForm::default()
     };
     render(
@@ -234,6 +276,9 @@ pub async fn new_form(
             departements: departements(&state).await?,
             convention_editable: true,
             conflict: false,
+            epci_q,
+            epci_results,
+            epci_name,
         },
         StatusCode::OK,
     )
@@ -293,6 +338,9 @@ pub async fn create(
                 departements: departements(&state).await?,
                 convention_editable: true,
                 conflict: false,
+                epci_q: String::new(),
+                epci_results: None,
+                epci_name: None,
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -430,6 +478,9 @@ pub async fn edit_form(
             departements: departements(&state).await?,
             convention_editable: rules::can_edit_convention(&user),
             conflict: false,
+            epci_q: String::new(),
+            epci_results: None,
+            epci_name: None,
         },
         StatusCode::OK,
     )
@@ -479,6 +530,9 @@ pub async fn update(
                 departements: departements(&state).await?,
                 convention_editable,
                 conflict,
+                epci_q: String::new(),
+                epci_results: None,
+                epci_name: None,
             },
             status,
         );

@@ -27,16 +27,16 @@ pub struct SearchQuery {
 
 #[derive(sqlx::FromRow)]
 pub struct Candidate {
-    siren: String,
-    name: String,
-    kind: String,
-    population: i32,
-    departements: String,
-    taken_by: Option<String>,
+    pub siren: String,
+    pub name: String,
+    pub kind: String,
+    pub population: i32,
+    pub departements: String,
+    pub taken_by: Option<String>,
 }
 
 impl Candidate {
-    fn population_label(&self) -> String {
+    pub fn population_label(&self) -> String {
         format::int(i64::from(self.population))
     }
 }
@@ -62,7 +62,7 @@ impl TerritoryPage {
     }
 }
 
-async fn search(state: &AppState, q: &str) -> sqlx::Result<Vec<Candidate>> {
+pub(super) async fn search(state: &AppState, q: &str) -> sqlx::Result<Vec<Candidate>> {
     let q = q.trim();
     if q.is_empty() {
         return Ok(Vec::new());

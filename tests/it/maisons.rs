@@ -166,6 +166,21 @@ async fn admin_creates_a_maison_on_a_real_epci() {
     let (status, html) = c.get_html("/maisons/nouvelle").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("name=\"form_key\""));
+    // The main EPCI is searched by name (GET, no JavaScript) and picked: its SIREN fills the field.
+    let (status, html) = c.get_html("/maisons/nouvelle?epci_q=grand%20NANCY").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/maisons/nouvelle?epci=245400676\""),
+        "{html}"
+    );
+    let (_, html) = c.get_html("/maisons/nouvelle?epci=245400676").await;
+    assert!(html.contains("name=\"epci\" type=\"text\" value=\"245400676\""));
+    assert!(html.contains("EPCI choisi"));
+    let (status, html) = c
+        .get_html("/maisons/nouvelle?epci=999999999&epci_q=%00")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("EPCI choisi"));
     let r = post_form(
         &mut c,
         "/maisons/nouvelle",
