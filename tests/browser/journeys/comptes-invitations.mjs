@@ -1,7 +1,8 @@
-// Accounts by invitation: the admin invites a Maison's responsable (a first try with the name left empty is
-// refused beside the field); the responsable opens the link, chooses a password, and invites a person of a
-// partner organisation; that person accepts, signs out and signs in through the form. A used link then
-// answers a clear page.
+// Accounts by invitation, from the accounts list: the admin searches a Maison (no list of the whole network)
+// and invites its responsable (a first try with the name left empty is refused beside the field); the
+// responsable opens the link, chooses a password, and invites a person of one of the Maison's partner
+// organisations; that person accepts, signs out and signs in through the form. A used link then answers a
+// clear page.
 export default {
   name: 'Comptes : invitation d\'un responsable, puis d\'un partenaire',
   roles: ['admin'],
@@ -10,20 +11,27 @@ export default {
     const stamp = Date.now().toString(36);
     const password = 'une phrase de passe pour la journée';
 
-    /** Fills and sends the invitation form; returns the link shown (path only). */
-    async function invite({ name, email, role, pick }) {
+    /** From the accounts list to the chooser, then `pick` reaches the form; returns the link shown (path only). */
+    async function invite({ name, email, pick }) {
       await h.click(page.getByRole('link', { name: 'Comptes', exact: true }));
       assert.equal(h.here(), '/comptes');
       await h.click(page.getByRole('link', { name: 'Inviter une personne' }));
+      await pick();
       await page.getByLabel('Nom et prénom').fill(name);
       await page.getByLabel('Adresse e-mail').fill(email);
-      await page.getByLabel('Rôle').selectOption({ label: role });
-      await pick();
       await h.click(page.getByRole('button', { name: /Créer le compte/ }));
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), "Lien d'invitation");
       assert.match(await page.locator('main').innerText(), /L'envoi d'e-mails n'est pas configuré|e-mail/);
       const link = await page.getByLabel('Lien (à copier)').inputValue();
       return new URL(link).pathname;
+    }
+
+    /** The admin's chooser: a search by name, then the Maison picked among the results. */
+    async function pickMaison() {
+      await page.getByLabel('Nom ou ville de la Maison').fill('nancy');
+      await h.click(page.getByRole('button', { name: 'Chercher la Maison' }));
+      await h.click(page.getByRole('link', { name: /Grand Nancy/ }).first());
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), "Inviter un membre de l'équipe");
     }
 
     /** Opens an invitation link signed out and chooses the password; lands on the home page signed in. */
@@ -40,9 +48,9 @@ export default {
     // The admin's first try forgets the name: refused beside the field, the e-mail kept.
     await h.click(page.getByRole('link', { name: 'Comptes', exact: true }));
     await h.click(page.getByRole('link', { name: 'Inviter une personne' }));
+    await pickMaison();
     const respEmail = `resp.${stamp}@mde.example.org`;
     await page.getByLabel('Adresse e-mail').fill(respEmail);
-    await page.getByLabel('Maison', { exact: true }).selectOption({ index: 2 });
     const refused = await h.click(page.getByRole('button', { name: /Créer le compte/ }), { allowStatus: [422] });
     assert.equal(refused.status, 422);
     assert.match(await page.locator('#name-error').innerText(), /Indiquez le nom/);
@@ -52,9 +60,8 @@ export default {
     const respLink = await invite({
       name: respName,
       email: respEmail,
-      role: 'Équipe de la Maison',
       pick: async () => {
-        await page.getByLabel('Maison', { exact: true }).selectOption({ index: 2 });
+        await pickMaison();
         await page.getByLabel(/Responsable de la Maison/).check();
       },
     });
@@ -66,9 +73,13 @@ export default {
     const partnerLink = await invite({
       name: partnerName,
       email: partnerEmail,
-      role: 'Partenaire (personne d\'une organisation partenaire)',
       pick: async () => {
-        await page.getByLabel('Organisation partenaire').selectOption({ index: 1 });
+        // The responsable's chooser lists the Maison's partner organisations.
+        await h.click(page.locator('section[aria-labelledby="partenaires"]').getByRole('link').first());
+        assert.equal(
+          await page.getByRole('heading', { level: 1 }).innerText(),
+          "Inviter une personne de l'organisation",
+        );
       },
     });
     await accept(partnerLink, partnerName);
