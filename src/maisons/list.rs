@@ -165,7 +165,7 @@ pub async fn list(
                     or m.city_key like f_unaccent(lower($1))
                     or m.id in (select me.maison_id from commune c
                                 join maison_epci me on me.epci_siren = c.epci_siren
-                                where f_unaccent(lower(c.name)) like f_unaccent(lower($1))))
+                                where c.name_key like f_unaccent(lower($1))))
                and ($2::text is null or m.region_code = $2)
                and ($3::text is null or m.departement_code = $3)
                and ($4::bool is null or (m.grenelle_year is not null) = $4)

@@ -79,7 +79,7 @@ pub(super) async fn search(state: &AppState, q: &str) -> sqlx::Result<Vec<Candid
                  where me.epci_siren = e.siren) as taken_by
          from epci e
          where ($1::text is not null and e.siren like $1)
-            or ($1::text is null and f_unaccent(lower(e.name)) like f_unaccent(lower($2)))
+            or ($1::text is null and e.name_key like f_unaccent(lower($2)))
          order by e.population desc, e.siren
          limit 20",
     )
