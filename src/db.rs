@@ -81,7 +81,7 @@ pub async fn pool(url: &str, max_connections: u32) -> Result<PgPool, DbSetupErro
     PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_millis(1500))
+        .acquire_timeout(Duration::from_millis(1000))
         .idle_timeout(Duration::from_secs(600))
         .connect_with(opts)
         .await
