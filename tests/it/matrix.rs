@@ -828,8 +828,8 @@ pub fn entries() -> Vec<Entry> {
         ),
         // Plans d'actions (issue 6). A's plan is *validé*: every Maison's staff read it (published to the
         // network), so do A's partners; B's is a draft: B's staff only — and admins, who "read everything"
-        // (DESIGN.md section 2; the code hides drafts from them: reported). Only a Maison's staff write its
-        // plans; admins give the avis du réseau on submitted or validated plans.
+        // (DESIGN.md section 2). Only a Maison's staff write its plans; admins give the avis du réseau on
+        // submitted or validated plans, never on a draft.
         e(G, "/plans", None, NONE, "LOOOOOO", ""),
         e(P, "/plans", None, PLAN_FORM, "LNOOONN", ""),
         e(G, "/plans/nouveau", None, NONE, "LNOOONN", ""),
@@ -839,7 +839,7 @@ pub fn entries() -> Vec<Entry> {
             Some(|s| format!("/plans/{}", s.plan)),
             NONE,
             "LOOOOON",
-            "LoNONNN",
+            "LONONNN",
         ),
         e(
             G,
@@ -911,7 +911,7 @@ pub fn entries() -> Vec<Entry> {
             Some(|s| format!("/plans/{}/export.xlsx", s.plan)),
             NONE,
             "LOOOOON",
-            "LoNONNN",
+            "LONONNN",
         ),
         e(
             G,
@@ -919,7 +919,7 @@ pub fn entries() -> Vec<Entry> {
             Some(|s| format!("/plans/{}/impression", s.plan)),
             NONE,
             "LOOOOON",
-            "LoNONNN",
+            "LONONNN",
         ),
         e(
             G,
@@ -946,7 +946,7 @@ pub fn entries() -> Vec<Entry> {
             Some(|s| format!("/actions/{}", s.action)),
             NONE,
             "LOOOOON",
-            "LoNONNN",
+            "LONONNN",
         ),
         e(
             G,

@@ -855,12 +855,13 @@ async fn network_review_by_admins_notifies_the_maison() {
     let (p, _) = complete_plan(&app, &w, "soumis").await;
     let draft = plan(&app, w.maison_a, "brouillon").await;
     let mut admin = app.signed_in(ADMIN).await;
+    // Admins read everything, drafts included (DESIGN.md section 2), but review only what was submitted.
     let (_, list) = admin.page("/plans").await;
-    assert!(
-        list.contains(&format!("/plans/{p}\"")) && !list.contains(&format!("/plans/{draft}\""))
-    );
+    assert!(list.contains(&format!("/plans/{p}\"")) && list.contains(&format!("/plans/{draft}\"")));
+    let (_, html) = admin.page(&format!("/plans/{draft}")).await;
+    assert!(html.contains("Plan Grenelle") && !html.contains("Donner l'avis du réseau"));
     assert_eq!(
-        admin.get(&format!("/plans/{draft}")).await.status(),
+        admin.get(&format!("/plans/{draft}/avis")).await.status(),
         StatusCode::NOT_FOUND
     );
     let r = admin

@@ -1,8 +1,7 @@
 //! Plans d'actions and fiches actions: who may read, write, move and review them.
 //!
-//! - Admins (AVE) read every plan that has been submitted (soumis or later) and give the *avis du réseau*.
-//!   Drafts stay the Maison's working document: the AVE reviews what a Maison puts before its copil, not
-//!   work in progress, so drafts of other Maisons are not shown to admins.
+//! - Admins (AVE) read every plan, drafts included (they "read everything", DESIGN.md section 2), and give
+//!   the *avis du réseau* on plans submitted to or validated by the copil — never on a draft.
 //! - Staff read and write their own Maison's plans; they read other Maisons' validated (and later) plans.
 //! - Partners read validated (and later) plans of the Maisons their organisation partners, and add follow-up
 //!   notes and progress on the actions their organisation pilots.
@@ -28,7 +27,7 @@ pub fn can_list_plans(_user: &CurrentUser) -> bool {
 
 pub fn can_read_plan(user: &CurrentUser, plan: &PlanFacts) -> bool {
     if user.is_admin() {
-        return plan.status != "brouillon";
+        return true;
     }
     if user.is_staff_of(plan.maison_id) {
         return true;
@@ -104,7 +103,7 @@ pub fn action_transition_exists(from: &str, to: &str) -> bool {
 
 /// The SQL condition scoping plan lists (alias `p`); binds: $1 role, $2 maison id, $3 organisation id.
 /// Mirrors `can_read_plan`.
-pub const PLAN_SCOPE_SQL: &str = "(($1 = 'admin' and p.status <> 'brouillon')
+pub const PLAN_SCOPE_SQL: &str = "($1 = 'admin'
   or ($1 = 'staff' and (p.maison_id = $2 or p.status in ('valide', 'en_oeuvre', 'cloture')))
   or ($1 = 'partner' and p.status in ('valide', 'en_oeuvre', 'cloture')
       and exists (select 1 from partnership ps where ps.maison_id = p.maison_id and ps.organisation_id = $3)))";
@@ -141,7 +140,8 @@ mod tests {
             partnered: true,
         };
         let admin = user(Role::Admin, None, None);
-        assert!(!can_read_plan(&admin, &draft) && can_read_plan(&admin, &valid));
+        assert!(can_read_plan(&admin, &draft) && can_read_plan(&admin, &valid));
+        assert!(!can_review_plan(&admin, "brouillon") && can_review_plan(&admin, "soumis"));
         assert!(can_read_plan(&user(Role::Staff, Some(1), None), &draft));
         assert!(!can_read_plan(&user(Role::Staff, Some(2), None), &draft));
         assert!(can_read_plan(&user(Role::Staff, Some(2), None), &valid));
