@@ -310,3 +310,76 @@ async fn a_creation_form_sent_twice_is_processed_once() {
         "one comment ({statuses:?})"
     );
 }
+
+#[tokio::test]
+async fn a_fiche_action_sent_twice_is_created_once() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let fx = Fx::create(&app, &w).await;
+    let staff = Actor::new(&app, Some(w.staff_a)).await;
+    let plan = fx.a.draft_plan;
+    let path = format!("/plans/{plan}/actions");
+    let axis: i32 =
+        sqlx::query_scalar("select id from axis where charter = '2009' order by number limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let before = app
+        .count(&format!(
+            "select count(*) from action where plan_id = {plan}"
+        ))
+        .await;
+    for round in 0..3 {
+        // The form as the browser has it (its number is the next free one), filled in.
+        let new = format!("/plans/{plan}/actions/nouvelle");
+        let mut fiche = form_fields(&page(&staff, &app, &new).await, &path);
+        assert!(
+            fiche.iter().any(|(k, v)| k == "form_key" && !v.is_empty()),
+            "the form carries a key"
+        );
+        let title = format!("Fiche sans doublon {round}");
+        set(&mut fiche, "title", &title);
+        set(&mut fiche, "axis_id", &axis.to_string());
+        set(&mut fiche, "funding_funder", "ADEME");
+        set(&mut fiche, "funding_amount", "1 000");
+        set(&mut fiche, "ind_label", "Artisans formés");
+        let statuses = submit_thrice(&app, &staff, &path, &pairs(&fiche)).await;
+        assert!(
+            statuses.iter().all(|s| *s == 303),
+            "round {round}: every submission ends on a page, none on an error ({statuses:?})"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from action where plan_id = {plan} and title = '{title}'"
+            ))
+            .await,
+            1,
+            "round {round}: one fiche, whatever the number of submissions ({statuses:?})"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from action_funding f join action a on a.id = f.action_id
+                 where a.title = '{title}'"
+            ))
+            .await,
+            1,
+            "round {round}: its budget line once"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from event where object_type = 'action' and action = 'creation'
+                 and summary like '%{title}%'"
+            ))
+            .await,
+            1,
+            "round {round}: one entry in the journal"
+        );
+    }
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from action where plan_id = {plan}"
+        ))
+        .await,
+        before + 3
+    );
+}
