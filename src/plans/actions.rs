@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row};
 
 use super::model::{self, Action, Axis, Details, Org, Person, Plan, Sector, TimelineStep};
 use super::pages::{CONFLICT, ensure_editable, flash};
@@ -21,8 +21,6 @@ use crate::web::{Ctx, Form, format, idempotency};
 
 /// The largest budget line accepted: beyond, it is a typing mistake (a Maison's yearly budget is a few M€).
 const MAX_AMOUNT_CENTS: i64 = 5_000_000_000;
-/// Blank rows offered in the form for new partners, budget lines and indicators (no JavaScript needed).
-const BLANK_ROWS: usize = 3;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ActionForm {
@@ -76,13 +74,47 @@ pub struct ActionForm {
     pub version: String,
     #[serde(default)]
     pub form_key: String,
+    /// Set by an « Ajouter une ligne » button: the group (`Lines::key`).
+    #[serde(default)]
+    pub ajouter: String,
+    /// Set by a « Retirer » button: `group-line`.
+    #[serde(default)]
+    pub retirer: String,
 }
 
 fn at(v: &[String], i: usize) -> String {
     v.get(i).cloned().unwrap_or_default()
 }
 
-/// Rows as the form shows them: what was typed, then blank rows.
+/// The three tables of the form that take any number of lines. Without JavaScript, a line is added or
+/// removed by a submit button (`ajouter` = the group, `retirer` = `group-line`) that re-renders the form
+/// with what was typed, saving nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lines {
+    Partners,
+    Fundings,
+    Indicators,
+}
+
+impl Lines {
+    const ALL: [Lines; 3] = [Lines::Partners, Lines::Fundings, Lines::Indicators];
+
+    /// The value of the buttons, also the id of the group's fieldset.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lines::Partners => "partenaires",
+            Lines::Fundings => "financements",
+            Lines::Indicators => "indicateurs",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Lines> {
+        Lines::ALL.into_iter().find(|l| l.key() == s)
+    }
+}
+
+/// Rows as the form shows them: what was typed (blank lines included, so that « ligne N » in an error
+/// message is the N-th line on screen), ending with one blank line.
 pub struct PartnerRow {
     pub org: String,
     pub role: String,
@@ -101,39 +133,132 @@ pub struct IndicatorRow {
 }
 
 impl ActionForm {
+    /// How many lines the group has (its longest column).
+    fn count(&self, lines: Lines) -> usize {
+        let columns: &[&Vec<String>] = match lines {
+            Lines::Partners => &[&self.partner_org, &self.partner_role],
+            Lines::Fundings => &[
+                &self.funding_funder,
+                &self.funding_amount,
+                &self.funding_state,
+            ],
+            Lines::Indicators => &[
+                &self.ind_label,
+                &self.ind_unit,
+                &self.ind_target,
+                &self.ind_achieved,
+                &self.ind_year,
+            ],
+        };
+        columns.iter().map(|c| c.len()).max().unwrap_or(0)
+    }
+
+    fn columns(&mut self, lines: Lines) -> Vec<&mut Vec<String>> {
+        match lines {
+            Lines::Partners => vec![&mut self.partner_org, &mut self.partner_role],
+            Lines::Fundings => vec![
+                &mut self.funding_funder,
+                &mut self.funding_amount,
+                &mut self.funding_state,
+            ],
+            Lines::Indicators => vec![
+                &mut self.ind_label,
+                &mut self.ind_unit,
+                &mut self.ind_target,
+                &mut self.ind_achieved,
+                &mut self.ind_year,
+            ],
+        }
+    }
+
+    /// Gives every column of the group the same number of lines; returns it.
+    fn even_out(&mut self, lines: Lines) -> usize {
+        let n = self.count(lines);
+        for c in self.columns(lines) {
+            c.resize(n, String::new());
+        }
+        n
+    }
+
+    /// A line with nothing typed (the state of a budget line is a choice, not typing).
+    fn line_is_blank(&mut self, lines: Lines, i: usize) -> bool {
+        let skip_state = lines == Lines::Fundings;
+        self.columns(lines)
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !(skip_state && *k == 2))
+            .all(|(_, c)| c.get(i).is_none_or(|v| v.trim().is_empty()))
+    }
+
+    fn add_line(&mut self, lines: Lines) {
+        self.even_out(lines);
+        for (k, c) in self.columns(lines).into_iter().enumerate() {
+            c.push(if lines == Lines::Fundings && k == 2 {
+                "sollicite".into()
+            } else {
+                String::new()
+            });
+        }
+    }
+
+    /// Removes line `line` (counted from 1 as on screen) of the group.
+    fn remove_line(&mut self, lines: Lines, line: usize) {
+        let n = self.even_out(lines);
+        if (1..=n).contains(&line) {
+            for c in self.columns(lines) {
+                c.remove(line - 1);
+            }
+        }
+    }
+
+    /// What the form shows: the lines as typed, then a blank line if the last one is not.
+    pub fn with_blank_lines(mut self) -> Self {
+        for lines in Lines::ALL {
+            let n = self.even_out(lines);
+            if n == 0 || !self.line_is_blank(lines, n - 1) {
+                self.add_line(lines);
+            }
+        }
+        self
+    }
+
+    /// Applies an « Ajouter une ligne » or « Retirer » button; false when the form was sent to be saved.
+    fn edit_lines(&mut self) -> bool {
+        let add = std::mem::take(&mut self.ajouter);
+        let remove = std::mem::take(&mut self.retirer);
+        if add.is_empty() && remove.is_empty() {
+            return false;
+        }
+        if let Some(lines) = Lines::parse(&add) {
+            self.add_line(lines);
+        }
+        if let Some((group, line)) = remove.rsplit_once('-')
+            && let (Some(lines), Ok(line)) = (Lines::parse(group), line.parse::<usize>())
+        {
+            self.remove_line(lines, line);
+        }
+        true
+    }
+
     pub fn partner_rows(&self) -> Vec<PartnerRow> {
-        let n = self.partner_org.len().max(self.partner_role.len());
-        (0..n)
+        (0..self.count(Lines::Partners))
             .map(|i| PartnerRow {
                 org: at(&self.partner_org, i),
                 role: at(&self.partner_role, i),
             })
-            .filter(|r| !(r.org.is_empty() && r.role.is_empty()))
-            .chain((0..BLANK_ROWS).map(|_| PartnerRow {
-                org: String::new(),
-                role: String::new(),
-            }))
             .collect()
     }
     pub fn funding_rows(&self) -> Vec<FundingRow> {
-        let n = self.funding_funder.len().max(self.funding_amount.len());
-        (0..n)
+        (0..self.count(Lines::Fundings))
             .map(|i| FundingRow {
                 funder: at(&self.funding_funder, i),
                 amount: at(&self.funding_amount, i),
                 state: at(&self.funding_state, i),
             })
-            .filter(|r| !(r.funder.trim().is_empty() && r.amount.trim().is_empty()))
-            .chain((0..BLANK_ROWS).map(|_| FundingRow {
-                funder: String::new(),
-                amount: String::new(),
-                state: "sollicite".into(),
-            }))
             .collect()
     }
     pub fn indicator_rows(&self) -> Vec<IndicatorRow> {
-        let n = self.ind_label.len();
-        (0..n)
+        (0..self.count(Lines::Indicators))
             .map(|i| IndicatorRow {
                 label: at(&self.ind_label, i),
                 unit: at(&self.ind_unit, i),
@@ -141,18 +266,6 @@ impl ActionForm {
                 achieved: at(&self.ind_achieved, i),
                 year: at(&self.ind_year, i),
             })
-            .filter(|r| {
-                !(r.label.trim().is_empty()
-                    && r.target.trim().is_empty()
-                    && r.unit.trim().is_empty())
-            })
-            .chain((0..BLANK_ROWS).map(|_| IndicatorRow {
-                label: String::new(),
-                unit: String::new(),
-                target: String::new(),
-                achieved: String::new(),
-                year: String::new(),
-            }))
             .collect()
     }
 
@@ -197,7 +310,7 @@ impl ActionForm {
             ind_achieved: indicators.iter().map(|i| i.achieved_text()).collect(),
             ind_year: indicators.iter().map(|i| i.year_text()).collect(),
             version: a.version.to_string(),
-            form_key: String::new(),
+            ..Default::default()
         }
     }
 }
@@ -373,7 +486,7 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
     // Partners
     let mut partners: Vec<(i64, String)> = Vec::new();
     let mut bad = Vec::new();
-    for i in 0..form.partner_org.len().max(form.partner_role.len()) {
+    for i in 0..form.count(Lines::Partners) {
         let org = at(&form.partner_org, i);
         let role = at(&form.partner_role, i).trim().to_owned();
         if org.trim().is_empty() {
@@ -397,7 +510,7 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
     // Budget lines
     let mut fundings = Vec::new();
     let mut bad = Vec::new();
-    for i in 0..form.funding_funder.len().max(form.funding_amount.len()) {
+    for i in 0..form.count(Lines::Fundings) {
         let funder = at(&form.funding_funder, i).trim().to_owned();
         let amount = at(&form.funding_amount, i);
         if funder.is_empty() && amount.trim().is_empty() {
@@ -436,7 +549,7 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
     // Indicators
     let mut indicators = Vec::new();
     let mut bad = Vec::new();
-    for i in 0..form.ind_label.len() {
+    for i in 0..form.count(Lines::Indicators) {
         let label = at(&form.ind_label, i).trim().to_owned();
         let unit = at(&form.ind_unit, i).trim().to_owned();
         let target = at(&form.ind_target, i);
@@ -518,25 +631,56 @@ struct FormPage {
     form: ActionForm,
     errors: ActionErrors,
     choices: Choices,
-    enjeux: Option<(String, String)>,
+    enjeux: Option<model::Enjeux>,
 }
 
 impl FormPage {
-    fn partner_rows(&self) -> Vec<PartnerRow> {
-        self.form.partner_rows()
+    fn new(
+        ctx: Ctx,
+        plan: Plan,
+        action_id: Option<i64>,
+        form: ActionForm,
+        choices: Choices,
+    ) -> Self {
+        FormPage {
+            ctx,
+            plan,
+            action_id,
+            form,
+            errors: ActionErrors::default(),
+            choices,
+            enjeux: None,
+        }
     }
-}
 
-async fn enjeux(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Option<(String, String)>> {
-    let Some(d) = plan.diagnostic_id else {
-        return Ok(None);
-    };
-    sqlx::query_as(
-        "select title, body from diagnostic_section where diagnostic_id = $1 and kind = 'enjeux' order by position limit 1",
-    )
-    .bind(d)
-    .fetch_optional(conn)
-    .await
+    fn with_errors(self, errors: ActionErrors) -> Self {
+        FormPage { errors, ..self }
+    }
+
+    /// The page, with the diagnostic's enjeux beside the form and a blank line at the end of each table.
+    async fn respond(mut self, conn: &mut PgConnection, status: StatusCode) -> AppResult<Response> {
+        self.enjeux = model::enjeux(conn, self.plan.diagnostic_id).await?;
+        self.form = std::mem::take(&mut self.form).with_blank_lines();
+        Ok((status, Html(self.render()?)).into_response())
+    }
+
+    /// Where the form is sent: creation of a fiche in the plan, or edition of this one.
+    fn action_url(&self) -> String {
+        match self.action_id {
+            Some(id) => format!("/actions/{id}/modifier"),
+            None => format!("/plans/{}/actions", self.plan.id),
+        }
+    }
+
+    fn partners_key(&self) -> &'static str {
+        Lines::Partners.key()
+    }
+    fn fundings_key(&self) -> &'static str {
+        Lines::Fundings.key()
+    }
+    fn indicators_key(&self) -> &'static str {
+        Lines::Indicators.key()
+    }
 }
 
 async fn editable_plan(
@@ -564,22 +708,14 @@ pub async fn new_form(
             .fetch_one(&mut *conn)
             .await?;
     let choices = choices(&mut conn, &plan).await?;
-    let enjeux = enjeux(&mut conn, &plan).await?;
     let form = ActionForm {
         number: next.to_string(),
         priority: "moyenne".into(),
         ..Default::default()
     };
-    let page = FormPage {
-        ctx,
-        plan,
-        action_id: None,
-        form,
-        errors: ActionErrors::default(),
-        choices,
-        enjeux,
-    };
-    Ok(Html(page.render()?).into_response())
+    FormPage::new(ctx, plan, None, form, choices)
+        .respond(&mut conn, StatusCode::OK)
+        .await
 }
 
 async fn write_children(
@@ -640,71 +776,106 @@ fn number_taken(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.constraint() == Some("action_plan_id_number_key"))
 }
 
+const NUMBER_TAKEN: &str = "Ce numéro est déjà utilisé par une autre fiche du plan.";
+
+/// The columns of a fiche its form writes, in the order `bind_fields` binds them.
+const FIELDS: [&str; 13] = [
+    "number",
+    "title",
+    "axis_id",
+    "sector_code",
+    "objectives",
+    "description",
+    "target_public",
+    "expected_results",
+    "pilot_organisation_id",
+    "referent_account_id",
+    "start_date",
+    "end_date",
+    "priority",
+];
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the fields of `FIELDS` after the statement's leading parameters.
+fn bind_fields<'q>(q: PgQuery<'q>, i: &'q ActionInput) -> PgQuery<'q> {
+    q.bind(i.number)
+        .bind(&i.title)
+        .bind(i.axis_id)
+        .bind(&i.sector_code)
+        .bind(&i.objectives)
+        .bind(&i.description)
+        .bind(&i.target_public)
+        .bind(&i.expected_results)
+        .bind(i.pilot)
+        .bind(i.referent)
+        .bind(i.start)
+        .bind(i.end)
+        .bind(&i.priority)
+}
+
+/// `insert into action (plan_id, FIELDS…) values ($1, $2…) returning id`
+fn insert_sql() -> String {
+    let params: Vec<String> = (2..FIELDS.len() + 2).map(|n| format!("${n}")).collect();
+    format!(
+        "insert into action (plan_id, {}) values ($1, {}) returning id",
+        FIELDS.join(", "),
+        params.join(", ")
+    )
+}
+
+/// `update action set FIELD = $3… where id = $1 and version = $2`
+fn update_sql() -> String {
+    let sets: Vec<String> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(n, f)| format!("{f} = ${}", n + 3))
+        .collect();
+    format!(
+        "update action set {}, version = version + 1 where id = $1 and version = $2",
+        sets.join(", ")
+    )
+}
+
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path(plan_id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    Form(mut form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let plan = editable_plan(&mut tx, &user, plan_id).await?;
     let choices = choices(&mut tx, &plan).await?;
+    if form.edit_lines() {
+        return FormPage::new(ctx, plan, None, form, choices)
+            .respond(&mut tx, StatusCode::OK)
+            .await;
+    }
     let (input, mut errors) = validate(&form, &choices);
     let Some(input) = input else {
-        let enjeux = enjeux(&mut tx, &plan).await?;
-        let page = FormPage {
-            ctx,
-            plan,
-            action_id: None,
-            form,
-            errors,
-            choices,
-            enjeux,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return FormPage::new(ctx, plan, None, form, choices)
+            .with_errors(errors)
+            .respond(&mut tx, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     };
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response());
     }
-    let inserted = sqlx::query_scalar::<_, i64>(
-        "insert into action (plan_id, number, title, axis_id, sector_code, objectives, description, target_public,
-                             expected_results, pilot_organisation_id, referent_account_id, start_date, end_date, priority)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
-    )
-    .bind(plan_id)
-    .bind(input.number)
-    .bind(&input.title)
-    .bind(input.axis_id)
-    .bind(&input.sector_code)
-    .bind(&input.objectives)
-    .bind(&input.description)
-    .bind(&input.target_public)
-    .bind(&input.expected_results)
-    .bind(input.pilot)
-    .bind(input.referent)
-    .bind(input.start)
-    .bind(input.end)
-    .bind(&input.priority)
-    .fetch_one(&mut *tx)
-    .await;
+    let inserted = bind_fields(sqlx::query(&insert_sql()).bind(plan_id), &input)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|row| row.try_get::<i64, _>(0));
     let id = match inserted {
         Ok(id) => id,
         Err(e) if number_taken(&e) => {
             drop(tx);
-            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
+            errors.number = Some(NUMBER_TAKEN.into());
             let mut conn = state.db.acquire().await?;
-            let enjeux = enjeux(&mut conn, &plan).await?;
-            let page = FormPage {
-                ctx,
-                plan,
-                action_id: None,
-                form,
-                errors,
-                choices,
-                enjeux,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return FormPage::new(ctx, plan, None, form, choices)
+                .with_errors(errors)
+                .respond(&mut conn, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -758,18 +929,10 @@ pub async fn edit_form(
     ensure_editable(&plan)?;
     let details = model::details(&mut conn, None, Some(id)).await?;
     let choices = choices(&mut conn, &plan).await?;
-    let enjeux = enjeux(&mut conn, &plan).await?;
     let form = ActionForm::from_action(&action, &details);
-    let page = FormPage {
-        ctx,
-        plan,
-        action_id: Some(id),
-        form,
-        errors: ActionErrors::default(),
-        choices,
-        enjeux,
-    };
-    Ok(Html(page.render()?).into_response())
+    FormPage::new(ctx, plan, Some(id), form, choices)
+        .respond(&mut conn, StatusCode::OK)
+        .await
 }
 
 fn diff_of(before: &Action, d: &Details, input: &ActionInput, c: &Choices) -> Diff {
@@ -948,87 +1111,50 @@ pub async fn update(
     user: CurrentUser,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    Form(mut form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let (action, plan) = load(&mut tx, &user, id).await?;
     policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
     ensure_editable(&plan)?;
     let choices = choices(&mut tx, &plan).await?;
+    if form.edit_lines() {
+        return FormPage::new(ctx, plan, Some(id), form, choices)
+            .respond(&mut tx, StatusCode::OK)
+            .await;
+    }
     let (input, mut errors) = validate(&form, &choices);
     let Some(input) = input else {
-        let enjeux = enjeux(&mut tx, &plan).await?;
-        let page = FormPage {
-            ctx,
-            plan,
-            action_id: Some(id),
-            form,
-            errors,
-            choices,
-            enjeux,
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return FormPage::new(ctx, plan, Some(id), form, choices)
+            .with_errors(errors)
+            .respond(&mut tx, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
     };
     let details = model::details(&mut tx, None, Some(id)).await?;
     let version = format::parse_int(&form.version).unwrap_or(-1);
-    let updated = sqlx::query(
-        "update action set number = $3, title = $4, axis_id = $5, sector_code = $6, objectives = $7, description = $8,
-                target_public = $9, expected_results = $10, pilot_organisation_id = $11, referent_account_id = $12,
-                start_date = $13, end_date = $14, priority = $15, version = version + 1
-         where id = $1 and version = $2",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(input.number)
-    .bind(&input.title)
-    .bind(input.axis_id)
-    .bind(&input.sector_code)
-    .bind(&input.objectives)
-    .bind(&input.description)
-    .bind(&input.target_public)
-    .bind(&input.expected_results)
-    .bind(input.pilot)
-    .bind(input.referent)
-    .bind(input.start)
-    .bind(input.end)
-    .bind(&input.priority)
-    .execute(&mut *tx)
-    .await;
-    let rows = match updated {
-        Ok(r) => r.rows_affected(),
+    let updated = bind_fields(sqlx::query(&update_sql()).bind(id).bind(version), &input)
+        .execute(&mut *tx)
+        .await;
+    let refused = match updated {
+        Ok(r) if r.rows_affected() > 0 => None,
+        Ok(_) => {
+            errors.conflict = Some(CONFLICT.into());
+            Some(StatusCode::CONFLICT)
+        }
         Err(e) if number_taken(&e) => {
-            drop(tx);
-            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
-            let mut conn = state.db.acquire().await?;
-            let enjeux = enjeux(&mut conn, &plan).await?;
-            let page = FormPage {
-                ctx,
-                plan,
-                action_id: Some(id),
-                form,
-                errors,
-                choices,
-                enjeux,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            errors.number = Some(NUMBER_TAKEN.into());
+            Some(StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return Err(e.into()),
     };
-    if rows == 0 {
+    if let Some(status) = refused {
+        // The transaction may be aborted: render with another connection.
         drop(tx);
-        errors.conflict = Some(CONFLICT.into());
         let mut conn = state.db.acquire().await?;
-        let enjeux = enjeux(&mut conn, &plan).await?;
-        let page = FormPage {
-            ctx,
-            plan,
-            action_id: Some(id),
-            form,
-            errors,
-            choices,
-            enjeux,
-        };
-        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
+        return FormPage::new(ctx, plan, Some(id), form, choices)
+            .with_errors(errors)
+            .respond(&mut conn, status)
+            .await;
     }
     write_children(&mut tx, id, &input).await?;
     let diff = diff_of(&action, &details, &input, &choices);

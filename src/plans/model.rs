@@ -524,6 +524,33 @@ pub fn submission_problems(axes: &[Axis], actions: &[Action], details: &Details)
     out
 }
 
+/// The diagnostic's *enjeux* section, shown beside the plan while it is built: its title and its Markdown
+/// rendered and sanitised as on the diagnostic page.
+pub struct Enjeux {
+    pub title: String,
+    pub html: String,
+}
+
+pub async fn enjeux(
+    conn: &mut PgConnection,
+    diagnostic_id: Option<i64>,
+) -> sqlx::Result<Option<Enjeux>> {
+    let Some(d) = diagnostic_id else {
+        return Ok(None);
+    };
+    let row: Option<(String, String)> = sqlx::query_as(
+        "select title, body from diagnostic_section where diagnostic_id = $1 and kind = 'enjeux'
+         order by position limit 1",
+    )
+    .bind(d)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(title, body)| Enjeux {
+        title,
+        html: crate::diagnostics::markdown::render(&body),
+    }))
+}
+
 /// The recipients of a Maison's notifications: its active staff.
 pub async fn maison_staff_ids(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar("select id from account where maison_id = $1 and active and role = 'staff'")

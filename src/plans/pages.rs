@@ -651,23 +651,6 @@ pub async fn reviews(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<
     .await
 }
 
-/// The diagnostic's *enjeux* section, shown beside the plan while it is built.
-async fn enjeux(
-    conn: &mut PgConnection,
-    diagnostic_id: Option<i64>,
-) -> sqlx::Result<Option<(String, String)>> {
-    let Some(d) = diagnostic_id else {
-        return Ok(None);
-    };
-    sqlx::query_as(
-        "select title, body from diagnostic_section where diagnostic_id = $1 and kind = 'enjeux'
-         order by position limit 1",
-    )
-    .bind(d)
-    .fetch_optional(conn)
-    .await
-}
-
 #[derive(Template)]
 #[template(path = "plans/show.html")]
 struct ShowPage {
@@ -689,7 +672,7 @@ struct ShowPage {
     timeline: Vec<TimelineStep>,
     copil: Vec<CopilRow>,
     reviews: Vec<ReviewRow>,
-    enjeux: Option<(String, String)>,
+    enjeux: Option<model::Enjeux>,
     history: Vec<HistoryEntry>,
     statuses: &'static [(&'static str, &'static str)],
     priorities: &'static [(&'static str, &'static str)],
@@ -725,7 +708,7 @@ pub async fn show(
     let copil = copil_decisions(&mut conn, id).await?;
     let reviews = reviews(&mut conn, id).await?;
     let enjeux = if plan.editable() && can_manage {
-        enjeux(&mut conn, plan.diagnostic_id).await?
+        model::enjeux(&mut conn, plan.diagnostic_id).await?
     } else {
         None
     };

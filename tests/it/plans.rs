@@ -780,6 +780,257 @@ async fn second_save_of_the_same_fiche_is_a_conflict() {
 }
 
 #[tokio::test]
+async fn the_diagnostic_enjeux_beside_the_plan_are_sanitised_markdown() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let d: i64 = sqlx::query_scalar(
+        "insert into diagnostic (maison_id, title, reference_year, status) values ($1, 'Diagnostic 2025', 2025, 'valide')
+         returning id",
+    )
+    .bind(w.maison_a)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into diagnostic_section (diagnostic_id, position, kind, title, body) values ($1, 8, 'enjeux', 'Enjeux', $2)",
+    )
+    .bind(d)
+    .bind("### Priorités\n\n- **Rénovation** énergétique\n- [ADEME](https://www.ademe.fr)\n\n<script>alert(1)</script>\n[clic](javascript:alert(1))")
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let p = plan(&app, w.maison_a, "brouillon").await;
+    sqlx::query("update plan set diagnostic_id = $2 where id = $1")
+        .bind(p)
+        .bind(d)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let c = app.signed_in(STAFF_A).await;
+    for path in [
+        format!("/plans/{p}"),
+        format!("/plans/{p}/actions/nouvelle"),
+    ] {
+        let (status, html) = c.get_html(&path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Enjeux du diagnostic : Enjeux"), "{path}");
+        assert!(
+            html.contains("<h3>Priorités</h3>")
+                && html.contains("<li><strong>Rénovation</strong> énergétique</li>")
+                && html.contains("href=\"https://www.ademe.fr\""),
+            "{path}: rendered as on the diagnostic page"
+        );
+        assert!(
+            !html.contains("<script>alert") && !html.contains("href=\"javascript:"),
+            "{path}: sanitised"
+        );
+        assert!(
+            !html.contains("**Rénovation**"),
+            "{path}: not printed as plain text"
+        );
+    }
+}
+
+/// How many lines a table of the fiche form shows (one input per line carries the column's name).
+fn lines(html: &str, column: &str) -> usize {
+    html.matches(&format!("name=\"{column}\"")).count()
+}
+
+#[tokio::test]
+async fn fiche_form_takes_any_number_of_lines_without_javascript() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = plan(&app, w.maison_a, "brouillon").await;
+    let axis = axes(&app).await[0].to_string();
+    let org = w.org.to_string();
+    let mut c = app.signed_in(STAFF_A).await;
+    let create = format!("/plans/{p}/actions");
+
+    // A new fiche offers one blank line per table, and the buttons to add and remove lines.
+    let (status, html) = c.page(&format!("/plans/{p}/actions/nouvelle")).await;
+    assert_eq!(status, StatusCode::OK);
+    for column in ["partner_org", "funding_funder", "ind_label"] {
+        assert_eq!(lines(&html, column), 1, "{column}");
+    }
+    for group in ["partenaires", "financements", "indicateurs"] {
+        assert!(
+            html.contains(&format!(
+                "name=\"ajouter\" value=\"{group}\" formaction=\"{create}#{group}\" formnovalidate"
+            )),
+            "{group}: « Ajouter une ligne » button"
+        );
+        assert!(html.contains(&format!("name=\"retirer\" value=\"{group}-1\"")));
+        assert!(
+            html.contains(&format!("id=\"{group}\"")),
+            "the fieldset the button scrolls to"
+        );
+    }
+    // Enter in a field saves: the first submit button of the form is the saving one.
+    let form = &html[html.find("<form method=\"post\" action=\"/plans/").unwrap()..];
+    let first_button = &form[form.find("<button").unwrap()..];
+    assert!(first_button.starts_with("<button type=\"submit\" class=\"visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\">Enregistrer la fiche"));
+
+    // « Ajouter une ligne »: the form comes back with what was typed and one more line; nothing is saved.
+    let mut f = action_form(&axis, &org, "Fiche aux nombreuses lignes");
+    f.push(("form_key", "cle-lignes"));
+    let mut add = f.clone();
+    // As a browser sends it: the blank line the form ended with, then the button.
+    add.extend([
+        ("ind_label", ""),
+        ("ind_unit", ""),
+        ("ind_target", ""),
+        ("ind_achieved", ""),
+        ("ind_year", ""),
+        ("ajouter", "indicateurs"),
+    ]);
+    let r = c.post(&create, &add).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = unescape(&r.text().await.unwrap());
+    assert_eq!(
+        lines(&html, "ind_label"),
+        3,
+        "the typed line, the blank one, one more"
+    );
+    assert_eq!(
+        lines(&html, "partner_org"),
+        2,
+        "partners as typed (the blank line kept)"
+    );
+    assert_eq!(
+        lines(&html, "funding_funder"),
+        3,
+        "two typed lines, then a blank one"
+    );
+    assert!(html.contains("value=\"Fiche aux nombreuses lignes\""));
+    assert!(html.contains("value=\"Artisans formés\"") && html.contains("value=\"12 345,50\""));
+    assert!(html.contains("value=\"prescripteur\""));
+    assert!(
+        !html.contains("field-error"),
+        "adding a line is not a validation"
+    );
+    assert_eq!(app.count("select count(*) from action").await, 0);
+    assert_eq!(
+        app.count("select count(*) from form_submission where key = 'cle-lignes'")
+            .await,
+        0,
+        "the form's key is still unused"
+    );
+
+    // « Retirer »: the line goes, the others stay in their order.
+    let mut five = f.clone();
+    five.retain(|(k, _)| !k.starts_with("ind_"));
+    let labels = [
+        "Artisans formés",
+        "Apprentis",
+        "Chantiers",
+        "Visites",
+        "Forums",
+    ];
+    for (i, label) in labels.iter().enumerate() {
+        five.extend([
+            ("ind_label", *label),
+            ("ind_unit", "personnes"),
+            ("ind_target", if i % 2 == 0 { "40" } else { "12,5" }),
+            ("ind_achieved", ""),
+            ("ind_year", "2026"),
+        ]);
+    }
+    let mut remove = five.clone();
+    remove.push(("retirer", "indicateurs-2"));
+    let r = c.post(&create, &remove).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = unescape(&r.text().await.unwrap());
+    assert_eq!(
+        lines(&html, "ind_label"),
+        5,
+        "four lines left, then a blank one"
+    );
+    assert!(!html.contains("value=\"Apprentis\""));
+    let order: Vec<usize> = ["Artisans formés", "Chantiers", "Visites", "Forums"]
+        .iter()
+        .map(|l| html.find(&format!("value=\"{l}\"")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "order kept");
+    // A line number that does not exist changes nothing and breaks nothing.
+    let mut odd = five.clone();
+    odd.push(("retirer", "indicateurs-99"));
+    let r = c.post(&create, &odd).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(lines(&r.text().await.unwrap(), "ind_label"), 6);
+    assert_eq!(app.count("select count(*) from action").await, 0);
+
+    // Saved: all five indicators, more than the form ever showed blank at once.
+    let r = c.post(&create, &five).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        unescape(&r.text().await.unwrap())
+    );
+    assert_eq!(app.count("select count(*) from action_indicator").await, 5);
+    assert_eq!(
+        app.count("select count(*) from action_indicator where label = 'Forums' and position = 5")
+            .await,
+        1
+    );
+    let a: i64 = sqlx::query_scalar("select id from action")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    // The edit form shows the saved lines and a blank one; adding a line there saves nothing either.
+    let edit = format!("/actions/{a}/modifier");
+    let (_, html) = c.page(&edit).await;
+    assert_eq!(lines(&html, "ind_label"), 6);
+    assert_eq!(lines(&html, "funding_funder"), 3);
+    assert!(html.contains(&format!("formaction=\"{edit}#financements\"")));
+    let mut saved = five.clone();
+    saved.retain(|(k, _)| *k != "form_key");
+    saved.push(("version", "1"));
+    let mut add = saved.clone();
+    add.push(("ajouter", "financements"));
+    let r = c.post(&edit, &add).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert_eq!(lines(&html, "funding_funder"), 3);
+    assert!(
+        html.contains("name=\"version\" value=\"1\""),
+        "still the version it was opened at"
+    );
+    // Removing a budget line, then saving, removes it.
+    let mut remove = saved.clone();
+    remove.push(("retirer", "financements-1"));
+    let r = c.post(&edit, &remove).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.count(&format!(
+            "select version::bigint from action where id = {a}"
+        ))
+        .await,
+        1,
+        "nothing saved"
+    );
+    let after: Vec<(String, String)> = saved
+        .iter()
+        .filter(|(k, v)| !(*k == "funding_funder" && *v == "ADEME"))
+        .filter(|(k, v)| !(*k == "funding_amount" && *v == "12 345,50"))
+        .filter(|(k, v)| !(*k == "funding_state" && *v == "acquis"))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let after: Vec<(&str, &str)> = after
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = c.post(&edit, &after).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from action_funding").await,
+        1,
+        "only the Région line is left"
+    );
+}
+
+#[tokio::test]
 async fn bad_input_gets_french_messages_and_nothing_is_written() {
     let app = spawn_app().await;
     let w = app.world().await;
