@@ -23,62 +23,36 @@ use crate::web::{Ctx, Form, format, idempotency};
 const MAX_AMOUNT_CENTS: i64 = 5_000_000_000;
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct ActionForm {
-    #[serde(default)]
     pub number: String,
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub axis_id: String,
-    #[serde(default)]
     pub sector_code: String,
-    #[serde(default)]
     pub objectives: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub target_public: String,
-    #[serde(default)]
     pub expected_results: String,
-    #[serde(default)]
     pub pilot_organisation_id: String,
-    #[serde(default)]
     pub referent_account_id: String,
-    #[serde(default)]
     pub start_date: String,
-    #[serde(default)]
     pub end_date: String,
-    #[serde(default)]
     pub priority: String,
-    #[serde(default)]
     pub partner_org: Vec<String>,
-    #[serde(default)]
     pub partner_role: Vec<String>,
-    #[serde(default)]
     pub funding_funder: Vec<String>,
-    #[serde(default)]
     pub funding_amount: Vec<String>,
-    #[serde(default)]
     pub funding_state: Vec<String>,
-    #[serde(default)]
     pub ind_label: Vec<String>,
-    #[serde(default)]
     pub ind_unit: Vec<String>,
-    #[serde(default)]
     pub ind_target: Vec<String>,
-    #[serde(default)]
     pub ind_achieved: Vec<String>,
-    #[serde(default)]
     pub ind_year: Vec<String>,
-    #[serde(default)]
     pub version: String,
-    #[serde(default)]
     pub form_key: String,
     /// Set by an « Ajouter une ligne » button: the group (`Lines::key`).
-    #[serde(default)]
     pub ajouter: String,
     /// Set by a « Retirer » button: `group-line`.
-    #[serde(default)]
     pub retirer: String,
 }
 
@@ -653,15 +627,35 @@ impl FormPage {
         }
     }
 
-    fn with_errors(self, errors: ActionErrors) -> Self {
-        FormPage { errors, ..self }
-    }
-
     /// The page, with the diagnostic's enjeux beside the form and a blank line at the end of each table.
     async fn respond(mut self, conn: &mut PgConnection, status: StatusCode) -> AppResult<Response> {
         self.enjeux = model::enjeux(conn, self.plan.diagnostic_id).await?;
         self.form = std::mem::take(&mut self.form).with_blank_lines();
         Ok((status, Html(self.render()?)).into_response())
+    }
+
+    /// What the form asks to save; `Err(status)` when it must come back instead: a line was added or
+    /// removed (200, nothing checked), or the input is bad (422, the errors beside the fields).
+    fn read(&mut self) -> Result<ActionInput, StatusCode> {
+        if self.form.edit_lines() {
+            return Err(StatusCode::OK);
+        }
+        let (input, errors) = validate(&self.form, &self.choices);
+        self.errors = errors;
+        input.ok_or(StatusCode::UNPROCESSABLE_ENTITY)
+    }
+
+    /// The page after a write the database refused: the transaction may be aborted, so it is rendered
+    /// with another connection.
+    async fn respond_after(
+        self,
+        state: &AppState,
+        tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        status: StatusCode,
+    ) -> AppResult<Response> {
+        drop(tx);
+        let mut conn = state.db.acquire().await?;
+        self.respond(&mut conn, status).await
     }
 
     /// Where the form is sent: creation of a fiche in the plan, or edition of this one.
@@ -776,7 +770,21 @@ fn number_taken(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.constraint() == Some("action_plan_id_number_key"))
 }
 
-const NUMBER_TAKEN: &str = "Ce numéro est déjà utilisé par une autre fiche du plan.";
+/// A write of the form the database refused for a reason the person can fix: the number is taken (422,
+/// said beside the field). Other errors are errors.
+fn refusal<T>(
+    written: sqlx::Result<T>,
+    errors: &mut ActionErrors,
+) -> AppResult<Result<T, StatusCode>> {
+    match written {
+        Ok(x) => Ok(Ok(x)),
+        Err(e) if number_taken(&e) => {
+            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
+            Ok(Err(StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// The columns of a fiche its form writes, in the order `bind_fields` binds them.
 const FIELDS: [&str; 13] = [
@@ -842,42 +850,26 @@ pub async fn create(
     user: CurrentUser,
     ctx: Ctx,
     Path(plan_id): Path<i64>,
-    Form(mut form): Form<ActionForm>,
+    Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let plan = editable_plan(&mut tx, &user, plan_id).await?;
     let choices = choices(&mut tx, &plan).await?;
-    if form.edit_lines() {
-        return FormPage::new(ctx, plan, None, form, choices)
-            .respond(&mut tx, StatusCode::OK)
-            .await;
-    }
-    let (input, mut errors) = validate(&form, &choices);
-    let Some(input) = input else {
-        return FormPage::new(ctx, plan, None, form, choices)
-            .with_errors(errors)
-            .respond(&mut tx, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+    let mut page = FormPage::new(ctx, plan, None, form, choices);
+    let input = match page.read() {
+        Ok(input) => input,
+        Err(status) => return page.respond(&mut tx, status).await,
     };
-    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+    if !idempotency::claim(&mut tx, user.id, &page.form.form_key).await? {
         return Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response());
     }
     let inserted = bind_fields(sqlx::query(&insert_sql()).bind(plan_id), &input)
         .fetch_one(&mut *tx)
         .await
         .and_then(|row| row.try_get::<i64, _>(0));
-    let id = match inserted {
+    let id = match refusal(inserted, &mut page.errors)? {
         Ok(id) => id,
-        Err(e) if number_taken(&e) => {
-            drop(tx);
-            errors.number = Some(NUMBER_TAKEN.into());
-            let mut conn = state.db.acquire().await?;
-            return FormPage::new(ctx, plan, None, form, choices)
-                .with_errors(errors)
-                .respond(&mut conn, StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
-        }
-        Err(e) => return Err(e.into()),
+        Err(status) => return page.respond_after(&state, tx, status).await,
     };
     write_children(&mut tx, id, &input).await?;
     model::record_transition(
@@ -894,7 +886,7 @@ pub async fn create(
         &mut *tx,
         Event {
             actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
+            maison_id: Some(page.plan.maison_id),
             object_type: "action",
             object_id: id,
             action: "creation",
@@ -904,7 +896,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    flash(&state, &ctx, FlashKind::Success, "Fiche action créée.").await?;
+    flash(&state, &page.ctx, FlashKind::Success, "Fiche action créée.").await?;
     Ok(Redirect::to(&format!("/actions/{id}")).into_response())
 }
 
@@ -973,61 +965,65 @@ fn diff_of(before: &Action, d: &Details, input: &ActionInput, c: &Choices) -> Di
             "Filière",
             sector(&before.sector_code),
             sector(&input.sector_code),
-        )
-        .field(
+        );
+    for (field, label, was, now) in [
+        (
             "objectives",
             "Objectifs",
-            before.objectives.clone(),
-            input.objectives.clone(),
-        )
-        .field(
+            &before.objectives,
+            &input.objectives,
+        ),
+        (
             "description",
             "Description",
-            before.description.clone(),
-            input.description.clone(),
-        )
-        .field(
+            &before.description,
+            &input.description,
+        ),
+        (
             "target_public",
             "Public visé",
-            before.target_public.clone(),
-            input.target_public.clone(),
-        )
-        .field(
+            &before.target_public,
+            &input.target_public,
+        ),
+        (
             "expected_results",
             "Résultats attendus",
-            before.expected_results.clone(),
-            input.expected_results.clone(),
-        )
-        .field(
-            "pilot",
-            "Pilote",
-            org(before.pilot_organisation_id),
-            org(input.pilot),
-        )
-        .field(
-            "referent",
-            "Référent",
-            person(before.referent_account_id),
-            person(input.referent),
-        )
-        .field(
-            "start_date",
-            "Date de début",
-            before.start(),
-            format::opt_date(input.start),
-        )
-        .field(
-            "end_date",
-            "Date de fin",
-            before.end(),
-            format::opt_date(input.end),
-        )
-        .field(
-            "priority",
-            "Priorité",
-            before.priority_label(),
-            model::priority_label(&input.priority),
-        );
+            &before.expected_results,
+            &input.expected_results,
+        ),
+    ] {
+        diff.field(field, label, was.as_str(), now.as_str());
+    }
+    diff.field(
+        "pilot",
+        "Pilote",
+        org(before.pilot_organisation_id),
+        org(input.pilot),
+    )
+    .field(
+        "referent",
+        "Référent",
+        person(before.referent_account_id),
+        person(input.referent),
+    )
+    .field(
+        "start_date",
+        "Date de début",
+        before.start(),
+        format::opt_date(input.start),
+    )
+    .field(
+        "end_date",
+        "Date de fin",
+        before.end(),
+        format::opt_date(input.end),
+    )
+    .field(
+        "priority",
+        "Priorité",
+        before.priority_label(),
+        model::priority_label(&input.priority),
+    );
     let partners_before: Vec<String> = d
         .partners
         .get(&before.id)
@@ -1111,58 +1107,38 @@ pub async fn update(
     user: CurrentUser,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(mut form): Form<ActionForm>,
+    Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let (action, plan) = load(&mut tx, &user, id).await?;
     policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
     ensure_editable(&plan)?;
     let choices = choices(&mut tx, &plan).await?;
-    if form.edit_lines() {
-        return FormPage::new(ctx, plan, Some(id), form, choices)
-            .respond(&mut tx, StatusCode::OK)
-            .await;
-    }
-    let (input, mut errors) = validate(&form, &choices);
-    let Some(input) = input else {
-        return FormPage::new(ctx, plan, Some(id), form, choices)
-            .with_errors(errors)
-            .respond(&mut tx, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+    let mut page = FormPage::new(ctx, plan, Some(id), form, choices);
+    let input = match page.read() {
+        Ok(input) => input,
+        Err(status) => return page.respond(&mut tx, status).await,
     };
     let details = model::details(&mut tx, None, Some(id)).await?;
-    let version = format::parse_int(&form.version).unwrap_or(-1);
+    let version = format::parse_int(&page.form.version).unwrap_or(-1);
     let updated = bind_fields(sqlx::query(&update_sql()).bind(id).bind(version), &input)
         .execute(&mut *tx)
         .await;
-    let refused = match updated {
-        Ok(r) if r.rows_affected() > 0 => None,
+    match refusal(updated, &mut page.errors)? {
+        Ok(done) if done.rows_affected() > 0 => {}
         Ok(_) => {
-            errors.conflict = Some(CONFLICT.into());
-            Some(StatusCode::CONFLICT)
+            page.errors.conflict = Some(CONFLICT.into());
+            return page.respond_after(&state, tx, StatusCode::CONFLICT).await;
         }
-        Err(e) if number_taken(&e) => {
-            errors.number = Some(NUMBER_TAKEN.into());
-            Some(StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(status) = refused {
-        // The transaction may be aborted: render with another connection.
-        drop(tx);
-        let mut conn = state.db.acquire().await?;
-        return FormPage::new(ctx, plan, Some(id), form, choices)
-            .with_errors(errors)
-            .respond(&mut conn, status)
-            .await;
+        Err(status) => return page.respond_after(&state, tx, status).await,
     }
     write_children(&mut tx, id, &input).await?;
-    let diff = diff_of(&action, &details, &input, &choices);
+    let diff = diff_of(&action, &details, &input, &page.choices);
     audit::record(
         &mut *tx,
         Event {
             actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
+            maison_id: Some(page.plan.maison_id),
             object_type: "action",
             object_id: id,
             action: "modification",
@@ -1174,7 +1150,7 @@ pub async fn update(
     tx.commit().await?;
     flash(
         &state,
-        &ctx,
+        &page.ctx,
         FlashKind::Success,
         "Fiche action enregistrée.",
     )

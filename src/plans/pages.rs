@@ -907,6 +907,24 @@ async fn closing_indicators(
         .collect())
 }
 
+/// A plan and the blank form of one of its transitions (`to`): for the Maison's staff, when the plan's
+/// state allows it.
+async fn transition_form(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    to: &str,
+) -> AppResult<(Plan, TransitionForm)> {
+    let plan = model::load_plan(conn, user, id).await?;
+    policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
+    ensure_state(&plan, to)?;
+    let form = TransitionForm {
+        to: to.to_owned(),
+        ..Default::default()
+    };
+    Ok((plan, form))
+}
+
 pub async fn copil_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -914,24 +932,16 @@ pub async fn copil_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = model::load_plan(&mut conn, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
-    ensure_state(&plan, "valide")?;
-    let form = TransitionForm {
-        to: "valide".into(),
-        decided_on: format::today().to_string(),
-        ..Default::default()
+    let (plan, mut form) = transition_form(&mut conn, &user, id, "valide").await?;
+    form.decided_on = format::today().to_string();
+    let errors = TransitionErrors::default();
+    let page = CopilPage {
+        ctx,
+        plan,
+        form,
+        errors,
     };
-    Ok(Html(
-        CopilPage {
-            ctx,
-            plan,
-            form,
-            errors: TransitionErrors::default(),
-        }
-        .render()?,
-    )
-    .into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 pub async fn closing_form(
@@ -941,25 +951,17 @@ pub async fn closing_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = model::load_plan(&mut conn, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
-    ensure_state(&plan, "cloture")?;
+    let (plan, form) = transition_form(&mut conn, &user, id, "cloture").await?;
     let indicators = closing_indicators(&mut conn, id, None).await?;
-    let form = TransitionForm {
-        to: "cloture".into(),
-        ..Default::default()
+    let errors = TransitionErrors::default();
+    let page = ClosingPage {
+        ctx,
+        plan,
+        form,
+        errors,
+        indicators,
     };
-    Ok(Html(
-        ClosingPage {
-            ctx,
-            plan,
-            form,
-            errors: TransitionErrors::default(),
-            indicators,
-        }
-        .render()?,
-    )
-    .into_response())
+    Ok(Html(page.render()?).into_response())
 }
 
 fn ensure_state(plan: &Plan, to: &str) -> AppResult<()> {
