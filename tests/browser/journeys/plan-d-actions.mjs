@@ -1,8 +1,9 @@
 // The Grenelle action-plan workflow end to end: the responsable builds a plan (from the Maison's validated
-// diagnostic when there is one) with one fiche per axis — a first try with the end date before the start
-// is refused beside the field —, submits it, records the copil's validation, starts the actions; the France
-// Travail partner, pilot of the actions, adds a follow-up note; the AVE admin gives an avis du réseau; the
-// responsable closes the plan with its evaluation.
+// diagnostic when there is one) with one fiche per axis — the first one gets a second indicator line and a
+// budget line added then removed (« Ajouter une ligne », « Retirer », no JavaScript needed), and a first
+// try with the end date before the start is refused beside the field —, submits it, records the copil's
+// validation, starts the actions; the France Travail partner, pilot of the actions, adds a follow-up note;
+// the AVE admin gives an avis du réseau; the responsable closes the plan with its evaluation.
 import { signIn } from '../lib/browser.mjs';
 import * as config from '../config.mjs';
 
@@ -50,6 +51,21 @@ export default {
       await page.getByLabel('Unité 1').fill('personnes');
       await page.getByLabel('Cible 1').fill('40');
       if (axis === 1) {
+        // A second indicator: « Ajouter une ligne » brings the form back with one more line, typing kept.
+        await h.click(page.getByRole('button', { name: "Ajouter une ligne d'indicateur" }));
+        assert.equal(await page.getByLabel('Intitulé').inputValue(), "Action de l'axe 1");
+        assert.equal(await page.getByLabel("Libellé de l'indicateur 1").inputValue(), 'Personnes accompagnées');
+        assert.equal(await page.getByLabel("Libellé de l'indicateur 2").inputValue(), '');
+        await page.getByLabel("Libellé de l'indicateur 2").fill('Entreprises rencontrées');
+        await page.getByLabel('Unité 2').fill('entreprises');
+        await page.getByLabel('Cible 2').fill('10');
+        // A budget line added by mistake goes away with « Retirer ».
+        await h.click(page.getByRole('button', { name: 'Ajouter une ligne de financement' }));
+        await page.getByLabel('Financeur 2').fill('Erreur de saisie');
+        await h.click(page.getByRole('button', { name: 'Retirer la ligne de financement 2' }));
+        assert.equal(await page.getByLabel('Financeur 1').inputValue(), 'ADEME');
+        assert.equal(await page.getByLabel('Financeur 2').inputValue(), '');
+        assert.equal(await page.getByLabel("Libellé de l'indicateur 2").inputValue(), 'Entreprises rencontrées');
         const refused = await h.click(page.getByRole('button', { name: 'Enregistrer la fiche' }), { allowStatus: [422] });
         assert.equal(refused.status, 422);
         assert.match(await page.locator('#end-error').innerText(), /ne peut pas précéder/);
@@ -60,6 +76,7 @@ export default {
       assert.match(h.here(), /^\/actions\/\d+$/);
       actionPaths.push(h.here());
       assert.match(await page.locator('main').innerText(), /12\s500,00\s€/);
+      if (axis === 1) assert.match(await page.locator('main').innerText(), /Entreprises rencontrées/);
       await h.goto(planPath);
     }
 
