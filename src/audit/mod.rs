@@ -127,8 +127,9 @@ fn show_value(v: &Value) -> String {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct EventRow {
+/// One entry of the journal as read from the database (a row, or an element of `history_json_sql`).
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct EventRow {
     at: DateTime<Utc>,
     who: Option<String>,
     summary: String,
@@ -193,6 +194,24 @@ pub async fn history(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(HistoryEntry::from).collect())
+}
+
+/// The *Historique* of one object (`history`) as a SQL expression giving a JSON array (null when empty),
+/// for a page that loads it in the statement that loads the object; `object_type` and `object_id` are SQL
+/// expressions. Read it back with `history_from_json`.
+pub fn history_json_sql(object_type: &str, object_id: &str) -> String {
+    format!(
+        "(select json_agg(x order by x.at desc, x.id desc) from (
+            select e.id, e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+            from event e left join account a on a.id = e.account_id
+            where e.object_type = {object_type} and e.object_id = {object_id}
+            order by e.at desc, e.id desc limit 100) x)"
+    )
+}
+
+pub fn history_from_json(rows: Option<sqlx::types::Json<Vec<EventRow>>>) -> Vec<HistoryEntry> {
+    rows.map(|j| j.0.into_iter().map(HistoryEntry::from).collect())
+        .unwrap_or_default()
 }
 
 pub fn router() -> Router<AppState> {

@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::model::{self, Action, Axis, Details, Plan};
-use super::pages::{CopilRow, ReviewRow, copil_decisions, reviews};
+use super::model::{CopilRow, ReviewRow, copil_decisions, reviews};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

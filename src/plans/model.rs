@@ -3,8 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgConnection;
+use serde::Deserialize;
+use sqlx::postgres::PgRow;
+use sqlx::types::Json;
+use sqlx::{FromRow, PgConnection, Row};
 
+use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans::{self as rules, PlanFacts};
 use crate::error::{AppError, AppResult};
@@ -68,6 +72,15 @@ pub fn funding_state_label(s: &str) -> &'static str {
     }
 }
 
+pub fn action_status_badge(s: &str) -> &'static str {
+    match s {
+        "realisee" => "badge badge-success",
+        "abandonnee" => "badge badge-muted",
+        "en_pause" => "badge badge-warning",
+        _ => "badge",
+    }
+}
+
 /// *En retard*: the end date is past and the action is neither réalisée nor abandonnée. Never stored.
 pub fn is_late(end: Option<NaiveDate>, status: &str, today: NaiveDate) -> bool {
     end.is_some_and(|e| e < today) && !matches!(status, "realisee" | "abandonnee")
@@ -119,28 +132,104 @@ impl Plan {
     }
 }
 
-/// Loads a plan the user may read; anything else is a 404.
-pub async fn load_plan(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<Plan> {
-    let plan: Option<Plan> = sqlx::query_as(
-        "select p.id, p.maison_id, m.name as maison_name, p.diagnostic_id, d.title as diagnostic_title,
-                p.title, p.start_year, p.end_year, p.charter, p.status, p.revision_reason, p.evaluation,
-                p.previous_id, p.version, p.updated_at,
-                exists (select 1 from partnership ps where ps.maison_id = p.maison_id
-                        and ps.organisation_id = $2) as partnered
-         from plan p join maison m on m.id = p.maison_id
+/// The plan's columns (`Plan`); binds: $1 plan id, $2 the user's organisation (for `partnered`).
+const PLAN_COLUMNS: &str = "p.id, p.maison_id, m.name as maison_name, p.diagnostic_id,
+        d.title as diagnostic_title, p.title, p.start_year, p.end_year, p.charter, p.status,
+        p.revision_reason, p.evaluation, p.previous_id, p.version, p.updated_at,
+        exists (select 1 from partnership ps where ps.maison_id = p.maison_id
+                and ps.organisation_id = $2) as partnered";
+const PLAN_FROM: &str = "from plan p join maison m on m.id = p.maison_id
          left join diagnostic d on d.id = p.diagnostic_id
-         where p.id = $1",
-    )
-    .bind(id)
-    .bind(user.organisation_id.unwrap_or(-1))
-    .fetch_optional(&mut *conn)
-    .await?;
-    let plan = plan.ok_or(AppError::NotFound)?;
+         where p.id = $1";
+
+/// Loads a plan the user may read, with `extra` columns (SQL after the plan's own, alias `p`); anything
+/// else is a 404.
+async fn plan_row(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    extra: &str,
+) -> AppResult<(Plan, PgRow)> {
+    let row = sqlx::query(&format!("select {PLAN_COLUMNS}{extra} {PLAN_FROM}"))
+        .bind(id)
+        .bind(user.organisation_id.unwrap_or(-1))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = Plan::from_row(&row)?;
     crate::auth::policy::ensure(rules::can_read_plan(user, &plan.facts()))?;
-    Ok(plan)
+    Ok((plan, row))
 }
 
-#[derive(sqlx::FromRow, Clone)]
+/// Loads a plan the user may read; anything else is a 404.
+pub async fn load_plan(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<Plan> {
+    Ok(plan_row(conn, user, id, "").await?.0)
+}
+
+/// What the plan page shows besides its actions, loaded with the plan in one statement.
+pub struct PlanPage {
+    pub plan: Plan,
+    pub axes: Vec<Axis>,
+    pub sectors: Vec<Sector>,
+    pub timeline: Vec<TimelineStep>,
+    pub copil: Vec<CopilRow>,
+    pub reviews: Vec<ReviewRow>,
+    pub history: Vec<HistoryEntry>,
+    /// The diagnostic's *enjeux* section: title and Markdown source.
+    pub enjeux: Option<(String, String)>,
+}
+
+/// A JSON array column of the plan page's statement (null when there are no rows).
+fn json_rows<T: for<'de> Deserialize<'de>>(row: &PgRow, column: &str) -> sqlx::Result<Vec<T>> {
+    Ok(row
+        .try_get::<Option<Json<Vec<T>>>, _>(column)?
+        .map(|j| j.0)
+        .unwrap_or_default())
+}
+
+/// The plan page's plan, reference lists, workflow and history: one round trip (the actions are
+/// `plan_lines`).
+pub async fn load_plan_page(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<PlanPage> {
+    let extra = format!(
+        ",
+        (select json_agg(x order by x.number) from (
+            select id, number, title, short_title from axis where charter = p.charter) x) as axes,
+        (select json_agg(x order by x.position) from (select code, name, position from sector) x) as sectors,
+        (select json_agg(x order by x.at, x.id) from (
+            select t.id, t.from_status, t.to_status, a.name as who, t.at, t.comment from transition t
+            left join account a on a.id = t.account_id
+            where t.object_type = 'plan' and t.object_id = p.id order by t.at, t.id limit 200) x) as timeline,
+        (select json_agg(x order by x.decided_on, x.id) from (
+            select c.id, c.decided_on, c.decision, c.members_present, c.minutes, a.name as who
+            from copil_decision c left join account a on a.id = c.recorded_by where c.plan_id = p.id) x) as copil,
+        (select json_agg(x order by x.created_at, x.id) from (
+            select r.id, r.opinion, r.remarks, a.name as who, r.created_at from network_review r
+            left join account a on a.id = r.account_id where r.plan_id = p.id) x) as reviews,
+        {} as history,
+        (select json_build_array(s.title, s.body) from diagnostic_section s
+         where s.diagnostic_id = p.diagnostic_id and s.kind = 'enjeux' order by s.position limit 1) as enjeux",
+        audit::history_json_sql("'plan'", "p.id")
+    );
+    let (plan, row) = plan_row(conn, user, id, &extra).await?;
+    Ok(PlanPage {
+        plan,
+        axes: json_rows(&row, "axes")?,
+        sectors: json_rows(&row, "sectors")?,
+        timeline: timeline_steps(json_rows(&row, "timeline")?, plan_status_label),
+        copil: json_rows(&row, "copil")?,
+        reviews: json_rows(&row, "reviews")?,
+        history: audit::history_from_json(row.try_get("history")?),
+        enjeux: row
+            .try_get::<Option<Json<(String, String)>>, _>("enjeux")?
+            .map(|j| j.0),
+    })
+}
+
+#[derive(sqlx::FromRow, Deserialize, Clone)]
 pub struct Axis {
     pub id: i32,
     pub number: i32,
@@ -157,7 +246,7 @@ pub async fn axes(conn: &mut PgConnection, charter: &str) -> sqlx::Result<Vec<Ax
     .await
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(sqlx::FromRow, Deserialize, Clone)]
 pub struct Sector {
     pub code: String,
     pub name: String,
@@ -236,12 +325,7 @@ impl Action {
         action_status_label(&self.status)
     }
     pub fn status_badge(&self) -> &'static str {
-        match self.status.as_str() {
-            "realisee" => "badge badge-success",
-            "abandonnee" => "badge badge-muted",
-            "en_pause" => "badge badge-warning",
-            _ => "badge",
-        }
+        action_status_badge(&self.status)
     }
     pub fn priority_label(&self) -> &'static str {
         priority_label(&self.priority)
@@ -410,7 +494,7 @@ pub fn totals(fundings: &[Funding]) -> (i64, i64, i64) {
 }
 
 /// One step of a workflow timeline.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Deserialize)]
 pub struct TransitionRow {
     pub from_status: Option<String>,
     pub to_status: String,
@@ -442,8 +526,11 @@ pub async fn timeline(
     .bind(object_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
+    Ok(timeline_steps(rows, label))
+}
+
+fn timeline_steps(rows: Vec<TransitionRow>, label: fn(&str) -> &'static str) -> Vec<TimelineStep> {
+    rows.into_iter()
         .map(|r| TimelineStep {
             at: format::datetime(r.at),
             at_iso: format::iso_datetime(r.at),
@@ -454,7 +541,7 @@ pub async fn timeline(
             },
             comment: r.comment,
         })
-        .collect())
+        .collect()
 }
 
 pub async fn record_transition(
@@ -481,8 +568,80 @@ pub async fn record_transition(
     Ok(())
 }
 
+/// One fiche as the plan page lists it: the columns of its table, with its budget and its number of
+/// indicators summed by the database (the fiche's texts and child rows are not read).
+#[derive(sqlx::FromRow)]
+pub struct ActionLine {
+    pub id: i64,
+    pub number: i32,
+    pub title: String,
+    pub axis_id: i32,
+    pub sector_code: Option<String>,
+    pub sector_name: Option<String>,
+    pub pilot_organisation_id: Option<i64>,
+    pub pilot_name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub priority: String,
+    pub status: String,
+    pub progress: i32,
+    pub budget_cents: i64,
+    pub acquired_cents: i64,
+    pub indicators: i64,
+}
+
+impl ActionLine {
+    pub fn late_on(&self, today: NaiveDate) -> bool {
+        is_late(self.end_date, &self.status, today)
+    }
+    pub fn status_label(&self) -> &'static str {
+        action_status_label(&self.status)
+    }
+    pub fn status_badge(&self) -> &'static str {
+        action_status_badge(&self.status)
+    }
+    pub fn priority_label(&self) -> &'static str {
+        priority_label(&self.priority)
+    }
+    pub fn end(&self) -> String {
+        format::opt_date(self.end_date)
+    }
+    pub fn pilot(&self) -> &str {
+        self.pilot_name.as_deref().unwrap_or("")
+    }
+    pub fn sector(&self) -> &str {
+        self.sector_name.as_deref().unwrap_or("")
+    }
+    pub fn budget(&self) -> String {
+        format::money(self.budget_cents)
+    }
+}
+
+/// The fiches of a plan as its page lists them, by number: one statement whatever the plan's size.
+pub async fn plan_lines(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<ActionLine>> {
+    sqlx::query_as(
+        "select a.id, a.number, a.title, a.axis_id, a.sector_code, s.name as sector_name,
+                a.pilot_organisation_id, o.name as pilot_name, a.start_date, a.end_date, a.priority,
+                a.status, a.progress,
+                coalesce(f.total, 0)::bigint as budget_cents, coalesce(f.acquired, 0)::bigint as acquired_cents,
+                (select count(*) from action_indicator i where i.action_id = a.id) as indicators
+         from action a
+         left join sector s on s.code = a.sector_code
+         left join organisation o on o.id = a.pilot_organisation_id
+         left join lateral (
+             select sum(x.amount_cents) as total,
+                    sum(x.amount_cents) filter (where x.state = 'acquis') as acquired
+             from action_funding x where x.action_id = a.id) f on true
+         where a.plan_id = $1
+         order by a.number",
+    )
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// What stops a plan from being submitted: one French sentence per missing thing.
-pub fn submission_problems(axes: &[Axis], actions: &[Action], details: &Details) -> Vec<String> {
+pub fn submission_problems(axes: &[Axis], actions: &[ActionLine]) -> Vec<String> {
     let mut out = Vec::new();
     if actions.is_empty() {
         out.push("Le plan ne contient encore aucune fiche action.".to_owned());
@@ -501,7 +660,7 @@ pub fn submission_problems(axes: &[Axis], actions: &[Action], details: &Details)
         if a.end_date.is_none() {
             missing.push("une date de fin");
         }
-        if details.indicators.get(&a.id).is_none_or(|v| v.is_empty()) {
+        if a.indicators == 0 {
             missing.push("au moins un indicateur");
         }
         if !missing.is_empty() {
@@ -531,6 +690,15 @@ pub struct Enjeux {
     pub html: String,
 }
 
+impl Enjeux {
+    pub fn new((title, body): (String, String)) -> Self {
+        Enjeux {
+            title,
+            html: crate::diagnostics::markdown::render(&body),
+        }
+    }
+}
+
 pub async fn enjeux(
     conn: &mut PgConnection,
     diagnostic_id: Option<i64>,
@@ -545,10 +713,7 @@ pub async fn enjeux(
     .bind(d)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(title, body)| Enjeux {
-        title,
-        html: crate::diagnostics::markdown::render(&body),
-    }))
+    Ok(row.map(Enjeux::new))
 }
 
 /// The recipients of a Maison's notifications: its active staff.
@@ -563,4 +728,80 @@ pub async fn admin_ids(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar("select id from account where role = 'admin' and active")
         .fetch_all(conn)
         .await
+}
+
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct CopilRow {
+    pub decided_on: NaiveDate,
+    pub decision: String,
+    pub members_present: String,
+    pub minutes: String,
+    pub who: Option<String>,
+}
+
+impl CopilRow {
+    pub fn date(&self) -> String {
+        format::date(self.decided_on)
+    }
+    pub fn decision_label(&self) -> &'static str {
+        if self.decision == "valide" {
+            "Plan validé"
+        } else {
+            "Plan à réviser"
+        }
+    }
+    pub fn who(&self) -> &str {
+        self.who.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(sqlx::FromRow, Deserialize)]
+pub struct ReviewRow {
+    pub opinion: String,
+    pub remarks: String,
+    pub who: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ReviewRow {
+    pub fn opinion_label(&self) -> &'static str {
+        if self.opinion == "favorable" {
+            "Avis favorable"
+        } else {
+            "Avis réservé"
+        }
+    }
+    pub fn badge(&self) -> &'static str {
+        if self.opinion == "favorable" {
+            "badge badge-success"
+        } else {
+            "badge badge-warning"
+        }
+    }
+    pub fn at(&self) -> String {
+        format::datetime(self.created_at)
+    }
+    pub fn who(&self) -> &str {
+        self.who.as_deref().unwrap_or("")
+    }
+}
+
+pub async fn copil_decisions(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<CopilRow>> {
+    sqlx::query_as(
+        "select c.decided_on, c.decision, c.members_present, c.minutes, a.name as who from copil_decision c
+         left join account a on a.id = c.recorded_by where c.plan_id = $1 order by c.decided_on, c.id",
+    )
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn reviews(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<ReviewRow>> {
+    sqlx::query_as(
+        "select r.opinion, r.remarks, a.name as who, r.created_at from network_review r
+         left join account a on a.id = r.account_id where r.plan_id = $1 order by r.created_at, r.id",
+    )
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await
 }

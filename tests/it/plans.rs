@@ -409,6 +409,22 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
             && html.contains("DREETS, MEL, France Travail")
             && html.contains("Validé à l'unanimité")
     );
+    // The timeline (oldest first) and the history (newest first, with the changed fields).
+    let submitted = html
+        .find("Brouillon → Soumis au comité de pilotage")
+        .expect("timeline");
+    let validated = html
+        .find("Soumis au comité de pilotage → Validé")
+        .expect("timeline");
+    assert!(submitted < validated);
+    let newest = html
+        .find("Décision du comité de pilotage du 25/11/2026 : plan « Plan Grenelle » validé")
+        .expect("history");
+    let older = html
+        .find("Décision du comité de pilotage du 20/11/2026 : plan « Plan Grenelle » à réviser")
+        .expect("history");
+    assert!(newest < older);
+    assert!(html.contains("Statut : <del>Soumis au comité de pilotage</del>"));
     assert!(
         app.count(&format!(
             "select count(*) from notification where account_id = {} and kind = 'copil_decision'",
