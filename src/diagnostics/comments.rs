@@ -1,16 +1,21 @@
 //! Comments on a diagnostic or one of its sections: one level of replies, the author edits within 15
 //! minutes (marked "modifié"), the Maison answers (pris en compte / sans suite), staff and admins hide
 //! abusive comments (the text is kept in the journal). Nobody comments after validation.
+//!
+//! The diagnostic page only links to the small pages here (comment, reply, answer, edit, hide), each
+//! showing the comment in context; a form that does not validate comes back on its page with status 422,
+//! the message beside the field and the typed text kept; success goes back to the comment's anchor.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, load};
+use super::show::{CommentView, comment_threads};
+use super::{Diagnostic, Errors, load, markdown};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
@@ -23,12 +28,24 @@ use crate::web::{Ctx, Form};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/diagnostics/{id}/commentaires", post(create))
+        .route("/diagnostics/{id}/commentaires/nouveau", get(new_form))
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/repondre",
+            get(reply_form),
+        )
         .route(
             "/diagnostics/{id}/commentaires/{cid}/modifier",
             get(edit).post(update),
         )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/traiter",
+            get(answer_form),
+        )
         .route("/diagnostics/{id}/commentaires/{cid}/reponse", post(answer))
-        .route("/diagnostics/{id}/commentaires/{cid}/masquer", post(hide))
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/masquer",
+            get(hide_form).post(hide),
+        )
 }
 
 const MAX_LEN: usize = 10_000;
@@ -61,6 +78,169 @@ async fn flash(
         Some(hash) => session::set_flash(conn, hash, kind, message).await,
         None => Ok(()),
     }
+}
+
+/// One thread (a top-level comment and its replies) of the diagnostic, or 404.
+async fn thread(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+    cid: i64,
+) -> AppResult<CommentView> {
+    comment_threads(conn, user, d, Some(cid))
+        .await?
+        .into_iter()
+        .find(|c| c.id == cid)
+        .ok_or(AppError::NotFound)
+}
+
+/// A section of the diagnostic, as the context of a comment on it: its title and rendered text.
+async fn section_context(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    sid: i64,
+) -> AppResult<(String, String)> {
+    let (title, body): (String, String) = sqlx::query_as(
+        "select title, body from diagnostic_section where id = $1 and diagnostic_id = $2",
+    )
+    .bind(sid)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((title, markdown::render(&body)))
+}
+
+/// Where a comment is written: on the whole diagnostic, on a section (shown above the form), or in reply
+/// to a comment (shown with its replies).
+enum Place {
+    General,
+    Section {
+        id: i64,
+        title: String,
+        html: String,
+    },
+    Reply(CommentView),
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/comment_new.html")]
+struct NewPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    place: Place,
+    body: String,
+    errors: Errors,
+}
+
+impl NewPage {
+    fn heading(&self) -> String {
+        match &self.place {
+            Place::General => "Commenter l'ensemble du diagnostic".into(),
+            Place::Section { title, .. } => format!("Commenter la section « {title} »"),
+            Place::Reply(c) => format!("Répondre au commentaire de {}", c.author),
+        }
+    }
+    fn section_id(&self) -> String {
+        match &self.place {
+            Place::Section { id, .. } => id.to_string(),
+            _ => String::new(),
+        }
+    }
+    fn parent_id(&self) -> String {
+        match &self.place {
+            Place::Reply(c) => c.id.to_string(),
+            _ => String::new(),
+        }
+    }
+    fn back(&self) -> String {
+        match &self.place {
+            Place::General => format!("/diagnostics/{}#commentaires-generaux", self.d.id),
+            Place::Section { id, .. } => format!("/diagnostics/{}#section-{id}", self.d.id),
+            Place::Reply(c) => format!("/diagnostics/{}#commentaire-{}", self.d.id, c.id),
+        }
+    }
+}
+
+fn render_new(
+    ctx: Ctx,
+    d: Diagnostic,
+    place: Place,
+    body: String,
+    errors: Errors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NewPage {
+        ctx,
+        d,
+        place,
+        body,
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    section: Option<String>,
+}
+
+/// The form for a comment on the whole diagnostic, or on one section (`?section=`).
+async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    let place = match q
+        .section
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Place::General,
+        Some(s) => {
+            let sid = s.parse().map_err(|_| AppError::NotFound)?;
+            let (title, html) = section_context(&mut conn, id, sid).await?;
+            Place::Section {
+                id: sid,
+                title,
+                html,
+            }
+        }
+    };
+    if !rules::can_comment(&user, &d.access()) {
+        return Err(closed());
+    }
+    render_new(ctx, d, place, String::new(), Errors::default())
+}
+
+/// A visible top-level comment of the diagnostic, which one may reply to or answer.
+fn ensure_top_level(c: &CommentView) -> AppResult<()> {
+    policy::ensure(!c.is_reply && !c.hidden)
+}
+
+async fn reply_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    let c = thread(&mut conn, &user, &d, cid).await?;
+    ensure_top_level(&c)?;
+    if !rules::can_comment(&user, &d.access()) {
+        return Err(closed());
+    }
+    render_new(ctx, d, Place::Reply(c), String::new(), Errors::default())
 }
 
 #[derive(Deserialize)]
@@ -124,18 +304,28 @@ async fn create(
         .await?;
         policy::ensure(exists)?;
     }
+    let body = match check_body(&form.body) {
+        Ok(b) => b,
+        Err(message) => {
+            // Back to the form's own page, the message beside the field and the text kept.
+            let place = match (parent_id, section_id) {
+                (Some(p), _) => Place::Reply(thread(&mut tx, &user, &d, p).await?),
+                (None, Some(s)) => {
+                    let (title, html) = section_context(&mut tx, id, s).await?;
+                    Place::Section { id: s, title, html }
+                }
+                (None, None) => Place::General,
+            };
+            drop(tx);
+            let mut errors = Errors::default();
+            errors.add("body", message);
+            return render_new(ctx, d, place, form.body, errors);
+        }
+    };
     let anchor = match (parent_id, section_id) {
         (Some(p), _) => format!("#commentaire-{p}"),
         (None, Some(s)) => format!("#section-{s}"),
         (None, None) => "#commentaires-generaux".into(),
-    };
-    let body = match check_body(&form.body) {
-        Ok(b) => b,
-        Err(message) => {
-            flash(&mut tx, &ctx, FlashKind::Error, &message).await?;
-            tx.commit().await?;
-            return Ok(Redirect::to(&format!("/diagnostics/{id}{anchor}")).into_response());
-        }
     };
     if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         // A double submission: the first one was published.
@@ -211,14 +401,12 @@ struct Stored {
     body: String,
     age_minutes: i64,
     hidden: bool,
-    status: String,
-    parent_id: Option<i64>,
 }
 
 async fn stored(conn: &mut sqlx::PgConnection, id: i64, cid: i64) -> AppResult<Stored> {
     sqlx::query_as(
         "select author_id, body, (extract(epoch from now() - created_at) / 60)::bigint as age_minutes,
-                hidden_at is not null as hidden, status, parent_id
+                hidden_at is not null as hidden
          from comment where id = $1 and diagnostic_id = $2 and deleted_at is null",
     )
     .bind(cid)
@@ -331,7 +519,7 @@ async fn update(
     Ok(Redirect::to(&format!("/diagnostics/{id}#commentaire-{cid}")).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct AnswerForm {
     #[serde(default)]
     status: String,
@@ -347,6 +535,86 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
+#[derive(Template)]
+#[template(path = "diagnostics/comment_answer.html")]
+struct AnswerPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    comment: CommentView,
+    form: AnswerForm,
+    errors: Errors,
+}
+
+/// The comment to answer: the Maison's staff only (404 to anyone else), while comments are open (409).
+async fn answerable(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    cid: i64,
+) -> AppResult<(Diagnostic, CommentView)> {
+    let d = load(conn, user, id, false).await?;
+    policy::ensure(rules::answers_for_maison(user, &d.access()))?;
+    let c = thread(conn, user, &d, cid).await?;
+    ensure_top_level(&c)?;
+    if !rules::can_answer_comments(user, &d.access()) {
+        return Err(closed());
+    }
+    Ok((d, c))
+}
+
+async fn answer_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (d, comment) = answerable(&mut conn, &user, id, cid).await?;
+    let form = AnswerForm {
+        // An open comment: the Maison chooses; an answered one: its answer, to amend.
+        status: if comment.status == "ouvert" {
+            String::new()
+        } else {
+            comment.status.clone()
+        },
+        answer: comment.answer.clone(),
+    };
+    Ok(Html(
+        AnswerPage {
+            ctx,
+            d,
+            comment,
+            form,
+            errors: Errors::default(),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+fn check_answer(form: &AnswerForm) -> Errors {
+    let mut errors = Errors::default();
+    if !matches!(form.status.as_str(), "pris_en_compte" | "sans_suite") {
+        errors.add(
+            "status",
+            "Choisissez la suite donnée : pris en compte ou sans suite.",
+        );
+    }
+    let answer = form.answer.trim();
+    if answer.is_empty() {
+        errors.add(
+            "answer",
+            "Écrivez la réponse de la Maison : elle sera lue par l'auteur du commentaire.",
+        );
+    } else if answer.chars().count() > MAX_LEN {
+        errors.add(
+            "answer",
+            "La réponse ne doit pas dépasser 10 000 caractères.",
+        );
+    }
+    errors
+}
+
 async fn answer(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -355,24 +623,20 @@ async fn answer(
     Form(form): Form<AnswerForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, false).await?;
-    policy::ensure(rules::can_hide_comment(&user, &d.access()))?;
-    if !rules::can_answer_comments(&user, &d.access()) {
-        return Err(closed());
-    }
-    let c = stored(&mut tx, id, cid).await?;
-    policy::ensure(c.parent_id.is_none() && !c.hidden)?;
-    if !matches!(form.status.as_str(), "pris_en_compte" | "sans_suite") {
-        return Err(AppError::BadRequest(
-            "Choisissez la suite donnée : pris en compte ou sans suite.".into(),
-        ));
+    let (d, comment) = answerable(&mut tx, &user, id, cid).await?;
+    let errors = check_answer(&form);
+    if !errors.is_empty() {
+        drop(tx);
+        let page = AnswerPage {
+            ctx,
+            d,
+            comment,
+            form,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
     let answer = form.answer.trim().replace("\r\n", "\n");
-    if answer.chars().count() > MAX_LEN {
-        return Err(AppError::BadRequest(
-            "La réponse ne doit pas dépasser 10 000 caractères.".into(),
-        ));
-    }
     sqlx::query(
         "update comment set status = $2, answer = $3, answered_by = $4, answered_at = now() where id = $1",
     )
@@ -395,20 +659,23 @@ async fn answer(
                 status_label(&form.status),
                 d.title
             ),
-            changes: vec![audit::Change::new(
-                "status",
-                "Suite donnée",
-                status_label(&c.status),
-                status_label(&form.status),
-            )],
+            changes: vec![
+                audit::Change::new(
+                    "status",
+                    "Suite donnée",
+                    status_label(&comment.status),
+                    status_label(&form.status),
+                ),
+                audit::Change::new("answer", "Réponse", comment.answer.clone(), answer),
+            ],
         },
     )
     .await?;
     let link = format!("/diagnostics/{id}#commentaire-{cid}");
-    if c.author_id != user.id {
+    if comment.author_id != user.id {
         notifications::notify(
             &mut tx,
-            &[c.author_id],
+            &[comment.author_id],
             "reponse",
             &format!(
                 "{} a répondu à votre commentaire sur « {} » : {}.",
@@ -423,6 +690,48 @@ async fn answer(
     flash(&mut tx, &ctx, FlashKind::Success, "Réponse enregistrée.").await?;
     tx.commit().await?;
     Ok(Redirect::to(&link).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/comment_hide.html")]
+struct HidePage {
+    ctx: Ctx,
+    d: Diagnostic,
+    comment: CommentView,
+}
+
+/// Asks before hiding: the comment is shown, with what hiding does.
+async fn hide_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    policy::ensure(rules::can_hide_comment(&user, &d.access()))?;
+    // A reply is shown inside its thread; the thread is looked up from the reply.
+    let top: Option<i64> = sqlx::query_scalar(
+        "select coalesce(parent_id, id) from comment
+         where id = $1 and diagnostic_id = $2 and deleted_at is null",
+    )
+    .bind(cid)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let top = top.ok_or(AppError::NotFound)?;
+    let mut comment = thread(&mut conn, &user, &d, top).await?;
+    if top != cid {
+        let i = comment
+            .replies
+            .iter()
+            .position(|r| r.id == cid)
+            .ok_or(AppError::NotFound)?;
+        comment = comment.replies.swap_remove(i);
+    } else {
+        comment.replies.clear();
+    }
+    Ok(Html(HidePage { ctx, d, comment }.render()?).into_response())
 }
 
 #[derive(Deserialize)]

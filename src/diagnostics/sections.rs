@@ -21,6 +21,7 @@ use crate::web::{Ctx, Form};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/diagnostics/{id}/sections", post(add))
+        .route("/diagnostics/{id}/sections/nouvelle", get(new_form))
         .route(
             "/diagnostics/{id}/sections/{sid}/modifier",
             get(edit).post(save),
@@ -225,10 +226,37 @@ async fn save(
     Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct AddForm {
     #[serde(default)]
     title: String,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/section_new.html")]
+struct NewSectionPage {
+    ctx: Ctx,
+    d: Diagnostic,
+    form: AddForm,
+    errors: Errors,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load(&mut conn, &user, id, false).await?;
+    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let page = NewSectionPage {
+        ctx,
+        d,
+        form: AddForm::default(),
+        errors: Errors::default(),
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 async fn add(
@@ -242,10 +270,21 @@ async fn add(
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_edit(&user, &d.access()))?;
     let title = form.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::BadRequest(
-            "Indiquez un titre de section (200 caractères au plus).".into(),
-        ));
+    let mut errors = Errors::default();
+    if title.is_empty() {
+        errors.add("title", "Indiquez le titre de la nouvelle section.");
+    } else if title.chars().count() > 200 {
+        errors.add("title", "Le titre ne doit pas dépasser 200 caractères.");
+    }
+    if !errors.is_empty() {
+        drop(tx);
+        let page = NewSectionPage {
+            ctx,
+            d,
+            form,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }
     let sid: i64 = sqlx::query_scalar(
         "insert into diagnostic_section (diagnostic_id, position, kind, title, updated_by)

@@ -10,7 +10,7 @@ use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
-use super::{Diagnostic, Status, load, markdown, territory_population};
+use super::{Diagnostic, Status, load, markdown};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
@@ -181,6 +181,7 @@ pub async fn documents(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Doc
 struct CommentRow {
     id: i64,
     section_id: Option<i64>,
+    section_title: Option<String>,
     parent_id: Option<i64>,
     author_id: i64,
     author_name: String,
@@ -198,6 +199,9 @@ struct CommentRow {
 
 pub struct CommentView {
     pub id: i64,
+    pub section_id: Option<i64>,
+    pub section_title: String,
+    pub author_id: i64,
     pub author: String,
     pub author_from: String,
     pub body: String,
@@ -235,17 +239,22 @@ impl CommentView {
 }
 
 pub struct Comments {
+    /// Comments and replies, all told.
+    pub count: usize,
     pub general: Vec<CommentView>,
     pub by_section: std::collections::HashMap<i64, Vec<CommentView>>,
 }
 
-async fn comments(
+/// The top-level comments of a diagnostic in order, each with its replies; `only`: one thread (a comment
+/// and its replies). One query whatever the number of comments.
+pub async fn comment_threads(
     conn: &mut PgConnection,
     user: &CurrentUser,
     d: &Diagnostic,
-) -> sqlx::Result<Comments> {
+    only: Option<i64>,
+) -> sqlx::Result<Vec<CommentView>> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "select c.id, c.section_id, c.parent_id, c.author_id, a.name as author_name,
+        "select c.id, c.section_id, s.title as section_title, c.parent_id, c.author_id, a.name as author_name,
                 coalesce(o.name, m.name, case when a.role = 'admin' then 'Alliance Villes Emploi' end) as author_from,
                 c.body, c.status, c.answer, ab.name as answered_by_name, c.answered_at, c.created_at,
                 c.edited_at, c.hidden_at,
@@ -255,20 +264,26 @@ async fn comments(
          left join organisation o on o.id = a.organisation_id
          left join maison m on m.id = a.maison_id
          left join account ab on ab.id = c.answered_by
+         left join diagnostic_section s on s.id = c.section_id
          where c.diagnostic_id = $1 and c.deleted_at is null
+           and ($2::bigint is null or c.id = $2 or c.parent_id = $2)
          order by c.created_at, c.id
          limit 5000",
     )
     .bind(d.id)
+    .bind(only)
     .fetch_all(conn)
     .await?;
     let access = d.access();
-    let mut tops: Vec<(Option<i64>, CommentView)> = Vec::new();
+    let mut tops: Vec<CommentView> = Vec::new();
     let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     for r in rows {
         let hidden = r.hidden_at.is_some();
         let view = CommentView {
             id: r.id,
+            section_id: r.section_id,
+            section_title: r.section_title.unwrap_or_default(),
+            author_id: r.author_id,
             author: r.author_name,
             author_from: r.author_from.unwrap_or_default(),
             body: if hidden { String::new() } else { r.body },
@@ -285,19 +300,29 @@ async fn comments(
             replies: Vec::new(),
         };
         match r.parent_id.and_then(|p| index.get(&p).copied()) {
-            Some(i) => tops[i].1.replies.push(view),
+            Some(i) => tops[i].replies.push(view),
             None => {
                 index.insert(view.id, tops.len());
-                tops.push((r.section_id, view));
+                tops.push(view);
             }
         }
     }
+    Ok(tops)
+}
+
+async fn comments(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+) -> sqlx::Result<Comments> {
     let mut out = Comments {
+        count: 0,
         general: Vec::new(),
         by_section: std::collections::HashMap::new(),
     };
-    for (section, view) in tops {
-        match section {
+    for view in comment_threads(conn, user, d, None).await? {
+        out.count += 1 + view.replies.len();
+        match view.section_id {
             Some(s) => out.by_section.entry(s).or_default().push(view),
             None => out.general.push(view),
         }
@@ -364,37 +389,40 @@ impl HeadFacts {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    sectors: Vec<String>,
+    population: Option<i64>,
+    territory: Option<String>,
+    shares: Vec<String>,
+    previous_title: Option<String>,
+}
+
+/// Everything the head of the report shows beyond the diagnostic itself, in one query.
 pub async fn head_facts(conn: &mut PgConnection, d: &Diagnostic) -> sqlx::Result<HeadFacts> {
-    let sectors: Vec<String> = sqlx::query_scalar(
-        "select s.name from diagnostic_sector ds join sector s on s.code = ds.sector_code
-         where ds.diagnostic_id = $1 order by s.position",
+    let row: HeadRow = sqlx::query_as(
+        "select
+           array(select s.name from diagnostic_sector ds join sector s on s.code = ds.sector_code
+                 where ds.diagnostic_id = $1 order by s.position) as sectors,
+           (select sum(c.population)::bigint from commune c
+            where c.epci_siren in (select epci_siren from maison_epci where maison_id = $2)) as population,
+           (select string_agg(e.name, ', ' order by e.name) from epci e
+            join maison_epci me on me.epci_siren = e.siren where me.maison_id = $2) as territory,
+           array(select o.name from diagnostic_share s join organisation o on o.id = s.organisation_id
+                 where s.diagnostic_id = $1 order by o.name) as shares,
+           (select title from diagnostic where id = $3) as previous_title",
     )
     .bind(d.id)
-    .fetch_all(&mut *conn)
+    .bind(d.maison_id)
+    .bind(d.previous_id)
+    .fetch_one(conn)
     .await?;
-    let (population, territory) = territory_population(conn, d.maison_id).await?;
-    let shares: Vec<String> = sqlx::query_scalar(
-        "select o.name from diagnostic_share s join organisation o on o.id = s.organisation_id
-         where s.diagnostic_id = $1 order by o.name",
-    )
-    .bind(d.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let previous_title = match d.previous_id {
-        Some(p) => {
-            sqlx::query_scalar("select title from diagnostic where id = $1")
-                .bind(p)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        None => None,
-    };
     Ok(HeadFacts {
-        sectors,
-        territory,
-        population,
-        shares,
-        previous_title,
+        sectors: row.sectors,
+        territory: row.territory.unwrap_or_default(),
+        population: row.population.unwrap_or(0),
+        shares: row.shares,
+        previous_title: row.previous_title,
     })
 }
 
@@ -468,6 +496,7 @@ async fn show(
     let facts = head_facts(&mut conn, &d).await?;
     let rows = sections(&mut conn, id).await?;
     let mut comments = comments(&mut conn, &user, &d).await?;
+    let comment_count = comments.count;
     let values = values(&mut conn, id).await?;
     let documents = documents(&mut conn, id).await?;
     let transitions = transitions(&mut conn, id).await?;
@@ -495,21 +524,22 @@ async fn show(
         .collect();
     let general_open = open_count(&comments.general);
     let can = Can::of(&user, &d);
-    Ok(Html(
-        ShowPage {
-            ctx,
-            d,
-            facts,
-            sections,
-            general: comments.general,
-            general_open,
-            values,
-            documents,
-            transitions,
-            history,
-            can,
-        }
-        .render()?,
-    )
-    .into_response())
+    let page = ShowPage {
+        ctx,
+        d,
+        facts,
+        sections,
+        general: comments.general,
+        general_open,
+        values,
+        documents,
+        transitions,
+        history,
+        can,
+    };
+    // Sized up front: the page runs to hundreds of kilobytes, which growing a small buffer copies
+    // several times over.
+    let mut html = String::with_capacity(32 * 1024 + comment_count * 800 + page.values.len() * 500);
+    page.render_into(&mut html)?;
+    Ok(Html(html).into_response())
 }

@@ -1,7 +1,7 @@
 //! French formats for what people read (dates `27/11/2026`, numbers `12 345,5`, money `12 345,00 €`), and
 //! the lenient parsers for what they type.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
 /// Narrow no-break space, the French thousands separator (CLDR).
@@ -9,8 +9,10 @@ const GROUP: char = '\u{202F}';
 /// No-break space before a unit or the euro sign.
 const NBSP: char = '\u{00A0}';
 
+// Written field by field rather than with `format("%d/%m/%Y")`: pages print hundreds of dates, and
+// chrono parses the strftime pattern on every call.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
+    format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())
 }
 
 pub fn opt_date(d: Option<NaiveDate>) -> String {
@@ -19,9 +21,15 @@ pub fn opt_date(d: Option<NaiveDate>) -> String {
 
 /// A moment, in Europe/Paris: `27/11/2026 à 18:05`.
 pub fn datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Paris)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
+    let l = t.with_timezone(&Paris);
+    format!(
+        "{:02}/{:02}/{:04} à {:02}:{:02}",
+        l.day(),
+        l.month(),
+        l.year(),
+        l.hour(),
+        l.minute()
+    )
 }
 
 /// The ISO date in Europe/Paris, for `<time datetime>` attributes: whole seconds, since HTML allows at
@@ -171,6 +179,12 @@ mod tests {
     fn french_dates() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 27).expect("date");
         assert_eq!(date(d), "27/11/2026");
+        let early = NaiveDate::from_ymd_opt(987, 3, 5).expect("date");
+        assert_eq!(date(early), "05/03/0987");
+        let winter = DateTime::parse_from_rfc3339("2026-01-02T23:04:00Z")
+            .expect("t")
+            .with_timezone(&Utc);
+        assert_eq!(datetime(winter), "03/01/2026 à 00:04");
         let t = DateTime::parse_from_rfc3339("2026-07-01T10:05:00Z")
             .expect("t")
             .with_timezone(&Utc);

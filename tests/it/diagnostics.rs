@@ -524,7 +524,12 @@ async fn comments_answers_notifications_and_closing() {
             .status(),
         StatusCode::NOT_FOUND
     );
-    comment(&mut partner, id, &s, "", "   ", "k3").await;
+    assert_eq!(
+        comment(&mut partner, id, &s, "", "   ", "k3")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(
         app.count(&format!(
             "select count(*) from comment where diagnostic_id = {id}"
@@ -630,6 +635,325 @@ async fn comments_answers_notifications_and_closing() {
     assert!(
         html.contains("les commentaires sont clos")
             && !html.contains("Votre commentaire sur cette section")
+    );
+}
+
+/// The form's field carries the error: message beside it, linked, and the field marked invalid.
+fn error_beside(html: &str, field: &str, message: &str) -> bool {
+    html.contains(&format!(
+        r#"<p class="field-error" id="{field}-error">{message}"#
+    )) && html.contains(&format!("{field}-error\""))
+        && html.contains(r#"aria-invalid="true""#)
+}
+
+#[tokio::test]
+async fn the_report_links_to_small_comment_pages() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic en rapport").await;
+    let sid = first_section(&app, id).await;
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    comment(
+        &mut partner,
+        id,
+        &sid.to_string(),
+        "",
+        "Un avis de partenaire",
+        "r1",
+    )
+    .await;
+    let cid: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    // The page carries no per-comment form, only links; the open count per section stays.
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    let start = html.find(&format!(r#"id="commentaire-{cid}""#)).unwrap();
+    let article = &html[start..start + html[start..].find("</article>").unwrap()];
+    assert!(!article.contains("<form"), "{article}");
+    for action in ["repondre", "traiter", "masquer"] {
+        assert!(
+            article.contains(&format!(
+                r#"href="/diagnostics/{id}/commentaires/{cid}/{action}""#
+            )),
+            "{action}: {article}"
+        );
+    }
+    assert!(html.contains("1 commentaire ouvert"));
+    assert!(html.contains(&format!(
+        r#"href="/diagnostics/{id}/commentaires/nouveau?section={sid}""#
+    )));
+    // The partner may reply and edit, not answer nor hide.
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains(&format!("/commentaires/{cid}/repondre\"")));
+    assert!(html.contains(&format!("/commentaires/{cid}/modifier\"")));
+    assert!(!html.contains("/traiter\"") && !html.contains("/masquer\""));
+    // The comment pages show the comment (or the section) in context.
+    let (status, html) = partner
+        .get_html(&format!(
+            "/diagnostics/{id}/commentaires/nouveau?section={sid}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Commenter la section « Contexte territorial »"));
+    let (status, html) = partner
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/repondre"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Votre réponse"));
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/traiter"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Suite donnée"));
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/masquer"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Masquer le commentaire"));
+    // A section of another diagnostic, a reply to a reply: 404.
+    let other = create(&mut staff, "Autre diagnostic").await;
+    let other_sid = first_section(&app, other).await;
+    assert_eq!(
+        status_of(
+            &partner,
+            &format!("/diagnostics/{id}/commentaires/nouveau?section={other_sid}")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    comment(&mut staff, id, "", &cid.to_string(), "Merci", "r2").await;
+    let reply: i64 = sqlx::query_scalar("select id from comment where parent_id = $1")
+        .bind(cid)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(
+            &partner,
+            &format!("/diagnostics/{id}/commentaires/{reply}/repondre")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    // Validated: the pages say comments are closed (409), and the report shows no link to them.
+    validate(&mut staff, id).await;
+    assert_eq!(
+        status_of(
+            &partner,
+            &format!("/diagnostics/{id}/commentaires/{cid}/repondre")
+        )
+        .await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        status_of(
+            &staff,
+            &format!("/diagnostics/{id}/commentaires/{cid}/traiter")
+        )
+        .await,
+        StatusCode::CONFLICT
+    );
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(!html.contains("/repondre\"") && !html.contains("/commentaires/nouveau"));
+}
+
+#[tokio::test]
+async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic aux formulaires").await;
+    let sid = first_section(&app, id).await;
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    // A comment on a section: empty, then too long (the text is kept).
+    let r = comment(&mut partner, id, &sid.to_string(), "", "  ", "f1").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        error_beside(&html, "body", "Le commentaire est vide"),
+        "{html}"
+    );
+    assert!(html.contains("Commenter la section « Contexte territorial »"));
+    assert!(html.contains(&format!(r#"name="section_id" value="{sid}""#)));
+    let long = format!("Début du texte {}", "x".repeat(10_001));
+    let r = comment(&mut partner, id, &sid.to_string(), "", &long, "f2").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(error_beside(
+        &html,
+        "body",
+        "Le commentaire ne doit pas dépasser"
+    ));
+    assert!(html.contains(&long), "the typed text is kept");
+    // On the whole diagnostic.
+    let r = comment(&mut partner, id, "", "", "", "f3").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Commenter l&#39;ensemble du diagnostic")
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from comment where diagnostic_id = {id}"
+        ))
+        .await,
+        0
+    );
+    // A reply: the page shows the comment answered.
+    comment(
+        &mut partner,
+        id,
+        &sid.to_string(),
+        "",
+        "Où sont les chiffres RGE ?",
+        "f4",
+    )
+    .await;
+    let cid: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = comment(&mut staff, id, "", &cid.to_string(), " ", "f5").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(error_beside(&html, "body", "Le commentaire est vide"));
+    assert!(html.contains("Où sont les chiffres RGE ?") && html.contains("Votre réponse"));
+    // The Maison's answer: a suite must be chosen and an answer written; what was typed is kept.
+    let path = format!("/diagnostics/{id}/commentaires/{cid}/reponse");
+    let r = staff
+        .post(&path, &[("status", ""), ("answer", "Nous les ajoutons.")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(r#"<p class="field-error" id="status-error">Choisissez la suite donnée"#)
+    );
+    assert!(html.contains(r#"aria-describedby="status-error""#));
+    assert!(html.contains(">Nous les ajoutons.</textarea>"));
+    let r = staff
+        .post(&path, &[("status", "sans_suite"), ("answer", "  ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(error_beside(
+        &html,
+        "answer",
+        "Écrivez la réponse de la Maison"
+    ));
+    assert!(
+        html.contains(r#"value="sans_suite" checked"#),
+        "the choice is kept"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from comment where id = {cid} and status = 'ouvert'"
+        ))
+        .await,
+        1
+    );
+    let r = staff
+        .post(
+            &path,
+            &[("status", "pris_en_compte"), ("answer", "Ajoutés.")],
+        )
+        .await;
+    assert_redirect_to(&r, &format!("/diagnostics/{id}#commentaire-{cid}"));
+    // Adding a section without a title.
+    let r = staff
+        .post(&format!("/diagnostics/{id}/sections"), &[("title", "   ")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(error_beside(
+        &html,
+        "title",
+        "Indiquez le titre de la nouvelle section."
+    ));
+    let long = "T".repeat(201);
+    let r = staff
+        .post(&format!("/diagnostics/{id}/sections"), &[("title", &long)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(&format!(r#"value="{long}""#))
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from diagnostic_section where diagnostic_id = {id}"
+        ))
+        .await,
+        8
+    );
+    let (status, _) = staff
+        .get_html(&format!("/diagnostics/{id}/sections/nouvelle"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn answering_is_the_maisons_act_admins_hide() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic modéré par le réseau").await;
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    comment(&mut partner, id, "", "", "Un avis", "a1").await;
+    let cid: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut admin = app.signed_in(ADMIN).await;
+    assert_eq!(
+        status_of(
+            &admin,
+            &format!("/diagnostics/{id}/commentaires/{cid}/traiter")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    let r = admin
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/reponse"),
+            &[("status", "pris_en_compte"), ("answer", "Vu")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, html) = admin.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(!html.contains("/traiter\"") && html.contains("/masquer\""));
+    assert_eq!(
+        status_of(
+            &admin,
+            &format!("/diagnostics/{id}/commentaires/{cid}/masquer")
+        )
+        .await,
+        StatusCode::OK
+    );
+    let r = admin
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{cid}/masquer"),
+            &[],
+        )
+        .await;
+    assert_redirect_to(&r, &format!("/diagnostics/{id}#commentaire-{cid}"));
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from comment where id = {cid} and hidden_at is not null and status = 'ouvert'"
+        ))
+        .await,
+        1
     );
 }
 

@@ -372,6 +372,14 @@ pub fn entries() -> Vec<Entry> {
         ),
         e(
             G,
+            "/diagnostics/{id}/sections/nouvelle",
+            Some(|s| format!("/diagnostics/{}/sections/nouvelle", s.diagnostic)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
             "/diagnostics/{id}/sections/{sid}/modifier",
             Some(|s| {
                 format!(
@@ -527,6 +535,40 @@ pub fn entries() -> Vec<Entry> {
         ),
         e(
             G,
+            "/diagnostics/{id}/commentaires/nouveau",
+            Some(|s| format!("/diagnostics/{}/commentaires/nouveau", s.diagnostic)),
+            NONE,
+            "LOONOON",
+            "LONONNN",
+        ),
+        e(
+            G,
+            "/diagnostics/{id}/commentaires/nouveau",
+            Some(|s| {
+                format!(
+                    "/diagnostics/{}/commentaires/nouveau?section={}",
+                    s.diagnostic, s.section
+                )
+            }),
+            NONE,
+            "LOONOON",
+            "LONONNN",
+        ),
+        e(
+            G,
+            "/diagnostics/{id}/commentaires/{cid}/repondre",
+            Some(|s| {
+                format!(
+                    "/diagnostics/{}/commentaires/{}/repondre",
+                    s.diagnostic, s.comment
+                )
+            }),
+            NONE,
+            "LOONOON",
+            "LONONNN",
+        ),
+        e(
+            G,
             "/diagnostics/{id}/commentaires/{cid}/modifier",
             Some(|s| {
                 format!(
@@ -561,8 +603,36 @@ pub fn entries() -> Vec<Entry> {
                 )
             }),
             &[("status", "pris_en_compte"), ("answer", "Merci")],
-            "LnONONN",
-            "LnNONNN",
+            "LNONONN",
+            "LNNONNN",
+        ),
+        // Answering is the Maison's act (DESIGN.md section 2): admins moderate (hide), they do not
+        // answer for a Maison, so the form is a 404 to them as to anyone outside the Maison.
+        e(
+            G,
+            "/diagnostics/{id}/commentaires/{cid}/traiter",
+            Some(|s| {
+                format!(
+                    "/diagnostics/{}/commentaires/{}/traiter",
+                    s.diagnostic, s.comment
+                )
+            }),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/diagnostics/{id}/commentaires/{cid}/masquer",
+            Some(|s| {
+                format!(
+                    "/diagnostics/{}/commentaires/{}/masquer",
+                    s.diagnostic, s.comment
+                )
+            }),
+            NONE,
+            "LOONONN",
+            "LONONNN",
         ),
         e(
             P,

@@ -1,6 +1,7 @@
 //! Who may see and do what on diagnostics (DESIGN.md sections 2 and 4).
 //!
 //! - admins read every diagnostic, comment while it is open, hide abusive comments, keep the catalogue;
+//!   they do not answer comments for a Maison;
 //! - a Maison's staff read and write their own diagnostics, and read other Maisons' once validated
 //!   (published to the network);
 //! - partners read the diagnostics shared with their organisation (partagé, validé, archivé) and comment
@@ -76,9 +77,16 @@ pub fn can_comment(user: &CurrentUser, d: &Access) -> bool {
     }
 }
 
-/// The Maison answers comments (pris en compte / sans suite) while comments are open.
+/// Answering comments (pris en compte / sans suite) is the Maison's act: its staff, nobody else (admins
+/// moderate, they do not answer for a Maison). Whether the diagnostic still takes answers is
+/// `can_answer_comments`; a refusal on this rule is a 404, on that one a conflict.
+pub fn answers_for_maison(user: &CurrentUser, d: &Access) -> bool {
+    user.is_staff_of(d.maison_id)
+}
+
+/// The Maison answers comments while comments are open.
 pub fn can_answer_comments(user: &CurrentUser, d: &Access) -> bool {
-    user.is_staff_of(d.maison_id) && matches!(d.status, Status::Brouillon | Status::Partage)
+    answers_for_maison(user, d) && matches!(d.status, Status::Brouillon | Status::Partage)
 }
 
 /// An author edits their own comment within this many minutes, while comments are open.
@@ -154,5 +162,21 @@ mod tests {
         assert!(!can_comment(&partner, &access(Status::Valide, true)));
         assert!(!can_comment(&admin, &access(Status::Valide, true)));
         assert!(can_comment(&admin, &access(Status::Partage, false)));
+    }
+
+    #[test]
+    fn answering_is_the_maisons_act() {
+        let own = user(Role::Staff, Some(1), None);
+        let admin = user(Role::Admin, None, None);
+        let partner = user(Role::Partner, None, Some(9));
+        assert!(can_answer_comments(&own, &access(Status::Partage, false)));
+        assert!(answers_for_maison(&own, &access(Status::Valide, false)));
+        assert!(!can_answer_comments(&own, &access(Status::Valide, false)));
+        for s in [Status::Brouillon, Status::Partage, Status::Valide] {
+            assert!(!answers_for_maison(&admin, &access(s, true)));
+            assert!(!answers_for_maison(&partner, &access(s, true)));
+        }
+        // Admins moderate instead.
+        assert!(can_hide_comment(&admin, &access(Status::Partage, false)));
     }
 }
