@@ -288,6 +288,8 @@ struct ValidatePage {
     form: ValidateForm,
     errors: Errors,
     open_comments: i64,
+    /// The validated versions this one will replace (archived at validation).
+    replaces: Vec<(i64, String)>,
 }
 
 async fn open_comments(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i64> {
@@ -300,6 +302,28 @@ async fn open_comments(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i
     .await
 }
 
+/// The validated versions of the diagnostic's lineage (every diagnostic linked to it by "nouvelle
+/// version", up and down), other than itself: validating a version replaces them. `lock`: for the write.
+async fn validated_in_lineage(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    lock: bool,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let sql = format!(
+        "with recursive up(id, previous_id) as (
+             select id, previous_id from diagnostic where id = $1
+             union select d.id, d.previous_id from diagnostic d join up on d.id = up.previous_id),
+         down(id) as (
+             select id from up where previous_id is null
+             union select d.id from diagnostic d join down on d.previous_id = down.id)
+         select d.id, d.title from diagnostic d
+         where d.id in (select id from down) and d.id <> $1 and d.status = 'valide'
+         order by d.id{}",
+        if lock { " for update" } else { "" }
+    );
+    sqlx::query_as(&sql).bind(id).fetch_all(conn).await
+}
+
 async fn validate_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -310,6 +334,7 @@ async fn validate_form(
     let d = load(&mut conn, &user, id, false).await?;
     policy::ensure(rules::can_validate(&user, &d.access()))?;
     let open_comments = open_comments(&mut conn, id).await?;
+    let replaces = validated_in_lineage(&mut conn, id, false).await?;
     Ok(Html(
         ValidatePage {
             ctx,
@@ -320,6 +345,7 @@ async fn validate_form(
             },
             errors: Errors::default(),
             open_comments,
+            replaces,
         }
         .render()?,
     )
@@ -364,6 +390,7 @@ async fn validate(
     let comment = comment_of(&form.comment, &mut errors);
     let (Some(date), true) = (date, errors.is_empty()) else {
         let open_comments = open_comments(&mut tx, id).await?;
+        let replaces = validated_in_lineage(&mut tx, id, false).await?;
         drop(tx);
         let page = ValidatePage {
             ctx,
@@ -371,6 +398,7 @@ async fn validate(
             form,
             errors,
             open_comments,
+            replaces,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
@@ -413,6 +441,43 @@ async fn validate(
         },
     )
     .await?;
+    // The version this one replaces is archived: one validated diagnostic per lineage.
+    let replaced = validated_in_lineage(&mut tx, id, true).await?;
+    let note = format!(
+        "Remplacé par la version n° {id} « {} », validée par le comité de pilotage du {}",
+        d.title,
+        format::date(date)
+    );
+    for (old_id, old_title) in &replaced {
+        sqlx::query(
+            "update diagnostic set status = 'archive', version = version + 1 where id = $1",
+        )
+        .bind(old_id)
+        .execute(&mut *tx)
+        .await?;
+        record_transition(
+            &mut tx,
+            *old_id,
+            Some(Status::Valide),
+            Status::Archive,
+            user.id,
+            &note,
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(d.maison_id),
+                object_type: "diagnostic",
+                object_id: *old_id,
+                action: "archivage",
+                summary: format!("Diagnostic « {old_title} » archivé : {note}"),
+                changes: vec![],
+            },
+        )
+        .await?;
+    }
     let orgs = current_shares(&mut tx, id).await?;
     let recipients = notifications::members_of_organisations(&mut tx, &orgs).await?;
     notifications::notify(

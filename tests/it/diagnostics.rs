@@ -958,6 +958,107 @@ async fn answering_is_the_maisons_act_admins_hide() {
 }
 
 #[tokio::test]
+async fn validating_a_new_version_archives_the_one_it_replaces() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let first = create(&mut staff, "Diagnostic 2024").await;
+    share(&mut staff, first, w.org).await;
+    assert_redirect_to(
+        &validate(&mut staff, first).await,
+        &format!("/diagnostics/{first}"),
+    );
+    let r = staff
+        .post(
+            &format!("/diagnostics/{first}/nouvelle-version"),
+            &[("form_key", "lineage-1")],
+        )
+        .await;
+    let second: i64 = location(&r)
+        .trim_start_matches("/diagnostics/")
+        .parse()
+        .unwrap();
+    // While the new version is worked on, the validated one stays the reference.
+    share(&mut staff, second, w.org).await;
+    let status =
+        |id: i64| format!("select count(*) from diagnostic where id = {id} and status = 'valide'");
+    assert_eq!(app.count(&status(first)).await, 1);
+    let (_, html) = staff
+        .get_html(&format!("/diagnostics/{second}/validation"))
+        .await;
+    assert!(html.contains("remplacera la version validée"));
+    // Another Maison's validated diagnostic, outside the lineage, is left alone.
+    let mut staff_b = app.signed_in(STAFF_B).await;
+    let unrelated = create(&mut staff_b, "Diagnostic de B").await;
+    sqlx::query("update diagnostic set status = 'valide' where id = $1")
+        .bind(unrelated)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_redirect_to(
+        &validate(&mut staff, second).await,
+        &format!("/diagnostics/{second}"),
+    );
+    let statuses: Vec<(i64, String)> =
+        sqlx::query_as("select id, status from diagnostic where id = any($1) order by id")
+            .bind(vec![first, second, unrelated])
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            (first, "archive".to_owned()),
+            (second, "valide".to_owned()),
+            (unrelated, "valide".to_owned()),
+        ]
+    );
+    // Recorded as a transition of the replaced version: who, when, « remplacé par la version … ».
+    let (from, to, who, note): (Option<String>, String, Option<i64>, String) = sqlx::query_as(
+        "select from_status, to_status, account_id, comment from transition
+         where object_type = 'diagnostic' and object_id = $1 order by id desc limit 1",
+    )
+    .bind(first)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (from.as_deref(), to.as_str(), who),
+        (Some("valide"), "archive", Some(w.staff_a))
+    );
+    assert!(
+        note.starts_with(&format!(
+            "Remplacé par la version n° {second} « Diagnostic 2024 »"
+        )),
+        "{note}"
+    );
+    let (_, html) = staff.get_html(&format!("/diagnostics/{first}")).await;
+    assert!(html.contains("Archivé") && html.contains(&note));
+    // A third version replaces the second, not the archived first.
+    let r = staff
+        .post(
+            &format!("/diagnostics/{second}/nouvelle-version"),
+            &[("form_key", "lineage-2")],
+        )
+        .await;
+    let third: i64 = location(&r)
+        .trim_start_matches("/diagnostics/")
+        .parse()
+        .unwrap();
+    share(&mut staff, third, w.org).await;
+    validate(&mut staff, third).await;
+    assert_eq!(app.count(&status(second)).await, 0);
+    assert_eq!(app.count(&status(third)).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from transition where object_type = 'diagnostic' and object_id = {first} and to_status = 'archive'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn abusive_comment_is_hidden_and_kept_in_the_journal() {
     let app = spawn_app().await;
     let w = app.world().await;
