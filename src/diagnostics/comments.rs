@@ -87,11 +87,19 @@ async fn thread(
     d: &Diagnostic,
     cid: i64,
 ) -> AppResult<CommentView> {
-    comment_threads(conn, user, d, Some(cid))
+    let mut c = comment_threads(conn, user, d, Some(cid))
         .await?
         .into_iter()
         .find(|c| c.id == cid)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    if let Some(sid) = c.section_id {
+        c.section_title = sqlx::query_scalar("select title from diagnostic_section where id = $1")
+            .bind(sid)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or_default();
+    }
+    Ok(c)
 }
 
 /// A section of the diagnostic, as the context of a comment on it: its title and rendered text.
@@ -120,7 +128,7 @@ enum Place {
         title: String,
         html: String,
     },
-    Reply(CommentView),
+    Reply(Box<CommentView>),
 }
 
 #[derive(Template)]
@@ -240,7 +248,13 @@ async fn reply_form(
     if !rules::can_comment(&user, &d.access()) {
         return Err(closed());
     }
-    render_new(ctx, d, Place::Reply(c), String::new(), Errors::default())
+    render_new(
+        ctx,
+        d,
+        Place::Reply(Box::new(c)),
+        String::new(),
+        Errors::default(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -309,7 +323,7 @@ async fn create(
         Err(message) => {
             // Back to the form's own page, the message beside the field and the text kept.
             let place = match (parent_id, section_id) {
-                (Some(p), _) => Place::Reply(thread(&mut tx, &user, &d, p).await?),
+                (Some(p), _) => Place::Reply(Box::new(thread(&mut tx, &user, &d, p).await?)),
                 (None, Some(s)) => {
                     let (title, html) = section_context(&mut tx, id, s).await?;
                     Place::Section { id: s, title, html }
@@ -727,7 +741,9 @@ async fn hide_form(
             .iter()
             .position(|r| r.id == cid)
             .ok_or(AppError::NotFound)?;
+        let section_title = std::mem::take(&mut comment.section_title);
         comment = comment.replies.swap_remove(i);
+        comment.section_title = section_title;
     } else {
         comment.replies.clear();
     }

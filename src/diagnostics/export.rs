@@ -117,7 +117,7 @@ async fn csv(
 
 pub struct PrintSection {
     title: String,
-    html: String,
+    html: std::sync::Arc<str>,
 }
 
 #[derive(Template)]
@@ -153,7 +153,7 @@ async fn print(
         .await?
         .into_iter()
         .map(|s| PrintSection {
-            html: markdown::render(&s.body),
+            html: markdown::render_cached(&s.body),
             title: s.title,
         })
         .collect();

@@ -34,7 +34,7 @@ pub struct SectionRow {
 pub struct SectionView {
     pub id: i64,
     pub title: String,
-    pub html: String,
+    pub html: std::sync::Arc<str>,
     pub empty: bool,
     pub updated: String,
     pub updated_by: String,
@@ -181,7 +181,6 @@ pub async fn documents(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<Doc
 struct CommentRow {
     id: i64,
     section_id: Option<i64>,
-    section_title: Option<String>,
     parent_id: Option<i64>,
     author_id: i64,
     author_name: String,
@@ -200,6 +199,7 @@ struct CommentRow {
 pub struct CommentView {
     pub id: i64,
     pub section_id: Option<i64>,
+    /// Filled in only where one thread is shown on its own (the comment pages).
     pub section_title: String,
     pub author_id: i64,
     pub author: String,
@@ -254,7 +254,7 @@ pub async fn comment_threads(
     only: Option<i64>,
 ) -> sqlx::Result<Vec<CommentView>> {
     let rows: Vec<CommentRow> = sqlx::query_as(
-        "select c.id, c.section_id, s.title as section_title, c.parent_id, c.author_id, a.name as author_name,
+        "select c.id, c.section_id, c.parent_id, c.author_id, a.name as author_name,
                 coalesce(o.name, m.name, case when a.role = 'admin' then 'Alliance Villes Emploi' end) as author_from,
                 c.body, c.status, c.answer, ab.name as answered_by_name, c.answered_at, c.created_at,
                 c.edited_at, c.hidden_at,
@@ -264,7 +264,6 @@ pub async fn comment_threads(
          left join organisation o on o.id = a.organisation_id
          left join maison m on m.id = a.maison_id
          left join account ab on ab.id = c.answered_by
-         left join diagnostic_section s on s.id = c.section_id
          where c.diagnostic_id = $1 and c.deleted_at is null
            and ($2::bigint is null or c.id = $2 or c.parent_id = $2)
          order by c.created_at, c.id
@@ -282,7 +281,7 @@ pub async fn comment_threads(
         let view = CommentView {
             id: r.id,
             section_id: r.section_id,
-            section_title: r.section_title.unwrap_or_default(),
+            section_title: String::new(),
             author_id: r.author_id,
             author: r.author_name,
             author_from: r.author_from.unwrap_or_default(),
@@ -510,7 +509,7 @@ async fn show(
             let list = comments.by_section.remove(&s.id).unwrap_or_default();
             SectionView {
                 id: s.id,
-                html: markdown::render(&s.body),
+                html: markdown::render_cached(&s.body),
                 empty: s.body.trim().is_empty(),
                 title: s.title,
                 updated: format::datetime(s.updated_at),

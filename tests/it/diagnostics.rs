@@ -739,6 +739,15 @@ async fn the_report_links_to_small_comment_pages() {
         .await,
         StatusCode::NOT_FOUND
     );
+    // A reply is hidden from its own page, shown with where it stands.
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{reply}/masquer"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("La réponse sur la section « Contexte territorial »")
+            && html.contains("Merci")
+    );
     // Validated: the pages say comments are closed (409), and the report shows no link to them.
     validate(&mut staff, id).await;
     assert_eq!(
