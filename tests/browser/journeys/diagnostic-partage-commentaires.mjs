@@ -48,35 +48,52 @@ export default {
     await h.click(page.getByRole('button', { name: 'Partager', exact: true }));
     assert.match(await page.getByRole('status').first().innerText(), /partagé/);
 
-    // The partner comments on a section.
+    // The partner comments on a section, on the small page the report links to (the section in context).
     await as('partner');
     await h.goto(diagnostic);
-    const contexte = page.getByRole('region', { name: 'Contexte territorial' });
-    await contexte.locator('summary', { hasText: 'Commenter la section' }).click();
-    await contexte.getByLabel('Votre commentaire sur cette section').fill('Pouvez-vous ajouter les chiffres FEEBAT de 2025 ?');
-    await h.click(contexte.getByRole('button', { name: 'Publier' }));
+    await h.click(page.getByRole('region', { name: 'Contexte territorial' })
+      .getByRole('link', { name: 'Commenter la section Contexte territorial' }));
+    assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Commenter la section « Contexte territorial »/);
+    assert.match(await page.getByRole('region', { name: /La section/ }).innerText(), /bâtiment/);
+    // Published empty: refused beside the field (422).
+    await h.click(page.getByRole('button', { name: 'Publier' }), { allowStatus: [422] });
+    const body = page.getByLabel('Votre commentaire');
+    assert.equal(await body.getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#body-error').innerText(), /vide/);
+    await body.fill('Pouvez-vous ajouter les chiffres FEEBAT de 2025 ?');
+    await h.click(page.getByRole('button', { name: 'Publier' }));
+    assert.equal(h.here().replace(/#.*$/, ''), diagnostic);
     assert.match(await page.getByRole('region', { name: 'Contexte territorial' }).innerText(), /chiffres FEEBAT de 2025/);
 
-    // Staff is told, answers and marks it pris en compte, then validates.
+    // Staff is told, answers and marks it pris en compte on the comment's page, then validates.
     await as('staff');
     assert.match(await page.locator('header').innerText(), /non lue/);
     await h.goto(diagnostic);
     const section = page.getByRole('region', { name: 'Contexte territorial' });
     assert.match(await section.innerText(), /1 ouvert/);
-    await section.locator('summary', { hasText: 'Répondre au nom de la Maison' }).click();
-    await section.getByLabel('Pris en compte').check();
-    await section.getByLabel('Réponse', { exact: true }).fill('Ajoutés dans la section Offre de formation.');
-    await h.click(section.getByRole('button', { name: 'Enregistrer la réponse' }));
-    assert.match(await page.getByRole('region', { name: 'Contexte territorial' }).innerText(), /Pris en compte/);
+    await h.click(section.getByRole('link', { name: 'Traiter' }));
+    assert.match(await page.locator('main').innerText(), /chiffres FEEBAT de 2025/);
+    // Nothing chosen nor written: both errors beside their fields (422).
+    await h.click(page.getByRole('button', { name: 'Enregistrer la réponse' }), { allowStatus: [422] });
+    assert.match(await page.locator('#status-error').innerText(), /Choisissez la suite donnée/);
+    assert.equal(await page.getByLabel('Réponse de la Maison').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Pris en compte').check();
+    await page.getByLabel('Réponse de la Maison').fill('Ajoutés dans la section Offre de formation.');
+    await h.click(page.getByRole('button', { name: 'Enregistrer la réponse' }));
+    assert.equal(h.here().replace(/#.*$/, ''), diagnostic);
+    const answered = await page.getByRole('region', { name: 'Contexte territorial' }).innerText();
+    assert.match(answered, /Pris en compte/);
+    assert.match(answered, /Ajoutés dans la section Offre de formation/);
     await h.click(page.getByRole('link', { name: 'Enregistrer la validation du copil' }));
     await page.getByLabel('Décision du comité de pilotage').fill('Diagnostic validé, plan d\'actions à construire en ateliers.');
     await h.click(page.getByRole('button', { name: 'Valider le diagnostic' }));
     assert.match(await page.locator('main').innerText(), /Validé/);
 
-    // The partner can no longer comment.
+    // The partner can no longer comment: no link to the comment pages, and they answer 409 if typed in.
     await as('partner');
     await h.goto(diagnostic);
-    assert.equal(await page.locator('summary', { hasText: 'Commenter la section' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: /Commenter|Répondre/ }).count(), 0);
     assert.match(await page.locator('main').innerText(), /les commentaires sont clos/);
+    await h.goto(`${diagnostic}/commentaires/nouveau`, { allowStatus: [409] });
   },
 };
