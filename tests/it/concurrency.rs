@@ -296,10 +296,10 @@ async fn a_creation_form_sent_twice_is_processed_once() {
         "one diagnostic ({statuses:?})"
     );
 
-    // A partner's comment.
-    let diag_page = format!("/diagnostics/{}", fx.a.diagnostic);
+    // A partner's comment, from the comment page the diagnostic links to.
+    let form_page = format!("/diagnostics/{}/commentaires/nouveau", fx.a.diagnostic);
     let comment_path = format!("/diagnostics/{}/commentaires", fx.a.diagnostic);
-    let mut comment = form_fields(&page(&partner, &app, &diag_page).await, &comment_path);
+    let mut comment = form_fields(&page(&partner, &app, &form_page).await, &comment_path);
     set(&mut comment, "body", "Un commentaire envoyé deux fois");
     let statuses = submit_thrice(&app, &partner, &comment_path, &pairs(&comment)).await;
     assert!(statuses.iter().all(|s| *s < 500), "{statuses:?}");
