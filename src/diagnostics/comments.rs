@@ -81,13 +81,8 @@ async fn flash(
 }
 
 /// One thread (a top-level comment and its replies) of the diagnostic, or 404.
-async fn thread(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    d: &Diagnostic,
-    cid: i64,
-) -> AppResult<CommentView> {
-    let mut c = comment_threads(conn, user, d, Some(cid))
+async fn thread(conn: &mut sqlx::PgConnection, d: &Diagnostic, cid: i64) -> AppResult<CommentView> {
+    let mut c = comment_threads(conn, d, Some(cid))
         .await?
         .into_iter()
         .find(|c| c.id == cid)
@@ -243,7 +238,7 @@ async fn reply_form(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
-    let c = thread(&mut conn, &user, &d, cid).await?;
+    let c = thread(&mut conn, &d, cid).await?;
     ensure_top_level(&c)?;
     if !rules::can_comment(&user, &d.access()) {
         return Err(closed());
@@ -323,7 +318,7 @@ async fn create(
         Err(message) => {
             // Back to the form's own page, the message beside the field and the text kept.
             let place = match (parent_id, section_id) {
-                (Some(p), _) => Place::Reply(Box::new(thread(&mut tx, &user, &d, p).await?)),
+                (Some(p), _) => Place::Reply(Box::new(thread(&mut tx, &d, p).await?)),
                 (None, Some(s)) => {
                     let (title, html) = section_context(&mut tx, id, s).await?;
                     Place::Section { id: s, title, html }
@@ -568,7 +563,7 @@ async fn answerable(
 ) -> AppResult<(Diagnostic, CommentView)> {
     let d = load(conn, user, id, false).await?;
     policy::ensure(rules::answers_for_maison(user, &d.access()))?;
-    let c = thread(conn, user, &d, cid).await?;
+    let c = thread(conn, &d, cid).await?;
     ensure_top_level(&c)?;
     if !rules::can_answer_comments(user, &d.access()) {
         return Err(closed());
@@ -734,7 +729,7 @@ async fn hide_form(
     .fetch_optional(&mut *conn)
     .await?;
     let top = top.ok_or(AppError::NotFound)?;
-    let mut comment = thread(&mut conn, &user, &d, top).await?;
+    let mut comment = thread(&mut conn, &d, top).await?;
     if top != cid {
         let i = comment
             .replies

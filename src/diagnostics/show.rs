@@ -7,13 +7,15 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 use super::{Diagnostic, Status, load, markdown};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
-use crate::auth::policy::diagnostics as rules;
+use crate::auth::policy::diagnostics::{self as rules, Access};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, format};
@@ -193,7 +195,6 @@ struct CommentRow {
     created_at: DateTime<Utc>,
     edited_at: Option<DateTime<Utc>>,
     hidden_at: Option<DateTime<Utc>>,
-    age_minutes: i64,
 }
 
 pub struct CommentView {
@@ -211,9 +212,9 @@ pub struct CommentView {
     pub answered_at: String,
     pub at: String,
     pub at_iso: String,
+    pub created_at: DateTime<Utc>,
     pub edited: bool,
     pub hidden: bool,
-    pub can_edit: bool,
     pub is_reply: bool,
     pub replies: Vec<CommentView>,
 }
@@ -246,10 +247,10 @@ pub struct Comments {
 }
 
 /// The top-level comments of a diagnostic in order, each with its replies; `only`: one thread (a comment
-/// and its replies). One query whatever the number of comments.
+/// and its replies). One query whatever the number of comments. The same for every reader: who may
+/// edit which comment is decided when the page is drawn (`Can::edit_comment`).
 pub async fn comment_threads(
     conn: &mut PgConnection,
-    user: &CurrentUser,
     d: &Diagnostic,
     only: Option<i64>,
 ) -> sqlx::Result<Vec<CommentView>> {
@@ -257,8 +258,7 @@ pub async fn comment_threads(
         "select c.id, c.section_id, c.parent_id, c.author_id, a.name as author_name,
                 coalesce(o.name, m.name, case when a.role = 'admin' then 'Alliance Villes Emploi' end) as author_from,
                 c.body, c.status, c.answer, ab.name as answered_by_name, c.answered_at, c.created_at,
-                c.edited_at, c.hidden_at,
-                (extract(epoch from now() - c.created_at) / 60)::bigint as age_minutes
+                c.edited_at, c.hidden_at
          from comment c
          join account a on a.id = c.author_id
          left join organisation o on o.id = a.organisation_id
@@ -273,7 +273,6 @@ pub async fn comment_threads(
     .bind(only)
     .fetch_all(conn)
     .await?;
-    let access = d.access();
     let mut tops: Vec<CommentView> = Vec::new();
     let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     for r in rows {
@@ -292,9 +291,9 @@ pub async fn comment_threads(
             answered_at: r.answered_at.map(format::datetime).unwrap_or_default(),
             at: format::datetime(r.created_at),
             at_iso: format::iso_datetime(r.created_at),
+            created_at: r.created_at,
             edited: r.edited_at.is_some(),
             hidden,
-            can_edit: !hidden && rules::can_edit_comment(user, &access, r.author_id, r.age_minutes),
             is_reply: r.parent_id.is_some(),
             replies: Vec::new(),
         };
@@ -309,17 +308,13 @@ pub async fn comment_threads(
     Ok(tops)
 }
 
-async fn comments(
-    conn: &mut PgConnection,
-    user: &CurrentUser,
-    d: &Diagnostic,
-) -> sqlx::Result<Comments> {
+async fn comments(conn: &mut PgConnection, d: &Diagnostic) -> sqlx::Result<Comments> {
     let mut out = Comments {
         count: 0,
         general: Vec::new(),
         by_section: std::collections::HashMap::new(),
     };
-    for view in comment_threads(conn, user, d, None).await? {
+    for view in comment_threads(conn, d, None).await? {
         out.count += 1 + view.replies.len();
         match view.section_id {
             Some(s) => out.by_section.entry(s).or_default().push(view),
@@ -434,6 +429,9 @@ pub struct Can {
     pub comment: bool,
     pub answer: bool,
     pub hide: bool,
+    user: CurrentUser,
+    access: Access,
+    now: DateTime<Utc>,
 }
 
 impl Can {
@@ -448,27 +446,132 @@ impl Can {
             comment: rules::can_comment(user, &a),
             answer: rules::can_answer_comments(user, &a),
             hide: rules::can_hide_comment(user, &a),
+            user: user.clone(),
+            access: a,
+            now: Utc::now(),
         }
+    }
+
+    /// Whether the asking account may still edit this comment (its author, within the delay).
+    pub fn edit_comment(&self, c: &CommentView) -> bool {
+        // Minutes rounded as the edit handler counts them in SQL, so the link and the form agree.
+        let minutes = ((self.now - c.created_at).num_seconds() as f64 / 60.0).round() as i64;
+        !c.hidden && rules::can_edit_comment(&self.user, &self.access, c.author_id, minutes)
     }
 }
 
-#[derive(Template)]
-#[template(path = "diagnostics/show.html")]
-struct ShowPage {
-    ctx: Ctx,
-    d: Diagnostic,
+/// What the page shows of a diagnostic beyond its own row: the same for everyone who may read it (who
+/// may do what is decided per request, by `Can`), so it is computed once per change and kept in the
+/// process cache (`crate::cache`).
+pub struct Report {
     facts: HeadFacts,
     sections: Vec<SectionView>,
     general: Vec<CommentView>,
     general_open: usize,
+    comment_count: usize,
     values: Vec<ValueRow>,
     documents: Vec<DocumentRow>,
     transitions: Vec<TransitionRow>,
     history: Vec<HistoryEntry>,
+}
+
+async fn report(conn: &mut PgConnection, d: &Diagnostic) -> AppResult<Report> {
+    let facts = head_facts(conn, d).await?;
+    let rows = sections(conn, d.id).await?;
+    let mut comments = comments(conn, d).await?;
+    let values = values(conn, d.id).await?;
+    let documents = documents(conn, d.id).await?;
+    let transitions = transitions(conn, d.id).await?;
+    let history = audit::history(conn, "diagnostic", d.id).await?;
+    let n = rows.len();
+    let sections = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let list = comments.by_section.remove(&s.id).unwrap_or_default();
+            SectionView {
+                id: s.id,
+                html: markdown::render_cached(&s.body),
+                empty: s.body.trim().is_empty(),
+                title: s.title,
+                updated: format::datetime(s.updated_at),
+                updated_by: s.updated_by_name.unwrap_or_default(),
+                open_comments: open_count(&list),
+                comments: list,
+                first: i == 0,
+                last: i + 1 == n,
+            }
+        })
+        .collect();
+    Ok(Report {
+        facts,
+        sections,
+        general_open: open_count(&comments.general),
+        general: comments.general,
+        comment_count: comments.count,
+        values,
+        documents,
+        transitions,
+        history,
+    })
+}
+
+/// The cache key of the report as it stands: the diagnostic row (its `updated_at` moves with every write
+/// to sections, indicators, documents, shares and the workflow) and the comments (they leave the row
+/// alone). So a page read right after a write, in any process, never gets the report from before it; the
+/// cache's own invalidation and lifetime cover the rest (a renamed author, say).
+async fn report_key(conn: &mut PgConnection, d: &Diagnostic) -> sqlx::Result<String> {
+    // Every write to a comment sets one of its moments to the writing transaction's time: their exact
+    // (numeric) sum moves with each of them.
+    let (count, moments): (i64, String) = sqlx::query_as(
+        "select count(*),
+                coalesce(sum(extract(epoch from created_at)
+                             + coalesce(extract(epoch from edited_at), 0)
+                             + coalesce(extract(epoch from answered_at), 0)
+                             + coalesce(extract(epoch from hidden_at), 0)
+                             + coalesce(extract(epoch from deleted_at), 0)), 0)::text
+         from comment where diagnostic_id = $1",
+    )
+    .bind(d.id)
+    .fetch_one(conn)
+    .await?;
+    Ok(format!(
+        "diagnostic:{}:{}:{}:{count}:{moments}",
+        d.id,
+        d.version,
+        d.updated_at.timestamp_micros()
+    ))
+}
+
+async fn cached_report(state: &AppState, key: String, d: &Diagnostic) -> AppResult<Arc<Report>> {
+    let db = state.db.clone();
+    let d = d.clone();
+    state
+        .network_cache
+        .get_or_compute(key, || async move {
+            let mut conn = db.acquire().await?;
+            report(&mut conn, &d).await
+        })
+        .await
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/show.html")]
+struct ShowPage<'a> {
+    ctx: Ctx,
+    d: Diagnostic,
+    facts: &'a HeadFacts,
+    sections: &'a [SectionView],
+    general: &'a [CommentView],
+    general_open: usize,
+    values: &'a [ValueRow],
+    documents: &'a [DocumentRow],
+    transitions: &'a [TransitionRow],
+    history: &'a [HistoryEntry],
     can: Can,
 }
 
-impl ShowPage {
+impl ShowPage<'_> {
     fn status(&self) -> Status {
         self.d.status()
     }
@@ -492,53 +595,28 @@ async fn show(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
-    let facts = head_facts(&mut conn, &d).await?;
-    let rows = sections(&mut conn, id).await?;
-    let mut comments = comments(&mut conn, &user, &d).await?;
-    let comment_count = comments.count;
-    let values = values(&mut conn, id).await?;
-    let documents = documents(&mut conn, id).await?;
-    let transitions = transitions(&mut conn, id).await?;
-    let history = audit::history(&mut conn, "diagnostic", id).await?;
+    let key = report_key(&mut conn, &d).await?;
+    // The connection goes back before the report may need one: two per request could drain the pool.
     drop(conn);
-    let n = rows.len();
-    let sections = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let list = comments.by_section.remove(&s.id).unwrap_or_default();
-            SectionView {
-                id: s.id,
-                html: markdown::render_cached(&s.body),
-                empty: s.body.trim().is_empty(),
-                title: s.title,
-                updated: format::datetime(s.updated_at),
-                updated_by: s.updated_by_name.unwrap_or_default(),
-                open_comments: open_count(&list),
-                comments: list,
-                first: i == 0,
-                last: i + 1 == n,
-            }
-        })
-        .collect();
-    let general_open = open_count(&comments.general);
+    let report = cached_report(&state, key, &d).await?;
     let can = Can::of(&user, &d);
     let page = ShowPage {
         ctx,
         d,
-        facts,
-        sections,
-        general: comments.general,
-        general_open,
-        values,
-        documents,
-        transitions,
-        history,
+        facts: &report.facts,
+        sections: &report.sections,
+        general: &report.general,
+        general_open: report.general_open,
+        values: &report.values,
+        documents: &report.documents,
+        transitions: &report.transitions,
+        history: &report.history,
         can,
     };
     // Sized up front: the page runs to hundreds of kilobytes, which growing a small buffer copies
     // several times over.
-    let mut html = String::with_capacity(32 * 1024 + comment_count * 800 + page.values.len() * 500);
+    let mut html =
+        String::with_capacity(32 * 1024 + report.comment_count * 800 + report.values.len() * 500);
     page.render_into(&mut html)?;
     Ok(Html(html).into_response())
 }

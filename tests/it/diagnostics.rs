@@ -578,6 +578,11 @@ async fn comments_answers_notifications_and_closing() {
         .execute(&app.db)
         .await
         .unwrap();
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(
+        !html.contains(&format!("/commentaires/{cid}/modifier\"")),
+        "the edit link goes with the delay"
+    );
     let r = partner
         .post(
             &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
