@@ -245,6 +245,7 @@ pub async fn list(
     );
     let mut conn = state.db.acquire().await?;
     let rows: Vec<Row> = sqlx::query_as(&sql)
+        .persistent(false)
         .bind(scope.maison_param())
         .bind(p.role)
         .bind(p.maison)

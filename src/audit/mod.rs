@@ -277,6 +277,7 @@ pub async fn recent(
          where ($1::bigint is null or e.maison_id = $1) and e.action not in ('connexion', 'deconnexion')
          order by e.at desc, e.id desc limit $2",
     )
+    .persistent(false)
     .bind(maison_id)
     .bind(limit)
     .fetch_all(conn)

@@ -184,6 +184,7 @@ pub async fn list(
          order by {order}"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
+        .persistent(false)
         .bind(pattern)
         .bind(non_empty(&q.region))
         .bind(non_empty(&q.departement))
@@ -243,6 +244,7 @@ async fn count(state: &AppState, q: &ListQuery, partner_org: Option<i64>) -> sql
            and ($3::bigint is null or exists (select 1 from partnership p
                                               where p.maison_id = m.id and p.organisation_id = $3))",
     )
+    .persistent(false)
     .bind(non_empty(&q.region))
     .bind(non_empty(&q.departement))
     .bind(partner_org)

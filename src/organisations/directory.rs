@@ -115,6 +115,7 @@ pub async fn list(
                 (select count(*) from partnership p where p.organisation_id = f.id) as maisons
          from found f order by f.name_key, f.id",
     )
+    .persistent(false)
     .bind(contains_pattern(&q.q))
     .bind(siret_prefix)
     .bind(non_empty(&q.type_code))
