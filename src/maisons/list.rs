@@ -1,6 +1,8 @@
 //! `/maisons`: the network's Maisons, searchable by name or commune, filtered, sorted and paginated.
 //! Two queries: the reference lists for the filters, and the page itself (with its total).
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
@@ -92,16 +94,31 @@ pub struct Choice {
 struct ListPage {
     ctx: Ctx,
     q: ListQuery,
-    rows: Vec<Row>,
-    total: i64,
+    data: Arc<ListData>,
     page: i64,
     pages: i64,
-    regions: Vec<Choice>,
-    departements: Vec<Choice>,
     sorts: &'static [(&'static str, &'static str, &'static str)],
     can_create: bool,
     partner_view: bool,
     query_string: String,
+}
+
+/// What the list shows of the network for one query, page and scope: the same for everyone with that scope
+/// (admins and staff see every Maison, a partner the Maisons its organisation partners), so it is kept in the
+/// network cache (`crate::cache`), dropped at the commit of any write to the Maisons, their territory or
+/// their partnerships.
+struct ListData {
+    rows: Vec<Row>,
+    total: i64,
+    regions: Vec<Choice>,
+    departements: Vec<Choice>,
+}
+
+impl std::ops::Deref for ListPage {
+    type Target = ListData;
+    fn deref(&self) -> &ListData {
+        &self.data
+    }
 }
 
 impl ListPage {
@@ -150,6 +167,52 @@ pub async fn list(
         MaisonScope::All => None,
         MaisonScope::PartneredBy(org) => Some(org),
     };
+    let query_string = {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &q.q),
+            ("region", &q.region),
+            ("departement", &q.departement),
+            ("grenelle", &q.grenelle),
+            ("conventionnee", &q.conventionnee),
+            ("tri", &q.tri),
+        ] {
+            if !v.is_empty() {
+                pairs.append_pair(k, v);
+            }
+        }
+        pairs.finish()
+    };
+    let key = format!("maisons?{query_string}&page={page}&organisation={partner_org:?}");
+    let data = state
+        .network_cache
+        .get_or_compute(key, || list_data(&state, &q, page, order, partner_org))
+        .await?;
+    let total = data.total;
+    Ok(Html(
+        ListPage {
+            ctx,
+            data,
+            page,
+            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            sorts: SORTS,
+            can_create: can_create_maison(&user),
+            partner_view: partner_org.is_some(),
+            query_string,
+            q,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+async fn list_data(
+    state: &AppState,
+    q: &ListQuery,
+    page: i64,
+    order: &str,
+    partner_org: Option<i64>,
+) -> AppResult<ListData> {
     let pattern = contains_pattern(&q.q);
     // The filter runs on every Maison; the population and phase only for the rows of the page.
     let sql = format!(
@@ -197,42 +260,16 @@ pub async fn list(
         .await?;
     let total = match rows.first() {
         Some(r) => r.total,
-        None if page > 1 => count(&state, &q, partner_org).await?,
+        None if page > 1 => count(state, q, partner_org).await?,
         None => 0,
     };
-    let (regions, departements) = filter_options(&state).await?;
-    let mut pairs = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("q", &q.q),
-        ("region", &q.region),
-        ("departement", &q.departement),
-        ("grenelle", &q.grenelle),
-        ("conventionnee", &q.conventionnee),
-        ("tri", &q.tri),
-    ] {
-        if !v.is_empty() {
-            pairs.append_pair(k, v);
-        }
-    }
-    let query_string = pairs.finish();
-    Ok(Html(
-        ListPage {
-            ctx,
-            rows,
-            total,
-            page,
-            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
-            regions,
-            departements,
-            sorts: SORTS,
-            can_create: can_create_maison(&user),
-            partner_view: partner_org.is_some(),
-            query_string,
-            q,
-        }
-        .render()?,
-    )
-    .into_response())
+    let (regions, departements) = filter_options(state).await?;
+    Ok(ListData {
+        rows,
+        total,
+        regions,
+        departements,
+    })
 }
 
 /// Only for a page past the end (no row to carry the total).
