@@ -30,10 +30,15 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+/// The database when `DATABASE_URL` is not set. Its port is `PGPORT` when set (PostgreSQL's own convention),
+/// 5432 otherwise; when nothing answers there, the commands use a private PostgreSQL (`crate::private_pg`).
 pub const DEFAULT_DATABASE_URL: &str = "postgres://localhost/mde";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
-fn env(name: &str) -> Option<String> {
+/// What is printed in place of a secret.
+pub const MASK: &str = "********";
+
+pub(crate) fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
@@ -78,6 +83,116 @@ impl Config {
         })
     }
 
+    /// The effective settings, one `NAME=value` line each, secrets masked (`mde config`). `database_url` is
+    /// `None` when `DATABASE_URL` is not set (the default applies, or the private PostgreSQL).
+    pub fn report(&self, database_url: Option<&str>) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = |name: &str, value: String, set: bool| {
+            let origin = if set { "" } else { "   # défaut" };
+            lines.push(format!("{name}={value}{origin}"));
+        };
+        match database_url {
+            Some(url) => line("DATABASE_URL", mask_database_url(url), true),
+            None => line(
+                "DATABASE_URL",
+                format!(
+                    "{DEFAULT_DATABASE_URL} (port {}), sinon PostgreSQL privé dans {}",
+                    std::env::var("PGPORT").unwrap_or_else(|_| "5432".into()),
+                    crate::private_pg::Settings::from_env().data_dir.display()
+                ),
+                false,
+            ),
+        }
+        let set = |name: &str| env(name).is_some();
+        line("MDE_BIND", self.bind.to_string(), set("MDE_BIND"));
+        line(
+            "MDE_BASE_URL",
+            mask_database_url(&self.base_url),
+            set("MDE_BASE_URL"),
+        );
+        line(
+            "MDE_SECURE_COOKIES",
+            self.secure_cookies.to_string(),
+            set("MDE_SECURE_COOKIES"),
+        );
+        line(
+            "MDE_SESSION_IDLE_MINUTES",
+            (self.session_idle.as_secs() / 60).to_string(),
+            set("MDE_SESSION_IDLE_MINUTES"),
+        );
+        line(
+            "MDE_MAX_BODY_BYTES",
+            self.max_body_bytes.to_string(),
+            set("MDE_MAX_BODY_BYTES"),
+        );
+        line(
+            "MDE_DB_MAX_CONNECTIONS",
+            self.db_max_connections.to_string(),
+            set("MDE_DB_MAX_CONNECTIONS"),
+        );
+        match &self.smtp {
+            None => line(
+                "MDE_SMTP_HOST",
+                "(non défini : liens affichés à l'écran)".into(),
+                false,
+            ),
+            Some(smtp) => {
+                line("MDE_SMTP_HOST", smtp.host.clone(), true);
+                line("MDE_SMTP_PORT", smtp.port.to_string(), set("MDE_SMTP_PORT"));
+                line(
+                    "MDE_SMTP_USERNAME",
+                    smtp.username
+                        .clone()
+                        .unwrap_or_else(|| "(non défini)".into()),
+                    smtp.username.is_some(),
+                );
+                line("MDE_SMTP_PASSWORD", secret(smtp.password.is_some()), true);
+                line("MDE_SMTP_FROM", smtp.from.clone(), set("MDE_SMTP_FROM"));
+            }
+        }
+        let private = crate::private_pg::Settings::from_env();
+        line(
+            "MDE_PRIVATE_PG_DIR",
+            private.data_dir.display().to_string(),
+            set("MDE_PRIVATE_PG_DIR"),
+        );
+        line(
+            "MDE_PRIVATE_PG_BIN",
+            match &private.bin_dir {
+                Some(dir) => dir.display().to_string(),
+                None => "(PATH, puis /usr/lib/postgresql/*/bin)".into(),
+            },
+            private.bin_dir.is_some(),
+        );
+        line(
+            "LOG_FORMAT",
+            env("LOG_FORMAT").unwrap_or_else(|| "text".into()),
+            set("LOG_FORMAT"),
+        );
+        line(
+            "RUST_LOG",
+            env("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
+            set("RUST_LOG"),
+        );
+        // PostgreSQL's own variables change what DATABASE_URL means (port, user, password).
+        for name in [
+            "PGHOST",
+            "PGHOSTADDR",
+            "PGPORT",
+            "PGUSER",
+            "PGDATABASE",
+            "PGSSLMODE",
+        ] {
+            if let Some(v) = env(name) {
+                line(name, v, true);
+            }
+        }
+        if env("PGPASSWORD").is_some() {
+            line("PGPASSWORD", MASK.into(), true);
+        }
+        lines
+    }
+
     /// A configuration for tests and tools: defaults everywhere.
     pub fn for_tests(database_url: String) -> Self {
         let bind: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -91,5 +206,104 @@ impl Config {
             db_max_connections: 5,
             smtp: None,
         }
+    }
+}
+
+fn secret(set: bool) -> String {
+    if set {
+        MASK.into()
+    } else {
+        "(non défini)".into()
+    }
+}
+
+/// A database URL fit to print: the password (in the user part or as a `password` parameter) masked. What
+/// cannot be read as a URL is masked whole, since it may be a secret in another form.
+pub fn mask_database_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return format!("{MASK} (illisible : ce n'est pas une adresse postgres://…)");
+    };
+    // The user part ends at the last `@`: a password may hold (unencoded) `@`, `/`, `?` or `:`. An `@`
+    // further on (in a parameter) only makes more of the line masked, never less.
+    let (userinfo, rest) = match rest.rsplit_once('@') {
+        Some((userinfo, rest)) => (Some(userinfo), rest),
+        None => (None, rest),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(end);
+    let authority = match userinfo {
+        Some(userinfo) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:{MASK}@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => host.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        None => tail.to_owned(),
+        Some((path, query)) => {
+            let (query, fragment) = match query.split_once('#') {
+                Some((q, f)) => (q, Some(f)),
+                None => (query, None),
+            };
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|pair| {
+                    let key = pair.split('=').next().unwrap_or("");
+                    let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+                    if decoded.eq_ignore_ascii_case("password") {
+                        format!("{key}={MASK}")
+                    } else {
+                        pair.to_owned()
+                    }
+                })
+                .collect();
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            format!("{path}?{}{fragment}", masked.join("&"))
+        }
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_are_printed_without_their_passwords() {
+        let cases = [
+            (
+                "postgres://mde:s3cret@db.local:5432/mde",
+                "postgres://mde:********@db.local:5432/mde",
+            ),
+            ("postgres://:s3cret@db/mde", "postgres://:********@db/mde"),
+            // An unencoded `:` or `@` inside the password.
+            (
+                "postgres://u:s3:cr@et@db/mde",
+                "postgres://u:********@db/mde",
+            ),
+            ("postgres://u:s3/c?r@db/mde", "postgres://u:********@db/mde"),
+            (
+                "postgresql://db/mde?sslmode=require&password=s3cret",
+                "postgresql://db/mde?sslmode=require&password=********",
+            ),
+            (
+                "postgres://db/mde?PASSWORD=s3cret#x",
+                "postgres://db/mde?PASSWORD=********#x",
+            ),
+            (
+                "postgres://db/mde?pass%77ord=s3cret",
+                "postgres://db/mde?pass%77ord=********",
+            ),
+            (
+                "postgres://u@db?password=s3cret",
+                "postgres://u@db?password=********",
+            ),
+            ("postgres://localhost/mde", "postgres://localhost/mde"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(mask_database_url(url), shown, "{url}");
+        }
+        let dsn = mask_database_url("host=db user=mde password=s3cret");
+        assert!(!dsn.contains("s3cret"), "{dsn}");
     }
 }

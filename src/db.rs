@@ -100,3 +100,56 @@ pub async fn prepare(url: &str, max_connections: u32) -> Result<PgPool, DbSetupE
     crate::reference::load(&pool).await?;
     Ok(pool)
 }
+
+/// The database a command uses, and the private server behind it if there is one (stopped when dropped, if
+/// this process started it).
+pub struct Located {
+    pub url: String,
+    pub private: Option<crate::private_pg::PrivateServer>,
+}
+
+/// `DATABASE_URL` when it is set (reachable or not: a wrong address is reported, never replaced); otherwise
+/// the default address when something answers there, even to refuse us (DESIGN.md section 5); otherwise the
+/// private PostgreSQL of `crate::private_pg`, started if needed, announced in one line on standard error.
+pub async fn locate(explicit: Option<String>) -> anyhow::Result<Located> {
+    if let Some(url) = explicit {
+        return Ok(Located { url, private: None });
+    }
+    let default = crate::config::DEFAULT_DATABASE_URL;
+    if default_answers(default).await {
+        return Ok(Located {
+            url: default.to_owned(),
+            private: None,
+        });
+    }
+    let settings = crate::private_pg::Settings::from_env();
+    let server =
+        tokio::task::spawn_blocking(move || crate::private_pg::PrivateServer::start(&settings))
+            .await??;
+    eprintln!("{}", server.announcement());
+    Ok(Located {
+        url: server.url(),
+        private: Some(server),
+    })
+}
+
+/// Whether anything accepts a connection at the default address (its port follows `PGPORT`).
+async fn default_answers(url: &str) -> bool {
+    let Ok(opts) = PgConnectOptions::from_str(url) else {
+        return false;
+    };
+    let port = opts.get_port();
+    let probe = async {
+        match opts.get_socket() {
+            Some(dir) => tokio::net::UnixStream::connect(dir.join(format!(".s.PGSQL.{port}")))
+                .await
+                .is_ok(),
+            None => tokio::net::TcpStream::connect((opts.get_host(), port))
+                .await
+                .is_ok(),
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(3), probe)
+        .await
+        .unwrap_or(false)
+}

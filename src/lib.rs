@@ -17,6 +17,7 @@ pub mod maisons;
 pub mod notifications;
 pub mod organisations;
 pub mod plans;
+pub mod private_pg;
 pub mod reference;
 pub mod reseau;
 pub mod search;

@@ -223,6 +223,16 @@ pub async fn destroy_all(db: impl PgExecutor<'_>, account_id: i64) -> sqlx::Resu
     Ok(r.rows_affected())
 }
 
+/// Ends every session (`mde sessions flush`); returns, per account (`None`: not signed in), how many ended.
+pub async fn destroy_every(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Option<i64>, i64)>> {
+    sqlx::query_as(
+        "with ended as (delete from session returning account_id)
+         select account_id, count(*) from ended group by account_id order by account_id nulls first",
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// Removes expired sessions and old sign-in failures; run periodically by `serve`.
 pub async fn purge_expired(db: &PgPool) -> sqlx::Result<()> {
     sqlx::query("delete from session where expires_at < now()")

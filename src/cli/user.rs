@@ -3,6 +3,7 @@ use std::io::BufRead;
 use anyhow::{Context, bail};
 use clap::Args;
 
+use crate::accounts::tokens::{self, Purpose};
 use crate::audit::{self, Event};
 use crate::auth::{Role, password};
 
@@ -122,5 +123,63 @@ pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> 
     .await?;
     tx.commit().await?;
     println!("Compte n° {id} créé pour {email} ({}).", role.label());
+    Ok(())
+}
+
+/// Issues a password-reset link for the account (the one `/comptes/{id}/reinitialisation` gives), records it
+/// in the account's history, and prints it: for an administrator who cannot sign in any more, or an account
+/// whose Maison has no responsable at hand.
+pub async fn reset_password(
+    database_url: &str,
+    bind: std::net::SocketAddr,
+    email: &str,
+) -> anyhow::Result<()> {
+    let config = crate::config::Config::from_env(database_url.to_owned(), bind)?;
+    let pool = crate::db::prepare(database_url, 2).await?;
+    let mut tx = pool.begin().await?;
+    let account: Option<(i64, String, bool, bool, Option<i64>)> = sqlx::query_as(
+        "select id, email, active, password_hash is not null, maison_id from account
+         where lower(email) = lower($1)",
+    )
+    .bind(email.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, email, active, has_password, maison_id)) = account else {
+        bail!(
+            "aucun compte n'a l'adresse {} / no such account",
+            email.trim()
+        );
+    };
+    if !active {
+        bail!(
+            "le compte {email} est désactivé : réactivez-le d'abord / the account is deactivated"
+        );
+    }
+    if !has_password {
+        bail!(
+            "{email} n'a pas encore choisi de mot de passe : renvoyez-lui l'invitation depuis sa fiche \
+             (Comptes) / no password yet: re-send the invitation"
+        );
+    }
+    let issued = tokens::issue(&mut tx, id, Purpose::Reset, None).await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: None,
+            maison_id,
+            object_type: "account",
+            object_id: id,
+            action: "lien_reinitialisation",
+            summary: "Lien de réinitialisation du mot de passe créé en ligne de commande".into(),
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!("{}", issued.url(&config.base_url, Purpose::Reset));
+    eprintln!(
+        "Lien à usage unique pour {email}, valable jusqu'au {} (les liens précédents ne valent plus).",
+        crate::web::format::datetime(issued.expires_at)
+    );
     Ok(())
 }
