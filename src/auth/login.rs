@@ -42,8 +42,12 @@ struct ShowQuery {
     deconnexion: Option<String>,
 }
 
-async fn show(ctx: Ctx, Query(q): Query<ShowQuery>) -> AppResult<Response> {
-    let next = safe_next(q.next.as_deref()).to_owned();
+async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let next = safe_next(&state.config.base_url, q.next.as_deref());
     if ctx.user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
@@ -122,7 +126,7 @@ async fn submit(
     jar: CookieJar,
     UncheckedForm(form): UncheckedForm<LoginForm>,
 ) -> AppResult<Response> {
-    let next = safe_next(form.next.as_deref()).to_owned();
+    let next = safe_next(&state.config.base_url, form.next.as_deref());
     // Control characters (a NUL above all, which PostgreSQL refuses in text) are in no address.
     let typed_email = form
         .email
@@ -180,6 +184,9 @@ async fn submit(
         );
     };
 
+    // The answer is built before the session is committed: nothing after the commit can fail and leave a
+    // session whose cookie was never sent.
+    let redirect = Redirect::to(&next);
     let mut tx = state.db.begin().await?;
     // A new id at every sign-in: a session id planted before sign-in is worth nothing after it.
     if let Some(old) = ctx.session_hash.as_deref() {
@@ -209,7 +216,7 @@ async fn submit(
     .await?;
     tx.commit().await?;
     let jar = jar.add(session::cookie(token, state.config.secure_cookies));
-    Ok((jar, Redirect::to(&next)).into_response())
+    Ok((jar, redirect).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> AppResult<Response> {

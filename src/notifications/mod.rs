@@ -130,7 +130,7 @@ async fn list(
         .map(|r| Shown {
             id: r.id,
             message: r.message,
-            link: crate::web::safe_next(Some(&r.link)).to_owned(),
+            link: crate::web::safe_next(&state.config.base_url, Some(&r.link)),
             at: format::datetime(r.created_at),
             at_iso: format::iso_datetime(r.created_at),
             unread: r.read_at.is_none(),
@@ -172,7 +172,10 @@ async fn mark_read(
     .await?;
     let link = link.ok_or(crate::error::AppError::NotFound)?;
     if form.then == "ouvrir" {
-        return Ok(Redirect::to(crate::web::safe_next(Some(&link))).into_response());
+        return Ok(
+            Redirect::to(&crate::web::safe_next(&state.config.base_url, Some(&link)))
+                .into_response(),
+        );
     }
     Ok(Redirect::to("/notifications").into_response())
 }

@@ -489,3 +489,74 @@ async fn a_nul_character_in_the_email_is_refused_not_a_500() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Issue 14, findings 3 and 5: browsers drop tab, CR and LF from a `Location`, so `/<TAB>/evil.example` is
+/// `//evil.example` to them; control characters made the redirect panic (500) after the session was committed.
+#[tokio::test]
+async fn next_is_judged_as_a_browser_would_read_it() {
+    let app = spawn_app().await;
+    app.world().await;
+    let hostile = [
+        "%2F%09%2Fevil.example",
+        "%2F%0A%2Fevil.example",
+        "%2F%0D%2Fevil.example",
+        "%2F%5C%2Fevil.example",
+        "%5C%5Cevil.example",
+        "%2F%0B",
+        "%2F%00",
+        "%2Fa%7F",
+        "%0A",
+        "%09%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example%2F",
+        "javascript%3Aalert(1)",
+        "%2F%2F%2Fevil.example",
+    ];
+    let c = app.signed_in(STAFF_A).await;
+    for next in hostile {
+        let r = c.get(&format!("/connexion?next={next}")).await;
+        assert_redirect_to(&r, "/");
+    }
+    // The site's own pages are followed, an absolute URL of this very site included.
+    assert_redirect_to(
+        &c.get("/connexion?next=%2Fprofil%3Fa%3D1").await,
+        "/profil?a=1",
+    );
+    let own = mde::web::url_encode(&format!("{}/profil", app.addr));
+    assert_redirect_to(&c.get(&format!("/connexion?next={own}")).await, "/profil");
+
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "/\u{b}",
+        "/\0",
+        "/a\u{7f}",
+    ] {
+        let sessions_before = app.count("select count(*) from session").await;
+        let c = app.client();
+        let r = c
+            .post_raw(
+                "/connexion",
+                &[
+                    ("email".to_string(), ADMIN.to_string()),
+                    ("password".to_string(), PASSWORD.to_string()),
+                    ("next".to_string(), next.to_string()),
+                ],
+            )
+            .await;
+        assert_redirect_to(&r, "/");
+        assert!(
+            r.headers()
+                .get("set-cookie")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("mde_session=")),
+            "the session made is the one sent"
+        );
+        // Exactly one new session: the one whose cookie was sent, none left behind.
+        assert_eq!(
+            app.count("select count(*) from session").await,
+            sessions_before + 1,
+            "{next:?}"
+        );
+    }
+}
