@@ -1,18 +1,18 @@
 //! The print view of a diagnostic (A4 through the print stylesheet) and the CSV of its indicators, made
-//! for French Excel: UTF-8 with a BOM, `;` between fields, decimal comma.
+//! through the portal's one CSV writer (`web::csv`).
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::show::{self, Can, DocumentRow, HeadFacts, ValueRow, comparison_label};
 use super::{Diagnostic, load, markdown};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::csv::{self, Cell};
 use crate::web::{Ctx, format};
 
 pub fn router() -> Router<AppState> {
@@ -21,56 +21,43 @@ pub fn router() -> Router<AppState> {
         .route("/diagnostics/{id}/indicateurs.csv", get(csv))
 }
 
-/// A number as French Excel reads it: decimal comma, no thousands separator.
-pub fn csv_number(x: f64) -> String {
-    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    };
-    s.replace('.', ",")
-}
+const CSV_HEADERS: [&str; 11] = [
+    "Code",
+    "Indicateur",
+    "Thème",
+    "Unité",
+    "Valeur",
+    "Année",
+    "Territoire",
+    "Source",
+    "Niveau de comparaison",
+    "Valeur de comparaison",
+    "Écart",
+];
 
-fn csv_bytes(values: &[ValueRow]) -> Result<Vec<u8>, csv::Error> {
-    let mut out: Vec<u8> = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        w.write_record([
-            "Code",
-            "Indicateur",
-            "Thème",
-            "Unité",
-            "Valeur",
-            "Année",
-            "Territoire",
-            "Source",
-            "Niveau de comparaison",
-            "Valeur de comparaison",
-            "Écart",
-        ])?;
-        for v in values {
-            let gap = v.gap().map(csv_number).unwrap_or_default();
-            w.write_record([
-                v.code.as_str(),
-                &v.label,
-                &v.theme,
-                &v.unit,
-                &csv_number(v.value),
-                &v.year.to_string(),
-                &v.territory,
-                &v.source,
-                comparison_label(v.comparison_level.as_deref().unwrap_or("")),
-                &v.comparison_value.map(csv_number).unwrap_or_default(),
-                &gap,
-            ])?;
-        }
-        w.flush()?;
-    }
-    Ok(out)
+/// The indicators as typed cells for the one CSV writer: territory, source and labels are neutralised
+/// text, values and gaps numbers.
+fn csv_rows(values: &[ValueRow]) -> Vec<Vec<Cell>> {
+    values
+        .iter()
+        .map(|v| {
+            vec![
+                Cell::text(&v.code),
+                Cell::text(&v.label),
+                Cell::text(&v.theme),
+                Cell::text(&v.unit),
+                Cell::Decimal(v.value),
+                Cell::Int(v.year.into()),
+                Cell::text(&v.territory),
+                Cell::text(&v.source),
+                Cell::text(comparison_label(
+                    v.comparison_level.as_deref().unwrap_or(""),
+                )),
+                Cell::opt_decimal(v.comparison_value),
+                Cell::opt_decimal(v.gap()),
+            ]
+        })
+        .collect()
 }
 
 fn slug(title: &str) -> String {
@@ -100,19 +87,9 @@ async fn csv(
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
     let values = show::values(&mut conn, id).await?;
-    let bytes = csv_bytes(&values).map_err(|e| AppError::Internal(e.into()))?;
+    let bytes = csv::write(&CSV_HEADERS, &csv_rows(&values))?;
     let name = format!("indicateurs-diagnostic-{}-{}.csv", d.id, slug(&d.title));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(csv::attachment(bytes, &name))
 }
 
 pub struct PrintSection {
@@ -179,17 +156,4 @@ async fn print(
         .render()?,
     )
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_number;
-
-    #[test]
-    fn numbers_for_french_excel() {
-        assert_eq!(csv_number(1234.5), "1234,5");
-        assert_eq!(csv_number(12000.0), "12000");
-        assert_eq!(csv_number(-0.25), "-0,25");
-        assert_eq!(csv_number(1.0 / 3.0), "0,3333");
-    }
 }

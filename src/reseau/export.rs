@@ -7,54 +7,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::{AppError, AppResult};
 
-/// One cell of an exported table: text stays text; numbers stay numbers in XLSX.
-#[derive(Clone, Debug)]
-pub enum Cell {
-    Text(String),
-    Int(i64),
-    Decimal(f64),
-    /// Integer cents, exported as euros.
-    Money(i64),
-    /// A percentage already multiplied by 100 (42.5 means 42,5 %).
-    Percent(f64),
-    Empty,
-}
-
-impl Cell {
-    pub fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(s.into())
-    }
-
-    pub fn opt_decimal(x: Option<f64>) -> Cell {
-        x.map(Cell::Decimal).unwrap_or(Cell::Empty)
-    }
-
-    fn csv(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Decimal(x) | Cell::Percent(x) => decimal_comma(*x, 2),
-            Cell::Money(c) => decimal_comma(*c as f64 / 100.0, 2),
-            Cell::Empty => String::new(),
-        }
-    }
-}
-
-/// `1234.5` → `1234,5` (at most `decimals` decimals, trailing zeros dropped; no grouping, so that
-/// spreadsheets read it as a number).
-pub fn decimal_comma(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return String::new();
-    }
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
-    let s = if s == "-0" { "0".to_owned() } else { s };
-    s.replace('.', ",")
-}
+pub use crate::web::csv::Cell;
 
 pub struct Table {
     /// Sheet name (at most 31 characters) and file name stem.
@@ -72,21 +25,9 @@ impl Table {
         }
     }
 
+    /// Through the portal's one CSV writer (formulas neutralised, numbers kept as numbers).
     pub fn to_csv(&self) -> AppResult<Vec<u8>> {
-        let mut out = Vec::from("\u{FEFF}".as_bytes());
-        {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(b';')
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(&mut out);
-            w.write_record(&self.headers).map_err(internal)?;
-            for row in &self.rows {
-                w.write_record(row.iter().map(Cell::csv))
-                    .map_err(internal)?;
-            }
-            w.flush().map_err(internal)?;
-        }
-        Ok(out)
+        crate::web::csv::write(&self.headers, &self.rows)
     }
 
     pub fn to_xlsx(&self) -> AppResult<Vec<u8>> {
@@ -180,19 +121,26 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
+    /// XLSX cells are typed: a text is a string cell, never a formula, whatever it begins with; numbers,
+    /// negative ones included, are numbers.
     #[test]
-    fn csv_is_french() {
-        let mut t = Table::new("Essai", &["Nom", "Taux", "Budget"]);
-        t.rows.push(vec![
-            Cell::text("Maison « A »; nord"),
-            Cell::Percent(33.333),
-            Cell::Money(123456),
-        ]);
-        let csv = String::from_utf8(t.to_csv().expect("csv")).expect("utf8");
-        assert!(csv.starts_with('\u{FEFF}'));
-        assert!(csv.contains("\"Maison « A »; nord\";33,33;1234,56"));
-        assert_eq!(decimal_comma(2.0, 2), "2");
-        assert_eq!(decimal_comma(-0.001, 2), "0");
+    fn xlsx_writes_text_as_strings_not_formulas() {
+        let hostile = "=HYPERLINK(\"http://evil.example\";\"x\")";
+        let mut t = Table::new("Essai", &["Nom", "Écart"]);
+        t.rows.push(vec![Cell::text(hostile), Cell::Decimal(-11.6)]);
+        t.rows.push(vec![Cell::text("-12"), Cell::Empty]);
+        let bytes = t.to_xlsx().expect("xlsx");
+        let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("open");
+        let formulas = book.worksheet_formula("Essai").expect("formulas");
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula cell"
+        );
+        let range = book.worksheet_range("Essai").expect("sheet");
+        assert_eq!(range.get_value((1, 0)), Some(&Data::String(hostile.into())));
+        assert_eq!(range.get_value((1, 1)), Some(&Data::Float(-11.6)));
+        assert_eq!(range.get_value((2, 0)), Some(&Data::String("-12".into())));
     }
 }

@@ -756,7 +756,7 @@ async fn export_table(
             Cell::Int(r.en_pause),
             Cell::Int(r.realisees),
             Cell::Int(r.abandonnees),
-            Cell::opt_decimal(r.pct_realisees),
+            Cell::opt_percent(r.pct_realisees),
             Cell::Int(r.late),
             r.last_activity
                 .map(|t| Cell::text(format::datetime(t)))

@@ -1,6 +1,7 @@
 //! Router assembly, the layers every response goes through, and what pages share.
 
 pub mod assets;
+pub mod csv;
 pub mod extract;
 pub mod format;
 pub mod idempotency;

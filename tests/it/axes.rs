@@ -280,3 +280,35 @@ async fn axis_exports() {
         .unwrap();
     assert_eq!(range.get_value((row_d, 4)), Some(&Data::Float(0.0)));
 }
+
+/// Issue 14, finding 4: an action title or a Maison name typed as a formula is neutralised in the axis
+/// export (the network's one and a Maison's own); numbers stay numbers.
+#[tokio::test]
+async fn axis_csv_neutralises_formulas() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    sqlx::query(
+        "update action set title = '-2+3+cmd|'' /C calc''!A0'
+         where number = 1 and plan_id in (select id from plan where maison_id = $1)",
+    )
+    .bind(f.w.maison_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("update maison set name = '@SUM(1+1)' where id = $1")
+        .bind(f.w.maison_a)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let staff = app.signed_in(STAFF_A).await;
+    let bytes = staff.get("/axes/1/export/csv").await.bytes().await.unwrap();
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let a1: Vec<&str> = text.lines().nth(1).unwrap().split(';').collect();
+    assert_eq!(a1[0], "'@SUM(1+1)");
+    assert_eq!(a1[2], "'-2+3+cmd|' /C calc'!A0");
+    assert_eq!(a1[11], "1500,5", "budgets stay numbers");
+    let admin = app.signed_in(ADMIN).await;
+    let bytes = admin.get("/axes/1/export/csv").await.bytes().await.unwrap();
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.contains(";'@SUM(1+1);"), "{text}");
+}

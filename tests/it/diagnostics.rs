@@ -1391,3 +1391,49 @@ async fn demo_diagnostics_include_the_lille_benchmark() {
         .unwrap();
     assert_eq!(a, b);
 }
+
+/// Issue 14, finding 4: an indicator's territory or source typed as a formula reached the CSV as is; a
+/// negative value must stay a number.
+#[tokio::test]
+async fn indicators_csv_neutralises_formulas_and_keeps_negative_numbers() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic piégé").await;
+    let rge: i64 = sqlx::query_scalar("select id from indicator where code = 'RGE'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/indicateurs"),
+            &[
+                ("indicator_id", &rge.to_string()),
+                ("value", "-11,6"),
+                ("year", "2025"),
+                ("territory", "=HYPERLINK(\"http://evil.example\";\"Lille\")"),
+                ("source", "+33 INSEE"),
+                ("comparison_level", "departement"),
+                ("comparison_value", "-1,5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let bytes = staff
+        .get(&format!("/diagnostics/{id}/indicateurs.csv"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let line = text.lines().find(|l| l.starts_with("RGE;")).unwrap();
+    assert!(
+        line.contains(";-11,6;2025;"),
+        "a negative value stays a number: {line}"
+    );
+    assert!(
+        line.contains(";\"'=HYPERLINK(\"\"http://evil.example\"\";\"\"Lille\"\")\";'+33 INSEE;"),
+        "{line}"
+    );
+    assert!(line.ends_with(";Département;-1,5;-10,1"), "{line}");
+}

@@ -1246,6 +1246,12 @@ async fn xlsx_export_reads_back() {
         .execute(&app.db)
         .await
         .unwrap();
+    // A title typed as a formula stays a string cell (issue 14: XLSX stays safe).
+    sqlx::query("update action set title = '=HYPERLINK(\"http://evil.example\")' where id = $1")
+        .bind(ids[1])
+        .execute(&app.db)
+        .await
+        .unwrap();
     let c = app.signed_in(PARTNER).await;
     let r = c.get(&format!("/plans/{p}/export.xlsx")).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -1276,6 +1282,15 @@ async fn xlsx_export_reads_back() {
         Some(&Data::String("France Travail Nord (co-pilote)".into()))
     );
     assert_eq!(actions.get_value((1, 18)), Some(&Data::Float(15000.0)));
+    assert_eq!(
+        actions.get_value((2, 1)),
+        Some(&Data::String("=HYPERLINK(\"http://evil.example\")".into()))
+    );
+    let formulas = wb.worksheet_formula("Actions").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula"
+    );
     let fin = wb.worksheet_range("Financements").unwrap();
     assert_eq!(fin.height(), 5);
     assert_eq!(fin.get_value((1, 2)), Some(&Data::String("ADEME".into())));

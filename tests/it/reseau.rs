@@ -966,3 +966,24 @@ async fn app_cache_listening(app: &TestApp) -> bool {
     .unwrap()
         > 0
 }
+
+/// Issue 14, finding 4: a Maison or organisation name typed as a formula reached the CSV as is.
+#[tokio::test]
+async fn network_csv_neutralises_formulas_typed_in_names() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    sqlx::query("update maison set name = $2 where id = $1")
+        .bind(f.w.maison_b)
+        .bind("=HYPERLINK(\"http://evil.example\";\"Cliquez\")")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let admin = app.signed_in(ADMIN).await;
+    let bytes = admin.get("/reseau/export/csv").await.bytes().await.unwrap();
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.contains(";\"'=HYPERLINK(\"\"http://evil.example\"\";\"\"Cliquez\"\")\";"),
+        "{text}"
+    );
+    assert!(!text.contains(";=HYPERLINK") && !text.contains(";\"=HYPERLINK"));
+}
