@@ -126,18 +126,31 @@ pub fn check_file(filename: &str, data: &[u8]) -> Result<&'static str, String> {
     Ok(kind.1)
 }
 
-/// A file name safe to store and to send back in a header: no path, no control character.
-fn clean_name(raw: &str) -> String {
+/// Invisible characters that change how a name reads without being seen: bidirectional embeddings,
+/// overrides and isolates (`photo<U+202E>fdp.exe` shows as `photoexe.pdf`), direction marks, zero-width
+/// characters and joiners, word joiners and invisible operators, the byte-order mark, interlinear
+/// annotation marks, line and paragraph separators, the soft hyphen.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// The one place an uploaded file's name is accepted: no path, no control character, no invisible format
+/// character (so that the name shown is the name stored), no `"`; at most 200 characters. The file is
+/// then judged on this cleaned name.
+pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && !is_invisible_format(*c) && *c != '"')
         .take(200)
         .collect();
-    if cleaned.trim().is_empty() {
-        "document".into()
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || (cleaned.starts_with('.') && !cleaned[1..].contains('.')) {
+        format!("document{cleaned}")
     } else {
-        cleaned.trim().to_owned()
+        cleaned.to_owned()
     }
 }
 
@@ -214,7 +227,8 @@ async fn upload(
     policy::ensure(rules::can_edit(&user, &d.access()))?;
     let checked = match &file {
         Some((name, data)) if !name.is_empty() => {
-            check_file(name, data).map(|t| (clean_name(name), t))
+            let name = clean_name(name);
+            check_file(&name, data).map(|t| (name, t))
         }
         _ => Err("Choisissez le fichier à joindre.".into()),
     };
@@ -373,5 +387,15 @@ mod tests {
             clean_name("C:\\docs\\rapport \"final\".pdf"),
             "rapport final.pdf"
         );
+        assert_eq!(
+            clean_name("rap\u{200B}port\u{2066}\u{202E}gpj.\u{2069}\u{200E}\u{FEFF}pdf"),
+            "rapportgpj.pdf"
+        );
+        assert_eq!(clean_name("\u{202E}\u{200F}.pdf"), "document.pdf");
+        assert_eq!(clean_name("  "), "document");
+        assert_eq!(clean_name("a\u{2028}b\u{AD}c\u{61C}.odt"), "abc.odt");
+        assert_eq!(clean_name(".profile.pdf"), ".profile.pdf");
+        let shown_as_pdf = clean_name("photo\u{202E}fdp.exe");
+        assert!(check_file(&shown_as_pdf, b"MZ").is_err());
     }
 }

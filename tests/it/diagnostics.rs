@@ -1437,3 +1437,33 @@ async fn indicators_csv_neutralises_formulas_and_keeps_negative_numbers() {
     );
     assert!(line.ends_with(";Département;-1,5;-10,1"), "{line}");
 }
+
+/// Issue 14, finding 6: a file name with a right-to-left override (`photo<U+202E>fdp.exe` shows as `photoexe.pdf`)
+/// or other invisible formatting characters was stored and shown as typed.
+#[tokio::test]
+async fn document_names_lose_bidi_and_invisible_format_characters() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic aux noms piégés").await;
+    let pdf = b"%PDF-1.7\n%%EOF\n".to_vec();
+    let typed = "rap\u{200B}port\u{2066}\u{202E}gpj.\u{2069}\u{200F}\u{FEFF}pdf";
+    let r = upload(&mut staff, id, None, typed, &pdf).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let stored: String = sqlx::query_scalar("select filename from diagnostic_document")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, "rapportgpj.pdf");
+    // An executable disguised by an override is judged on the name as shown, once cleaned: refused.
+    let r = upload(&mut staff, id, None, "photo\u{202E}fdp.exe", b"MZ\x90\x00").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A name made only of such characters gets a neutral name, not an empty one.
+    let r = upload(&mut staff, id, None, "\u{202E}\u{200E}.pdf", &pdf).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from diagnostic_document where filename = 'document.pdf'")
+            .await,
+        1
+    );
+}
