@@ -13,6 +13,12 @@
    a write through one is read through the other, a sign-out through one ends the session on both.
 5. sqlmap against the sign-in form and the search and filter parameters finds nothing injectable
    (`--no-sqlmap` skips it).
+6. Backup and restore with PostgreSQL's tools while the portal is written to: `pg_dump -Fc` of the live
+   database under a burst of writes, `pg_restore` into a new database, `mde serve` on it: every write
+   acknowledged before the dump started is there, none is half-written, an uploaded document comes back
+   byte for byte, the pages serve and new writes are accepted (the sequences were restored too).
+
+`--only N[,N…]` runs only those scenarios (the database is prepared all the same).
 
 Prints what each scenario checked and its figures; exits non-zero if any check fails.
 """
@@ -32,11 +38,13 @@ import time
 import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
-BIN = ROOT / "target" / "release" / "mde"
+# The release binary: MDE_BIN, else where cargo put it (CARGO_TARGET_DIR or ./target).
+BIN = pathlib.Path(os.environ.get("MDE_BIN") or
+                   pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release" / "mde")
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG = os.environ.get("FAULTS_PG", f"postgres://postgres@{PG_HOST}:{PG_PORT}")
 HOST = "127.0.0.1"
-PORT_A, PORT_B, PROXY_PORT = 18180, 18181, 18190
+PORT_A, PORT_B, PORT_C, PROXY_PORT = 18180, 18181, 18182, 18190
 PASSWORD = "demo-portail-2026"
 ADMIN = "admin@ave.example.org"
 STAFF = "responsable@mde-lille.example.org"
@@ -367,12 +375,136 @@ def scenario_sqlmap(db, tmp):
     check(findings == 0, "sqlmap ne trouve aucun paramètre injectable")
 
 
+def multipart(fields, file_field, filename, content_type, data):
+    boundary = f"----mde-faults-{time.time_ns()}"
+    parts = []
+    for k, v in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+                 f'Content-Type: {content_type}\r\n\r\n'.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def raw_request(port, method, path, cookie, body, content_type, timeout=30):
+    """(status, headers, body bytes) for requests `status()` does not cover (multipart, binary answers)."""
+    c = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    headers = {"Origin": f"http://{HOST}:{port}", "Cookie": cookie}
+    if content_type:
+        headers["Content-Type"] = content_type
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    return r.status, dict(r.getheaders()), r.read()
+
+
+def scenario_backup(db, tmp, write):
+    log("\n== 6. Sauvegarde (pg_dump -Fc) sous charge d'écriture, restauration (pg_restore), redémarrage")
+    restored = f"{db}_restauree"
+    dump = tmp / "sauvegarde.dump"
+    mde = Mde(f"{PG}/{db}", PORT_A, tmp / "backup.log")
+    # A document, uploaded by the Maison, must come back byte for byte.
+    diag = write["diagnostic"]
+    staff = psql(db, f"select a.email from account a join diagnostic d on d.maison_id = a.maison_id "
+                     f"where d.id = {diag} and a.role = 'staff' and a.active order by a.id limit 1")
+    staff_cookie, staff_csrf = sign_in(PORT_A, staff)
+    document = b"%PDF-1.4\n% sauvegarde\n" + os.urandom(200_000) + b"\n%%EOF\n"
+    body, ctype = multipart({"csrf": staff_csrf}, "file", "etude-sauvegarde.pdf", "application/pdf", document)
+    up, _, _ = raw_request(PORT_A, "POST", f"/diagnostics/{diag}/documents", staff_cookie, body, ctype)
+    doc_id = psql(db, f"select id from diagnostic_document where diagnostic_id = {diag} "
+                      f"and filename = 'etude-sauvegarde.pdf' order by id desc limit 1")
+    cookie, csrf = sign_in(PORT_A, write["who"])
+    acked, sent = [], [0]
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(n):
+        i = 0
+        while not stop.is_set():
+            marker = f"ecriture-{n}-{i}-{time.time_ns()}"
+            i += 1
+            with lock:
+                sent[0] += 1
+            s, _, _ = status(PORT_A, "POST", write["path"], cookie, write["body"](csrf, marker), timeout=10)
+            if s == 303:
+                with lock:
+                    acked.append(marker)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for th in threads:
+        th.start()
+    time.sleep(2)
+    with lock:
+        before_dump = list(acked)
+    t = time.monotonic()
+    r = subprocess.run(["pg_dump", "-Fc", "-f", str(dump), f"{PG}/{db}"], capture_output=True, text=True)
+    dump_s = time.monotonic() - t
+    with lock:
+        during_dump = len(acked) - len(before_dump)
+    time.sleep(1)
+    stop.set()
+    for th in threads:
+        th.join()
+    mde.kill()
+    check(up == 303 and doc_id != "", f"document joint avant la sauvegarde (réponse {up})")
+    check(r.returncode == 0, "pg_dump -Fc réussit pendant les écritures" + (f" : {r.stderr.strip()[:300]}"
+                                                                            if r.returncode else ""))
+    log(f"   écritures envoyées {sent[0]}, acquittées {len(acked)} dont {len(before_dump)} avant le début de la "
+        f"sauvegarde et {during_dump} pendant; sauvegarde {dump.stat().st_size / 1e6:.1f} Mo en {dump_s:.1f} s")
+
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"drop database if exists {restored} with (force)"],
+                   check=True, capture_output=True)
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"create database {restored}"], check=True,
+                   capture_output=True)
+    t = time.monotonic()
+    r = subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "-d", f"{PG}/{restored}", str(dump)],
+                       capture_output=True, text=True)
+    restore_s = time.monotonic() - t
+    check(r.returncode == 0, "pg_restore dans une nouvelle base réussit" + (f" : {r.stderr.strip()[:300]}"
+                                                                            if r.returncode else ""))
+    found = set(psql(restored, write["found_sql"]).splitlines())
+    missing = [m for m in before_dump if m not in found]
+    orphans = int(psql(restored, write["orphans_sql"]))
+    same = psql(db, f"select md5(data) from diagnostic_document where id = {doc_id or 0}")
+    back = psql(restored, f"select md5(data) from diagnostic_document where id = {doc_id or 0}")
+    migrations = [psql(d, "select count(*) || ' ' || max(version) from _sqlx_migrations") for d in (db, restored)]
+    log(f"   restauration en {restore_s:.1f} s; écritures retrouvées {len(found)} (acquittées avant la sauvegarde "
+        f"manquantes : {len(missing)}); lignes incomplètes {orphans}; migrations {migrations[1]}")
+    check(not missing, "toute écriture acquittée avant le début de la sauvegarde est dans la base restaurée")
+    check(orphans == 0, "la sauvegarde est cohérente : aucune écriture à moitié présente")
+    check(same != "" and same == back, "le document restauré est identique octet pour octet")
+    check(migrations[0] == migrations[1], "la base restaurée a toutes les migrations")
+
+    served = Mde(f"{PG}/{restored}", PORT_C, tmp / "restored.log")
+    cookie, csrf = sign_in(PORT_C, write["who"])
+    page_s, _, page = status(PORT_C, "GET", write["read_path"], cookie)
+    shown = sum(1 for m in before_dump[-20:] if m in page)
+    admin_cookie, _ = sign_in(PORT_C, ADMIN)
+    pages = {p: status(PORT_C, "GET", p, admin_cookie)[0] for p in ["/", "/reseau", "/maisons", "/axes/1", "/journal"]}
+    staff_restored, _ = sign_in(PORT_C, staff)
+    dl_status, _, dl = raw_request(PORT_C, "GET", f"/diagnostics/{diag}/documents/{doc_id or 0}", staff_restored,
+                                   None, None)
+    marker = f"apres-restauration-{time.time_ns()}"
+    new_write = status(PORT_C, "POST", write["path"], cookie, write["body"](csrf, marker))[0]
+    served.kill()
+    log(f"   portail sur la base restaurée : {write['read_path']} → {page_s} ({shown}/{min(20, len(before_dump))} "
+        f"derniers commentaires visibles), " + ", ".join(f"{p} → {s}" for p, s in pages.items())
+        + f"; document → {dl_status} ({len(dl)} octets); nouvelle écriture → {new_write}")
+    check(page_s == 200 and shown == min(20, len(before_dump)), "le portail restauré sert les écritures acquittées")
+    check(all(s == 200 for s in pages.values()), "le portail restauré sert ses pages")
+    check(dl_status == 200 and dl == document, "le document se télécharge depuis le portail restauré")
+    check(new_write == 303, "le portail restauré accepte de nouvelles écritures (séquences restaurées)")
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", f"drop database if exists {restored} with (force)"],
+                   capture_output=True)
+    dump.unlink(missing_ok=True)
+
+
 def comment_write(db):
     """The write used by scenarios 2 and 4: a comment on the demo's benchmark diagnostic, by the partner."""
     diag = psql(db, "select d.id from diagnostic d join diagnostic_share s on s.diagnostic_id = d.id "
                     "join account a on a.organisation_id = s.organisation_id "
                     f"where a.email = '{PARTNER}' and d.status = 'partage' order by d.id limit 1")
     return {
+        "diagnostic": diag,
         "who": PARTNER,
         "path": f"/diagnostics/{diag}/commentaires",
         "read_path": f"/diagnostics/{diag}",
@@ -390,20 +522,30 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--real-stop", action="store_true", help="stop the real PostgreSQL cluster in scenario 1")
     ap.add_argument("--no-sqlmap", action="store_true")
+    ap.add_argument("--only", help="comma-separated scenario numbers, e.g. --only 6")
     args = ap.parse_args()
+    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 7))
+    if args.no_sqlmap:
+        only.discard(5)
     if not BIN.exists():
         sys.exit("build the release binary first: cargo build --release")
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="mde-faults-"))
     db = "mde_faults"
-    log(f"Base {db} (réseau de démonstration), binaire {BIN.relative_to(ROOT)}, journaux dans {tmp}")
+    log(f"Base {db} (réseau de démonstration), binaire {BIN}, journaux dans {tmp}")
     fresh_db(db)
     write = comment_write(db)
-    scenario_database_down(db, tmp, args.real_stop)
-    scenario_sigkill(db, tmp, write)
-    scenario_sigterm(db, tmp)
-    scenario_two_processes(db, tmp, write)
-    if not args.no_sqlmap:
+    if 1 in only:
+        scenario_database_down(db, tmp, args.real_stop)
+    if 2 in only:
+        scenario_sigkill(db, tmp, write)
+    if 3 in only:
+        scenario_sigterm(db, tmp)
+    if 4 in only:
+        scenario_two_processes(db, tmp, write)
+    if 5 in only:
         scenario_sqlmap(db, tmp)
+    if 6 in only:
+        scenario_backup(db, tmp, write)
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"drop database if exists {db} with (force)"],
                    capture_output=True)
     log(f"\n{len(FAILURES)} échec(s)" + (": " + "; ".join(FAILURES) if FAILURES else ""))
