@@ -1,8 +1,9 @@
 //! The one error type of the web layer. Internals are logged once, here, and never shown: the person gets a
-//! French page (rendered by `web::error_pages`, which knows who is signed in).
+//! French page (rendered by the session middleware, `web::middleware`, which knows who is signed in).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -67,7 +68,7 @@ fn is_unavailable_code(code: Option<&str>) -> bool {
     matches!(code, Some(c) if c.starts_with("57P") || c.starts_with("08"))
 }
 
-/// Placed on error responses; `web::error_pages` turns it into the French page.
+/// Placed on error responses; the session middleware (`web::middleware`) turns it into the French page.
 #[derive(Clone, Debug)]
 pub struct ErrorPage {
     pub status: StatusCode,
@@ -99,7 +100,8 @@ impl IntoResponse for AppError {
                 let target = if next == "/" || next.is_empty() {
                     "/connexion".to_owned()
                 } else {
-                    format!("/connexion?next={}", crate::web::url_encode(next))
+                    let next = utf8_percent_encode(next, NON_ALPHANUMERIC);
+                    format!("/connexion?next={next}")
                 };
                 return Redirect::to(&target).into_response();
             }

@@ -173,7 +173,7 @@ pub const SEARCH_LIMIT: i64 = 20;
 /// Maisons whose name or town contains the words typed (accents and case ignored), for an admin's
 /// invitation.
 pub async fn search_maisons(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Vec<Found>> {
-    let Some(pattern) = crate::maisons::forms::contains_pattern(q) else {
+    let Some(pattern) = crate::web::forms::contains_pattern(q) else {
         return Ok(Vec::new());
     };
     sqlx::query_as(
@@ -191,7 +191,7 @@ pub async fn search_maisons(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Ve
 
 /// Organisations whose name contains the words typed, or whose SIRET starts with the digits typed.
 pub async fn search_organisations(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Vec<Found>> {
-    let Some(pattern) = crate::maisons::forms::contains_pattern(q) else {
+    let Some(pattern) = crate::web::forms::contains_pattern(q) else {
         return Ok(Vec::new());
     };
     let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();

@@ -1,20 +1,13 @@
-//! The audit journal: every write appends an event in its own transaction, with who, when, which object
-//! and what changed (before/after). Object pages show their *Historique*; admins browse the whole journal.
+//! The audit journal, as a library: every write appends an event in its own transaction, with who, when,
+//! which object and what changed (before/after); object pages read their *Historique* here. The page that
+//! browses the whole journal is the `journal` feature.
 
-use askama::Template;
-use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::auth::{CurrentUser, policy};
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::web::{Ctx, format};
+use crate::web::format;
 
 /// One field's change, with its French label for the *Historique*.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -214,55 +207,22 @@ pub fn history_from_json(rows: Option<sqlx::types::Json<Vec<EventRow>>>) -> Vec<
         .unwrap_or_default()
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/journal", get(journal))
-}
-
-const PAGE_SIZE: i64 = 50;
-
-#[derive(Deserialize)]
-struct JournalQuery {
-    page: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "audit/journal.html")]
-struct JournalPage {
-    ctx: Ctx,
-    entries: Vec<HistoryEntry>,
-    page: i64,
-    has_next: bool,
-}
-
-async fn journal(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Query(q): Query<JournalQuery>,
-) -> AppResult<impl IntoResponse> {
-    policy::ensure(policy::can_read_journal(&user))?;
-    let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let mut rows: Vec<EventRow> = sqlx::query_as(
+/// The whole journal, newest first: `limit` events after the first `offset`.
+pub async fn all(
+    conn: impl PgExecutor<'_>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<HistoryEntry>> {
+    let rows: Vec<EventRow> = sqlx::query_as(
         "select e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
          from event e left join account a on a.id = e.account_id
          order by e.at desc, e.id desc limit $1 offset $2",
     )
-    .bind(PAGE_SIZE + 1)
-    .bind((page - 1) * PAGE_SIZE)
-    .fetch_all(&state.db)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
     .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
-    let entries = rows.into_iter().map(HistoryEntry::from).collect();
-    Ok(Html(
-        JournalPage {
-            ctx,
-            entries,
-            page,
-            has_next,
-        }
-        .render()?,
-    ))
+    Ok(rows.into_iter().map(HistoryEntry::from).collect())
 }
 
 /// The latest events of one Maison (or of the whole network), for home pages.

@@ -27,15 +27,12 @@ use serde::Deserialize;
 
 use crate::auth::policy::reseau::AxisView;
 use crate::auth::{CurrentUser, policy};
+use crate::domain::CURRENT_CHARTER;
+use crate::domain::labels;
 use crate::error::{AppError, AppResult};
-use crate::reseau::export::{Cell, ExportFormat, Table};
-use crate::reseau::labels;
+use crate::reseau::{Cell, ExportFormat, Table};
 use crate::state::AppState;
 use crate::web::{Ctx, format};
-
-/// The cahier des charges whose axes `/axes/{n}` shows (arrêté du 21 décembre 2009). A later charter is
-/// added as rows of `axis`; moving the pages to it is this one constant.
-pub const CURRENT_CHARTER: &str = "2009";
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -9,9 +9,9 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::Axis;
+use crate::domain::labels;
 use crate::error::AppResult;
-use crate::reseau::export::{Cell, ExportFormat, Table};
-use crate::reseau::labels;
+use crate::reseau::{Cell, ExportFormat, Table};
 use crate::state::AppState;
 use crate::web::{Ctx, format};
 

@@ -30,8 +30,8 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
     let local = listener.local_addr()?;
     let state = AppState::new(pool.clone(), config);
     state.spawn_background();
-    crate::notifications::mail::spawn_mailer(state.clone());
-    let app = crate::web::app(state);
+    crate::notifications::spawn_mailer(state.clone());
+    let app = crate::router::app(state);
     tracing::info!(address = %local, "portail prêt / portal ready");
     println!("Portail prêt sur http://{local}/");
     axum::serve(listener, app)

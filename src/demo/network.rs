@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 
 use super::names::{LAST_NAMES, of_place, person, slug, territory_of_epci};
 use super::{Network, SeededMaison, SeededPartner};
-use crate::organisations::siret;
+use crate::domain::siret;
 
 const NETWORK_SIZE: usize = 205;
 const GRENELLE_SIZE: usize = 30;

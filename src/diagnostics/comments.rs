@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::show::{CommentView, comment_threads};
-use super::{Diagnostic, Errors, load, markdown};
+use super::{Diagnostic, Errors, load};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
@@ -23,6 +23,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::notifications;
 use crate::state::AppState;
+use crate::web::markdown;
 use crate::web::{Ctx, Form};
 
 pub fn router() -> Router<AppState> {

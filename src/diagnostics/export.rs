@@ -8,11 +8,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::show::{self, Can, DocumentRow, HeadFacts, ValueRow, comparison_label};
-use super::{Diagnostic, load, markdown};
+use super::{Diagnostic, load};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::csv::{self, Cell};
+use crate::web::markdown;
 use crate::web::{Ctx, format};
 
 pub fn router() -> Router<AppState> {

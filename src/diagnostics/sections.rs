@@ -9,13 +9,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, load, markdown, touch};
+use super::{Diagnostic, Errors, load, touch};
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::markdown;
 use crate::web::{Ctx, Form};
 
 pub fn router() -> Router<AppState> {

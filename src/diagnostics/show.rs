@@ -12,12 +12,13 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
-use super::{Diagnostic, Status, load, markdown};
+use super::{Diagnostic, Status, load};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics::{self as rules, Access};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::markdown;
 use crate::web::{Ctx, format};
 
 pub fn router() -> Router<AppState> {

@@ -145,7 +145,7 @@ struct PartneredMaison {
 
 impl PartneredMaison {
     fn roles_label(&self) -> String {
-        crate::maisons::show::roles_label(&self.roles)
+        crate::domain::partnership::roles_label(&self.roles)
     }
 }
 

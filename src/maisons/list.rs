@@ -9,11 +9,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Phase;
-use super::forms::contains_pattern;
 use crate::auth::CurrentUser;
 use crate::auth::policy::network::{MaisonScope, can_create_maison, maison_scope};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::forms::contains_pattern;
 use crate::web::{Ctx, format};
 
 pub const PAGE_SIZE: i64 = 25;

@@ -2,11 +2,10 @@
 //! and population, founding members, copil, staff, phase, history), creating and editing a Maison, and its
 //! territory (a set of EPCI).
 
-pub mod forms;
 mod list;
 pub mod phase;
 mod profile;
-pub mod show;
+mod show;
 mod territory;
 
 use axum::Router;
@@ -33,14 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/maisons/{id}/territoire", get(territory::page))
         .route("/maisons/{id}/territoire/ajouter", post(territory::add))
         .route("/maisons/{id}/territoire/retirer", post(territory::remove))
-}
-
-/// An id from the path; anything that is not one is simply not found.
-pub fn parse_id(s: &str) -> AppResult<i64> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
 }
 
 /// Whether the account's organisation partners this Maison (a partner's right to see it).

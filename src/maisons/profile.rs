@@ -8,8 +8,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, checked};
-use super::parse_id;
 use super::territory::Candidate;
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
@@ -17,6 +15,7 @@ use crate::auth::policy::{self, network as rules};
 use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::forms::{FieldErrors, checked, parse_id};
 use crate::web::{Ctx, Form, format, idempotency};
 
 #[derive(Deserialize, Default, Clone)]

@@ -9,12 +9,14 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
-use super::{Phase, parse_id};
+use super::Phase;
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::network as rules;
+use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::forms::parse_id;
 use crate::web::{Ctx, format};
 
 #[derive(sqlx::FromRow)]
@@ -65,7 +67,6 @@ pub fn legal_form_label(code: &str) -> &'static str {
 pub struct TerritoryRow {
     pub siren: String,
     pub name: String,
-    pub kind: String,
     pub communes: i64,
     pub population: i64,
 }
@@ -85,7 +86,6 @@ pub struct PartnerRow {
     pub founding_role: Option<String>,
     pub roles: Vec<String>,
     pub since: Option<NaiveDate>,
-    pub note: String,
 }
 
 pub struct Partner {
@@ -107,8 +107,6 @@ impl Partner {
 
 #[derive(sqlx::FromRow, serde::Deserialize)]
 pub struct ContactRow {
-    pub id: i64,
-    pub partnership_id: i64,
     pub name: String,
     pub job_title: String,
     pub email: String,
@@ -120,36 +118,6 @@ pub struct StaffRow {
     pub name: String,
     pub email: String,
     pub responsable: bool,
-}
-
-/// The partnership roles, in their usual order, with their French labels.
-pub const ROLES: &[(&str, &str)] = &[
-    ("membre_constitutif", "membre constitutif"),
-    ("copil", "comité de pilotage"),
-    ("financeur", "financeur"),
-    ("operateur", "opérateur"),
-    ("associe", "associé"),
-];
-
-pub fn role_label(code: &str) -> &'static str {
-    ROLES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-        .unwrap_or("autre")
-}
-
-pub fn roles_label(roles: &[String]) -> String {
-    let labels: Vec<&str> = ROLES
-        .iter()
-        .filter(|(c, _)| roles.iter().any(|r| r == c))
-        .map(|(_, l)| *l)
-        .collect();
-    if labels.is_empty() {
-        "—".into()
-    } else {
-        labels.join(", ")
-    }
 }
 
 /// The founding members the 2009 cahier des charges requires and that no partnership provides.
@@ -233,13 +201,13 @@ pub async fn load_maison(db: &sqlx::PgPool, id: i64) -> AppResult<MaisonRow> {
 /// The EPCI of a Maison's territory, with the population of their communes.
 pub async fn territory(db: impl sqlx::PgExecutor<'_>, id: i64) -> sqlx::Result<Vec<TerritoryRow>> {
     sqlx::query_as(
-        "select e.siren, e.name, e.kind, count(c.code) as communes,
+        "select e.siren, e.name, count(c.code) as communes,
                 coalesce(sum(c.population), 0)::bigint as population
          from maison_epci me
          join epci e on e.siren = me.epci_siren
          left join commune c on c.epci_siren = e.siren
          where me.maison_id = $1
-         group by e.siren, e.name, e.kind
+         group by e.siren, e.name
          order by e.name",
     )
     .bind(id)
@@ -258,9 +226,9 @@ struct PartnerWithContacts {
 pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> {
     let rows: Vec<PartnerWithContacts> = sqlx::query_as(
         "select p.id, p.organisation_id, o.name as organisation_name, t.name as type_name, t.founding_role,
-                p.roles, p.since, p.note,
+                p.roles, p.since,
                 coalesce((select json_agg(json_build_object(
-                                   'id', c.id, 'partnership_id', c.partnership_id, 'name', c.name,
+                                   'name', c.name,
                                    'job_title', c.job_title, 'email', c.email, 'phone', c.phone)
                                  order by c.name, c.id)
                           from partnership_contact c where c.partnership_id = p.id), '[]') as contacts

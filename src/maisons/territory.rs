@@ -8,8 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::forms::{FieldErrors, contains_pattern};
-use super::parse_id;
 use super::show::{TerritoryRow, territory};
 use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
@@ -17,6 +15,7 @@ use crate::auth::policy::{self, network as rules};
 use crate::auth::session::{self, FlashKind};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
 use crate::web::{Ctx, Form, format};
 
 #[derive(Deserialize, Default)]

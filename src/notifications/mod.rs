@@ -18,6 +18,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, Form, format};
+pub use mail::spawn_mailer;
 
 pub fn router() -> Router<AppState> {
     Router::new()

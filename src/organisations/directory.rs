@@ -12,11 +12,10 @@ use crate::audit::{self, Diff, Event, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
 use crate::auth::session::{self, FlashKind};
+use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
-use crate::maisons::forms::{FieldErrors, contains_pattern};
-use crate::maisons::parse_id;
-use crate::maisons::show::roles_label;
 use crate::state::AppState;
+use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
 use crate::web::{Ctx, Form, format, idempotency};
 
 const PAGE_SIZE: i64 = 25;

@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::siret;
-use crate::maisons::forms::FieldErrors;
-use crate::maisons::show::ROLES;
+use crate::domain::partnership::ROLES;
+use crate::domain::siret;
 use crate::web::format;
+use crate::web::forms::FieldErrors;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]

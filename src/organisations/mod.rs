@@ -4,7 +4,6 @@
 mod directory;
 mod fields;
 mod partnerships;
-pub mod siret;
 
 use axum::Router;
 use axum::routing::{get, post};

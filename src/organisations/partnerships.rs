@@ -15,11 +15,11 @@ use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
 use crate::auth::session::{self, FlashKind};
+use crate::domain::partnership::{ROLES, roles_label};
 use crate::error::{AppError, AppResult};
-use crate::maisons::forms::{FieldErrors, contains_pattern};
-use crate::maisons::show::{ROLES, roles_label};
-use crate::maisons::{name_of, parse_id};
+use crate::maisons::name_of;
 use crate::state::AppState;
+use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
 use crate::web::{Ctx, Form, format, idempotency};
 
 /// The Maison's id and name, once the account is known to manage its partners (404 otherwise).

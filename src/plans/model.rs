@@ -694,7 +694,7 @@ impl Enjeux {
     pub fn new((title, body): (String, String)) -> Self {
         Enjeux {
             title,
-            html: crate::diagnostics::markdown::render(&body),
+            html: crate::web::markdown::render(&body),
         }
     }
 }

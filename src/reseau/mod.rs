@@ -17,7 +17,6 @@ pub mod charts;
 pub mod compare;
 pub mod export;
 pub mod grenelle;
-pub mod labels;
 
 use askama::Template;
 use axum::Router;
@@ -30,10 +29,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, policy};
+use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Ctx, format, url_encode};
-use export::{Cell, ExportFormat, Table};
+pub use export::{Cell, ExportFormat, Table};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -548,7 +548,7 @@ async fn dashboard_data(
     .bind(f.phase())
     .bind(f.inactive())
     .bind(today)
-    .bind(crate::axes::CURRENT_CHARTER)
+    .bind(crate::domain::CURRENT_CHARTER)
     .fetch_all(&state.db)
     .await?;
     let region_data = groups.iter().filter(|g| g.dim == "region");

@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use crate::auth::policy::reseau::SearchScope;
 use crate::auth::{CurrentUser, policy};
+use crate::domain::labels;
 use crate::error::{AppError, AppResult};
-use crate::reseau::labels;
 use crate::state::AppState;
 use crate::web::{Ctx, format, url_encode};
 

@@ -1,6 +1,7 @@
-//! The main navigation, per role. Each feature adds its entry here.
+//! The main navigation. Each feature adds its entry here; who sees an entry is the policy's answer for the
+//! page it leads to (no role test here).
 
-use crate::auth::{CurrentUser, Role, policy};
+use crate::auth::{CurrentUser, policy};
 
 pub struct NavItem {
     pub href: &'static str,
@@ -26,11 +27,11 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     let mut items = vec![item("/", "Accueil", path)];
     items.push(item("/maisons", "Maisons", path));
     items.push(item("/diagnostics", "Diagnostics", path));
-    if crate::auth::policy::network::can_list_organisations(user) {
+    if policy::network::can_list_organisations(user) {
         items.push(item("/organisations", "Partenaires", path));
     }
     items.push(item("/axes", "Axes", path));
-    if user.role == Role::Admin {
+    if policy::reseau::can_view_network(user) {
         items.push(item("/reseau", "Réseau", path));
     }
     items.push(item("/plans", "Plans d'actions", path));
@@ -40,8 +41,10 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     if policy::accounts::can_manage_accounts(user) {
         items.push(item("/comptes", "Comptes", path));
     }
-    if user.role == Role::Admin {
+    if policy::diagnostics::can_manage_catalogue(user) {
         items.push(item("/indicateurs", "Indicateurs", path));
+    }
+    if policy::can_read_journal(user) {
         items.push(item("/journal", "Journal", path));
     }
     items

@@ -627,7 +627,7 @@ async fn demo_network_is_realistic_and_deterministic() {
             .unwrap();
     assert!(!sirets.is_empty());
     for s in &sirets {
-        assert!(mde::organisations::siret::parse(s).is_ok(), "{s}");
+        assert!(mde::domain::siret::parse(s).is_ok(), "{s}");
     }
     // The four demo accounts, as the browser suite uses them.
     let lille: i64 = app

@@ -9,7 +9,7 @@
 //! - nobody comments after validation.
 
 use super::CurrentUser;
-use crate::diagnostics::Status;
+use crate::domain::diagnostic::Status;
 
 /// What the policy needs to know of one diagnostic.
 #[derive(Clone, Copy, Debug)]

@@ -1,6 +1,9 @@
-//! What the network's forms share: French messages per field, and the checks of common fields.
+//! What every form shares: French messages per field, the checks of common fields, search patterns and
+//! ids from the path.
 
 use std::collections::HashMap;
+
+use crate::error::{AppError, AppResult};
 
 /// The French message of each field in error, shown beside it.
 #[derive(Default, Debug)]
@@ -100,6 +103,14 @@ fn is_email(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// An id from the path; anything that is not one is simply not found.
+pub fn parse_id(s: &str) -> AppResult<i64> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound)
 }
 
 /// `on` for a checked checkbox.

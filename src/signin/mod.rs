@@ -11,8 +11,8 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{password, session};
 use crate::audit::{self, Event};
+use crate::auth::{password, session};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, UncheckedForm, safe_next};
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "auth/login.html")]
+#[template(path = "signin/login.html")]
 struct LoginPage {
     ctx: Ctx,
     email: String,

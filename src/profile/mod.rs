@@ -8,9 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::session::{self, FlashKind};
-use super::{CurrentUser, password};
 use crate::audit::{self, Event};
+use crate::auth::session::{self, FlashKind};
+use crate::auth::{CurrentUser, password};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, Form, format};
@@ -28,7 +28,7 @@ struct PasswordErrors {
 }
 
 #[derive(Template)]
-#[template(path = "auth/profile.html")]
+#[template(path = "profile/profile.html")]
 struct ProfilePage {
     ctx: Ctx,
     user: CurrentUser,

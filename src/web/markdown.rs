@@ -1,4 +1,4 @@
-//! Section text is Markdown typed by people: rendered with pulldown-cmark, raw HTML from the source shown as
+//! Markdown typed by people (diagnostic sections, comments, plan texts): rendered with pulldown-cmark, raw HTML from the source shown as
 //! text (never passed through), then the result cleaned by ammonia (no script, no event handler, no
 //! `javascript:` link) as a second line of defence.
 
