@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TEST_DATABASE_SERVER="${TEST_DATABASE_SERVER:-postgres://postgres@127.0.0.1:5432}"
 
+echo "== layers (imports point down; see HACKING.md)"
+cargo test --quiet --test layers
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
