@@ -1,6 +1,8 @@
 //! Settings, each from an environment variable with a documented default (see README).
 
 use std::net::SocketAddr;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -98,7 +100,7 @@ impl Config {
                 format!(
                     "{DEFAULT_DATABASE_URL} (port {}), sinon PostgreSQL privé dans {}",
                     std::env::var("PGPORT").unwrap_or_else(|_| "5432".into()),
-                    crate::private_pg::Settings::from_env().data_dir.display()
+                    PrivatePgSettings::from_env().data_dir.display()
                 ),
                 false,
             ),
@@ -150,7 +152,7 @@ impl Config {
                 line("MDE_SMTP_FROM", smtp.from.clone(), set("MDE_SMTP_FROM"));
             }
         }
-        let private = crate::private_pg::Settings::from_env();
+        let private = PrivatePgSettings::from_env();
         line(
             "MDE_PRIVATE_PG_DIR",
             private.data_dir.display().to_string(),
@@ -262,6 +264,43 @@ pub fn mask_database_url(url: &str) -> String {
         }
     };
     format!("{scheme}://{authority}{tail}")
+}
+
+/// Where the private PostgreSQL (`crate::private_pg`) lives and which programs run it.
+#[derive(Clone, Debug)]
+pub struct PrivatePgSettings {
+    /// `MDE_PRIVATE_PG_DIR`; default `$XDG_DATA_HOME/mde/postgresql` (`~/.local/share/mde/postgresql`), or
+    /// `/var/lib/mde/postgresql` for root.
+    pub data_dir: PathBuf,
+    /// `MDE_PRIVATE_PG_BIN`: the folder of `initdb` and `pg_ctl`; default: the `PATH`, then the newest
+    /// `/usr/lib/postgresql/*/bin` (Debian, Ubuntu), `/usr/pgsql-*/bin` (Red Hat), `/usr/local/pgsql/bin`.
+    pub bin_dir: Option<PathBuf>,
+}
+
+impl PrivatePgSettings {
+    pub fn from_env() -> Self {
+        let data_dir = env("MDE_PRIVATE_PG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_data_dir);
+        let bin_dir = env("MDE_PRIVATE_PG_BIN").map(PathBuf::from);
+        PrivatePgSettings { data_dir, bin_dir }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    if running_as_root() {
+        return PathBuf::from("/var/lib/mde/postgresql");
+    }
+    let data_home = env("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| Path::new(&h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir);
+    data_home.join("mde").join("postgresql")
+}
+
+/// `/proc/self` belongs to the process's effective user (Linux); elsewhere, assume an ordinary user.
+pub(crate) fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 #[cfg(test)]

@@ -20,42 +20,9 @@ const NAME: &str = "mde";
 /// Only names the socket file: the server listens on no TCP port.
 const PORT: u16 = 5432;
 
-/// Where the private server lives and which programs run it.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// `MDE_PRIVATE_PG_DIR`; default `$XDG_DATA_HOME/mde/postgresql` (`~/.local/share/mde/postgresql`), or
-    /// `/var/lib/mde/postgresql` for root.
-    pub data_dir: PathBuf,
-    /// `MDE_PRIVATE_PG_BIN`: the folder of `initdb` and `pg_ctl`; default: the `PATH`, then the newest
-    /// `/usr/lib/postgresql/*/bin` (Debian, Ubuntu), `/usr/pgsql-*/bin` (Red Hat), `/usr/local/pgsql/bin`.
-    pub bin_dir: Option<PathBuf>,
-}
-
-impl Settings {
-    pub fn from_env() -> Self {
-        let data_dir = crate::config::env("MDE_PRIVATE_PG_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(default_data_dir);
-        let bin_dir = crate::config::env("MDE_PRIVATE_PG_BIN").map(PathBuf::from);
-        Settings { data_dir, bin_dir }
-    }
-}
-
-fn default_data_dir() -> PathBuf {
-    if running_as_root() {
-        return PathBuf::from("/var/lib/mde/postgresql");
-    }
-    let data_home = crate::config::env("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| crate::config::env("HOME").map(|h| Path::new(&h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir);
-    data_home.join("mde").join("postgresql")
-}
-
-/// `/proc/self` belongs to the process's effective user (Linux); elsewhere, assume an ordinary user.
-fn running_as_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
+/// Where the private server lives and which programs run it (read from the environment in `config`).
+pub use crate::config::PrivatePgSettings as Settings;
+use crate::config::running_as_root;
 
 /// The one line shown when PostgreSQL's programs cannot be found.
 pub fn not_installed(settings: &Settings) -> String {

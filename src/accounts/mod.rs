@@ -11,13 +11,16 @@ mod list;
 mod queries;
 mod show;
 mod status;
-pub mod tokens;
+mod tokens;
 mod validate;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
+
+/// Single-use links (invitation, password reset), which the CLI's `user reset-password` issues too.
+pub use tokens::{Purpose as LinkPurpose, issue as issue_link};
 
 pub fn router() -> Router<AppState> {
     Router::new()

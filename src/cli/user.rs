@@ -3,7 +3,7 @@ use std::io::BufRead;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::accounts::tokens::{self, Purpose};
+use crate::accounts::{LinkPurpose, issue_link};
 use crate::audit::{self, Event};
 use crate::auth::{Role, password};
 
@@ -161,7 +161,7 @@ pub async fn reset_password(
              (Comptes) / no password yet: re-send the invitation"
         );
     }
-    let issued = tokens::issue(&mut tx, id, Purpose::Reset, None).await?;
+    let issued = issue_link(&mut tx, id, LinkPurpose::Reset, None).await?;
     audit::record(
         &mut *tx,
         Event {
@@ -176,7 +176,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
-    println!("{}", issued.url(&config.base_url, Purpose::Reset));
+    println!("{}", issued.url(&config.base_url, LinkPurpose::Reset));
     eprintln!(
         "Lien à usage unique pour {email}, valable jusqu'au {} (les liens précédents ne valent plus).",
         crate::web::format::datetime(issued.expires_at)
