@@ -62,8 +62,10 @@ pub async fn ensure_database(url: &str) -> Result<(), DbSetupError> {
             .await
         {
             Ok(_) => tracing::info!(database = %name, "database created"),
-            // Another process created it meanwhile.
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            // Another process created it meanwhile: « exists » (42P04) when it had committed before us,
+            // a unique violation on pg_database (23505) when both created it at the same moment.
+            Err(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {}
             Err(e) => return Err(e.into()),
         }
     }

@@ -286,7 +286,9 @@ impl PrivateServer {
         let socket_dir = self.data_dir.to_string_lossy().replace('\'', "''");
         let text = format!(
             "# Écrit par mde à chaque démarrage du serveur privé.\nlisten_addresses = ''\n\
-             unix_socket_directories = '{socket_dir}'\nport = {PORT}\nunix_socket_permissions = 0700\n"
+             unix_socket_directories = '{socket_dir}'\nport = {PORT}\nunix_socket_permissions = 0700\n\
+             # Pas de compilation à la volée : elle exige une mémoire écrite puis exécutée, que le service\n\
+             # systemd du paquet interdit (MemoryDenyWriteExecute).\njit = off\n"
         );
         let path = self.data_dir.join("mde.conf");
         std::fs::write(&path, text)?;

@@ -52,6 +52,9 @@ pub enum Command {
         /// Address the portal listens on.
         #[arg(long, env = "MDE_BIND", default_value = DEFAULT_BIND)]
         bind: SocketAddr,
+        /// Keep asking for up to this many seconds before failing (a portal that is starting).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=3600))]
+        wait: u64,
     },
     /// Print the effective settings (secrets masked).
     Config {
@@ -88,7 +91,7 @@ pub enum SessionsCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let database_url = cli.database_url.filter(|u| !u.trim().is_empty());
     match cli.command {
-        Command::Healthcheck { bind } => ops::healthcheck(bind).await,
+        Command::Healthcheck { bind, wait } => ops::healthcheck(bind, wait).await,
         Command::Config { bind } => ops::print_config(database_url, bind),
         command => {
             // Every other command needs the database; a private server started for it stops at its end.

@@ -11,7 +11,20 @@ use crate::config::{Config, DEFAULT_DATABASE_URL};
 
 /// Asks the portal listening at `bind` for `/healthz`, which answers 200 only when the portal reaches its
 /// database: success means both the HTTP server and the database answer.
-pub async fn healthcheck(bind: SocketAddr) -> anyhow::Result<()> {
+pub async fn healthcheck(bind: SocketAddr, wait_secs: u64) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait_secs);
+    loop {
+        match check_once(bind).await {
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::debug!(error = %e, "not healthy yet");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn check_once(bind: SocketAddr) -> anyhow::Result<()> {
     // A portal listening on every address is asked on the loopback.
     let target = match bind.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => {

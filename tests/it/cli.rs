@@ -204,6 +204,22 @@ async fn healthcheck_says_whether_the_portal_and_its_database_answer() {
     let (_, stderr) = text(&none);
     assert_eq!(none.status.code(), Some(1));
     assert!(stderr.contains("aucun portail ne répond"), "{stderr}");
+    // With --wait, it keeps asking for that long, then fails alike.
+    let started = std::time::Instant::now();
+    let waited = mde(
+        &[
+            "healthcheck",
+            "--wait",
+            "2",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(waited.status.code(), Some(1));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(text(&waited).1.contains("aucun portail ne répond"));
 }
 
 #[tokio::test]
@@ -506,4 +522,37 @@ async fn without_postgresql_or_with_an_unreachable_database_url_one_line_and_exi
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("injoignable"), "{stderr}");
     assert!(!stderr.contains("privé"), "{stderr}");
+}
+
+/// Several instances started together on a database that does not exist yet (the « Déployer » set-up): each
+/// creates it or finds it created, none fails. PostgreSQL reports the loser of the race as a unique violation
+/// on pg_database, not as « database exists ».
+#[tokio::test]
+async fn instances_starting_together_create_the_database_once() {
+    let server = std::env::var("TEST_DATABASE_SERVER")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap();
+    for round in 0..3 {
+        let name = format!("mdet_race_{}_{round}", std::process::id());
+        let url = format!("{server}/{name}");
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { mde::db::ensure_database(&url).await })
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for t in tasks {
+            if let Err(e) = t.await.unwrap() {
+                failures.push(e.to_string());
+            }
+        }
+        sqlx::query(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        assert!(failures.is_empty(), "round {round}: {failures:?}");
+    }
 }
