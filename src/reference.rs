@@ -3,6 +3,13 @@
 
 use sqlx::PgPool;
 
+/// The year of the populations in `data/geo` (see its README): INSEE's populations légales of year N come
+/// into force on 1 January N + 3; the communes carry the *population municipale*.
+pub const POPULATION_YEAR: i32 = 2023;
+
+/// How the portal cites those populations (the automatic « Population totale » row of a diagnostic).
+pub const POPULATION_SOURCE: &str = "INSEE, populations légales 2023 (population municipale, en vigueur au 1er janvier 2026), somme des communes du territoire";
+
 const REGIONS: &str = include_str!("../data/geo/regions.csv");
 const DEPARTEMENTS: &str = include_str!("../data/geo/departements.csv");
 const EPCI: &str = include_str!("../data/geo/epci.csv");

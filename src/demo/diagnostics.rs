@@ -399,14 +399,13 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
         }
         section_ids_of.push(secs);
         // Indicators: the population from the reference geography, then the model's values.
-        let source_pop =
-            "INSEE, populations légales (géographie de référence du portail)".to_owned();
+        let source_pop = crate::reference::POPULATION_SOURCE.to_owned();
         if let Some(pop_id) = indicators.get("POP") {
             rows.values.push((
                 id,
                 *pop_id,
                 population as f64,
-                year,
+                crate::reference::POPULATION_YEAR,
                 territory.clone(),
                 source_pop,
                 None,

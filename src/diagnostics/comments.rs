@@ -289,11 +289,10 @@ async fn create(
     }
     let mut section_id = optional_id(&form.section_id)?;
     let parent_id = optional_id(&form.parent_id)?;
-    let mut parent_author = None;
     if let Some(p) = parent_id {
         // One level of replies: the parent is a visible top-level comment of this diagnostic.
-        let parent: (Option<i64>, i64) = sqlx::query_as(
-            "select section_id, author_id from comment
+        let parent: (Option<i64>,) = sqlx::query_as(
+            "select section_id from comment
              where id = $1 and diagnostic_id = $2 and parent_id is null and hidden_at is null
                and deleted_at is null",
         )
@@ -303,7 +302,6 @@ async fn create(
         .await?
         .ok_or(AppError::NotFound)?;
         section_id = parent.0;
-        parent_author = Some(parent.1);
     } else if let Some(s) = section_id {
         let exists: bool = sqlx::query_scalar(
             "select exists (select 1 from diagnostic_section where id = $1 and diagnostic_id = $2)",
@@ -374,35 +372,110 @@ async fn create(
     )
     .await?;
     let link = format!("/diagnostics/{id}#commentaire-{cid}");
-    let staff: Vec<i64> = notifications::staff_of_maison(&mut tx, d.maison_id)
+    match parent_id {
+        None => notify_comment(&mut tx, &user, &d, &link).await?,
+        Some(p) => notify_reply(&mut tx, &user, &d, p, cid, &link).await?,
+    }
+    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire publié.").await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&link).into_response())
+}
+
+/// A new thread: the Maison's staff are told (the author excepted).
+async fn notify_comment(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+    link: &str,
+) -> sqlx::Result<()> {
+    let staff: Vec<i64> = notifications::staff_of_maison(tx, d.maison_id)
         .await?
         .into_iter()
         .filter(|a| *a != user.id)
         .collect();
     notifications::notify(
-        &mut tx,
+        tx,
         &staff,
         "commentaire",
         &format!("{} a commenté le diagnostic « {} ».", user.name, d.title),
-        &link,
+        link,
     )
+    .await
+}
+
+/// A reply is one event of its thread, told once to each person concerned: the root's author, those who
+/// already wrote in the thread, and the Maison's staff when the reply comes from outside the Maison (its
+/// own staff replying is the Maison answering: their colleagues are not told again).
+async fn notify_reply(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+    root: i64,
+    reply: i64,
+    link: &str,
+) -> sqlx::Result<()> {
+    let (root_author, root_author_name): (i64, String) = sqlx::query_as(
+        "select c.author_id, a.name from comment c join account a on a.id = c.author_id where c.id = $1",
+    )
+    .bind(root)
+    .fetch_one(&mut *tx)
     .await?;
-    if let Some(author) = parent_author.filter(|a| *a != user.id && !staff.contains(a)) {
+    let repliers: Vec<i64> = sqlx::query_scalar(
+        "select distinct author_id from comment
+         where parent_id = $1 and id <> $2 and deleted_at is null and author_id <> $3",
+    )
+    .bind(root)
+    .bind(reply)
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut told: Vec<i64> = vec![user.id];
+    if root_author != user.id {
         notifications::notify(
-            &mut tx,
-            &[author],
+            tx,
+            &[root_author],
             "reponse",
             &format!(
                 "{} a répondu à votre commentaire sur « {} ».",
                 user.name, d.title
             ),
-            &link,
+            link,
+        )
+        .await?;
+        told.push(root_author);
+    }
+    let participants: Vec<i64> = repliers.into_iter().filter(|a| !told.contains(a)).collect();
+    notifications::notify(
+        tx,
+        &participants,
+        "reponse",
+        &format!(
+            "{} a répondu dans une discussion à laquelle vous avez participé sur « {} ».",
+            user.name, d.title
+        ),
+        link,
+    )
+    .await?;
+    told.extend(participants);
+    if !user.is_staff_of(d.maison_id) {
+        let staff: Vec<i64> = notifications::staff_of_maison(tx, d.maison_id)
+            .await?
+            .into_iter()
+            .filter(|a| !told.contains(a))
+            .collect();
+        notifications::notify(
+            tx,
+            &staff,
+            "reponse",
+            &format!(
+                "{} a répondu au commentaire de {} sur le diagnostic « {} ».",
+                user.name, root_author_name, d.title
+            ),
+            link,
         )
         .await?;
     }
-    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire publié.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&link).into_response())
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -82,8 +82,7 @@ async fn index(
         .unwrap_or_default();
     let sql = format!(
         "select d.id, d.title, m.name as maison_name, d.reference_year, d.status, d.updated_at,
-                (select count(*) from comment c where c.diagnostic_id = d.id and c.status = 'ouvert'
-                   and c.hidden_at is null and c.deleted_at is null) as open_comments
+                (select count(*) from open_comment_thread t where t.diagnostic_id = d.id) as open_comments
          from diagnostic d join maison m on m.id = d.maison_id
          where {} and ($4 = '' or d.status = $4)
          order by (d.maison_id = $2) desc nulls last, d.updated_at desc, d.id desc
@@ -323,13 +322,14 @@ async fn create(
     if population > 0 {
         sqlx::query(
             "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source)
-             select $1, id, $2, $3, $4, 'INSEE, populations légales (géographie de référence du portail)'
-             from indicator where code = 'POP'",
+             select $1, id, $2, $3, $4, $5 from indicator where code = 'POP'",
         )
         .bind(id)
         .bind(population as f64)
-        .bind(head.year)
+        // The population's own year, not the diagnostic's: the reference geography is one vintage.
+        .bind(crate::reference::POPULATION_YEAR)
         .bind(&territory)
+        .bind(crate::reference::POPULATION_SOURCE)
         .execute(&mut *tx)
         .await?;
     }

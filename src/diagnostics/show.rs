@@ -235,9 +235,6 @@ impl CommentView {
             _ => "badge badge-warning",
         }
     }
-    fn is_open(&self) -> bool {
-        self.status == "ouvert" && !self.hidden
-    }
 }
 
 pub struct Comments {
@@ -325,10 +322,22 @@ async fn comments(conn: &mut PgConnection, d: &Diagnostic) -> sqlx::Result<Comme
     Ok(out)
 }
 
-fn open_count(list: &[CommentView]) -> usize {
-    list.iter()
-        .map(|c| usize::from(c.is_open()) + c.replies.iter().filter(|r| r.is_open()).count())
-        .sum()
+/// The open threads of the diagnostic per section (`None`: on the whole diagnostic), as the one view
+/// `open_comment_thread` defines them: a thread is open while its root comment is.
+async fn open_threads(
+    conn: &mut PgConnection,
+    id: i64,
+) -> sqlx::Result<std::collections::HashMap<Option<i64>, usize>> {
+    let rows: Vec<(Option<i64>, i64)> = sqlx::query_as(
+        "select section_id, count(*) from open_comment_thread where diagnostic_id = $1 group by section_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n)| (s, usize::try_from(n).unwrap_or(0)))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -480,6 +489,7 @@ async fn report(conn: &mut PgConnection, d: &Diagnostic) -> AppResult<Report> {
     let facts = head_facts(conn, d).await?;
     let rows = sections(conn, d.id).await?;
     let mut comments = comments(conn, d).await?;
+    let open = open_threads(conn, d.id).await?;
     let values = values(conn, d.id).await?;
     let documents = documents(conn, d.id).await?;
     let transitions = transitions(conn, d.id).await?;
@@ -497,7 +507,7 @@ async fn report(conn: &mut PgConnection, d: &Diagnostic) -> AppResult<Report> {
                 title: s.title,
                 updated: format::datetime(s.updated_at),
                 updated_by: s.updated_by_name.unwrap_or_default(),
-                open_comments: open_count(&list),
+                open_comments: open.get(&Some(s.id)).copied().unwrap_or(0),
                 comments: list,
                 first: i == 0,
                 last: i + 1 == n,
@@ -507,7 +517,7 @@ async fn report(conn: &mut PgConnection, d: &Diagnostic) -> AppResult<Report> {
     Ok(Report {
         facts,
         sections,
-        general_open: open_count(&comments.general),
+        general_open: open.get(&None).copied().unwrap_or(0),
         general: comments.general,
         comment_count: comments.count,
         values,
@@ -578,6 +588,24 @@ impl ShowPage<'_> {
     }
     fn validated_on(&self) -> String {
         self.d.validated_on.map(format::date).unwrap_or_default()
+    }
+    /// Validated or archived: comments are closed, the threads still open were left unanswered.
+    fn comments_closed(&self) -> bool {
+        matches!(self.status(), Status::Valide | Status::Archive)
+    }
+    fn open_badge(&self) -> &'static str {
+        if self.comments_closed() {
+            "badge badge-muted"
+        } else {
+            "badge badge-warning"
+        }
+    }
+    fn open_word(&self, n: &usize) -> &'static str {
+        match (self.comments_closed(), *n == 1) {
+            (true, _) => "sans réponse",
+            (false, true) => "ouvert",
+            (false, false) => "ouverts",
+        }
     }
     fn total_open(&self) -> usize {
         self.general_open + self.sections.iter().map(|s| s.open_comments).sum::<usize>()

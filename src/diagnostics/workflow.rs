@@ -293,13 +293,10 @@ struct ValidatePage {
 }
 
 async fn open_comments(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "select count(*) from comment where diagnostic_id = $1 and status = 'ouvert' and parent_id is null
-           and hidden_at is null and deleted_at is null",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar("select count(*) from open_comment_thread where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
 }
 
 /// The validated versions of the diagnostic's lineage (every diagnostic linked to it by "nouvelle

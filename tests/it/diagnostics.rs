@@ -92,6 +92,26 @@ async fn creation_uses_the_standard_template_and_the_reference_population() {
     .unwrap();
     assert!(expected > 1_000_000, "MEL population {expected}");
     assert_eq!(pop as i64, expected);
+    // Issue 15, bug 5: the row carries its source's year (the populations légales of data/geo), not the
+    // diagnostic's reference year (2025 here), and says which populations they are.
+    let (year, source): (i32, String) = sqlx::query_as(
+        "select v.year, v.source from indicator_value v join indicator i on i.id = v.indicator_id
+         where v.diagnostic_id = $1 and i.code = 'POP'",
+    )
+    .bind(id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(year, 2023);
+    assert!(
+        source.contains("populations légales 2023") && source.contains("municipale"),
+        "{source}"
+    );
+    let readme = include_str!("../../data/geo/README.md");
+    assert!(
+        readme.contains("populations légales 2023"),
+        "data/geo/README.md names the year"
+    );
     let (status, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     for s in [
@@ -1466,4 +1486,144 @@ async fn document_names_lose_bidi_and_invisible_format_characters() {
             .await,
         1
     );
+}
+
+/// The notifications of one account whose link points at this diagnostic, oldest first.
+async fn notifications_about(app: &TestApp, account: i64, id: i64) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "select kind, message from notification where account_id = $1 and link like $2 order by id",
+    )
+    .bind(account)
+    .bind(format!("/diagnostics/{id}#%"))
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+/// Issue 15, bug 1: a thread's state is its root comment's. A reply has no « Traiter » of its own, so it
+/// must never keep the section, the diagnostic or the list « ouvert » once the root is answered.
+#[tokio::test]
+async fn a_thread_is_open_while_its_root_is() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic des fils").await;
+    let sid = first_section(&app, id).await.to_string();
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    comment(&mut partner, id, &sid, "", "Les chiffres datent.", "t1").await;
+    let root: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let root_s = root.to_string();
+    comment(&mut staff, id, "", &root_s, "Nous les actualisons.", "t2").await;
+    comment(&mut partner, id, "", &root_s, "Merci !", "t3").await;
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains("1 commentaire ouvert"), "one thread, open");
+    assert!(
+        html.contains("<dt>Commentaires ouverts</dt><dd>1</dd>"),
+        "{html}"
+    );
+    // The Maison answers the root: the whole thread is answered.
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/commentaires/{root}/reponse"),
+            &[("status", "pris_en_compte"), ("answer", "Actualisé.")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(
+        html.contains("<dt>Commentaires ouverts</dt><dd>0</dd>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("commentaire ouvert") && !html.contains(" ouvert</span>"),
+        "{html}"
+    );
+    let (_, list) = staff.get_html("/diagnostics").await;
+    let row_start = list.find("Diagnostic des fils").unwrap();
+    let row = &list[row_start..row_start + list[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains(r#"<td class="num">0</td>"#), "{row}");
+    let (_, form) = staff
+        .get_html(&format!("/diagnostics/{id}/validation"))
+        .await;
+    assert!(!form.contains("sans suite donnée"), "{form}");
+    // A thread left open at validation is not « ouvert » any more (nobody can answer it): « sans réponse ».
+    comment(&mut partner, id, "", "", "Et la mobilité ?", "t4").await;
+    validate(&mut staff, id).await;
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(
+        html.contains("<dt>Commentaires sans réponse</dt><dd>1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("1 sans réponse</span>") && !html.contains(" ouvert</span>"),
+        "{html}"
+    );
+}
+
+/// Issue 15, bug 3: one notification per thread event. A reply is announced as a reply, to the thread's
+/// participants; the Maison's own staff replying does not notify their colleagues a second time as if
+/// someone « a commenté le diagnostic ».
+#[tokio::test]
+async fn one_notification_per_thread_event() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic notifié").await;
+    share(&mut staff, id, w.org).await;
+    let mut partner = app.signed_in(PARTNER).await;
+    comment(&mut partner, id, "", "", "Une question sur la STMT.", "n1").await;
+    let root: i64 = sqlx::query_scalar("select id from comment where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let about = notifications_about(&app, w.responsable_a, id).await;
+    assert_eq!(about.len(), 1, "{about:?}");
+    assert_eq!(about[0].0, "commentaire");
+    // A colleague answers in the thread: the responsable is not told again; the partner is, as a reply.
+    comment(
+        &mut staff,
+        id,
+        "",
+        &root.to_string(),
+        "Voici la STMT.",
+        "n2",
+    )
+    .await;
+    let about = notifications_about(&app, w.responsable_a, id).await;
+    assert_eq!(about.len(), 1, "{about:?}");
+    let partner_side = notifications_about(&app, w.partner, id).await;
+    assert_eq!(partner_side.len(), 1, "{partner_side:?}");
+    assert_eq!(partner_side[0].0, "reponse");
+    assert!(
+        partner_side[0].1.contains("a répondu à votre commentaire"),
+        "{partner_side:?}"
+    );
+    // The partner replies in turn: the Maison hears of it once (a reply, not a new comment), and the
+    // colleague who wrote in the thread once, not twice.
+    comment(
+        &mut partner,
+        id,
+        "",
+        &root.to_string(),
+        "Merci, c'est clair.",
+        "n3",
+    )
+    .await;
+    let about = notifications_about(&app, w.responsable_a, id).await;
+    assert_eq!(about.len(), 2, "{about:?}");
+    assert_eq!(about[1].0, "reponse");
+    assert!(about[1].1.contains("a répondu"), "{about:?}");
+    let colleague = notifications_about(&app, w.staff_a, id).await;
+    assert_eq!(
+        colleague.len(),
+        2,
+        "the comment, then the partner's reply: {colleague:?}"
+    );
+    assert!(!colleague[1].1.contains("a commenté"), "{colleague:?}");
 }
