@@ -44,7 +44,14 @@ pub struct Distribution {
     pub q3: Option<f64>,
     pub max: Option<f64>,
     pub mean: Option<f64>,
+    /// The years of the values compared (each Maison's latest).
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
 }
+
+/// Below this many values, quarters of the network say nothing (with one Maison, it is « in the last
+/// quarter » of itself): the position is then given by rank only.
+pub const MIN_FOR_QUARTERS: i64 = 4;
 
 #[derive(sqlx::FromRow)]
 struct Position {
@@ -53,7 +60,8 @@ struct Position {
     year: i32,
     validated: bool,
     below: i64,
-    n: i64,
+    /// The other Maisons with a value (the one situated is not compared with itself).
+    others: i64,
 }
 
 /// The value of each Maison for indicator $1: from its latest validated diagnostic, latest year;
@@ -63,7 +71,7 @@ struct Position {
 /// first (one pass over the communes, hashed) rather than commune by commune for each Maison.
 const NETWORK_VALUES: &str = "
     vals as materialized (
-        select distinct on (d.maison_id) d.maison_id, iv.value
+        select distinct on (d.maison_id) d.maison_id, iv.value, iv.year
         from indicator_value iv
         join diagnostic d on d.id = iv.diagnostic_id
         where iv.indicator_id = $1 and d.status = 'valide'
@@ -79,7 +87,8 @@ const NETWORK_VALUES: &str = "
     ),
     norm as materialized (
         select v.maison_id,
-               case when $2 then v.value * 1000.0 / nullif(pop.population, 0) else v.value end as x
+               case when $2 then v.value * 1000.0 / nullif(pop.population, 0) else v.value end as x,
+               v.year
         from vals v left join pop on pop.maison_id = v.maison_id
     )";
 
@@ -89,13 +98,36 @@ pub struct Stat {
 }
 
 pub struct OwnPosition {
-    pub maison: String,
+    /// « de la Maison de l'emploi de Lille Métropole »: the name with its article.
+    pub of_maison: String,
     pub value: String,
     pub raw: String,
     pub year: i32,
     pub validated: bool,
-    pub quartile: &'static str,
+    /// Where it stands by quarter of the network; `None` with too few values for quarters.
+    pub quartile: Option<&'static str>,
     pub rank: String,
+}
+
+/// How many of the other Maisons have a lower value, said in French that agrees with the numbers.
+fn rank_text(below: i64, others: i64) -> String {
+    match others {
+        0 => "aucune autre Maison n'a de valeur validée à laquelle la comparer".into(),
+        1 => format!(
+            "l'autre Maison comparée a une valeur {}",
+            if below == 1 {
+                "inférieure"
+            } else {
+                "égale ou supérieure"
+            }
+        ),
+        _ => format!(
+            "{} des {} autres Maisons comparées {} une valeur inférieure",
+            format::int(below),
+            format::int(others),
+            if below > 1 { "ont" } else { "a" }
+        ),
+    }
 }
 
 #[derive(Template)]
@@ -106,10 +138,13 @@ struct ComparePage {
     maisons: Vec<Choice>,
     can_pick_maison: bool,
     indicator: Option<String>,
+    /// « 2024 » or « 2023 à 2025 »: the years of the values compared.
+    years: String,
     unit: String,
     per_capita: bool,
     stats: Vec<Stat>,
     count: i64,
+    min_for_quarters: i64,
     position: Option<OwnPosition>,
     no_own_value: bool,
 }
@@ -162,10 +197,12 @@ pub async fn page(
         maisons,
         can_pick_maison: can_pick,
         indicator: None,
+        years: String::new(),
         unit: String::new(),
         per_capita: false,
         stats: Vec::new(),
         count: 0,
+        min_for_quarters: MIN_FOR_QUARTERS,
         position: None,
         no_own_value: false,
     };
@@ -207,6 +244,11 @@ pub async fn page(
             },
         ];
         page.count = dist.n;
+        page.years = match (dist.first_year, dist.last_year) {
+            (Some(a), Some(b)) if a == b => a.to_string(),
+            (Some(a), Some(b)) => format!("{a} à {b}"),
+            _ => String::new(),
+        };
         page.indicator = Some(format!("{} ({})", ind.label, ind.code));
         page.per_capita = ind.per_capita;
         if let Some(mid) = maison_id {
@@ -220,21 +262,13 @@ pub async fn page(
                 Some(p) => {
                     let x = p.x.unwrap_or(p.raw);
                     page.position = Some(OwnPosition {
-                        maison: name,
+                        of_maison: format::of_name(&name),
                         value: format::decimal(x, 2),
                         raw: format::decimal(p.raw, 2),
                         year: p.year,
                         validated: p.validated,
-                        quartile: quartile_label(x, &dist),
-                        rank: if p.n > 0 {
-                            format!(
-                                "{} des {} Maisons comparées ont une valeur inférieure",
-                                format::int(p.below),
-                                format::int(p.n)
-                            )
-                        } else {
-                            String::new()
-                        },
+                        quartile: (dist.n >= MIN_FOR_QUARTERS).then(|| quartile_label(x, &dist)),
+                        rank: rank_text(p.below, p.others),
                     })
                 }
                 None => page.no_own_value = true,
@@ -274,7 +308,7 @@ pub async fn distribution(
                 percentile_cont(0.25) within group (order by x) as q1,
                 percentile_cont(0.5) within group (order by x) as median,
                 percentile_cont(0.75) within group (order by x) as q3,
-                max(x) as max, avg(x) as mean
+                max(x) as max, avg(x) as mean, min(year) as first_year, max(year) as last_year
          from norm where x is not null"
     ))
     .bind(indicator_id)
@@ -308,7 +342,7 @@ async fn position(
          )
          select own_x.raw, own_x.x, own_x.year, own_x.validated,
                 (select count(*) from norm where norm.x < own_x.x and norm.maison_id <> $3) as below,
-                (select count(*) from norm where norm.x is not null) as n
+                (select count(*) from norm where norm.x is not null and norm.maison_id <> $3) as others
          from own_x"
     ))
     .bind(indicator_id)

@@ -111,15 +111,15 @@ pub async fn page(
     )
     .fetch_all(&state.db)
     .await?;
-    let this_year = chrono::Datelike::year(&format::today());
+    // The report opens on the last complete year: later years hold targets, not results.
+    let last_complete = chrono::Datelike::year(&format::today()) - 1;
     let year = q
         .annee
         .trim()
         .parse::<i32>()
         .ok()
         .filter(|y| (2000..=2100).contains(y))
-        .or_else(|| years.first().copied())
-        .unwrap_or(this_year);
+        .unwrap_or(last_complete);
     let maisons: i64 =
         sqlx::query_scalar("select count(*) from maison where grenelle_year is not null")
             .fetch_one(&state.db)

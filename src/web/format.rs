@@ -157,9 +157,48 @@ pub fn parse_int(s: &str) -> Option<i64> {
     cleaned.parse().ok()
 }
 
+/// « de » before the name of a body, with the article French puts there: « de la Maison de l'emploi de
+/// Lille Métropole », « du Grand Nancy », « des Sables », « de l'Alliance… », « d'Arras », « de Lille ».
+pub fn of_name(name: &str) -> String {
+    let name = name.trim();
+    let lower = name.to_lowercase();
+    let starts = |w: &str| lower.starts_with(w);
+    if starts("maison ") || starts("maisons ") {
+        let article = if starts("maisons ") { "des" } else { "de la" };
+        return format!("{article} {name}");
+    }
+    if starts("le ") {
+        return format!("du {}", &name[3..]);
+    }
+    if starts("les ") {
+        return format!("des {}", &name[4..]);
+    }
+    if starts("la ") || starts("l'") || starts("l\u{2019}") {
+        return format!("de {}{}", &name[..1].to_lowercase(), &name[1..]);
+    }
+    match lower.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'é' | 'è' | 'ê' | 'â' | 'î' | 'ô' | 'œ') =>
+        {
+            format!("d'{name}")
+        }
+        _ => format!("de {name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn of_name_gives_the_article() {
+        assert_eq!(
+            of_name("Maison de l'emploi de Lille Métropole"),
+            "de la Maison de l'emploi de Lille Métropole"
+        );
+        assert_eq!(of_name("Le Grand Nancy"), "du Grand Nancy");
+        assert_eq!(of_name("La Rochelle"), "de la Rochelle");
+        assert_eq!(of_name("Arras"), "d'Arras");
+        assert_eq!(of_name("Lille"), "de Lille");
+    }
 
     #[test]
     fn french_numbers() {

@@ -987,3 +987,75 @@ async fn network_csv_neutralises_formulas_typed_in_names() {
     );
     assert!(!text.contains(";=HYPERLINK") && !text.contains(";\"=HYPERLINK"));
 }
+
+/// Issue 15, bug 10: with one Maison there are no quarters (it is not « in the last quarter » of itself),
+/// no « 0 des 1 Maisons »; the heading has its article and the years compared are said.
+#[tokio::test]
+async fn comparison_with_too_few_maisons_says_so() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    indicator_value(&app, f.maison('A'), "valide", "TENSION", 0.8).await;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin
+        .get_html(&format!(
+            "/comparaison?indicateur=TENSION&maison={}",
+            f.w.maison_a
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("quart (") && !html.contains("0 des 1"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Position de la Maison de l&#39;emploi A"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>1</strong> Maison a une valeur validée"),
+        "{html}"
+    );
+    assert!(html.contains("année 2023"), "the year compared: {html}");
+    assert!(html.contains("aucune autre Maison"), "{html}");
+    // With four Maisons, quarters and a rank among the three others.
+    indicator_value(&app, f.maison('B'), "valide", "TENSION", 0.6).await;
+    indicator_value(&app, f.maison('C'), "valide", "TENSION", 1.2).await;
+    indicator_value(&app, f.maison('D'), "valide", "TENSION", 1.4).await;
+    let (_, html) = admin
+        .get_html(&format!(
+            "/comparaison?indicateur=TENSION&maison={}",
+            f.w.maison_a
+        ))
+        .await;
+    assert!(html.contains("dans le deuxième quart"), "{html}");
+    assert!(
+        html.contains("1 des 3 autres Maisons comparées a une valeur inférieure"),
+        "{html}"
+    );
+}
+
+/// Issue 15, bug 9: the report opens on the last complete year, not on a future year of targets.
+#[tokio::test]
+async fn grenelle_report_opens_on_the_last_complete_year() {
+    let app = spawn_app().await;
+    let _f = fixture(&app).await;
+    sqlx::query(
+        "insert into action_indicator (action_id, label, unit, target, year)
+         select min(id), 'Artisans formés', 'personnes', 80, 2029 from action",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let last = chrono::Datelike::year(&mde::web::format::today()) - 1;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get_html("/reseau/grenelle").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("<h1>Bilan du programme Grenelle {last}</h1>")),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<option value="2029">"#),
+        "later years stay one click away"
+    );
+}
