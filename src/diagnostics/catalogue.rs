@@ -34,9 +34,32 @@ struct Indicator {
     source: String,
     theme: String,
     per_capita: bool,
+    measure: String,
     active: bool,
     version: i32,
     uses: i64,
+}
+
+impl Indicator {
+    fn measure_label(&self) -> &'static str {
+        measure_label(&self.measure)
+    }
+}
+
+/// The kinds of quantity of the catalogue, as the form offers them.
+const MEASURES: &[(&str, &str)] = &[
+    (
+        "effectif",
+        "Effectif (un nombre d'emplois, de personnes, d'entreprises…)",
+    ),
+    ("taux", "Taux, part ou ratio (se compare tel quel)"),
+];
+
+fn measure_label(code: &str) -> &'static str {
+    match code {
+        "taux" => "taux",
+        _ => "effectif",
+    }
 }
 
 #[derive(Template)]
@@ -49,7 +72,7 @@ struct ListPage {
 
 async fn index(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     let indicators: Vec<Indicator> = sqlx::query_as(
-        "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.active, i.version,
+        "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.measure, i.active, i.version,
                 (select count(*) from indicator_value v where v.indicator_id = i.id) as uses
          from indicator i order by i.theme, i.label limit 1000",
     )
@@ -81,6 +104,8 @@ struct IndicatorForm {
     #[serde(default)]
     per_capita: Option<String>,
     #[serde(default)]
+    measure: String,
+    #[serde(default)]
     active: Option<String>,
     #[serde(default)]
     version: String,
@@ -96,6 +121,12 @@ struct FormPage {
     conflict: bool,
 }
 
+impl FormPage {
+    fn measures(&self) -> &'static [(&'static str, &'static str)] {
+        MEASURES
+    }
+}
+
 struct Valid {
     code: String,
     label: String,
@@ -103,6 +134,7 @@ struct Valid {
     source: String,
     theme: String,
     per_capita: bool,
+    measure: &'static str,
     active: bool,
 }
 
@@ -131,7 +163,22 @@ fn validate(f: &IndicatorForm) -> Result<Valid, Errors> {
     let unit = required("unit", &f.unit, "l'unité");
     let source = required("source", &f.source, "la source habituelle");
     let theme = required("theme", &f.theme, "le thème");
-    if errors.is_empty() {
+    let measure = MEASURES
+        .iter()
+        .map(|m| m.0)
+        .find(|m| *m == f.measure.trim());
+    match measure {
+        None => errors.add(
+            "measure",
+            "Indiquez si l'indicateur est un effectif ou un taux : c'est ce qui dit avec quoi ses valeurs se comparent.",
+        ),
+        Some("taux") if f.per_capita.is_some() => errors.add(
+            "measure",
+            "Un taux se compare tel quel : décochez « Comparable pour 1 000 habitants ».",
+        ),
+        Some(_) => {}
+    }
+    if let (true, Some(measure)) = (errors.is_empty(), measure) {
         Ok(Valid {
             code,
             label,
@@ -139,6 +186,7 @@ fn validate(f: &IndicatorForm) -> Result<Valid, Errors> {
             source,
             theme,
             per_capita: f.per_capita.is_some(),
+            measure,
             active: f.active.is_some(),
         })
     } else {
@@ -158,6 +206,7 @@ async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
             id: None,
             form: IndicatorForm {
                 active: Some("on".into()),
+                measure: "effectif".into(),
                 ..IndicatorForm::default()
             },
             errors: Errors::default(),
@@ -193,8 +242,8 @@ async fn create(
     };
     let mut tx = state.db.begin().await?;
     let inserted = sqlx::query_scalar::<_, i64>(
-        "insert into indicator (code, label, unit, source, theme, per_capita, active)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        "insert into indicator (code, label, unit, source, theme, per_capita, active, measure)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
     )
     .bind(&v.code)
     .bind(&v.label)
@@ -203,6 +252,7 @@ async fn create(
     .bind(&v.theme)
     .bind(v.per_capita)
     .bind(v.active)
+    .bind(v.measure)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -250,7 +300,7 @@ async fn create(
 
 async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
     sqlx::query_as(
-        "select id, code, label, unit, source, theme, per_capita, active, version, 0::bigint as uses
+        "select id, code, label, unit, source, theme, per_capita, measure, active, version, 0::bigint as uses
          from indicator where id = $1",
     )
     .bind(id)
@@ -274,6 +324,7 @@ async fn edit(
         source: i.source,
         theme: i.theme,
         per_capita: i.per_capita.then(|| "on".into()),
+        measure: i.measure,
         active: i.active.then(|| "on".into()),
         version: i.version.to_string(),
     };
@@ -314,7 +365,7 @@ async fn update(
     let mut tx = state.db.begin().await?;
     let updated = sqlx::query(
         "update indicator set code = $2, label = $3, unit = $4, source = $5, theme = $6, per_capita = $7,
-                active = $8, version = version + 1
+                active = $8, measure = $10, version = version + 1
          where id = $1 and version::text = $9",
     )
     .bind(id)
@@ -326,6 +377,7 @@ async fn update(
     .bind(v.per_capita)
     .bind(v.active)
     .bind(form.version.trim())
+    .bind(v.measure)
     .execute(&mut *tx)
     .await;
     match updated {
@@ -367,6 +419,12 @@ async fn update(
             "Comparable pour 1 000 habitants",
             before.per_capita,
             v.per_capita,
+        )
+        .field(
+            "measure",
+            "Nature",
+            measure_label(&before.measure),
+            measure_label(v.measure),
         )
         .field("active", "Proposé aux Maisons", before.active, v.active);
     audit::record(

@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/diagnostics/{id}/indicateurs.csv", get(csv))
 }
 
-const CSV_HEADERS: [&str; 11] = [
+const CSV_HEADERS: [&str; 12] = [
     "Code",
     "Indicateur",
     "Thème",
@@ -34,6 +34,7 @@ const CSV_HEADERS: [&str; 11] = [
     "Niveau de comparaison",
     "Valeur de comparaison",
     "Écart",
+    "Écart calculé",
 ];
 
 /// The indicators as typed cells for the one CSV writer: territory, source and labels are neutralised
@@ -56,6 +57,7 @@ fn csv_rows(values: &[ValueRow]) -> Vec<Vec<Cell>> {
                 )),
                 Cell::opt_decimal(v.comparison_value),
                 Cell::opt_decimal(v.gap()),
+                Cell::text(v.gap_basis_label()),
             ]
         })
         .collect()

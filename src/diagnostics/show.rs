@@ -66,12 +66,18 @@ pub struct ValueRow {
     pub unit: String,
     pub theme: String,
     pub per_capita: bool,
+    /// `effectif` (a count) or `taux` (a share, a ratio): what may be compared with what.
+    pub measure: String,
     pub value: f64,
     pub year: i32,
     pub territory: String,
     pub source: String,
     pub comparison_level: Option<String>,
     pub comparison_value: Option<f64>,
+    /// The population of the Maison's territory (its communes, reference geography).
+    pub territory_population: Option<f64>,
+    /// The population of the comparison territory (the Maison's département, région, or France).
+    pub comparison_population: Option<f64>,
 }
 
 pub fn comparison_label(level: &str) -> &'static str {
@@ -81,6 +87,14 @@ pub fn comparison_label(level: &str) -> &'static str {
         "france" => "France",
         _ => "",
     }
+}
+
+/// What the « écart » of a value compares: the values themselves (a rate), or both per 1,000 inhabitants
+/// of their own territory (a count of a territory against the count of a larger one).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GapBasis {
+    AsIs,
+    PerThousand,
 }
 
 impl ValueRow {
@@ -95,18 +109,58 @@ impl ValueRow {
             .map(|c| format::decimal(c, 2))
             .unwrap_or_default()
     }
-    /// The gap to the comparison value, in the indicator's unit and relative (`+12,5 (+8 %)`).
-    pub fn gap(&self) -> Option<f64> {
-        self.comparison_value.map(|c| self.value - c)
+    fn is_rate(&self) -> bool {
+        self.measure == "taux"
     }
+    /// The two comparable figures (the value's, the comparison's) and on what basis, or `None` when the
+    /// value and its comparison cannot be compared: a count that does not relate to the population (the
+    /// population itself), or whose territories' populations are unknown.
+    pub fn comparable(&self) -> Option<(f64, f64, GapBasis)> {
+        let c = self.comparison_value?;
+        if self.is_rate() {
+            return Some((self.value, c, GapBasis::AsIs));
+        }
+        if !self.per_capita {
+            return None;
+        }
+        let own = self.territory_population.filter(|p| *p > 0.0)?;
+        let other = self.comparison_population.filter(|p| *p > 0.0)?;
+        Some((
+            self.value * 1000.0 / own,
+            c * 1000.0 / other,
+            GapBasis::PerThousand,
+        ))
+    }
+    /// The gap between the comparable figures, in their unit (per 1,000 inhabitants for a count).
+    pub fn gap(&self) -> Option<f64> {
+        self.comparable().map(|(a, b, _)| a - b)
+    }
+    pub fn gap_basis_label(&self) -> &'static str {
+        match self.comparable() {
+            Some((_, _, GapBasis::AsIs)) if self.unit == "%" => "en points",
+            Some((_, _, GapBasis::AsIs)) => "valeurs comparées telles quelles",
+            Some((_, _, GapBasis::PerThousand)) => "pour 1 000 habitants",
+            None => "",
+        }
+    }
+    /// `+3,9 pour 1 000 hab. (+23,9 %)`, `−5,3 pts`, `−0,12 (−13 %)`; empty when nothing compares.
     pub fn gap_shown(&self) -> String {
-        let (Some(c), Some(g)) = (self.comparison_value, self.gap()) else {
+        let Some((a, b, basis)) = self.comparable() else {
             return String::new();
         };
+        let g = a - b;
         let sign = if g > 0.0 { "+" } else { "" };
         let abs = format!("{sign}{}", format::decimal(g, 2));
-        if c != 0.0 {
-            let pct = g / c.abs() * 100.0;
+        if basis == GapBasis::AsIs && self.unit == "%" {
+            return format!("{abs}\u{a0}pts");
+        }
+        let abs = if basis == GapBasis::PerThousand {
+            format!("{abs} pour 1\u{202f}000\u{a0}hab.")
+        } else {
+            abs
+        };
+        if b != 0.0 {
+            let pct = g / b.abs() * 100.0;
             let psign = if pct > 0.0 { "+" } else { "" };
             format!("{abs} ({psign}{}\u{a0}%)", format::decimal(pct, 1))
         } else {
@@ -120,21 +174,43 @@ impl ValueRow {
             _ => "num",
         }
     }
-    pub fn per_thousand(&self, population: &i64) -> String {
-        let population = *population;
-        if self.per_capita && population > 0 {
-            format::decimal(self.value * 1000.0 / population as f64, 1)
-        } else {
-            String::new()
+    pub fn per_thousand(&self) -> String {
+        match self.territory_population {
+            Some(p) if self.per_capita && !self.is_rate() && p > 0.0 => {
+                let x = self.value * 1000.0 / p;
+                // Rare counts (RGE firms: 0,15 per 1,000) keep two decimals, frequent ones one.
+                format::decimal(x, if x.abs() < 10.0 { 2 } else { 1 })
+            }
+            _ => String::new(),
         }
     }
 }
 
+/// The indicator values of a diagnostic, with the populations their comparisons need: the Maison's
+/// territory and, once for all rows, its département, its région and France (metropolitan and overseas
+/// regions), summed over the reference communes.
 pub async fn values(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<ValueRow>> {
     sqlx::query_as(
-        "select v.id, i.code, i.label, i.unit, i.theme, i.per_capita, v.value, v.year, v.territory, v.source,
-                v.comparison_level, v.comparison_value
+        "with m as (
+             select m.id, m.departement_code, m.region_code
+             from diagnostic d join maison m on m.id = d.maison_id where d.id = $1
+         ),
+         pops as (
+             select (select sum(c.population) from commune c
+                     where c.epci_siren in (select epci_siren from maison_epci where maison_id = m.id))::float8 as own,
+                    (select sum(c.population) from commune c where c.departement_code = m.departement_code)::float8 as departement,
+                    (select sum(c.population) from commune c where c.region_code = m.region_code)::float8 as region,
+                    (select sum(c.population) from commune c join region r on r.code = c.region_code
+                     where r.zone in ('metro', 'drom'))::float8 as france
+             from m
+             where exists (select 1 from indicator_value v where v.diagnostic_id = $1)
+         )
+         select v.id, i.code, i.label, i.unit, i.theme, i.per_capita, i.measure, v.value, v.year, v.territory,
+                v.source, v.comparison_level, v.comparison_value, pops.own as territory_population,
+                case v.comparison_level when 'departement' then pops.departement when 'region' then pops.region
+                     when 'france' then pops.france end as comparison_population
          from indicator_value v join indicator i on i.id = v.indicator_id
+         left join pops on true
          where v.diagnostic_id = $1 order by i.theme, i.code, v.year, v.id",
     )
     .bind(id)

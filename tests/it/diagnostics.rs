@@ -1173,9 +1173,24 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    // RGE firms are a count: Lille's and the Nord's compare per 1,000 inhabitants (bug 4 of issue 15).
+    let own = app
+        .count("select sum(population)::bigint from commune where epci_siren = '200093201'")
+        .await as f64;
+    let nord = app
+        .count("select sum(population)::bigint from commune where departement_code = '59'")
+        .await as f64;
+    let gap = 1234.5 * 1000.0 / own - 1000.0 * 1000.0 / nord;
+    let gap_pct = gap / (1000.0 * 1000.0 / nord) * 100.0;
+    let sign = if gap > 0.0 { "+" } else { "" };
+    let shown = format!(
+        "{sign}{} pour 1\u{202f}000\u{a0}hab. ({sign}{}\u{a0}%)",
+        mde::web::format::decimal(gap, 2),
+        mde::web::format::decimal(gap_pct, 1)
+    );
     assert!(
-        html.contains("1\u{202F}234,5") && html.contains("+234,5 (+23,4\u{a0}%)"),
-        "gap shown: {html}"
+        html.contains("1\u{202F}234,5") && html.contains(&shown),
+        "gap {shown} shown: {html}"
     );
     let r = staff
         .get(&format!("/diagnostics/{id}/indicateurs.csv"))
@@ -1203,7 +1218,14 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         rge_line.contains("\"ADEME; annuaire RGE\""),
         "a ; inside a field is quoted"
     );
-    assert!(rge_line.ends_with(";Département;1000;234,5"), "{rge_line}");
+    let csv_gap = format!("{:.4}", gap)
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .replace('.', ",");
+    assert!(
+        rge_line.ends_with(&format!(";Département;1000;{csv_gap};pour 1 000 habitants")),
+        "{rge_line}"
+    );
     // Partners and other Maisons cannot add indicators.
     let mut staff_b = app.signed_in(STAFF_B).await;
     let r = staff_b
@@ -1337,8 +1359,22 @@ async fn catalogue_is_kept_by_admins() {
         ("unit", "ETP"),
         ("source", "Observatoire régional"),
         ("theme", "Énergie"),
+        ("measure", "effectif"),
+        ("per_capita", "on"),
         ("active", "on"),
     ];
+    // The catalogue says what kind of quantity each indicator is: a rate cannot be « per 1,000 ».
+    let mut rate_per_capita = form.to_vec();
+    rate_per_capita[5] = ("measure", "taux");
+    rate_per_capita[0] = ("code", "PART_ENR");
+    let r = admin.post("/indicateurs", &rate_per_capita).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Un taux se compare tel quel")
+    );
     assert_eq!(
         staff.post("/indicateurs", &form).await.status(),
         StatusCode::NOT_FOUND
@@ -1455,7 +1491,22 @@ async fn indicators_csv_neutralises_formulas_and_keeps_negative_numbers() {
         line.contains(";\"'=HYPERLINK(\"\"http://evil.example\"\";\"\"Lille\"\")\";'+33 INSEE;"),
         "{line}"
     );
-    assert!(line.ends_with(";Département;-1,5;-10,1"), "{line}");
+    // RGE firms are a count: the écart is per 1,000 inhabitants (issue 15, bug 4), a negative number too.
+    let own = app
+        .count("select sum(population)::bigint from commune where epci_siren = '200093201'")
+        .await as f64;
+    let nord = app
+        .count("select sum(population)::bigint from commune where departement_code = '59'")
+        .await as f64;
+    let gap = format!("{:.4}", -11.6 * 1000.0 / own + 1.5 * 1000.0 / nord)
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .replace('.', ",");
+    assert!(gap.starts_with('-'), "{gap}");
+    assert!(
+        line.ends_with(&format!(";Département;-1,5;{gap};pour 1 000 habitants")),
+        "{line}"
+    );
 }
 
 /// Issue 14, finding 6: a file name with a right-to-left override (`photo<U+202E>fdp.exe` shows as `photoexe.pdf`)
@@ -1626,4 +1677,85 @@ async fn one_notification_per_thread_event() {
         "the comment, then the partner's reply: {colleague:?}"
     );
     assert!(!colleague[1].1.contains("a commenté"), "{colleague:?}");
+}
+
+/// Issue 15, bug 4: the « écart » compares comparable figures only. Lille's 24 300 building jobs against
+/// the region's 98 400 is no « −75,3 % »: both are counts, compared per 1,000 inhabitants of their own
+/// territory; a rate compares as it is; the population itself has no écart.
+#[tokio::test]
+async fn the_gap_compares_comparable_figures() {
+    let app = spawn_app().await;
+    let _w = app.world().await;
+    let mut staff = app.signed_in(STAFF_A).await;
+    let id = create(&mut staff, "Diagnostic comparé").await;
+    for (code, value, level, comparison) in [
+        ("EMP_BTP", 24_300.0, "region", 98_400.0),
+        ("TENSION", 0.8, "france", 0.92),
+        ("BMO_DIFF", 52.0, "region", 57.3),
+        ("POP", 1_000_000.0, "departement", 2_600_000.0),
+    ] {
+        sqlx::query(
+            "insert into indicator_value (diagnostic_id, indicator_id, value, year, comparison_level, comparison_value)
+             select $1, id, $2, 2024, $3, $4 from indicator where code = $5",
+        )
+        .bind(id)
+        .bind(value)
+        .bind(level)
+        .bind(comparison)
+        .bind(code)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // The populations, from the reference geography: Lille's territory (MEL) and Hauts-de-France.
+    let own: i64 = app
+        .count("select sum(population)::bigint from commune where epci_siren = '200093201'")
+        .await;
+    let region: i64 = app
+        .count("select sum(population)::bigint from commune where region_code = '32'")
+        .await;
+    let a = 24_300.0 * 1000.0 / own as f64;
+    let b = 98_400.0 * 1000.0 / region as f64;
+    let fr = |x: f64, d: usize| mde::web::format::decimal(x, d);
+    let sign = |x: f64| if x > 0.0 { "+" } else { "" };
+    let expected = format!(
+        "{}{} pour 1\u{202f}000\u{a0}hab. ({}{}\u{a0}%)",
+        sign(a - b),
+        fr(a - b, 2),
+        sign(a - b),
+        fr((a - b) / b * 100.0, 1)
+    );
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    let row = |code: &str| -> String {
+        let start = html.find(&format!("({code})")).unwrap();
+        html[start..start + html[start..].find("</tr>").unwrap()].to_owned()
+    };
+    let btp = row("EMP_BTP");
+    assert!(
+        !btp.contains("75,3"),
+        "absolute numbers of two territories: {btp}"
+    );
+    assert!(btp.contains(&expected), "{expected} in {btp}");
+    // A rate as it is; a percentage in points.
+    assert!(
+        row("TENSION").contains("-0,12 (-13\u{a0}%)"),
+        "{}",
+        row("TENSION")
+    );
+    assert!(
+        row("BMO_DIFF").contains("-5,3\u{a0}pts"),
+        "{}",
+        row("BMO_DIFF")
+    );
+    // The population compares with nothing: no écart.
+    let pop = row("POP");
+    assert!(!pop.contains("%)") && !pop.contains("gap-"), "{pop}");
+    // The CSV says on what basis each écart is computed.
+    let csv = staff
+        .get(&format!("/diagnostics/{id}/indicateurs.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("pour 1 000 habitants"), "{csv}");
 }

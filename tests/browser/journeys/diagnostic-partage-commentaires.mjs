@@ -38,9 +38,10 @@ export default {
     await page.getByLabel('Année').fill('2025');
     await page.getByLabel('Source précise').fill('ADEME, annuaire RGE, juin 2025');
     await page.getByLabel('Territoire de comparaison').selectOption('departement');
-    await page.getByLabel('Valeur de comparaison').fill('160');
+    await page.getByLabel('Valeur de comparaison').fill('480');
     await h.click(page.getByRole('button', { name: 'Enregistrer' }));
-    assert.match(await page.locator('#indicateurs').innerText(), /Entreprises labellisées RGE[\s\S]*\+25/);
+    // A count compares per 1 000 inhabitants of each territory (MEL 1 195 234, Nord 2 615 635): not 185 − 480.
+    assert.match(await page.locator('#indicateurs').innerText(), /Entreprises labellisées RGE[\s\S]*-0,03 pour 1\s?000\shab\. \(-15,7\s%\)/);
 
     // Shares it with France Travail.
     await h.click(page.getByRole('link', { name: 'Partager avec des partenaires' }));
