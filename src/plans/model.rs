@@ -177,6 +177,30 @@ pub struct PlanPage {
     pub history: Vec<HistoryEntry>,
     /// The diagnostic's *enjeux* section: title and Markdown source.
     pub enjeux: Option<(String, String)>,
+    /// The Maison's other live plans (not clôturé) whose period overlaps this one's (view
+    /// `plan_overlap`); who may see which is decided when the page is drawn.
+    pub overlaps: Vec<Overlap>,
+    /// The Maison's current plan, as the one rule says (view `maison_current_plan`).
+    pub current_plan_id: Option<i64>,
+}
+
+/// Another plan of the Maison covering some of the same years.
+#[derive(Deserialize, Clone)]
+pub struct Overlap {
+    pub id: i64,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub status: String,
+}
+
+impl Overlap {
+    pub fn status_label(&self) -> &'static str {
+        plan_status_label(&self.status)
+    }
+    pub fn period(&self) -> String {
+        format!("{}–{}", self.start_year, self.end_year)
+    }
 }
 
 /// A JSON array column of the plan page's statement (null when there are no rows).
@@ -211,7 +235,11 @@ pub async fn load_plan_page(
             left join account a on a.id = r.account_id where r.plan_id = p.id) x) as reviews,
         {} as history,
         (select json_build_array(s.title, s.body) from diagnostic_section s
-         where s.diagnostic_id = p.diagnostic_id and s.kind = 'enjeux' order by s.position limit 1) as enjeux",
+         where s.diagnostic_id = p.diagnostic_id and s.kind = 'enjeux' order by s.position limit 1) as enjeux,
+        (select json_agg(x order by x.start_year, x.id) from (
+            select o.id, o.title, o.start_year, o.end_year, o.status from plan_overlap po
+            join plan o on o.id = po.other_id where po.plan_id = p.id) x) as overlaps,
+        (select cp.plan_id from maison_current_plan cp where cp.maison_id = p.maison_id) as current_plan_id",
         audit::history_json_sql("'plan'", "p.id")
     );
     let (plan, row) = plan_row(conn, user, id, &extra).await?;
@@ -226,6 +254,8 @@ pub async fn load_plan_page(
         enjeux: row
             .try_get::<Option<Json<(String, String)>>, _>("enjeux")?
             .map(|j| j.0),
+        overlaps: json_rows(&row, "overlaps")?,
+        current_plan_id: row.try_get("current_plan_id")?,
     })
 }
 

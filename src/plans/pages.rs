@@ -597,6 +597,11 @@ struct ShowPage {
     reviews: Vec<ReviewRow>,
     enjeux: Option<model::Enjeux>,
     history: Vec<HistoryEntry>,
+    /// Other plans of the Maison over the same years that the reader may see.
+    overlaps: Vec<model::Overlap>,
+    /// Whether this plan is the Maison's current plan; `current_title`: the one that is, if readable.
+    is_current: bool,
+    current: Option<model::Overlap>,
     statuses: &'static [(&'static str, &'static str)],
     priorities: &'static [(&'static str, &'static str)],
     sorts: &'static [(&'static str, &'static str)],
@@ -641,7 +646,25 @@ fn build_show(
         reviews,
         history,
         enjeux,
+        overlaps,
+        current_plan_id,
     } = page;
+    let readable = |o: &model::Overlap| {
+        rules::can_read_plan(
+            user,
+            &rules::PlanFacts {
+                maison_id: plan.maison_id,
+                status: &o.status,
+                partnered: plan.partnered,
+            },
+        )
+    };
+    let overlaps: Vec<model::Overlap> = overlaps.into_iter().filter(|o| readable(o)).collect();
+    let is_current = current_plan_id == Some(plan.id);
+    let current = overlaps
+        .iter()
+        .find(|o| Some(o.id) == current_plan_id)
+        .cloned();
     let today = format::today();
     let can_manage = rules::can_manage_plan(user, plan.maison_id);
     // While the Maison builds its plan: what is missing before submission, and the diagnostic's stakes.
@@ -711,6 +734,9 @@ fn build_show(
         reviews,
         enjeux,
         history,
+        overlaps,
+        is_current,
+        current,
         statuses: model::ACTION_STATUSES,
         priorities: model::PRIORITIES,
         sorts: SORTS,

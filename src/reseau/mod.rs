@@ -7,7 +7,7 @@
 //! totals as window aggregates over the filtered set, before `limit`), the map and charts (regions, axes
 //! and sectors in one statement with grouping sets), and the list of regions for the filter. They lean on
 //! the covering index `action_plan_cover_idx` (a plan's actions, read index-only),
-//! `plan_maison_created_idx`/`diagnostic_maison_created_idx` (the latest plan and diagnostic of each Maison)
+//! `plan_current_idx`/`diagnostic_maison_created_idx` (the current plan, by the one rule of `maison_current_plan`, and the latest diagnostic of each Maison)
 //! and `event_maison_idx` (last activity, one index probe per Maison). The figures are the same for every admin:
 //! they are kept in the network cache (`crate::cache`: dropped at the commit of any write of the network,
 //! in every process, and after 30 s at most for the clock-dependent ones), so the statements run once per

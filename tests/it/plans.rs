@@ -1354,3 +1354,142 @@ async fn late_is_derived_from_the_end_date() {
         .await;
     assert!(html.contains("1 action(s) affichée(s) sur 4"));
 }
+
+/// A plan of Maison A with one action under axis `axis`, inserted as it stands at `created`.
+async fn plan_with_action(
+    app: &TestApp,
+    maison: i64,
+    title: &str,
+    years: (i32, i32),
+    status: &str,
+    created: &str,
+    axis: i32,
+) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "insert into plan (maison_id, title, start_year, end_year, status, created_at)
+         values ($1, $2, $3, $4, $5, $6::timestamptz) returning id",
+    )
+    .bind(maison)
+    .bind(title)
+    .bind(years.0)
+    .bind(years.1)
+    .bind(status)
+    .bind(created)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into action (plan_id, number, title, axis_id, status)
+         select $1, 1, $2, id, 'en_cours' from axis where charter = '2009' and number = $3",
+    )
+    .bind(id)
+    .bind(format!("Action de « {title} »"))
+    .bind(axis)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
+/// Issue 15, bug 6: one rule for « the current plan » — the running one, else the latest validated, else
+/// the latest draft — for the phase, the Maison's axis pages, /reseau and the network's axis pages. A plan
+/// for earlier years recorded (and closed) later, or a newer draft, no longer hides the running plan; two
+/// live plans over the same years get a warning.
+#[tokio::test]
+async fn the_current_plan_is_the_running_one() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let running = plan_with_action(
+        &app,
+        w.maison_a,
+        "Plan 2024-2026",
+        (2024, 2026),
+        "en_oeuvre",
+        "2024-01-10",
+        1,
+    )
+    .await;
+    // Recorded afterwards for the record, then closed: the old rule took it as the current plan.
+    plan_with_action(
+        &app,
+        w.maison_a,
+        "Plan 2022-2024",
+        (2022, 2024),
+        "cloture",
+        "2025-03-01",
+        2,
+    )
+    .await;
+    // The next plan in preparation, the newest of all.
+    let draft = plan_with_action(
+        &app,
+        w.maison_a,
+        "Plan 2027-2029",
+        (2027, 2029),
+        "brouillon",
+        "2026-06-01",
+        3,
+    )
+    .await;
+    let current: i64 = app
+        .count(&format!(
+            "select plan_id from maison_current_plan where maison_id = {}",
+            w.maison_a
+        ))
+        .await;
+    assert_eq!(current, running);
+    let staff = app.signed_in(STAFF_A).await;
+    let (_, page) = staff.get_html(&format!("/maisons/{}", w.maison_a)).await;
+    assert!(
+        page.contains("Phase de la démarche Grenelle : Mise en œuvre"),
+        "not « Évaluation » because an older plan was closed"
+    );
+    let (_, axis1) = staff.get_html("/axes/1").await;
+    assert!(axis1.contains("Action de « Plan 2024-2026 »"), "{axis1}");
+    let (_, axis3) = staff.get_html("/axes/3").await;
+    assert!(
+        !axis3.contains("Action de « Plan 2027-2029 »"),
+        "the draft does not hide it"
+    );
+    let admin = app.signed_in(ADMIN).await;
+    let (_, reseau) = admin.get_html("/reseau").await;
+    let row_start = reseau.find("Maison de l&#39;emploi A").unwrap();
+    let row = &reseau[row_start..row_start + reseau[row_start..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("En mise en œuvre") || row.contains("en mise en œuvre"),
+        "{row}"
+    );
+    let (_, network1) = admin.get_html("/axes/1").await;
+    assert!(
+        network1.contains("<strong>1</strong> actions"),
+        "{network1}"
+    );
+    // Without a running plan, the latest validated one beats a newer draft.
+    sqlx::query("update plan set status = 'valide' where id = $1")
+        .bind(running)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let current: i64 = app
+        .count(&format!(
+            "select plan_id from maison_current_plan where maison_id = {}",
+            w.maison_a
+        ))
+        .await;
+    assert_eq!(current, running);
+    // Two live plans over the same years: both pages warn and say which one counts.
+    sqlx::query("update plan set start_year = 2026 where id = $1")
+        .bind(draft)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, p) = staff.get_html(&format!("/plans/{draft}")).await;
+    assert!(p.contains("Plusieurs plans pour les mêmes années"), "{p}");
+    assert!(p.contains("Le portail retient « Plan 2024-2026 »"), "{p}");
+    let (_, p) = staff.get_html(&format!("/plans/{running}")).await;
+    assert!(p.contains("C'est ce plan-ci que le portail retient"), "{p}");
+    assert!(
+        !p.contains("Plan 2022-2024</a>"),
+        "a closed plan overlaps nothing: {p}"
+    );
+}
