@@ -1,6 +1,8 @@
 //! The command line: `serve`, `migrate`, `user create`, `demo` (DESIGN.md section 5), and the operations an
-//! IT team runs through the binary: `healthcheck`, `config`, `sessions flush`, `user reset-password`.
+//! IT team runs through the binary: `healthcheck`, `config`, `sessions flush`, `user reset-password`,
+//! `export --maison`.
 
+mod export;
 mod ops;
 mod serve;
 mod user;
@@ -66,6 +68,15 @@ pub enum Command {
         #[command(subcommand)]
         command: SessionsCommand,
     },
+    /// Write a Maison's whole data (tables as CSV and XLSX, its documents, a README) into one zip file.
+    Export {
+        /// The Maison's number (the one in its address /maisons/ID).
+        #[arg(long)]
+        maison: i64,
+        /// The zip file to write (replaced if it exists); default: export-maison-ID-DATE.zip here.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -128,6 +139,7 @@ async fn with_database(url: &str, command: Command) -> anyhow::Result<()> {
         Command::Sessions {
             command: SessionsCommand::Flush,
         } => ops::flush_sessions(url).await,
+        Command::Export { maison, output } => export::run(url, maison, output).await,
         Command::Healthcheck { .. } | Command::Config { .. } => Ok(()),
     }
 }

@@ -31,28 +31,22 @@ impl Table {
     }
 
     pub fn to_xlsx(&self) -> AppResult<Vec<u8>> {
-        let mut book = Workbook::new();
+        workbook(std::slice::from_ref(self))
+    }
+
+    /// This table as a sheet of `book` (bold frozen header row, typed cells).
+    fn add_sheet(&self, book: &mut Workbook) -> Result<(), rust_xlsxwriter::XlsxError> {
         let bold = Format::new().set_bold();
         // Number formats are written in the file's neutral syntax; Excel shows them with French separators.
         let money = Format::new().set_num_format("#,##0.00 \"€\"");
         let decimal = Format::new().set_num_format("#,##0.00");
         let sheet = book.add_worksheet();
-        let name: String = self
-            .name
-            .chars()
-            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
-            .take(31)
-            .collect();
-        sheet.set_name(name).map_err(internal)?;
+        sheet.set_name(sheet_name(&self.name))?;
         for (c, h) in self.headers.iter().enumerate() {
-            sheet
-                .write_string_with_format(0, c as u16, h, &bold)
-                .map_err(internal)?;
-            sheet
-                .set_column_width(c as u16, (h.chars().count() as f64 + 4.0).max(12.0))
-                .map_err(internal)?;
+            sheet.write_string_with_format(0, c as u16, h, &bold)?;
+            sheet.set_column_width(c as u16, (h.chars().count() as f64 + 4.0).max(12.0))?;
         }
-        sheet.set_freeze_panes(1, 0).map_err(internal)?;
+        sheet.set_freeze_panes(1, 0)?;
         for (r, row) in self.rows.iter().enumerate() {
             let r = r as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
@@ -67,11 +61,10 @@ impl Table {
                         .write_number_with_format(r, c, *cents as f64 / 100.0, &money)
                         .map(|_| ()),
                     Cell::Empty => Ok(()),
-                }
-                .map_err(internal)?;
+                }?;
             }
         }
-        book.save_to_buffer().map_err(internal)
+        Ok(())
     }
 
     /// The response for `format` = `csv` or `xlsx`.
@@ -96,6 +89,23 @@ impl Table {
         )
             .into_response())
     }
+}
+
+/// One workbook with a sheet per table, in their order (sheet names: the tables' names without the
+/// characters Excel refuses, 31 characters at most; they must differ).
+pub fn workbook(tables: &[Table]) -> AppResult<Vec<u8>> {
+    let mut book = Workbook::new();
+    for table in tables {
+        table.add_sheet(&mut book).map_err(internal)?;
+    }
+    book.save_to_buffer().map_err(internal)
+}
+
+fn sheet_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(31)
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -33,7 +33,7 @@ use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Ctx, format, url_encode};
-pub use export::{Cell, ExportFormat, Table};
+pub use export::{Cell, ExportFormat, Table, workbook};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -556,3 +556,283 @@ async fn instances_starting_together_create_the_database_once() {
         assert!(failures.is_empty(), "round {round}: {failures:?}");
     }
 }
+
+fn zip_entry(archive: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut entry = archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name} in the archive: {e}"));
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).expect("read entry");
+    bytes
+}
+
+/// A CSV of the export as the spreadsheet reads it: BOM, `;`, the header row then the rows.
+fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text.strip_prefix('\u{FEFF}').expect("a BOM for Excel");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
+        .collect();
+    (headers, rows)
+}
+
+fn column<'a>(csv: &'a (Vec<String>, Vec<Vec<String>>), header: &str) -> Vec<&'a str> {
+    let i = csv
+        .0
+        .iter()
+        .position(|h| h == header)
+        .unwrap_or_else(|| panic!("no column {header:?} in {:?}", csv.0));
+    csv.1.iter().map(|r| r[i].as_str()).collect()
+}
+
+#[tokio::test]
+async fn export_writes_a_maisons_whole_data_and_reads_back() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let fx = crate::fixtures::Fx::create(&app, &w).await;
+    // A document of some size with a name no file system should take as a path, and a hostile text.
+    let bytes: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let document: i64 = sqlx::query_scalar(
+        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
+         values ($1, '../Étude « verte ».bin', 'application/octet-stream', $2, $3, $4) returning id",
+    )
+    .bind(fx.a.diagnostic)
+    .bind(bytes.len() as i32)
+    .bind(&bytes)
+    .bind(w.staff_a)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("update partnership set note = '=HYPERLINK(\"http://x.example\")' where id = $1")
+        .bind(fx.a.partnership)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into event (account_id, maison_id, object_type, object_id, action, summary, changes)
+         values ($1, $2, 'maison', $2, 'modification', 'Fiche de la Maison modifiée',
+                 '[{\"field\": \"phone\", \"label\": \"Téléphone\", \"before\": \"\", \"after\": \"03 20 00 00 00\"}]')",
+    )
+    .bind(w.staff_a)
+    .bind(w.maison_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id)
+         values ('plan', $1, 'soumis', 'valide', $2)",
+    )
+    .bind(fx.a.plan)
+    .bind(w.staff_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let title = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("select title from diagnostic where id = $1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let (title_a, title_b) = (title(fx.a.diagnostic).await, title(fx.b.diagnostic).await);
+
+    let dir =
+        std::env::temp_dir().join(format!("mde-export-{}-{}", std::process::id(), w.maison_a));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("maison-a.zip");
+    let env = [("DATABASE_URL", app.database_url.as_str())];
+    let maison = w.maison_a.to_string();
+    let out = mde(
+        &[
+            "export",
+            "--maison",
+            &maison,
+            "--output",
+            path.to_str().unwrap(),
+        ],
+        &env,
+    )
+    .await;
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), path.to_str().unwrap());
+    assert!(stderr.contains("inscrit au journal"), "{stderr}");
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    let xlsx = format!("maison-{}.xlsx", w.maison_a);
+    let fixture_doc = format!(
+        "documents/diagnostic-{}/{}-etude.pdf",
+        fx.a.diagnostic, fx.a.document
+    );
+    let big_doc = format!(
+        "documents/diagnostic-{}/{document}-_Étude « verte ».bin",
+        fx.a.diagnostic
+    );
+    for file in [
+        "maison",
+        "territoire",
+        "partenariats",
+        "contacts",
+        "personnes",
+        "diagnostics",
+        "sections",
+        "commentaires",
+        "valeurs-indicateurs",
+        "documents",
+        "plans",
+        "decisions-copil",
+        "avis-reseau",
+        "fiches-actions",
+        "financements",
+        "indicateurs-fiches",
+        "suivi-fiches",
+        "etapes",
+        "journal",
+    ] {
+        assert!(
+            names.contains(&format!("csv/{file}.csv")),
+            "csv/{file}.csv in {names:?}"
+        );
+    }
+    for name in ["LISEZMOI.txt", xlsx.as_str(), &fixture_doc, &big_doc] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    assert_eq!(names.len(), 19 + 4, "{names:?}");
+
+    // The documents, byte for byte.
+    assert_eq!(zip_entry(&mut archive, &big_doc), bytes);
+    assert_eq!(zip_entry(&mut archive, &fixture_doc), b"%PDF-1.4\n");
+    let docs = parse_csv(&zip_entry(&mut archive, "csv/documents.csv"));
+    assert!(column(&docs, "Fichier dans l'archive").contains(&big_doc.as_str()));
+    assert!(column(&docs, "Nom du fichier").contains(&"../Étude « verte ».bin"));
+
+    // The tables, parsed: A's data, typed and in French, and nothing of Maison B.
+    let maison = parse_csv(&zip_entry(&mut archive, "csv/maison.csv"));
+    assert_eq!(column(&maison, "Nom"), ["Maison de l'emploi A"]);
+    assert_eq!(column(&maison, "Forme juridique"), ["association"]);
+    let diagnostics = parse_csv(&zip_entry(&mut archive, "csv/diagnostics.csv"));
+    assert_eq!(column(&diagnostics, "Titre"), [title_a.as_str()]);
+    assert_eq!(column(&diagnostics, "Statut"), ["partagé"]);
+    assert_eq!(
+        column(&diagnostics, "Partagé avec"),
+        ["France Travail Nord"]
+    );
+    let sections = parse_csv(&zip_entry(&mut archive, "csv/sections.csv"));
+    assert!(
+        column(&sections, "Texte (Markdown)").contains(&"Le territoire compte **12 000** emplois.")
+    );
+    let comments = parse_csv(&zip_entry(&mut archive, "csv/commentaires.csv"));
+    assert_eq!(column(&comments, "Commentaire"), ["Un avis"]);
+    assert_eq!(column(&comments, "État du fil"), ["ouvert"]);
+    let values = parse_csv(&zip_entry(&mut archive, "csv/valeurs-indicateurs.csv"));
+    assert_eq!(column(&values, "Valeur"), ["1234"]);
+    let fiches = parse_csv(&zip_entry(&mut archive, "csv/fiches-actions.csv"));
+    assert_eq!(fiches.1.len(), 2, "both plans' fiches");
+    assert!(column(&fiches, "Statut").contains(&"en cours"));
+    let funding = parse_csv(&zip_entry(&mut archive, "csv/financements.csv"));
+    assert_eq!(column(&funding, "Montant (€)"), ["15000"]);
+    assert_eq!(column(&funding, "État"), ["acquis"]);
+    let partners = parse_csv(&zip_entry(&mut archive, "csv/partenariats.csv"));
+    assert_eq!(
+        column(&partners, "Note"),
+        ["'=HYPERLINK(\"http://x.example\")"],
+        "the one CSV writer neutralises formulas"
+    );
+    let people = parse_csv(&zip_entry(&mut archive, "csv/personnes.csv"));
+    let emails = column(&people, "Courriel");
+    assert!(emails.contains(&"staff-a@test.example") && emails.contains(&"resp-a@test.example"));
+    assert!(!emails.contains(&"staff-b@test.example"));
+    let journal = parse_csv(&zip_entry(&mut archive, "csv/journal.csv"));
+    assert_eq!(column(&journal, "Par"), ["Personne staff-a@test.example"]);
+    assert_eq!(
+        column(&journal, "Modifications"),
+        ["Téléphone : — → 03 20 00 00 00"]
+    );
+    let steps = parse_csv(&zip_entry(&mut archive, "csv/etapes.csv"));
+    assert_eq!(column(&steps, "Objet"), ["plan"]);
+    assert_eq!(column(&steps, "Statut avant"), ["soumis au copil"]);
+    assert_eq!(column(&steps, "Statut après"), ["validé"]);
+    let readme = String::from_utf8(zip_entry(&mut archive, "LISEZMOI.txt")).unwrap();
+    assert!(readme.contains("Maison de l'emploi A") && readme.contains("csv/financements.csv"));
+    for name in names
+        .iter()
+        .filter(|n| n.ends_with(".csv") || n.ends_with(".txt"))
+    {
+        let content = zip_entry(&mut archive, name);
+        let content = String::from_utf8_lossy(&content);
+        assert!(
+            !content.contains(&title_b),
+            "{name} holds Maison B's diagnostic"
+        );
+        assert!(!content.contains("$argon2"), "{name} holds a password hash");
+    }
+
+    // The workbook: one sheet per table, typed cells.
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(zip_entry(&mut archive, &xlsx)))
+                .unwrap();
+        assert_eq!(book.sheet_names().len(), 19);
+        let range = book.worksheet_range("Financements").unwrap();
+        let amount = (0..range.width())
+            .find(|&c| range.get_value((0, c as u32)) == Some(&Data::String("Montant (€)".into())))
+            .unwrap();
+        assert_eq!(
+            range.get_value((1, amount as u32)),
+            Some(&Data::Float(15000.0))
+        );
+    }
+
+    // The export is in the Maison's journal, by the command line.
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from event where object_type = 'maison' and object_id = {}
+             and action = 'export' and account_id is null and maison_id = {0}
+             and summary like 'Export complet%'",
+            w.maison_a
+        ))
+        .await,
+        1
+    );
+
+    // An unknown Maison: a French line, failure, no file.
+    let missing = dir.join("personne.zip");
+    let out = mde(
+        &[
+            "export",
+            "--maison",
+            "999999",
+            "--output",
+            missing.to_str().unwrap(),
+        ],
+        &env,
+    )
+    .await;
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("aucune Maison n'a le numéro 999999"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!missing.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
