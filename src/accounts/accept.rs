@@ -9,7 +9,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
@@ -19,6 +19,7 @@ use crate::auth::password;
 use crate::auth::session::{self, FlashKind};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::forms;
 use crate::web::{Ctx, UncheckedForm};
 
 #[derive(Template)]
@@ -85,7 +86,7 @@ fn invalid(ctx: Ctx, purpose: Purpose, lookup: &Lookup) -> AppResult<Response> {
         message,
         used,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 fn form_page(
@@ -104,7 +105,7 @@ fn form_page(
         email: account.email.clone(),
         error,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 async fn show(state: AppState, ctx: Ctx, purpose: Purpose, token: String) -> AppResult<Response> {

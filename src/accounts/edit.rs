@@ -3,18 +3,19 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::queries::{self, AccountRow, role_label};
 use super::validate;
-use crate::audit::{self, Diff, Event};
+use crate::audit::{Diff, Event};
 use crate::auth::policy::accounts as rules;
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors, violates};
+use crate::web::{Ctx, Form, format, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct EditForm {
@@ -27,20 +28,13 @@ pub struct EditForm {
     version: String,
 }
 
-#[derive(Default)]
-struct Errors {
-    name: Option<String>,
-    email: Option<String>,
-    conflict: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "accounts/edit.html")]
 struct EditPage {
     ctx: Ctx,
     account: AccountRow,
     form: EditForm,
-    errors: Errors,
+    errors: FieldErrors,
     can_grant_responsable: bool,
 }
 
@@ -55,7 +49,7 @@ fn page(
     user: &CurrentUser,
     account: AccountRow,
     form: EditForm,
-    errors: Errors,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<Response> {
     let can_grant_responsable = rules::can_grant_responsable(user, &account.target());
@@ -66,7 +60,7 @@ fn page(
         errors,
         can_grant_responsable,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 pub async fn form(
@@ -82,7 +76,14 @@ pub async fn form(
         responsable: account.responsable.then(|| "on".to_owned()),
         version: account.version.to_string(),
     };
-    page(ctx, &user, account, form, Errors::default(), StatusCode::OK)
+    page(
+        ctx,
+        &user,
+        account,
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
 }
 
 pub async fn submit(
@@ -93,9 +94,9 @@ pub async fn submit(
     Form(form): Form<EditForm>,
 ) -> AppResult<Response> {
     let account = queries::load_managed(&state.db, &user, id).await?;
-    let mut errors = Errors::default();
-    let name = validate::name(&form.name).map_err(|e| errors.name = Some(e.into()));
-    let email = validate::email(&form.email).map_err(|e| errors.email = Some(e.into()));
+    let mut errors = FieldErrors::default();
+    let name = validate::name(&form.name).map_err(|e| errors.add("name", e));
+    let email = validate::email(&form.email).map_err(|e| errors.add("email", e));
     let version = format::parse_int(&form.version).unwrap_or(-1);
     let (Ok(name), Ok(email)) = (name, email) else {
         return page(
@@ -118,9 +119,7 @@ pub async fn submit(
         && responsable == account.responsable
         && i64::from(account.version) == version
     {
-        if let Some(hash) = &ctx.session_hash {
-            session::set_flash(&state.db, hash, FlashKind::Info, "Aucune modification.").await?;
-        }
+        outcome::flash(&state.db, &ctx, FlashKind::Info, "Aucune modification.").await?;
         return Ok(Redirect::to(&format!("/comptes/{id}")).into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -137,9 +136,12 @@ pub async fn submit(
     .await;
     let conflict = match updated {
         Ok(r) => r.rows_affected() == 0,
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+        Err(e) if violates(&e, "account_email_key") => {
             drop(tx);
-            errors.email = Some("Un autre compte utilise déjà cette adresse e-mail.".into());
+            errors.add(
+                "email",
+                "Un autre compte utilise déjà cette adresse e-mail.",
+            );
             return page(
                 ctx,
                 &user,
@@ -155,12 +157,10 @@ pub async fn submit(
         drop(tx);
         // Reload what is stored now, keep what the person typed, and let them save again on purpose.
         let current = queries::load_managed(&state.db, &user, id).await?;
-        errors.conflict = Some(
-            "Ce compte a été modifié par quelqu'un d'autre pendant que vous le modifiiez : vos changements \
+        errors.add(FieldErrors::CONFLICT, "Ce compte a été modifié par quelqu'un d'autre pendant que vous le modifiiez : vos changements \
              n'ont pas été enregistrés. Les valeurs actuelles sont rappelées sous chaque champ ; vérifiez, \
              puis enregistrez à nouveau."
-                .into(),
-        );
+                ,);
         let mut form = form;
         form.version = current.version.to_string();
         return page(ctx, &user, current, form, errors, StatusCode::CONFLICT);
@@ -179,8 +179,9 @@ pub async fn submit(
             role_label(account.role(), account.responsable),
             role_label(account.role(), responsable),
         );
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: account.event_maison(&user),
@@ -190,19 +191,10 @@ pub async fn submit(
             summary: format!("Compte de {name} modifié"),
             changes: diff.0,
         },
+        "Les modifications du compte sont enregistrées.",
+        &format!("/comptes/{id}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Les modifications du compte sont enregistrées.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
+    .await
 }
 
 impl EditPage {

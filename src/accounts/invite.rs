@@ -22,11 +22,12 @@ use super::tokens::{self, Purpose};
 use super::validate;
 use crate::audit::{self, Change, Event};
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format, idempotency};
+use crate::web::forms::{self, FieldErrors, violates};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct InviteForm {
@@ -45,41 +46,6 @@ pub struct InviteForm {
     form_key: String,
 }
 
-#[derive(Default)]
-struct Errors {
-    email: Option<String>,
-    name: Option<String>,
-    role: Option<String>,
-    maison: Option<String>,
-    organisation: Option<String>,
-    responsable: Option<String>,
-}
-
-impl Errors {
-    fn any(&self) -> bool {
-        self.email.is_some()
-            || self.name.is_some()
-            || self.role.is_some()
-            || self.maison.is_some()
-            || self.organisation.is_some()
-            || self.responsable.is_some()
-    }
-
-    fn count(&self) -> usize {
-        [
-            &self.email,
-            &self.name,
-            &self.role,
-            &self.maison,
-            &self.organisation,
-            &self.responsable,
-        ]
-        .iter()
-        .filter(|e| e.is_some())
-        .count()
-    }
-}
-
 /// The invitation form, its context fixed: the Maison or the organisation the person joins is shown, not
 /// chosen (it came from the page the inviter started from, or from the chooser).
 #[derive(Template)]
@@ -87,7 +53,7 @@ impl Errors {
 struct InvitePage {
     ctx: Ctx,
     form: InviteForm,
-    errors: Errors,
+    errors: FieldErrors,
     /// The Maison a staff member joins.
     maison: Option<Choice>,
     /// The organisation a partner belongs to.
@@ -113,7 +79,7 @@ impl InvitePage {
     }
 
     fn shows_responsable(&self) -> bool {
-        self.form.role == "staff" || self.errors.responsable.is_some()
+        self.form.role == "staff" || self.errors.has("responsable")
     }
 }
 
@@ -139,7 +105,7 @@ async fn render(
     user: &CurrentUser,
     ctx: Ctx,
     form: InviteForm,
-    errors: Errors,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -158,8 +124,8 @@ async fn render(
     };
     let fixed = match role {
         Some(Role::Admin) => user.is_admin(),
-        Some(Role::Staff) => maison.is_some() && errors.maison.is_none(),
-        Some(Role::Partner) => organisation.is_some() && errors.organisation.is_none(),
+        Some(Role::Staff) => maison.is_some() && !errors.has("maison"),
+        Some(Role::Partner) => organisation.is_some() && !errors.has("organisation"),
         None => false,
     };
     let page = InvitePage {
@@ -171,7 +137,7 @@ async fn render(
         fixed,
         admin: user.is_admin(),
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 #[derive(Deserialize, Default)]
@@ -251,7 +217,15 @@ pub async fn form(
         organisation: id(organisation),
         ..InviteForm::default()
     };
-    render(&state, &user, ctx, form, Errors::default(), StatusCode::OK).await
+    render(
+        &state,
+        &user,
+        ctx,
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The chooser: whom to invite, when the page was opened without a context.
@@ -326,8 +300,8 @@ async fn check(
     state: &AppState,
     user: &CurrentUser,
     form: &mut InviteForm,
-) -> AppResult<Result<Invitation, Errors>> {
-    let mut errors = Errors::default();
+) -> AppResult<Result<Invitation, FieldErrors>> {
+    let mut errors = FieldErrors::default();
     let role = Role::parse(form.role.trim());
     let own = rules::managed_maison(user);
     // A responsable's form has no choice of Maison: theirs is implied.
@@ -363,26 +337,32 @@ async fn check(
             policy::ensure(user.is_admin() || role != Role::Admin)?;
         }
     } else {
-        errors.role = Some("Choisissez le rôle de la personne.".into());
+        errors.add("role", "Choisissez le rôle de la personne.");
     }
-    let email = validate::email(&form.email).map_err(|e| errors.email = Some(e.into()));
-    let name = validate::name(&form.name).map_err(|e| errors.name = Some(e.into()));
+    let email = validate::email(&form.email).map_err(|e| errors.add("email", e));
+    let name = validate::name(&form.name).map_err(|e| errors.add("name", e));
     if role == Some(Role::Staff) && maison.is_none() {
-        errors.maison = Some("Choisissez la Maison dont la personne fait partie.".into());
+        errors.add(
+            "maison",
+            "Choisissez la Maison dont la personne fait partie.",
+        );
     }
     if role == Some(Role::Partner) && organisation.is_none() {
-        errors.organisation = Some("Choisissez l'organisation partenaire de la personne.".into());
+        errors.add(
+            "organisation",
+            "Choisissez l'organisation partenaire de la personne.",
+        );
     }
     let responsable = validate::checked(&form.responsable);
     if responsable && role.is_some_and(|r| r != Role::Staff) {
-        errors.responsable = Some(
+        errors.add(
+            "responsable",
             "Seul un membre de l'équipe d'une Maison peut en être responsable : décochez la case \
-             ou choisissez le rôle « Équipe de la Maison »."
-                .into(),
+             ou choisissez le rôle « Équipe de la Maison ».",
         );
     }
     match (email, name, role) {
-        (Ok(email), Ok(name), Some(role)) if !errors.any() => Ok(Ok(Invitation {
+        (Ok(email), Ok(name), Some(role)) if errors.is_empty() => Ok(Ok(Invitation {
             email,
             name,
             role,
@@ -418,15 +398,7 @@ pub async fn submit(
     let mut tx = state.db.begin().await?;
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         drop(tx);
-        if let Some(hash) = &ctx.session_hash {
-            session::set_flash(
-                &state.db,
-                hash,
-                FlashKind::Info,
-                "Cette invitation a déjà été enregistrée : le formulaire n'a pas été traité une seconde fois.",
-            )
-            .await?;
-        }
+        outcome::flash(&state.db, &ctx, FlashKind::Info, "Cette invitation a déjà été enregistrée : le formulaire n'a pas été traité une seconde fois.").await?;
         return Ok(Redirect::to("/comptes").into_response());
     }
     let inserted: Result<(i64, Option<String>, Option<String>), sqlx::Error> = sqlx::query_as(
@@ -448,16 +420,14 @@ pub async fn submit(
     .await;
     let (id, maison_name, organisation_name) = match inserted {
         Ok(row) => row,
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+        Err(e) if violates(&e, "account_email_key") => {
             drop(tx);
-            let errors = Errors {
-                email: Some(
-                    "Un compte existe déjà avec cette adresse e-mail. Retrouvez-le dans la liste des comptes \
-                     (ou demandez à l'Alliance Villes Emploi s'il n'y figure pas)."
-                        .into(),
-                ),
-                ..Errors::default()
-            };
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "email",
+                "Un compte existe déjà avec cette adresse e-mail. Retrouvez-le dans la liste des comptes \
+                 (ou demandez à l'Alliance Villes Emploi s'il n'y figure pas).",
+            );
             return render(
                 &state,
                 &user,
@@ -471,13 +441,17 @@ pub async fn submit(
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
             // The Maison or the organisation was removed while the form was open.
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             if inv.maison.is_some() {
-                errors.maison =
-                    Some("Cette Maison n'existe plus : choisissez-en une autre.".into());
+                errors.add(
+                    "maison",
+                    "Cette Maison n'existe plus : choisissez-en une autre.",
+                );
             } else {
-                errors.organisation =
-                    Some("Cette organisation n'existe plus : choisissez-en une autre.".into());
+                errors.add(
+                    "organisation",
+                    "Cette organisation n'existe plus : choisissez-en une autre.",
+                );
             }
             return render(
                 &state,

@@ -11,11 +11,11 @@ use super::queries::{self, AccountRow};
 use super::tokens::{self, Issued, Purpose};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::mail::{self, Delivery, Mail};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::{Ctx, Form, format, outcome};
 
 /// The page that shows a link just made.
 #[derive(Template)]
@@ -149,9 +149,7 @@ async fn issue_for(
     };
     if let Some(message) = refusal {
         drop(tx);
-        if let Some(hash) = &ctx.session_hash {
-            session::set_flash(&state.db, hash, FlashKind::Error, message).await?;
-        }
+        outcome::flash(&state.db, &ctx, FlashKind::Error, message).await?;
         return Ok(axum::response::Redirect::to(&format!("/comptes/{id}")).into_response());
     }
     let issued = tokens::issue(&mut tx, id, purpose, Some(user.id)).await?;

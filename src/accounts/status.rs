@@ -12,12 +12,10 @@ use crate::auth::session::{self, FlashKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form};
+use crate::web::{Ctx, Form, outcome};
 
 async fn refuse(state: &AppState, ctx: &Ctx, id: i64, message: &str) -> AppResult<Response> {
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&state.db, hash, FlashKind::Error, message).await?;
-    }
+    outcome::flash(&state.db, ctx, FlashKind::Error, message).await?;
     Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
 }
 
@@ -88,15 +86,11 @@ pub async fn deactivate(
         },
     )
     .await?;
-    if let Some(hash) = &ctx.session_hash {
-        let message = format!(
-            "Le compte de {} est désactivé : ses sessions ont été fermées et ses liens ne sont plus valables.",
-            account.name
-        );
-        session::set_flash(&mut *tx, hash, FlashKind::Success, &message).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
+    let message = format!(
+        "Le compte de {} est désactivé : ses sessions ont été fermées et ses liens ne sont plus valables.",
+        account.name
+    );
+    outcome::committed(tx, &ctx, &message, &format!("/comptes/{id}")).await
 }
 
 pub async fn reactivate(
@@ -131,17 +125,13 @@ pub async fn reactivate(
         },
     )
     .await?;
-    if let Some(hash) = &ctx.session_hash {
-        let message = if account.has_password {
-            format!("Le compte de {} est réactivé.", account.name)
-        } else {
-            format!(
-                "Le compte de {} est réactivé. Son invitation n'étant plus valable, renvoyez-la.",
-                account.name
-            )
-        };
-        session::set_flash(&mut *tx, hash, FlashKind::Success, &message).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
+    let message = if account.has_password {
+        format!("Le compte de {} est réactivé.", account.name)
+    } else {
+        format!(
+            "Le compte de {} est réactivé. Son invitation n'étant plus valable, renvoyez-la.",
+            account.name
+        )
+    };
+    outcome::committed(tx, &ctx, &message, &format!("/comptes/{id}")).await
 }

@@ -6,6 +6,7 @@ use clap::Args;
 use crate::accounts::{LinkPurpose, issue_link};
 use crate::audit::{self, Event};
 use crate::auth::{Role, password};
+use crate::web::forms::violates;
 
 #[derive(Args, Debug)]
 pub struct CreateArgs {
@@ -97,7 +98,7 @@ pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> 
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("account_email_key") => {
+        Err(e) if violates(&e, "account_email_key") => {
             bail!("un compte existe déjà avec l'adresse {email} / e-mail already used")
         }
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {

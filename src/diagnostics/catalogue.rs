@@ -5,18 +5,17 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::Errors;
-use crate::audit::{self, Diff, Event};
+use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form};
+use crate::web::forms::{self, FieldErrors, violates};
+use crate::web::{Ctx, Form, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -117,7 +116,7 @@ struct FormPage {
     ctx: Ctx,
     id: Option<i64>,
     form: IndicatorForm,
-    errors: Errors,
+    errors: FieldErrors,
     conflict: bool,
 }
 
@@ -138,8 +137,8 @@ struct Valid {
     active: bool,
 }
 
-fn validate(f: &IndicatorForm) -> Result<Valid, Errors> {
-    let mut errors = Errors::default();
+fn validate(f: &IndicatorForm) -> Result<Valid, FieldErrors> {
+    let mut errors = FieldErrors::default();
     let code = f.code.trim().to_uppercase();
     if code.is_empty()
         || code.len() > 30
@@ -195,7 +194,7 @@ fn validate(f: &IndicatorForm) -> Result<Valid, Errors> {
 }
 
 fn render_form(page: FormPage, status: StatusCode) -> AppResult<Response> {
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
@@ -209,15 +208,11 @@ async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
                 measure: "effectif".into(),
                 ..IndicatorForm::default()
             },
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
             conflict: false,
         },
         StatusCode::OK,
     )
-}
-
-fn duplicate_code(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.constraint() == Some("indicator_code_key"))
 }
 
 async fn create(
@@ -257,9 +252,9 @@ async fn create(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(e) if duplicate_code(&e) => {
+        Err(e) if violates(&e, "indicator_code_key") => {
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
             let page = FormPage {
                 ctx,
@@ -272,8 +267,9 @@ async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: None,
@@ -283,19 +279,10 @@ async fn create(
             summary: format!("Indicateur {} « {} » ajouté au catalogue", v.code, v.label),
             changes: vec![],
         },
+        "Indicateur ajouté au catalogue.",
+        "/indicateurs",
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Indicateur ajouté au catalogue.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to("/indicateurs").into_response())
+    .await
 }
 
 async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
@@ -333,7 +320,7 @@ async fn edit(
             ctx,
             id: Some(id),
             form,
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
             conflict: false,
         },
         StatusCode::OK,
@@ -387,15 +374,15 @@ async fn update(
                 ctx,
                 id: Some(id),
                 form,
-                errors: Errors::default(),
+                errors: FieldErrors::default(),
                 conflict: true,
             };
             return render_form(page, StatusCode::CONFLICT);
         }
         Ok(_) => {}
-        Err(e) if duplicate_code(&e) => {
+        Err(e) if violates(&e, "indicator_code_key") => {
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
             let page = FormPage {
                 ctx,
@@ -427,8 +414,9 @@ async fn update(
             measure_label(v.measure),
         )
         .field("active", "Proposé aux Maisons", before.active, v.active);
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: None,
@@ -438,11 +426,8 @@ async fn update(
             summary: format!("Indicateur {} « {} » modifié", v.code, v.label),
             changes: diff.0,
         },
+        "Indicateur enregistré.",
+        "/indicateurs",
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Indicateur enregistré.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to("/indicateurs").into_response())
+    .await
 }

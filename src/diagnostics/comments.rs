@@ -15,16 +15,16 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::show::{CommentView, comment_threads};
-use super::{Diagnostic, Errors, load};
+use super::{Diagnostic, load};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::notifications;
 use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, Form};
+use crate::web::{Ctx, Form, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -66,18 +66,6 @@ fn check_body(body: &str) -> Result<String, String> {
         Err("Le commentaire ne doit pas dépasser 10 000 caractères.".into())
     } else {
         Ok(b)
-    }
-}
-
-async fn flash(
-    conn: &mut sqlx::PgConnection,
-    ctx: &Ctx,
-    kind: FlashKind,
-    message: &str,
-) -> sqlx::Result<()> {
-    match &ctx.session_hash {
-        Some(hash) => session::set_flash(conn, hash, kind, message).await,
-        None => Ok(()),
     }
 }
 
@@ -134,7 +122,7 @@ struct NewPage {
     d: Diagnostic,
     place: Place,
     body: String,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 impl NewPage {
@@ -171,7 +159,7 @@ fn render_new(
     d: Diagnostic,
     place: Place,
     body: String,
-    errors: Errors,
+    errors: FieldErrors,
 ) -> AppResult<Response> {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -185,7 +173,7 @@ fn render_new(
         body,
         errors,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 #[derive(Deserialize)]
@@ -223,7 +211,7 @@ async fn new_form(
     if !rules::can_comment(&user, &d.access()) {
         return Err(closed());
     }
-    render_new(ctx, d, place, String::new(), Errors::default())
+    render_new(ctx, d, place, String::new(), FieldErrors::default())
 }
 
 /// A visible top-level comment of the diagnostic, which one may reply to or answer.
@@ -249,7 +237,7 @@ async fn reply_form(
         d,
         Place::Reply(Box::new(c)),
         String::new(),
-        Errors::default(),
+        FieldErrors::default(),
     )
 }
 
@@ -325,7 +313,7 @@ async fn create(
                 (None, None) => Place::General,
             };
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             errors.add("body", message);
             return render_new(ctx, d, place, form.body, errors);
         }
@@ -376,9 +364,7 @@ async fn create(
         None => notify_comment(&mut tx, &user, &d, &link).await?,
         Some(p) => notify_reply(&mut tx, &user, &d, p, cid, &link).await?,
     }
-    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire publié.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&link).into_response())
+    outcome::committed(tx, &ctx, "Commentaire publié.", &link).await
 }
 
 /// A new thread: the Maison's staff are told (the author excepted).
@@ -506,7 +492,7 @@ struct EditPage {
     d: Diagnostic,
     comment_id: i64,
     body: String,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 fn editable(user: &CurrentUser, d: &Diagnostic, c: &Stored) -> AppResult<()> {
@@ -539,7 +525,7 @@ async fn edit(
             d,
             comment_id: cid,
             body: c.body,
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
@@ -567,7 +553,7 @@ async fn update(
         Ok(b) => b,
         Err(message) => {
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             errors.add("body", message);
             let page = EditPage {
                 ctx,
@@ -576,7 +562,7 @@ async fn update(
                 body: form.body,
                 errors,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     sqlx::query("update comment set body = $2, edited_at = now() where id = $1")
@@ -584,8 +570,9 @@ async fn update(
         .bind(&body)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -595,11 +582,10 @@ async fn update(
             summary: format!("Commentaire modifié sur le diagnostic « {} »", d.title),
             changes: vec![audit::Change::new("body", "Texte", c.body, body)],
         },
+        "Commentaire modifié.",
+        &format!("/diagnostics/{id}#commentaire-{cid}"),
     )
-    .await?;
-    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire modifié.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#commentaire-{cid}")).into_response())
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -625,7 +611,7 @@ struct AnswerPage {
     d: Diagnostic,
     comment: CommentView,
     form: AnswerForm,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 /// The comment to answer: the Maison's staff only (404 to anyone else), while comments are open (409).
@@ -668,15 +654,15 @@ async fn answer_form(
             d,
             comment,
             form,
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
     .into_response())
 }
 
-fn check_answer(form: &AnswerForm) -> Errors {
-    let mut errors = Errors::default();
+fn check_answer(form: &AnswerForm) -> FieldErrors {
+    let mut errors = FieldErrors::default();
     if !matches!(form.status.as_str(), "pris_en_compte" | "sans_suite") {
         errors.add(
             "status",
@@ -717,7 +703,7 @@ async fn answer(
             form,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let answer = form.answer.trim().replace("\r\n", "\n");
     sqlx::query(
@@ -770,9 +756,7 @@ async fn answer(
         )
         .await?;
     }
-    flash(&mut tx, &ctx, FlashKind::Success, "Réponse enregistrée.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&link).into_response())
+    outcome::committed(tx, &ctx, "Réponse enregistrée.", &link).await
 }
 
 #[derive(Template)]
@@ -857,7 +841,11 @@ async fn hide(
         )
         .await?;
     }
-    flash(&mut tx, &ctx, FlashKind::Success, "Commentaire masqué.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#commentaire-{cid}")).into_response())
+    outcome::committed(
+        tx,
+        &ctx,
+        "Commentaire masqué.",
+        &format!("/diagnostics/{id}#commentaire-{cid}"),
+    )
+    .await
 }

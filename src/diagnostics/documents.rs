@@ -5,20 +5,20 @@
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, load, touch};
-use crate::audit::{self, Event};
+use super::{Diagnostic, load, touch};
+use crate::audit::Event;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{RequestSession, csrf_matches};
-use crate::web::{Ctx, Form};
+use crate::web::forms::FieldErrors;
+use crate::web::{Ctx, Form, outcome};
 
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -159,7 +159,7 @@ pub fn clean_name(raw: &str) -> String {
 struct UploadPage {
     ctx: Ctx,
     d: Diagnostic,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 async fn new(
@@ -175,7 +175,7 @@ async fn new(
         UploadPage {
             ctx,
             d,
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
@@ -236,7 +236,7 @@ async fn upload(
         Ok(x) => x,
         Err(message) => {
             drop(tx);
-            let mut errors = Errors::default();
+            let mut errors = FieldErrors::default();
             let status = if message.contains("10 Mo") {
                 StatusCode::PAYLOAD_TOO_LARGE
             } else {
@@ -260,8 +260,9 @@ async fn upload(
     .fetch_one(&mut *tx)
     .await?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -271,13 +272,10 @@ async fn upload(
             summary: format!("Document « {filename} » joint (n° {did})"),
             changes: vec![],
         },
+        "Document joint.",
+        &format!("/diagnostics/{id}#documents"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Document joint.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#documents")).into_response())
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -350,8 +348,9 @@ async fn delete(
     .await?
     .ok_or(AppError::NotFound)?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -361,13 +360,10 @@ async fn delete(
             summary: format!("Document « {filename} » supprimé"),
             changes: vec![],
         },
+        "Document supprimé.",
+        &format!("/diagnostics/{id}#documents"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Document supprimé.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#documents")).into_response())
+    .await
 }
 
 #[cfg(test)]

@@ -10,14 +10,15 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Errors, Sector, Status, all_sectors, load, parse_year, territory_population};
-use crate::audit::{self, Diff, Event};
+use super::{Status, load, parse_year, territory_population};
+use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
+use crate::domain::sector::{self, Sector};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -146,7 +147,7 @@ struct HeadPage {
     population: String,
     form: HeadForm,
     sectors: Vec<Sector>,
-    errors: Errors,
+    errors: FieldErrors,
     conflict: bool,
 }
 
@@ -162,8 +163,8 @@ struct Head {
     sectors: Vec<String>,
 }
 
-fn validate(form: &HeadForm, sectors: &[Sector]) -> Result<Head, Errors> {
-    let mut errors = Errors::default();
+fn validate(form: &HeadForm, sectors: &[Sector]) -> Result<Head, FieldErrors> {
+    let mut errors = FieldErrors::default();
     let title = form.title.trim().to_owned();
     if title.is_empty() {
         errors.add("title", "Indiquez le titre du diagnostic.");
@@ -212,11 +213,11 @@ async fn head_page(
     maison_id: i64,
     maison_name: String,
     form: HeadForm,
-    errors: Errors,
+    errors: FieldErrors,
     conflict: bool,
 ) -> AppResult<HeadPage> {
     let mut conn = state.db.acquire().await?;
-    let sectors = all_sectors(&mut conn).await?;
+    let sectors = sector::all(&mut *conn).await?;
     let (population, territory) = territory_population(&mut conn, maison_id).await?;
     Ok(HeadPage {
         ctx,
@@ -257,7 +258,7 @@ async fn new(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppR
         maison_id,
         user.maison_name.clone().unwrap_or_default(),
         form,
-        Errors::default(),
+        FieldErrors::default(),
         false,
     )
     .await?;
@@ -272,7 +273,7 @@ async fn create(
 ) -> AppResult<Response> {
     let maison_id = staff_maison(&user)?;
     let mut tx = state.db.begin().await?;
-    let sectors = all_sectors(&mut tx).await?;
+    let sectors = sector::all(&mut *tx).await?;
     let head = match validate(&form, &sectors) {
         Ok(h) => h,
         Err(errors) => {
@@ -288,7 +289,7 @@ async fn create(
                 false,
             )
             .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
@@ -342,8 +343,9 @@ async fn create(
         "Création du diagnostic",
     )
     .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(maison_id),
@@ -353,19 +355,10 @@ async fn create(
             summary: format!("Diagnostic « {} » créé", head.title),
             changes: vec![],
         },
+        "Diagnostic créé avec les sections du modèle standard.",
+        &format!("/diagnostics/{id}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Diagnostic créé avec les sections du modèle standard.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}")).into_response())
+    .await
 }
 
 async fn insert_sectors(
@@ -421,7 +414,7 @@ async fn edit(
         d.maison_id,
         d.maison_name,
         form,
-        Errors::default(),
+        FieldErrors::default(),
         false,
     )
     .await?;
@@ -438,7 +431,7 @@ async fn update(
     let mut tx = state.db.begin().await?;
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_edit(&user, &d.access()))?;
-    let sectors = all_sectors(&mut tx).await?;
+    let sectors = sector::all(&mut *tx).await?;
     let head = match validate(&form, &sectors) {
         Ok(h) => h,
         Err(errors) => {
@@ -454,7 +447,7 @@ async fn update(
                 false,
             )
             .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     if form.version.trim() != d.version.to_string() {
@@ -466,11 +459,11 @@ async fn update(
             d.maison_id,
             d.maison_name,
             form,
-            Errors::default(),
+            FieldErrors::default(),
             true,
         )
         .await?;
-        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::CONFLICT);
     }
     let before_sectors = current_sectors(&mut tx, id).await?;
     let mut diff = Diff::default();
@@ -491,8 +484,9 @@ async fn update(
     .execute(&mut *tx)
     .await?;
     insert_sectors(&mut tx, id, &head.sectors).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -502,11 +496,8 @@ async fn update(
             summary: "Diagnostic modifié".into(),
             changes: diff.0,
         },
+        "Diagnostic enregistré.",
+        &format!("/diagnostics/{id}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Diagnostic enregistré.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}")).into_response())
+    .await
 }

@@ -166,31 +166,6 @@ pub async fn touch(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Messages beside the fields of a form that did not validate.
-#[derive(Default, Debug)]
-pub struct Errors(Vec<(&'static str, String)>);
-
-impl Errors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
-    }
-
-    pub fn has(&self, field: &str) -> bool {
-        self.get(field).is_some()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 /// A year typed in a form, within the range the schema accepts.
 pub fn parse_year(s: &str, min: i32, max: i32) -> Result<i32, String> {
     match crate::web::format::parse_int(s) {
@@ -202,18 +177,6 @@ pub fn parse_year(s: &str, min: i32, max: i32) -> Result<i32, String> {
             s.trim()
         )),
     }
-}
-
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Sector {
-    pub code: String,
-    pub name: String,
-}
-
-pub async fn all_sectors(conn: &mut PgConnection) -> sqlx::Result<Vec<Sector>> {
-    sqlx::query_as("select code, name from sector order by position")
-        .fetch_all(conn)
-        .await
 }
 
 /// A diagnostic shared with a partner organisation, for the partner's home page.

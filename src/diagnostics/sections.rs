@@ -9,15 +9,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, load, touch};
+use super::{Diagnostic, load, touch};
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, Form};
+use crate::web::{Ctx, Form, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +78,7 @@ struct SectionPage {
     d: Diagnostic,
     section_id: i64,
     form: SectionForm,
-    errors: Errors,
+    errors: FieldErrors,
     preview: Option<String>,
     /// On a conflict: the text saved meanwhile, and by whom.
     theirs: Option<(String, String)>,
@@ -104,15 +104,15 @@ async fn edit(
             revision: s.revision.to_string(),
             action: String::new(),
         },
-        errors: Errors::default(),
+        errors: FieldErrors::default(),
         preview: None,
         theirs: None,
     };
     Ok(Html(page.render()?).into_response())
 }
 
-fn validate(form: &SectionForm) -> Errors {
-    let mut errors = Errors::default();
+fn validate(form: &SectionForm) -> FieldErrors {
+    let mut errors = FieldErrors::default();
     let title = form.title.trim();
     if title.is_empty() {
         errors.add("title", "Indiquez le titre de la section.");
@@ -157,7 +157,7 @@ async fn save(
             preview,
             theirs: None,
         };
-        return Ok((status, Html(page.render()?)).into_response());
+        return forms::render(&page, status);
     }
     let title = form.title.trim().to_owned();
     let body = form.body.replace("\r\n", "\n");
@@ -192,11 +192,11 @@ async fn save(
                 revision: current.revision.to_string(),
                 ..form
             },
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
             preview: None,
             theirs,
         };
-        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::CONFLICT);
     }
     let mut diff = Diff::default();
     diff.field(
@@ -207,8 +207,9 @@ async fn save(
     )
     .field("body", "Texte de la section", current.body, body);
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -218,13 +219,10 @@ async fn save(
             summary: format!("Section « {title} » modifiée"),
             changes: diff.0,
         },
+        "Section enregistrée.",
+        &format!("/diagnostics/{id}#section-{sid}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Section enregistrée.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response())
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -239,7 +237,7 @@ struct NewSectionPage {
     ctx: Ctx,
     d: Diagnostic,
     form: AddForm,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 async fn new_form(
@@ -255,7 +253,7 @@ async fn new_form(
         ctx,
         d,
         form: AddForm::default(),
-        errors: Errors::default(),
+        errors: FieldErrors::default(),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -271,7 +269,7 @@ async fn add(
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_edit(&user, &d.access()))?;
     let title = form.title.trim();
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::default();
     if title.is_empty() {
         errors.add("title", "Indiquez le titre de la nouvelle section.");
     } else if title.chars().count() > 200 {
@@ -285,7 +283,7 @@ async fn add(
             form,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let sid: i64 = sqlx::query_scalar(
         "insert into diagnostic_section (diagnostic_id, position, kind, title, updated_by)
@@ -298,8 +296,9 @@ async fn add(
     .fetch_one(&mut *tx)
     .await?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -309,19 +308,10 @@ async fn add(
             summary: format!("Section « {title} » ajoutée"),
             changes: vec![],
         },
+        "Section ajoutée : rédigez-la.",
+        &format!("/diagnostics/{id}/sections/{sid}/modifier"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Section ajoutée : rédigez-la.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}/sections/{sid}/modifier")).into_response())
+    .await
 }
 
 #[derive(Deserialize)]
@@ -389,8 +379,9 @@ async fn delete(
         .execute(&mut *tx)
         .await?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -405,11 +396,8 @@ async fn delete(
                 "",
             )],
         },
+        "Section supprimée.",
+        &format!("/diagnostics/{id}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Section supprimée.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}")).into_response())
+    .await
 }

@@ -5,18 +5,18 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, load, parse_year, touch};
-use crate::audit::{self, Diff, Event};
+use super::{Diagnostic, load, parse_year, touch};
+use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,8 +86,8 @@ fn number_error(s: &str) -> String {
     )
 }
 
-fn validate(form: &ValueForm, catalogue: &[CatalogueEntry]) -> Result<Value, Errors> {
-    let mut errors = Errors::default();
+fn validate(form: &ValueForm, catalogue: &[CatalogueEntry]) -> Result<Value, FieldErrors> {
+    let mut errors = FieldErrors::default();
     let indicator_id = form
         .indicator_id
         .parse::<i64>()
@@ -172,7 +172,7 @@ struct ValuePage {
     value_id: Option<i64>,
     form: ValueForm,
     catalogue: Vec<CatalogueEntry>,
-    errors: Errors,
+    errors: FieldErrors,
     conflict: bool,
 }
 
@@ -198,7 +198,7 @@ async fn page(
     d: Diagnostic,
     value_id: Option<i64>,
     form: ValueForm,
-    errors: Errors,
+    errors: FieldErrors,
     conflict: bool,
 ) -> AppResult<ValuePage> {
     let mut conn = state.db.acquire().await?;
@@ -227,7 +227,7 @@ async fn new(
         year: d.reference_year.to_string(),
         ..ValueForm::default()
     };
-    let p = page(&state, ctx, d, None, form, Errors::default(), false).await?;
+    let p = page(&state, ctx, d, None, form, FieldErrors::default(), false).await?;
     Ok(Html(p.render()?).into_response())
 }
 
@@ -247,7 +247,7 @@ async fn create(
         Err(errors) => {
             drop(tx);
             let p = page(&state, ctx, d, None, form, errors, false).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+            return forms::render(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let label = cat
@@ -271,8 +271,9 @@ async fn create(
     .execute(&mut *tx)
     .await?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -286,13 +287,10 @@ async fn create(
             ),
             changes: vec![],
         },
+        "Indicateur ajouté.",
+        &format!("/diagnostics/{id}#indicateurs"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Indicateur ajouté.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#indicateurs")).into_response())
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -349,7 +347,16 @@ async fn edit(
         comparison_value: s.comparison_value.map(plain).unwrap_or_default(),
         version: s.version.to_string(),
     };
-    let p = page(&state, ctx, d, Some(vid), form, Errors::default(), false).await?;
+    let p = page(
+        &state,
+        ctx,
+        d,
+        Some(vid),
+        form,
+        FieldErrors::default(),
+        false,
+    )
+    .await?;
     Ok(Html(p.render()?).into_response())
 }
 
@@ -370,7 +377,7 @@ async fn update(
         Err(errors) => {
             drop(tx);
             let p = page(&state, ctx, d, Some(vid), form, errors, false).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(p.render()?)).into_response());
+            return forms::render(&p, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let n = sqlx::query(
@@ -393,8 +400,17 @@ async fn update(
     .rows_affected();
     if n == 0 {
         drop(tx);
-        let p = page(&state, ctx, d, Some(vid), form, Errors::default(), true).await?;
-        return Ok((StatusCode::CONFLICT, Html(p.render()?)).into_response());
+        let p = page(
+            &state,
+            ctx,
+            d,
+            Some(vid),
+            form,
+            FieldErrors::default(),
+            true,
+        )
+        .await?;
+        return forms::render(&p, StatusCode::CONFLICT);
     }
     let mut diff = Diff::default();
     diff.field("value", "Valeur", before.value, v.value)
@@ -414,8 +430,9 @@ async fn update(
             v.comparison_value,
         );
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -425,13 +442,10 @@ async fn update(
             summary: format!("Indicateur « {} » modifié", before.label),
             changes: diff.0,
         },
+        "Indicateur enregistré.",
+        &format!("/diagnostics/{id}#indicateurs"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Indicateur enregistré.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#indicateurs")).into_response())
+    .await
 }
 
 #[derive(Deserialize)]
@@ -453,8 +467,9 @@ async fn delete(
         .execute(&mut *tx)
         .await?;
     touch(&mut tx, id).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -469,11 +484,8 @@ async fn delete(
             ),
             changes: vec![],
         },
+        "Indicateur supprimé.",
+        &format!("/diagnostics/{id}#indicateurs"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Indicateur supprimé.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{id}#indicateurs")).into_response())
+    .await
 }

@@ -11,15 +11,15 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Diagnostic, Errors, Status, load, record_transition};
+use super::{Diagnostic, Status, load, record_transition};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,7 +60,7 @@ struct SharePage {
     partners: Vec<Partner>,
     chosen: Vec<i64>,
     comment: String,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 impl SharePage {
@@ -108,14 +108,14 @@ async fn share_form(
             partners,
             chosen,
             comment: String::new(),
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
     .into_response())
 }
 
-fn comment_of(raw: &str, errors: &mut Errors) -> String {
+fn comment_of(raw: &str, errors: &mut FieldErrors) -> String {
     let c = raw.trim().to_owned();
     if c.chars().count() > MAX_COMMENT {
         errors.add(
@@ -137,7 +137,7 @@ async fn share(
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_share(&user, &d.access()))?;
     let partners = partners(&mut tx, d.maison_id).await?;
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::default();
     let mut chosen: Vec<i64> = Vec::new();
     for o in &form.organisations {
         match o
@@ -173,7 +173,7 @@ async fn share(
             comment,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let before = current_shares(&mut tx, id).await?;
     let added: Vec<i64> = chosen
@@ -258,16 +258,12 @@ async fn share(
         &d.url(),
     )
     .await?;
-    if let Some(hash) = &ctx.session_hash {
-        let msg = if first {
-            "Diagnostic partagé : les organisations choisies peuvent le lire et le commenter."
-        } else {
-            "Partage mis à jour."
-        };
-        session::set_flash(&mut *tx, hash, FlashKind::Success, msg).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&d.url()).into_response())
+    let msg = if first {
+        "Diagnostic partagé : les organisations choisies peuvent le lire et le commenter."
+    } else {
+        "Partage mis à jour."
+    };
+    outcome::committed(tx, &ctx, msg, &d.url()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -286,7 +282,7 @@ struct ValidatePage {
     ctx: Ctx,
     d: Diagnostic,
     form: ValidateForm,
-    errors: Errors,
+    errors: FieldErrors,
     open_comments: i64,
     /// The validated versions this one will replace (archived at validation).
     replaces: Vec<(i64, String)>,
@@ -340,7 +336,7 @@ async fn validate_form(
                 validated_on: format::today().format("%Y-%m-%d").to_string(),
                 ..ValidateForm::default()
             },
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
             open_comments,
             replaces,
         }
@@ -359,7 +355,7 @@ async fn validate(
     let mut tx = state.db.begin().await?;
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_validate(&user, &d.access()))?;
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::default();
     let date: Option<NaiveDate> = format::parse_date(&form.validated_on);
     match date {
         None if form.validated_on.trim().is_empty() => {
@@ -397,7 +393,7 @@ async fn validate(
             open_comments,
             replaces,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     };
     sqlx::query(
         "update diagnostic set status = 'valide', validated_on = $2, copil_decision = $3, version = version + 1
@@ -490,17 +486,13 @@ async fn validate(
         &d.url(),
     )
     .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Diagnostic validé : il est désormais en lecture seule et les commentaires sont clos.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&d.url()).into_response())
+    outcome::committed(
+        tx,
+        &ctx,
+        "Diagnostic validé : il est désormais en lecture seule et les commentaires sont clos.",
+        &d.url(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -517,7 +509,7 @@ struct ArchivePage {
     ctx: Ctx,
     d: Diagnostic,
     comment: String,
-    errors: Errors,
+    errors: FieldErrors,
 }
 
 async fn archive_form(
@@ -534,7 +526,7 @@ async fn archive_form(
             ctx,
             d,
             comment: String::new(),
-            errors: Errors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
@@ -551,7 +543,7 @@ async fn archive(
     let mut tx = state.db.begin().await?;
     let d = load(&mut tx, &user, id, true).await?;
     policy::ensure(rules::can_archive(&user, &d.access()))?;
-    let mut errors = Errors::default();
+    let mut errors = FieldErrors::default();
     let comment = comment_of(&form.comment, &mut errors);
     if !errors.is_empty() {
         drop(tx);
@@ -561,7 +553,7 @@ async fn archive(
             comment,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     sqlx::query("update diagnostic set status = 'archive', version = version + 1 where id = $1")
         .bind(id)
@@ -576,8 +568,9 @@ async fn archive(
         &comment,
     )
     .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -587,13 +580,10 @@ async fn archive(
             summary: "Diagnostic archivé".into(),
             changes: vec![],
         },
+        "Diagnostic archivé.",
+        &d.url(),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(&mut *tx, hash, FlashKind::Success, "Diagnostic archivé.").await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&d.url()).into_response())
+    .await
 }
 
 async fn new_version(
@@ -649,8 +639,9 @@ async fn new_version(
         d.title
     );
     record_transition(&mut tx, new_id, None, Status::Brouillon, user.id, &note).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(d.maison_id),
@@ -660,17 +651,8 @@ async fn new_version(
             summary: note,
             changes: vec![],
         },
+        "Nouvelle version créée en brouillon, à partir du diagnostic validé.",
+        &format!("/diagnostics/{new_id}"),
     )
-    .await?;
-    if let Some(hash) = &ctx.session_hash {
-        session::set_flash(
-            &mut *tx,
-            hash,
-            FlashKind::Success,
-            "Nouvelle version créée en brouillon, à partir du diagnostic validé.",
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/diagnostics/{new_id}")).into_response())
+    .await
 }

@@ -5,6 +5,7 @@
 pub mod diagnostic;
 pub mod labels;
 pub mod partnership;
+pub mod sector;
 pub mod siret;
 
 /// The cahier des charges whose axes `/axes/{n}` shows (arrêté du 21 décembre 2009). A later charter is

@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::network::{MaisonScope, can_create_maison, maison_scope};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::forms::contains_pattern;
+use crate::web::forms::{contains_pattern, non_empty};
 use crate::web::{Ctx, format};
 
 pub const PAGE_SIZE: i64 = 25;
@@ -142,15 +142,6 @@ fn tri_flag(v: &str) -> Option<bool> {
     }
 }
 
-fn non_empty(s: &str) -> Option<&str> {
-    let s = s.trim();
-    if s.is_empty() || s.len() > 10 {
-        None
-    } else {
-        Some(s)
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -249,8 +240,8 @@ async fn list_data(
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .persistent(false)
         .bind(pattern)
-        .bind(non_empty(&q.region))
-        .bind(non_empty(&q.departement))
+        .bind(non_empty(&q.region, 10))
+        .bind(non_empty(&q.departement, 10))
         .bind(tri_flag(&q.grenelle))
         .bind(tri_flag(&q.conventionnee))
         .bind(partner_org)
@@ -282,8 +273,8 @@ async fn count(state: &AppState, q: &ListQuery, partner_org: Option<i64>) -> sql
                                               where p.maison_id = m.id and p.organisation_id = $3))",
     )
     .persistent(false)
-    .bind(non_empty(&q.region))
-    .bind(non_empty(&q.departement))
+    .bind(non_empty(&q.region, 10))
+    .bind(non_empty(&q.departement, 10))
     .bind(partner_org)
     .fetch_one(&state.db)
     .await

@@ -4,19 +4,18 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::territory::Candidate;
-use crate::audit::{self, Diff, Event};
+use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, checked, parse_id};
-use crate::web::{Ctx, Form, format, idempotency};
+use crate::web::forms::{self, FieldErrors, checked, parse_id};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -214,7 +213,7 @@ async fn region_of(
 }
 
 fn render(page: FormPage, status: StatusCode) -> AppResult<Response> {
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 #[derive(Deserialize, Default)]
@@ -378,8 +377,9 @@ pub async fn create(
         .bind(&siren)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(id),
@@ -389,23 +389,10 @@ pub async fn create(
             summary: format!("Maison créée : {} (territoire : {})", p.name, epci.name),
             changes: vec![],
         },
-    )
-    .await?;
-    flash(
-        &mut tx,
-        &ctx,
         &format!("La Maison « {} » a été créée.", p.name),
+        &format!("/maisons/{id}"),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}")).into_response())
-}
-
-async fn flash(tx: &mut sqlx::PgConnection, ctx: &Ctx, message: &str) -> sqlx::Result<()> {
-    if let Some(s) = &ctx.session_hash {
-        session::set_flash(&mut *tx, s, FlashKind::Success, message).await?;
-    }
-    Ok(())
+    .await
 }
 
 async fn current(conn: impl sqlx::PgExecutor<'_>, id: i64, lock: bool) -> AppResult<Current> {
@@ -639,8 +626,9 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     let n = d.0.len();
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(id),
@@ -653,9 +641,8 @@ pub async fn update(
             ),
             changes: d.0,
         },
+        "La fiche de la Maison a été enregistrée.",
+        &format!("/maisons/{id}"),
     )
-    .await?;
-    flash(&mut tx, &ctx, "La fiche de la Maison a été enregistrée.").await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}")).into_response())
+    .await
 }

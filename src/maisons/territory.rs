@@ -5,18 +5,18 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::show::{TerritoryRow, territory};
 use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors, contains_pattern, parse_id};
+use crate::web::{Ctx, Form, format, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
@@ -113,7 +113,7 @@ async fn render(
         siren,
         errors,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 pub async fn page(
@@ -237,11 +237,7 @@ pub async fn add(
     } else {
         format!("{name} fait déjà partie du territoire.")
     };
-    if let Some(s) = &ctx.session_hash {
-        session::set_flash(&mut *tx, s, FlashKind::Success, &message).await?;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&back(id, &f.q)).into_response())
+    outcome::committed(tx, &ctx, &message, &back(id, &f.q)).await
 }
 
 pub async fn remove(
@@ -316,9 +312,7 @@ pub async fn remove(
             "Cet EPCI ne faisait pas partie du territoire.".to_owned(),
         ),
     };
-    if let Some(s) = &ctx.session_hash {
-        session::set_flash(&mut *tx, s, kind, &message).await?;
-    }
+    outcome::flash(&mut *tx, &ctx, kind, &message).await?;
     tx.commit().await?;
     Ok(Redirect::to(&back(id, &f.q)).into_response())
 }

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::auth::CurrentUser;
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::{Ctx, Form, format, outcome};
 pub use mail::spawn_mailer;
 
 pub fn router() -> Router<AppState> {
@@ -194,13 +194,11 @@ async fn mark_all_read(
     .execute(&state.db)
     .await?
     .rows_affected();
-    if let Some(hash) = &ctx.session_hash {
-        let message = match n {
-            0 => "Aucune notification non lue.".to_owned(),
-            1 => "Une notification marquée comme lue.".to_owned(),
-            n => format!("{n} notifications marquées comme lues."),
-        };
-        session::set_flash(&state.db, hash, FlashKind::Success, &message).await?;
-    }
+    let message = match n {
+        0 => "Aucune notification non lue.".to_owned(),
+        1 => "Une notification marquée comme lue.".to_owned(),
+        n => format!("{n} notifications marquées comme lues."),
+    };
+    outcome::flash(&state.db, &ctx, FlashKind::Success, &message).await?;
     Ok(Redirect::to("/notifications").into_response())
 }

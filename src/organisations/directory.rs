@@ -7,16 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::fields::{Choice, Org, OrgForm, choices, is_siret_taken, parse_org, siret_label};
+use super::fields::{Choice, Org, OrgForm, SIRET_KEY, choices, parse_org, siret_label};
 use crate::audit::{self, Diff, Event, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
-use crate::auth::session::{self, FlashKind};
 use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
-use crate::web::{Ctx, Form, format, idempotency};
+use crate::web::forms::{self, FieldErrors, contains_pattern, non_empty, parse_id, violates};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -75,15 +74,6 @@ impl ListPage {
     }
 }
 
-fn non_empty(s: &str) -> Option<&str> {
-    let s = s.trim();
-    if s.is_empty() || s.len() > 40 {
-        None
-    } else {
-        Some(s)
-    }
-}
-
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -117,8 +107,8 @@ pub async fn list(
     .persistent(false)
     .bind(contains_pattern(&q.q))
     .bind(siret_prefix)
-    .bind(non_empty(&q.type_code))
-    .bind(non_empty(&q.region))
+    .bind(non_empty(&q.type_code, 40))
+    .bind(non_empty(&q.region, 40))
     .bind(PAGE_SIZE)
     .bind((page - 1) * PAGE_SIZE)
     .fetch_all(&state.db)
@@ -352,7 +342,7 @@ pub async fn insert_org(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(e) if is_siret_taken(&e) => return Ok(Err(())),
+        Err(e) if violates(&e, SIRET_KEY) => return Ok(Err(())),
         Err(e) => return Err(e.into()),
     };
     audit::record(
@@ -400,12 +390,8 @@ pub async fn create(
         }
         match insert_org(&mut tx, &user, &org, None).await? {
             Ok(id) => {
-                if let Some(s) = &ctx.session_hash {
-                    let msg = format!("L'organisation « {} » a été créée.", org.name);
-                    session::set_flash(&mut *tx, s, FlashKind::Success, &msg).await?;
-                }
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+                let msg = format!("L'organisation « {} » a été créée.", org.name);
+                return outcome::committed(tx, &ctx, &msg, &format!("/organisations/{id}")).await;
             }
             Err(()) => {
                 drop(tx);
@@ -427,7 +413,7 @@ pub async fn create(
         regions,
         conflict: false,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 async fn ensure_editable(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<()> {
@@ -545,8 +531,9 @@ pub async fn update(
         .await;
         match updated {
             Ok(r) if r.rows_affected() == 1 => {
-                audit::record(
-                    &mut *tx,
+                return outcome::done(
+                    tx,
+                    &ctx,
                     Event {
                         actor: Some(user.id),
                         maison_id: user.maison_id,
@@ -556,22 +543,13 @@ pub async fn update(
                         summary: format!("Fiche de l'organisation modifiée : {}", org.name),
                         changes: d.0,
                     },
+                    "La fiche de l'organisation a été enregistrée.",
+                    &format!("/organisations/{id}"),
                 )
-                .await?;
-                if let Some(s) = &ctx.session_hash {
-                    session::set_flash(
-                        &mut *tx,
-                        s,
-                        FlashKind::Success,
-                        "La fiche de l'organisation a été enregistrée.",
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+                .await;
             }
             Ok(_) => {}
-            Err(err) if is_siret_taken(&err) => {
+            Err(err) if violates(&err, SIRET_KEY) => {
                 drop(tx);
                 let msg =
                     siret_taken_message(&state.db, org.siret.as_deref().unwrap_or("")).await?;
@@ -597,5 +575,5 @@ pub async fn update(
         regions,
         conflict,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }

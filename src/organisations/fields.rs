@@ -144,7 +144,5 @@ pub fn parse_since(v: &str, e: &mut FieldErrors) -> Option<NaiveDate> {
     d
 }
 
-/// The message of a unique violation on the SIRET.
-pub fn is_siret_taken(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.constraint() == Some("organisation_siret_key"))
-}
+/// The unique constraint on the SIRET: a write it refuses says which organisation already has it.
+pub const SIRET_KEY: &str = "organisation_siret_key";

@@ -14,13 +14,13 @@ use super::fields::{Choice, OrgForm, choices, parse_org, parse_roles, parse_sinc
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::domain::partnership::{ROLES, roles_label};
 use crate::error::{AppError, AppResult};
 use crate::maisons::name_of;
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, contains_pattern, parse_id};
-use crate::web::{Ctx, Form, format, idempotency};
+use crate::web::forms::{self, FieldErrors, contains_pattern, parse_id};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 /// The Maison's id and name, once the account is known to manage its partners (404 otherwise).
 async fn managed_maison(
@@ -31,18 +31,6 @@ async fn managed_maison(
     let id = parse_id(id)?;
     policy::ensure(rules::can_manage_partners(user, id))?;
     Ok((id, name_of(&state.db, id).await?))
-}
-
-async fn flash(
-    tx: &mut sqlx::PgConnection,
-    ctx: &Ctx,
-    kind: FlashKind,
-    msg: &str,
-) -> sqlx::Result<()> {
-    if let Some(s) = &ctx.session_hash {
-        session::set_flash(&mut *tx, s, kind, msg).await?;
-    }
-    Ok(())
 }
 
 fn roles_summary(roles: &[String]) -> String {
@@ -179,7 +167,7 @@ async fn render_add(
         errors,
         roles: ROLES,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 pub async fn add_form(
@@ -306,9 +294,7 @@ pub async fn add(
         }
         if insert_partnership(&mut tx, &user, id, c.id, &c.name, &roles, since, &note).await? {
             let msg = format!("{} est désormais partenaire de la Maison.", c.name);
-            flash(&mut tx, &ctx, FlashKind::Success, &msg).await?;
-            tx.commit().await?;
-            return Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response());
+            return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires")).await;
         }
         e.add(
             "organisation",
@@ -419,9 +405,8 @@ pub async fn create(
                     "L'organisation « {} » a été créée et ajoutée aux partenaires.",
                     org.name
                 );
-                flash(&mut tx, &ctx, FlashKind::Success, &msg).await?;
-                tx.commit().await?;
-                return Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response());
+                return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires"))
+                    .await;
             }
             Err(()) => {
                 drop(tx);
@@ -441,7 +426,7 @@ pub async fn create(
         regions,
         roles: ROLES,
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+    forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 // ---- Managing a partnership ----
@@ -563,7 +548,7 @@ async fn render_manage(
         conflict,
         roles: ROLES,
     };
-    Ok((status, Html(page.render()?)).into_response())
+    forms::render(&page, status)
 }
 
 pub async fn manage(
@@ -667,8 +652,8 @@ pub async fn update(
             },
         )
         .await?;
-        flash(
-            &mut tx,
+        outcome::flash(
+            &mut *tx,
             &ctx,
             FlashKind::Success,
             "Le partenariat a été enregistré.",
@@ -715,9 +700,7 @@ pub async fn remove(
         "{} ne fait plus partie des partenaires.",
         p.organisation_name
     );
-    flash(&mut tx, &ctx, FlashKind::Success, &msg).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response())
+    outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires")).await
 }
 
 pub async fn add_contact(
@@ -763,8 +746,9 @@ pub async fn add_contact(
     .bind(&phone)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(id),
@@ -777,17 +761,10 @@ pub async fn add_contact(
             ),
             changes: vec![],
         },
-    )
-    .await?;
-    flash(
-        &mut tx,
-        &ctx,
-        FlashKind::Success,
         &format!("{contact_name} a été ajouté(e) aux contacts."),
+        &format!("/maisons/{id}/partenaires/{}", p.id),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}/partenaires/{}", p.id)).into_response())
+    .await
 }
 
 pub async fn remove_contact(
@@ -811,8 +788,9 @@ pub async fn remove_contact(
     let Some(contact) = removed else {
         return Err(AppError::NotFound);
     };
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(id),
@@ -822,15 +800,8 @@ pub async fn remove_contact(
             summary: format!("Contact retiré pour {} : {contact}", p.organisation_name),
             changes: vec![],
         },
-    )
-    .await?;
-    flash(
-        &mut tx,
-        &ctx,
-        FlashKind::Success,
         &format!("{contact} a été retiré(e) des contacts."),
+        &format!("/maisons/{id}/partenaires/{}", p.id),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}/partenaires/{}", p.id)).into_response())
+    .await
 }

@@ -10,14 +10,15 @@ use serde::Deserialize;
 use sqlx::{PgConnection, Row};
 
 use super::model::{self, Action, Axis, Details, Org, Person, Plan, Sector, TimelineStep};
-use super::pages::{CONFLICT, ensure_editable, flash};
+use super::pages::{CONFLICT, ensure_editable};
 use crate::audit::{self, Diff, Event, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
-use crate::auth::session::FlashKind;
+use crate::domain::sector;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format, idempotency};
+use crate::web::forms::{self, FieldErrors, violates};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 /// The largest budget line accepted: beyond, it is a typing mistake (a Maison's yearly budget is a few M€).
 const MAX_AMOUNT_CENTS: i64 = 5_000_000_000;
@@ -289,46 +290,6 @@ impl ActionForm {
     }
 }
 
-#[derive(Default)]
-pub struct ActionErrors {
-    pub number: Option<String>,
-    pub title: Option<String>,
-    pub axis_id: Option<String>,
-    pub sector_code: Option<String>,
-    pub pilot: Option<String>,
-    pub referent: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub priority: Option<String>,
-    pub texts: Option<String>,
-    pub partners: Option<String>,
-    pub fundings: Option<String>,
-    pub indicators: Option<String>,
-    pub conflict: Option<String>,
-}
-
-impl ActionErrors {
-    fn any(&self) -> bool {
-        [
-            &self.number,
-            &self.title,
-            &self.axis_id,
-            &self.sector_code,
-            &self.pilot,
-            &self.referent,
-            &self.start_date,
-            &self.end_date,
-            &self.priority,
-            &self.texts,
-            &self.partners,
-            &self.fundings,
-            &self.indicators,
-        ]
-        .iter()
-        .any(|e| e.is_some())
-    }
-}
-
 pub struct ActionInput {
     number: i32,
     title: String,
@@ -362,7 +323,7 @@ pub struct Choices {
 async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Choices> {
     Ok(Choices {
         axes: model::axes(conn, &plan.charter).await?,
-        sectors: model::sectors(conn).await?,
+        sectors: sector::all(&mut *conn).await?,
         orgs: model::partner_orgs(conn, plan.maison_id).await?,
         staff: model::staff_accounts(conn, plan.maison_id).await?,
     })
@@ -376,33 +337,36 @@ fn opt_id(s: &str) -> Result<Option<i64>, ()> {
     }
 }
 
-fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionErrors) {
-    let mut e = ActionErrors::default();
+fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, FieldErrors) {
+    let mut e = FieldErrors::default();
     let number = format::parse_int(&form.number).filter(|n| (1..=9999).contains(n));
     if number.is_none() {
-        e.number = Some("Indiquez un numéro de fiche entre 1 et 9 999.".into());
+        e.add("number", "Indiquez un numéro de fiche entre 1 et 9 999.");
     }
     let title = form.title.trim().to_owned();
     if title.is_empty() {
-        e.title = Some("Indiquez l'intitulé de l'action.".into());
+        e.add("title", "Indiquez l'intitulé de l'action.");
     } else if title.chars().count() > 200 {
-        e.title = Some("L'intitulé ne peut dépasser 200 caractères.".into());
+        e.add("title", "L'intitulé ne peut dépasser 200 caractères.");
     }
     let axis_id = format::parse_int(&form.axis_id)
         .and_then(|id| c.axes.iter().find(|a| i64::from(a.id) == id))
         .map(|a| a.id);
     if axis_id.is_none() {
-        e.axis_id = Some(if form.axis_id.trim().is_empty() {
-            "Choisissez l'axe du cahier des charges.".into()
-        } else {
-            "Cet axe n'existe pas pour ce plan.".into()
-        });
+        e.add(
+            "axis_id",
+            if form.axis_id.trim().is_empty() {
+                "Choisissez l'axe du cahier des charges."
+            } else {
+                "Cet axe n'existe pas pour ce plan."
+            },
+        );
     }
     let sector_code = match form.sector_code.trim() {
         "" => None,
         code if c.sectors.iter().any(|s| s.code == code) => Some(code.to_owned()),
         _ => {
-            e.sector_code = Some("Cette filière n'existe pas.".into());
+            e.add("sector_code", "Cette filière n'existe pas.");
             None
         }
     };
@@ -410,7 +374,7 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         Ok(Some(id)) if c.orgs.iter().any(|o| o.id == id) => Some(id),
         Ok(None) => None,
         _ => {
-            e.pilot = Some("Le pilote doit être un partenaire de la Maison.".into());
+            e.add("pilot", "Le pilote doit être un partenaire de la Maison.");
             None
         }
     };
@@ -418,26 +382,35 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         Ok(Some(id)) if c.staff.iter().any(|p| p.id == id) => Some(id),
         Ok(None) => None,
         _ => {
-            e.referent = Some("Le référent doit être un membre de l'équipe de la Maison.".into());
+            e.add(
+                "referent",
+                "Le référent doit être un membre de l'équipe de la Maison.",
+            );
             None
         }
     };
-    let parse_opt_date = |s: &str, err: &mut Option<String>, label: &str| -> Option<NaiveDate> {
+    let mut parse_opt_date = |s: &str, field: &'static str, label: &str| -> Option<NaiveDate> {
         if s.trim().is_empty() {
             return None;
         }
         let d = format::parse_date(s);
         if d.is_none() {
-            *err = Some(format!("La date de {label} n'est pas valide (jj/mm/aaaa)."));
+            e.add(
+                field,
+                format!("La date de {label} n'est pas valide (jj/mm/aaaa)."),
+            );
         }
         d
     };
-    let start = parse_opt_date(&form.start_date, &mut e.start_date, "début");
-    let end = parse_opt_date(&form.end_date, &mut e.end_date, "fin");
+    let start = parse_opt_date(&form.start_date, "start_date", "début");
+    let end = parse_opt_date(&form.end_date, "end_date", "fin");
     if let (Some(s), Some(en)) = (start, end)
         && en < s
     {
-        e.end_date = Some("La date de fin ne peut pas précéder la date de début.".into());
+        e.add(
+            "end_date",
+            "La date de fin ne peut pas précéder la date de début.",
+        );
     }
     let priority = if form.priority.is_empty() {
         "moyenne".to_owned()
@@ -445,7 +418,10 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         form.priority.clone()
     };
     if !model::PRIORITIES.iter().any(|(k, _)| *k == priority) {
-        e.priority = Some("Choisissez une priorité : haute, moyenne ou basse.".into());
+        e.add(
+            "priority",
+            "Choisissez une priorité : haute, moyenne ou basse.",
+        );
     }
     for t in [
         &form.objectives,
@@ -454,7 +430,10 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         &form.expected_results,
     ] {
         if t.chars().count() > 10_000 {
-            e.texts = Some("Chaque texte de la fiche est limité à 10 000 caractères.".into());
+            e.add(
+                "texts",
+                "Chaque texte de la fiche est limité à 10 000 caractères.",
+            );
         }
     }
     // Partners
@@ -479,7 +458,10 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         }
     }
     if !bad.is_empty() {
-        e.partners = Some(format!("Partenaires à corriger — {}.", bad.join(" ; ")));
+        e.add(
+            "partners",
+            format!("Partenaires à corriger — {}.", bad.join(" ; ")),
+        );
     }
     // Budget lines
     let mut fundings = Vec::new();
@@ -518,7 +500,10 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         }
     }
     if !bad.is_empty() {
-        e.fundings = Some(format!("Budget à corriger — {}.", bad.join(" ; ")));
+        e.add(
+            "fundings",
+            format!("Budget à corriger — {}.", bad.join(" ; ")),
+        );
     }
     // Indicators
     let mut indicators = Vec::new();
@@ -568,9 +553,12 @@ fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, ActionError
         }
     }
     if !bad.is_empty() {
-        e.indicators = Some(format!("Indicateurs à corriger — {}.", bad.join(" ; ")));
+        e.add(
+            "indicators",
+            format!("Indicateurs à corriger — {}.", bad.join(" ; ")),
+        );
     }
-    if e.any() {
+    if !e.is_empty() {
         return (None, e);
     }
     (
@@ -603,7 +591,7 @@ struct FormPage {
     plan: Plan,
     action_id: Option<i64>,
     form: ActionForm,
-    errors: ActionErrors,
+    errors: FieldErrors,
     choices: Choices,
     enjeux: Option<model::Enjeux>,
 }
@@ -621,7 +609,7 @@ impl FormPage {
             plan,
             action_id,
             form,
-            errors: ActionErrors::default(),
+            errors: FieldErrors::default(),
             choices,
             enjeux: None,
         }
@@ -631,7 +619,7 @@ impl FormPage {
     async fn respond(mut self, conn: &mut PgConnection, status: StatusCode) -> AppResult<Response> {
         self.enjeux = model::enjeux(conn, self.plan.diagnostic_id).await?;
         self.form = std::mem::take(&mut self.form).with_blank_lines();
-        Ok((status, Html(self.render()?)).into_response())
+        forms::render(&self, status)
     }
 
     /// What the form asks to save; `Err(status)` when it must come back instead: a line was added or
@@ -766,20 +754,19 @@ async fn write_children(
     Ok(())
 }
 
-fn number_taken(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.constraint() == Some("action_plan_id_number_key"))
-}
-
 /// A write of the form the database refused for a reason the person can fix: the number is taken (422,
 /// said beside the field). Other errors are errors.
 fn refusal<T>(
     written: sqlx::Result<T>,
-    errors: &mut ActionErrors,
+    errors: &mut FieldErrors,
 ) -> AppResult<Result<T, StatusCode>> {
     match written {
         Ok(x) => Ok(Ok(x)),
-        Err(e) if number_taken(&e) => {
-            errors.number = Some("Ce numéro est déjà utilisé par une autre fiche du plan.".into());
+        Err(e) if violates(&e, "action_plan_id_number_key") => {
+            errors.add(
+                "number",
+                "Ce numéro est déjà utilisé par une autre fiche du plan.",
+            );
             Ok(Err(StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
@@ -882,8 +869,9 @@ pub async fn create(
         "Fiche créée",
     )
     .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &page.ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(page.plan.maison_id),
@@ -893,11 +881,10 @@ pub async fn create(
             summary: format!("Fiche action n° {} « {} » créée", input.number, input.title),
             changes: vec![],
         },
+        "Fiche action créée.",
+        &format!("/actions/{id}"),
     )
-    .await?;
-    tx.commit().await?;
-    flash(&state, &page.ctx, FlashKind::Success, "Fiche action créée.").await?;
-    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+    .await
 }
 
 /// Loads an action and its plan, the plan being readable by the user (404 otherwise).
@@ -1127,15 +1114,16 @@ pub async fn update(
     match refusal(updated, &mut page.errors)? {
         Ok(done) if done.rows_affected() > 0 => {}
         Ok(_) => {
-            page.errors.conflict = Some(CONFLICT.into());
+            page.errors.add(FieldErrors::CONFLICT, CONFLICT);
             return page.respond_after(&state, tx, StatusCode::CONFLICT).await;
         }
         Err(status) => return page.respond_after(&state, tx, status).await,
     }
     write_children(&mut tx, id, &input).await?;
     let diff = diff_of(&action, &details, &input, &page.choices);
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &page.ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(page.plan.maison_id),
@@ -1145,17 +1133,10 @@ pub async fn update(
             summary: format!("Fiche action n° {} modifiée", input.number),
             changes: diff.0,
         },
-    )
-    .await?;
-    tx.commit().await?;
-    flash(
-        &state,
-        &page.ctx,
-        FlashKind::Success,
         "Fiche action enregistrée.",
+        &format!("/actions/{id}"),
     )
-    .await?;
-    Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -1176,8 +1157,9 @@ pub async fn delete(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(plan.maison_id),
@@ -1190,11 +1172,10 @@ pub async fn delete(
             ),
             changes: vec![],
         },
+        "Fiche action supprimée.",
+        &format!("/plans/{}", plan.id),
     )
-    .await?;
-    tx.commit().await?;
-    flash(&state, &ctx, FlashKind::Success, "Fiche action supprimée.").await?;
-    Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response())
+    .await
 }
 
 // ------------------------------------------------------------------------------------- show
@@ -1223,10 +1204,8 @@ pub struct FollowUp {
     pub note_progress: String,
     pub progress: String,
     pub reason: String,
-    pub note_error: Option<String>,
-    pub progress_error: Option<String>,
-    pub reason_error: Option<String>,
-    pub results_error: Option<String>,
+    /// `note`, `progress`, `reason` or `results`: the follow-up form in error.
+    pub errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -1379,7 +1358,7 @@ pub async fn transition(
     if to == "abandonnee" && reason.is_empty() {
         drop(tx);
         let follow = FollowUp {
-            reason_error: Some("Indiquez pourquoi l'action est abandonnée.".into()),
+            errors: FieldErrors::one("reason", "Indiquez pourquoi l'action est abandonnée."),
             note_date: format::today().to_string(),
             progress: action.progress.to_string(),
             ..Default::default()
@@ -1436,8 +1415,9 @@ pub async fn transition(
         &reason,
     )
     .await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(plan.maison_id),
@@ -1451,17 +1431,10 @@ pub async fn transition(
             ),
             changes: diff.0,
         },
-    )
-    .await?;
-    tx.commit().await?;
-    flash(
-        &state,
-        &ctx,
-        FlashKind::Success,
         &format!("Statut de l'action : {}.", model::action_status_label(to)),
+        &link,
     )
-    .await?;
-    Ok(Redirect::to(&link).into_response())
+    .await
 }
 
 fn parse_progress(s: &str) -> Result<Option<i32>, String> {
@@ -1589,9 +1562,7 @@ pub async fn add_note(
             )
             .await?;
         }
-        tx.commit().await?;
-        flash(&state, &ctx, FlashKind::Success, "Note de suivi ajoutée.").await?;
-        return Ok(Redirect::to(&link).into_response());
+        return outcome::committed(tx, &ctx, "Note de suivi ajoutée.", &link).await;
     }
     drop(tx);
     let mut all: Vec<String> = errors.iter().map(|s| (*s).to_owned()).collect();
@@ -1603,7 +1574,7 @@ pub async fn add_note(
         note_body: form.body.clone(),
         note_progress: form.progress.clone(),
         progress: action.progress.to_string(),
-        note_error: Some(all.join(" ")),
+        errors: FieldErrors::one("note", all.join(" ")),
         ..Default::default()
     };
     let page = render_show(&state, &user, ctx, id, Some(follow)).await?;
@@ -1631,16 +1602,21 @@ pub async fn progress(
     match parse_progress(&form.progress) {
         Ok(Some(p)) => {
             set_progress(&mut tx, &user, &action, &plan, p, "mis à jour").await?;
-            tx.commit().await?;
-            flash(&state, &ctx, FlashKind::Success, "Avancement enregistré.").await?;
-            Ok(Redirect::to(&format!("/actions/{id}")).into_response())
+            outcome::committed(
+                tx,
+                &ctx,
+                "Avancement enregistré.",
+                &format!("/actions/{id}"),
+            )
+            .await
         }
         other => {
             drop(tx);
             let follow = FollowUp {
                 progress: form.progress.clone(),
                 note_date: format::today().to_string(),
-                progress_error: Some(
+                errors: FieldErrors::one(
+                    "progress",
                     other
                         .err()
                         .unwrap_or_else(|| "Indiquez l'avancement en pourcentage.".into()),
@@ -1698,10 +1674,13 @@ pub async fn results(
     if !bad.is_empty() {
         drop(tx);
         let follow = FollowUp {
-            results_error: Some(format!(
-                "Valeurs réalisées invalides ({}) : indiquez un nombre positif.",
-                bad.join(", ")
-            )),
+            errors: FieldErrors::one(
+                "results",
+                format!(
+                    "Valeurs réalisées invalides ({}) : indiquez un nombre positif.",
+                    bad.join(", ")
+                ),
+            ),
             note_date: format::today().to_string(),
             progress: action.progress.to_string(),
             ..Default::default()
@@ -1741,13 +1720,11 @@ pub async fn results(
         )
         .await?;
     }
-    tx.commit().await?;
-    flash(
-        &state,
+    outcome::committed(
+        tx,
         &ctx,
-        FlashKind::Success,
         "Valeurs réalisées enregistrées.",
+        &format!("/actions/{id}#indicateurs"),
     )
-    .await?;
-    Ok(Redirect::to(&format!("/actions/{id}#indicateurs")).into_response())
+    .await
 }

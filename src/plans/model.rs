@@ -276,17 +276,7 @@ pub async fn axes(conn: &mut PgConnection, charter: &str) -> sqlx::Result<Vec<Ax
     .await
 }
 
-#[derive(sqlx::FromRow, Deserialize, Clone)]
-pub struct Sector {
-    pub code: String,
-    pub name: String,
-}
-
-pub async fn sectors(conn: &mut PgConnection) -> sqlx::Result<Vec<Sector>> {
-    sqlx::query_as("select code, name from sector order by position")
-        .fetch_all(conn)
-        .await
-}
+pub use crate::domain::sector::Sector;
 
 #[derive(sqlx::FromRow, Clone)]
 pub struct Org {

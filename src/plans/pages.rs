@@ -12,26 +12,11 @@ use super::model::{self, ActionLine, Axis, CopilRow, Plan, ReviewRow, Sector, Ti
 use crate::audit::{self, Diff, Event, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session::FlashKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format, idempotency};
-
-pub(crate) async fn flash(
-    state: &AppState,
-    ctx: &Ctx,
-    kind: FlashKind,
-    message: &str,
-) -> AppResult<()> {
-    if let Some(h) = &ctx.session_hash {
-        session::set_flash(&state.db, h, kind, message).await?;
-    }
-    Ok(())
-}
-
-fn html(status: StatusCode, body: String) -> Response {
-    (status, Html(body)).into_response()
-}
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 // ---------------------------------------------------------------------------------------------- list
 
@@ -169,24 +154,6 @@ pub struct PlanForm {
     form_key: String,
 }
 
-#[derive(Default)]
-pub struct PlanErrors {
-    title: Option<String>,
-    diagnostic_id: Option<String>,
-    start_year: Option<String>,
-    end_year: Option<String>,
-    conflict: Option<String>,
-}
-
-impl PlanErrors {
-    fn any(&self) -> bool {
-        self.title.is_some()
-            || self.diagnostic_id.is_some()
-            || self.start_year.is_some()
-            || self.end_year.is_some()
-    }
-}
-
 #[derive(sqlx::FromRow)]
 pub struct DiagnosticChoice {
     id: i64,
@@ -200,7 +167,7 @@ struct PlanFormPage {
     ctx: Ctx,
     plan_id: Option<i64>,
     form: PlanForm,
-    errors: PlanErrors,
+    errors: FieldErrors,
     diagnostics: Vec<DiagnosticChoice>,
 }
 
@@ -233,13 +200,13 @@ fn parse_year(s: &str) -> Option<i32> {
 fn validate_plan(
     form: &PlanForm,
     diagnostics: &[DiagnosticChoice],
-) -> (Option<PlanInput>, PlanErrors) {
-    let mut e = PlanErrors::default();
+) -> (Option<PlanInput>, FieldErrors) {
+    let mut e = FieldErrors::default();
     let title = form.title.trim().to_owned();
     if title.is_empty() {
-        e.title = Some("Indiquez l'intitulé du plan.".into());
+        e.add("title", "Indiquez l'intitulé du plan.");
     } else if title.chars().count() > 200 {
-        e.title = Some("L'intitulé ne peut dépasser 200 caractères.".into());
+        e.add("title", "L'intitulé ne peut dépasser 200 caractères.");
     }
     let diagnostic_id = if form.diagnostic_id.trim().is_empty() {
         None
@@ -247,7 +214,10 @@ fn validate_plan(
         match format::parse_int(&form.diagnostic_id) {
             Some(id) if diagnostics.iter().any(|d| d.id == id) => Some(id),
             _ => {
-                e.diagnostic_id = Some("Ce diagnostic n'existe pas ou n'est pas validé.".into());
+                e.add(
+                    "diagnostic_id",
+                    "Ce diagnostic n'existe pas ou n'est pas validé.",
+                );
                 None
             }
         }
@@ -255,17 +225,23 @@ fn validate_plan(
     let start = parse_year(&form.start_year);
     let end = parse_year(&form.end_year);
     if start.is_none() {
-        e.start_year = Some("Indiquez une année de début entre 2000 et 2100.".into());
+        e.add(
+            "start_year",
+            "Indiquez une année de début entre 2000 et 2100.",
+        );
     }
     if end.is_none() {
-        e.end_year = Some("Indiquez une année de fin entre 2000 et 2100.".into());
+        e.add("end_year", "Indiquez une année de fin entre 2000 et 2100.");
     }
     if let (Some(s), Some(en)) = (start, end)
         && en < s
     {
-        e.end_year = Some("L'année de fin ne peut précéder l'année de début.".into());
+        e.add(
+            "end_year",
+            "L'année de fin ne peut précéder l'année de début.",
+        );
     }
-    if e.any() {
+    if !e.is_empty() {
         return (None, e);
     }
     (
@@ -301,7 +277,7 @@ pub async fn new_form(
         ctx,
         plan_id: None,
         form,
-        errors: PlanErrors::default(),
+        errors: FieldErrors::default(),
         diagnostics,
     };
     Ok(Html(page.render()?).into_response())
@@ -326,7 +302,7 @@ pub async fn create(
             errors,
             diagnostics,
         };
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     };
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to("/plans").into_response());
@@ -344,8 +320,9 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     model::record_transition(&mut tx, "plan", id, None, "brouillon", user.id, "Plan créé").await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(maison_id),
@@ -355,17 +332,10 @@ pub async fn create(
             summary: format!("Plan d'actions « {} » créé", input.title),
             changes: vec![],
         },
-    )
-    .await?;
-    tx.commit().await?;
-    flash(
-        &state,
-        &ctx,
-        FlashKind::Success,
         "Plan d'actions créé. Ajoutez maintenant ses fiches actions.",
+        &format!("/plans/{id}"),
     )
-    .await?;
-    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+    .await
 }
 
 pub async fn edit_form(
@@ -394,7 +364,7 @@ pub async fn edit_form(
         ctx,
         plan_id: Some(id),
         form,
-        errors: PlanErrors::default(),
+        errors: FieldErrors::default(),
         diagnostics,
     };
     Ok(Html(page.render()?).into_response())
@@ -433,7 +403,7 @@ pub async fn update(
             errors,
             diagnostics,
         };
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let version = format::parse_int(&form.version).unwrap_or(-1);
     let done = sqlx::query(
@@ -449,7 +419,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
-        errors.conflict = Some(CONFLICT.into());
+        errors.add(FieldErrors::CONFLICT, CONFLICT);
         let page = PlanFormPage {
             ctx,
             plan_id: Some(id),
@@ -457,7 +427,7 @@ pub async fn update(
             errors,
             diagnostics,
         };
-        return Ok(html(StatusCode::CONFLICT, page.render()?));
+        return forms::render(&page, StatusCode::CONFLICT);
     }
     let mut diff = Diff::default();
     diff.field("title", "Intitulé", plan.title.clone(), input.title.clone())
@@ -474,8 +444,9 @@ pub async fn update(
             plan.diagnostic_id,
             input.diagnostic_id,
         );
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: Some(plan.maison_id),
@@ -485,11 +456,10 @@ pub async fn update(
             summary: "Plan d'actions modifié".into(),
             changes: diff.0,
         },
+        "Plan enregistré.",
+        &format!("/plans/{id}"),
     )
-    .await?;
-    tx.commit().await?;
-    flash(&state, &ctx, FlashKind::Success, "Plan enregistré.").await?;
-    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+    .await
 }
 
 pub(crate) const CONFLICT: &str = "Quelqu'un d'autre a enregistré ce contenu pendant que vous le modifiiez : \
@@ -767,21 +737,13 @@ pub struct TransitionForm {
     form_key: String,
 }
 
-#[derive(Default)]
-pub struct TransitionErrors {
-    decided_on: Option<String>,
-    comment: Option<String>,
-    evaluation: Option<String>,
-    indicators: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "plans/copil.html")]
 struct CopilPage {
     ctx: Ctx,
     plan: Plan,
     form: TransitionForm,
-    errors: TransitionErrors,
+    errors: FieldErrors,
 }
 
 pub struct ClosingIndicator {
@@ -799,7 +761,7 @@ struct ClosingPage {
     ctx: Ctx,
     plan: Plan,
     form: TransitionForm,
-    errors: TransitionErrors,
+    errors: FieldErrors,
     indicators: Vec<ClosingIndicator>,
 }
 
@@ -866,7 +828,7 @@ pub async fn copil_form(
     let mut conn = state.db.acquire().await?;
     let (plan, mut form) = transition_form(&mut conn, &user, id, "valide").await?;
     form.decided_on = format::today().to_string();
-    let errors = TransitionErrors::default();
+    let errors = FieldErrors::default();
     let page = CopilPage {
         ctx,
         plan,
@@ -885,7 +847,7 @@ pub async fn closing_form(
     let mut conn = state.db.acquire().await?;
     let (plan, form) = transition_form(&mut conn, &user, id, "cloture").await?;
     let indicators = closing_indicators(&mut conn, id, None).await?;
-    let errors = TransitionErrors::default();
+    let errors = FieldErrors::default();
     let page = ClosingPage {
         ctx,
         plan,
@@ -924,7 +886,7 @@ pub async fn transition(
     }
     let to = form.to.as_str();
     ensure_state(&plan, to)?;
-    let mut errors = TransitionErrors::default();
+    let mut errors = FieldErrors::default();
     let comment = form.comment.trim().to_owned();
     let mut achieved: Vec<(i64, Option<f64>)> = Vec::new();
     let mut decided_on = None;
@@ -935,8 +897,8 @@ pub async fn transition(
             let problems = model::submission_problems(&axes, &lines);
             if !problems.is_empty() {
                 drop(tx);
-                flash(
-                    &state,
+                outcome::flash(
+                    &state.db,
                     &ctx,
                     FlashKind::Error,
                     "Le plan ne peut pas encore être soumis au comité de pilotage : complétez ce qui manque (liste ci-dessous).",
@@ -948,32 +910,38 @@ pub async fn transition(
         "valide" | "brouillon" => {
             decided_on = format::parse_date(&form.decided_on);
             if decided_on.is_none() {
-                errors.decided_on = Some(
-                    "Indiquez la date de la réunion du comité de pilotage (jj/mm/aaaa).".into(),
+                errors.add(
+                    "decided_on",
+                    "Indiquez la date de la réunion du comité de pilotage (jj/mm/aaaa).",
                 );
             } else if decided_on.is_some_and(|d| d > format::today()) {
-                errors.decided_on =
-                    Some("La date de la décision ne peut pas être dans le futur.".into());
-            }
-            if to == "brouillon" && comment.is_empty() {
-                errors.comment = Some(
-                    "Indiquez pourquoi le comité de pilotage demande de réviser le plan.".into(),
+                errors.add(
+                    "decided_on",
+                    "La date de la décision ne peut pas être dans le futur.",
                 );
             }
-            if errors.decided_on.is_some() || errors.comment.is_some() {
+            if to == "brouillon" && comment.is_empty() {
+                errors.add(
+                    "comment",
+                    "Indiquez pourquoi le comité de pilotage demande de réviser le plan.",
+                );
+            }
+            if !errors.is_empty() {
                 let page = CopilPage {
                     ctx,
                     plan,
                     form,
                     errors,
                 };
-                return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+                return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
             }
         }
         "cloture" => {
             if form.evaluation.trim().is_empty() {
-                errors.evaluation =
-                    Some("Rédigez l'évaluation du plan avant de le clôturer.".into());
+                errors.add(
+                    "evaluation",
+                    "Rédigez l'évaluation du plan avant de le clôturer.",
+                );
             }
             let known: Vec<i64> = sqlx::query_scalar(
                 "select i.id from action_indicator i join action a on a.id = i.action_id where a.plan_id = $1",
@@ -997,12 +965,15 @@ pub async fn transition(
                 }
             }
             if !bad.is_empty() {
-                errors.indicators = Some(format!(
-                    "Valeurs réalisées invalides (lignes {}) : indiquez un nombre positif.",
-                    bad.join(", ")
-                ));
+                errors.add(
+                    "indicators",
+                    format!(
+                        "Valeurs réalisées invalides (lignes {}) : indiquez un nombre positif.",
+                        bad.join(", ")
+                    ),
+                );
             }
-            if errors.evaluation.is_some() || errors.indicators.is_some() {
+            if !errors.is_empty() {
                 let indicators = closing_indicators(&mut tx, id, Some(&form)).await?;
                 let page = ClosingPage {
                     ctx,
@@ -1011,7 +982,7 @@ pub async fn transition(
                     errors,
                     indicators,
                 };
-                return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+                return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
             }
         }
         _ => {}
@@ -1137,20 +1108,6 @@ pub async fn transition(
         &comment,
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
-            object_type: "plan",
-            object_id: id,
-            action: "transition",
-            summary: summary.clone(),
-            changes: diff.0,
-        },
-    )
-    .await?;
-    tx.commit().await?;
     let msg = match to {
         "soumis" => "Plan soumis au comité de pilotage.",
         "valide" => "Décision du comité de pilotage enregistrée : plan validé.",
@@ -1160,8 +1117,16 @@ pub async fn transition(
         "en_oeuvre" => "Mise en œuvre du plan lancée.",
         _ => "Plan clôturé avec son évaluation.",
     };
-    flash(&state, &ctx, FlashKind::Success, msg).await?;
-    Ok(Redirect::to(&link).into_response())
+    let event = Event {
+        actor: Some(user.id),
+        maison_id: Some(plan.maison_id),
+        object_type: "plan",
+        object_id: id,
+        action: "transition",
+        summary: summary.clone(),
+        changes: diff.0,
+    };
+    outcome::done(tx, &ctx, event, msg, &link).await
 }
 
 // ------------------------------------------------------------------------------- avis du réseau
@@ -1176,19 +1141,13 @@ pub struct ReviewForm {
     form_key: String,
 }
 
-#[derive(Default)]
-pub struct ReviewErrors {
-    opinion: Option<String>,
-    remarks: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "plans/review.html")]
 struct ReviewPage {
     ctx: Ctx,
     plan: Plan,
     form: ReviewForm,
-    errors: ReviewErrors,
+    errors: FieldErrors,
 }
 
 pub async fn review_form(
@@ -1205,7 +1164,7 @@ pub async fn review_form(
             ctx,
             plan,
             form: ReviewForm::default(),
-            errors: ReviewErrors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
@@ -1222,24 +1181,30 @@ pub async fn review(
     let mut tx = state.db.begin().await?;
     let plan = model::load_plan(&mut tx, &user, id).await?;
     policy::ensure(rules::can_review_plan(&user, &plan.status))?;
-    let mut errors = ReviewErrors::default();
+    let mut errors = FieldErrors::default();
     if !matches!(form.opinion.as_str(), "favorable" | "reserve") {
-        errors.opinion = Some("Choisissez un avis : favorable ou réservé.".into());
+        errors.add("opinion", "Choisissez un avis : favorable ou réservé.");
     }
     if form.opinion == "reserve" && form.remarks.trim().is_empty() {
-        errors.remarks = Some("Un avis réservé doit être accompagné de remarques.".into());
+        errors.add(
+            "remarks",
+            "Un avis réservé doit être accompagné de remarques.",
+        );
     }
     if form.remarks.chars().count() > 10_000 {
-        errors.remarks = Some("Les remarques ne peuvent dépasser 10 000 caractères.".into());
+        errors.add(
+            "remarks",
+            "Les remarques ne peuvent dépasser 10 000 caractères.",
+        );
     }
-    if errors.opinion.is_some() || errors.remarks.is_some() {
+    if !errors.is_empty() {
         let page = ReviewPage {
             ctx,
             plan,
             form,
             errors,
         };
-        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?));
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let link = format!("/plans/{id}");
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
@@ -1288,15 +1253,13 @@ pub async fn review(
         &link,
     )
     .await?;
-    tx.commit().await?;
-    flash(
-        &state,
+    outcome::committed(
+        tx,
         &ctx,
-        FlashKind::Success,
         "Avis du réseau enregistré ; la Maison en est notifiée.",
+        &link,
     )
-    .await?;
-    Ok(Redirect::to(&link).into_response())
+    .await
 }
 
 // ---------------------------------------------------------------------------------- new version
@@ -1345,9 +1308,7 @@ pub async fn new_version(
         &format!("Nouvelle version du plan n° {id}"),
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        Event {
+    outcome::done(tx, &ctx, Event {
             actor: Some(user.id),
             maison_id: Some(plan.maison_id),
             object_type: "plan",
@@ -1355,12 +1316,7 @@ pub async fn new_version(
             action: "nouvelle_version",
             summary: format!("Nouvelle version du plan « {} » (brouillon)", plan.title),
             changes: vec![],
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    flash(&state, &ctx, FlashKind::Success, "Nouvelle version créée en brouillon : modifiez-la puis soumettez-la au comité de pilotage.").await?;
-    Ok(Redirect::to(&format!("/plans/{new_id}")).into_response())
+        }, "Nouvelle version créée en brouillon : modifiez-la puis soumettez-la au comité de pilotage.", &format!("/plans/{new_id}")).await
 }
 
 /// Copies every fiche of a plan (with its partners, budget lines and indicators) into another: four

@@ -4,27 +4,22 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::audit::{self, Event};
-use crate::auth::session::{self, FlashKind};
+use crate::audit::Event;
+use crate::auth::session;
 use crate::auth::{CurrentUser, password};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format};
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/profil", get(show))
         .route("/profil/mot-de-passe", post(change_password))
-}
-
-#[derive(Default)]
-struct PasswordErrors {
-    current: Option<String>,
-    new: Option<String>,
 }
 
 #[derive(Template)]
@@ -33,7 +28,7 @@ struct ProfilePage {
     ctx: Ctx,
     user: CurrentUser,
     last_login: String,
-    errors: PasswordErrors,
+    errors: FieldErrors,
 }
 
 async fn last_login(state: &AppState, user: &CurrentUser) -> sqlx::Result<String> {
@@ -52,7 +47,7 @@ async fn show(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> App
             ctx,
             user,
             last_login,
-            errors: PasswordErrors::default(),
+            errors: FieldErrors::default(),
         }
         .render()?,
     )
@@ -75,7 +70,7 @@ async fn change_password(
     ctx: Ctx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let mut errors = PasswordErrors::default();
+    let mut errors = FieldErrors::default();
     let hash: Option<String> =
         sqlx::query_scalar("select password_hash from account where id = $1")
             .bind(user.id)
@@ -87,12 +82,12 @@ async fn change_password(
         .take(password::MAX_LENGTH)
         .collect::<String>();
     if !password::verify(&state, current, hash).await? {
-        errors.current = Some("Le mot de passe actuel est incorrect.".into());
+        errors.add("current", "Le mot de passe actuel est incorrect.");
     }
     if let Err(msg) = password::check_new(&form.new, &form.confirmation) {
-        errors.new = Some(msg.into());
+        errors.add("new", msg);
     }
-    if errors.current.is_some() || errors.new.is_some() {
+    if !errors.is_empty() {
         let last_login = last_login(&state, &user).await?;
         let page = ProfilePage {
             ctx,
@@ -100,7 +95,7 @@ async fn change_password(
             last_login,
             errors,
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let new_hash = password::hash(&state, form.new).await?;
     let keep = ctx.session_hash.clone().unwrap_or_default();
@@ -111,8 +106,9 @@ async fn change_password(
         .execute(&mut *tx)
         .await?;
     let ended = session::destroy_others(&mut *tx, user.id, &keep).await?;
-    audit::record(
-        &mut *tx,
+    outcome::done(
+        tx,
+        &ctx,
         Event {
             actor: Some(user.id),
             maison_id: user.maison_id,
@@ -122,15 +118,8 @@ async fn change_password(
             summary: format!("Mot de passe modifié ({ended} autre(s) session(s) fermée(s))"),
             changes: vec![],
         },
-    )
-    .await?;
-    session::set_flash(
-        &mut *tx,
-        &keep,
-        FlashKind::Success,
         "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
+        "/profil",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/profil").into_response())
+    .await
 }

@@ -1,15 +1,56 @@
-//! What every form shares: French messages per field, the checks of common fields, search patterns and
-//! ids from the path.
+//! What every form shares: French messages per field ([`FieldErrors`]), the page re-rendered with them
+//! ([`render`]), a refused constraint read as a field error ([`violates`]), the checks of common fields,
+//! list filters, search patterns and ids from the path.
 
 use std::collections::HashMap;
 
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
 use crate::error::{AppError, AppResult};
 
-/// The French message of each field in error, shown beside it.
-#[derive(Default, Debug)]
+/// A page with its status: `OK` for a form shown, `UNPROCESSABLE_ENTITY` (422) for a form to correct,
+/// `CONFLICT` (409) when someone else saved first. The page carries the typed values and its `FieldErrors`.
+pub fn render(page: &impl Template, status: StatusCode) -> AppResult<Response> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Whether a write was refused by the named unique or check constraint: the one place a constraint becomes
+/// a form error (`if violates(&e, "account_email_key") { errors.add("email", "…") }`).
+pub fn violates(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.constraint() == Some(constraint))
+}
+
+/// A list filter from the query string: trimmed, `None` when empty or longer than `max` bytes (no code
+/// the lists filter on is longer, so a longer value matches nothing and is simply ignored).
+pub fn non_empty(s: &str, max: usize) -> Option<&str> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > max {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+/// The French message of each field in error, shown beside it: the one form-error type of every form.
+/// Templates ask `errors.has("field")` and `errors.get("field")` (the `maisons/fields.html` macros do it
+/// for plain inputs); a field's first message is kept. The message that belongs to no field (someone else
+/// saved first) goes under [`FieldErrors::CONFLICT`].
+#[derive(Default, Debug, Clone)]
 pub struct FieldErrors(HashMap<&'static str, String>);
 
 impl FieldErrors {
+    /// The key of the message shown above a form when someone else saved first.
+    pub const CONFLICT: &'static str = "conflict";
+
+    /// One field's message: a form with a single check.
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, message);
+        errors
+    }
+
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.entry(field).or_insert_with(|| message.into());
     }

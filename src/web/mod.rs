@@ -1,5 +1,5 @@
 //! The kit every feature uses: extractors (`Ctx`, `Form`), the session middleware and error pages, forms,
-//! French formats, CSV, Markdown, navigation, assets, idempotency keys. It imports no feature (see
+//! French formats, CSV, Markdown, navigation, assets, idempotency keys, the end of a write (`outcome`). It imports no feature (see
 //! HACKING.md, "Layers").
 
 pub mod assets;
@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod markdown;
 pub mod middleware;
 pub mod nav;
+pub mod outcome;
 
 use axum::http::HeaderValue;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};

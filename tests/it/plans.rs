@@ -1493,3 +1493,50 @@ async fn the_current_plan_is_the_running_one() {
         "a closed plan overlaps nothing: {p}"
     );
 }
+
+/// The plan, its journal event and the message the next page shows are written in one transaction: when the
+/// message cannot be written, the plan is not saved either (the message used to be written after the commit,
+/// so a failure there answered an error for a plan that was saved all the same).
+#[tokio::test]
+async fn a_plan_and_its_flash_are_one_transaction() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = plan(&app, w.maison_a, "brouillon").await;
+    let mut c = app.signed_in(STAFF_A).await;
+    sqlx::raw_sql(
+        "create function refuse_flash() returns trigger language plpgsql as $$
+         begin
+           if new.flash = 'Plan enregistré.' then raise exception 'flash refusé'; end if;
+           return new;
+         end $$;
+         create trigger refuse_flash before update on session for each row execute function refuse_flash();",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let r = c
+        .post(
+            &format!("/plans/{p}/modifier"),
+            &[
+                ("title", "Plan renommé"),
+                ("diagnostic_id", ""),
+                ("start_year", "2026"),
+                ("end_year", "2028"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let title: String = sqlx::query_scalar("select title from plan where id = $1")
+        .bind(p)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(title, "Plan Grenelle");
+    let events = app
+        .count(&format!(
+            "select count(*) from event where object_type = 'plan' and object_id = {p}"
+        ))
+        .await;
+    assert_eq!(events, 0);
+}

@@ -118,21 +118,8 @@ pub fn can_grant_responsable(user: &CurrentUser, target: &AccountTarget) -> bool
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_users::with_responsable as user;
     use super::*;
-
-    fn user(role: Role, maison: Option<i64>, org: Option<i64>, responsable: bool) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            email: "x@example.org".into(),
-            name: "X".into(),
-            role,
-            maison_id: maison,
-            organisation_id: org,
-            responsable,
-            maison_name: None,
-            organisation_name: None,
-        }
-    }
 
     fn target(role: Role, maison: Option<i64>, org: Option<i64>, partners: bool) -> AccountTarget {
         AccountTarget {

@@ -113,22 +113,9 @@ pub fn can_manage_catalogue(user: &CurrentUser) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_users::user;
     use super::*;
     use crate::auth::Role;
-
-    fn user(role: Role, maison: Option<i64>, org: Option<i64>) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            email: "x@example.org".into(),
-            name: "X".into(),
-            role,
-            maison_id: maison,
-            organisation_id: org,
-            responsable: false,
-            maison_name: None,
-            organisation_name: None,
-        }
-    }
 
     fn access(status: Status, shared: bool) -> Access {
         Access {

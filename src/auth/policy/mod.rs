@@ -115,11 +115,22 @@ pub fn can_read_journal(user: &CurrentUser) -> bool {
     user.is_admin()
 }
 
+/// The signed-in people the policy's tests ask about.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_users {
+    use super::{CurrentUser, Role};
 
-    fn user(role: Role, maison: Option<i64>, org: Option<i64>, responsable: bool) -> CurrentUser {
+    /// Someone of `role`, of a Maison or an organisation, not responsable.
+    pub fn user(role: Role, maison: Option<i64>, org: Option<i64>) -> CurrentUser {
+        with_responsable(role, maison, org, false)
+    }
+
+    pub fn with_responsable(
+        role: Role,
+        maison: Option<i64>,
+        org: Option<i64>,
+        responsable: bool,
+    ) -> CurrentUser {
         CurrentUser {
             id: 1,
             email: "x@example.org".into(),
@@ -132,6 +143,12 @@ mod tests {
             organisation_name: None,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_users::with_responsable as user;
+    use super::*;
 
     #[test]
     fn staff_belongs_to_one_maison() {

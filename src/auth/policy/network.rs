@@ -72,21 +72,8 @@ pub fn can_edit_organisation(user: &CurrentUser, partners_own_maison: bool) -> b
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_users::user;
     use super::*;
-
-    fn user(role: Role, maison: Option<i64>, org: Option<i64>) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            email: "x@example.org".into(),
-            name: "X".into(),
-            role,
-            maison_id: maison,
-            organisation_id: org,
-            responsable: false,
-            maison_name: None,
-            organisation_name: None,
-        }
-    }
 
     #[test]
     fn roles_on_the_network() {

@@ -85,21 +85,8 @@ pub const VALIDATED_DIAGNOSTIC_STATUSES: [&str; 1] = ["valide"];
 #[cfg(test)]
 mod tests {
     use super::super::Role;
+    use super::super::test_users::user;
     use super::*;
-
-    fn user(role: Role, maison: Option<i64>, org: Option<i64>) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            email: "x@example.org".into(),
-            name: "X".into(),
-            role,
-            maison_id: maison,
-            organisation_id: org,
-            responsable: false,
-            maison_name: None,
-            organisation_name: None,
-        }
-    }
 
     #[test]
     fn axis_views() {
