@@ -91,7 +91,10 @@ pub struct HistoryEntry {
     pub at_iso: String,
     pub who: String,
     pub summary: String,
+    /// The object under its current name (« Compte : Jeanne Martin »), or its kind and number once gone.
     pub object: String,
+    /// The page that shows the object, while it exists.
+    pub object_href: Option<String>,
     pub changes: Vec<ShownChange>,
 }
 
@@ -124,40 +127,102 @@ fn show_value(v: &Value) -> String {
 #[derive(sqlx::FromRow, Deserialize)]
 pub struct EventRow {
     at: DateTime<Utc>,
+    account_id: Option<i64>,
     who: Option<String>,
     summary: String,
     object_type: String,
     object_id: i64,
     changes: Value,
+    /// The object's current name and page (`OBJECT_JOIN`); absent when the object is gone.
+    #[sqlx(default)]
+    #[serde(default)]
+    object_name: Option<String>,
+    #[sqlx(default)]
+    #[serde(default)]
+    object_href: Option<String>,
 }
 
-fn object_label(kind: &str, id: i64) -> String {
-    let name = match kind {
-        "account" => "Compte",
-        "maison" => "Maison",
-        "organisation" => "Organisation",
-        "partnership" => "Partenariat",
-        "diagnostic" => "Diagnostic",
-        "plan" => "Plan d'actions",
-        "action" => "Fiche action",
-        "comment" => "Commentaire",
-        "indicator" => "Indicateur",
-        other => other,
-    };
-    format!("{name} n° {id}")
+// People and objects are named when the journal is read, never copied into it: a renamed person or
+// Maison shows under their current name, and one that is gone falls back to its kind and number. These
+// two pieces are the only place that names them; every query of the journal uses them.
+
+/// Who did it: the account's current name (`who`), joined on the event `e`.
+const WHO_JOIN: &str = "left join account a on a.id = e.account_id";
+
+/// The object of the event `e` under its current name, with the page that shows it (`o.name`, `o.href`).
+const OBJECT_JOIN: &str = "left join lateral (
+        select x.name, '/comptes/' || x.id from account x
+         where e.object_type = 'account' and x.id = e.object_id
+        union all
+        select x.name, '/maisons/' || x.id from maison x
+         where e.object_type = 'maison' and x.id = e.object_id
+        union all
+        select x.name, '/organisations/' || x.id from organisation x
+         where e.object_type = 'organisation' and x.id = e.object_id
+        union all
+        select '« ' || x.title || ' » — ' || m.name, '/diagnostics/' || x.id
+          from diagnostic x join maison m on m.id = x.maison_id
+         where e.object_type = 'diagnostic' and x.id = e.object_id
+        union all
+        select '« ' || x.title || ' » — ' || m.name, '/plans/' || x.id
+          from plan x join maison m on m.id = x.maison_id
+         where e.object_type = 'plan' and x.id = e.object_id
+        union all
+        select 'n° ' || x.number || ' « ' || x.title || ' » — ' || m.name, '/actions/' || x.id
+          from action x join plan p on p.id = x.plan_id join maison m on m.id = p.maison_id
+         where e.object_type = 'action' and x.id = e.object_id
+        union all
+        select 'de ' || au.name || ' sur « ' || d.title || ' »',
+               '/diagnostics/' || d.id || '#commentaire-' || x.id
+          from comment x join diagnostic d on d.id = x.diagnostic_id join account au on au.id = x.author_id
+         where e.object_type = 'comment' and x.id = e.object_id
+        union all
+        select x.code || ' « ' || x.label || ' »', '/indicateurs'
+          from indicator x
+         where e.object_type = 'indicator' and x.id = e.object_id
+    ) o(name, href) on true";
+
+/// The kind of object, as a person reads it, and the ending of « supprimé » that agrees with it.
+fn object_kind(kind: &str) -> (&str, &'static str) {
+    match kind {
+        "account" => ("Compte", "supprimé"),
+        "maison" => ("Maison", "supprimée"),
+        "organisation" => ("Organisation", "supprimée"),
+        "partnership" => ("Partenariat", "supprimé"),
+        "diagnostic" => ("Diagnostic", "supprimé"),
+        "plan" => ("Plan d'actions", "supprimé"),
+        "action" => ("Fiche action", "supprimée"),
+        "comment" => ("Commentaire", "supprimé"),
+        "indicator" => ("Indicateur", "supprimé"),
+        other => (other, "supprimé"),
+    }
+}
+
+/// Who did it, as a person reads it: the account's current name; an account that no longer exists by its
+/// number; no account at all is the command line.
+fn who_label(account_id: Option<i64>, name: Option<String>) -> String {
+    match (account_id, name) {
+        (_, Some(name)) => name,
+        (Some(id), None) => format!("Compte supprimé (n° {id})"),
+        (None, None) => "Système (ligne de commande)".into(),
+    }
 }
 
 impl From<EventRow> for HistoryEntry {
     fn from(r: EventRow) -> Self {
         let changes: Vec<Change> = serde_json::from_value(r.changes).unwrap_or_default();
+        let (kind, deleted) = object_kind(&r.object_type);
+        let object = match &r.object_name {
+            Some(name) => format!("{kind} : {name}"),
+            None => format!("{kind} n° {} ({deleted})", r.object_id),
+        };
         HistoryEntry {
             at: format::datetime(r.at),
             at_iso: format::iso_datetime(r.at),
-            who: r
-                .who
-                .unwrap_or_else(|| "Système (ligne de commande)".into()),
+            who: who_label(r.account_id, r.who),
             summary: r.summary,
-            object: object_label(&r.object_type, r.object_id),
+            object,
+            object_href: r.object_name.and(r.object_href),
             changes: changes
                 .iter()
                 .map(|c| ShownChange {
@@ -176,12 +241,12 @@ pub async fn history(
     object_type: &str,
     object_id: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "select e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
-         from event e left join account a on a.id = e.account_id
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+         from event e {WHO_JOIN}
          where e.object_type = $1 and e.object_id = $2
-         order by e.at desc, e.id desc limit 100",
-    )
+         order by e.at desc, e.id desc limit 100"
+    ))
     .bind(object_type)
     .bind(object_id)
     .fetch_all(conn)
@@ -195,8 +260,8 @@ pub async fn history(
 pub fn history_json_sql(object_type: &str, object_id: &str) -> String {
     format!(
         "(select json_agg(x order by x.at desc, x.id desc) from (
-            select e.id, e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
-            from event e left join account a on a.id = e.account_id
+            select e.id, e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+            from event e {WHO_JOIN}
             where e.object_type = {object_type} and e.object_id = {object_id}
             order by e.at desc, e.id desc limit 100) x)"
     )
@@ -207,17 +272,18 @@ pub fn history_from_json(rows: Option<sqlx::types::Json<Vec<EventRow>>>) -> Vec<
         .unwrap_or_default()
 }
 
-/// The whole journal, newest first: `limit` events after the first `offset`.
+/// The whole journal, newest first: `limit` events after the first `offset`, each with its object named.
 pub async fn all(
     conn: impl PgExecutor<'_>,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "select e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
-         from event e left join account a on a.id = e.account_id
-         order by e.at desc, e.id desc limit $1 offset $2",
-    )
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes,
+                o.name as object_name, o.href as object_href
+         from (select * from event order by at desc, id desc limit $1 offset $2) e {WHO_JOIN} {OBJECT_JOIN}
+         order by e.at desc, e.id desc"
+    ))
     .bind(limit)
     .bind(offset)
     .fetch_all(conn)
@@ -231,12 +297,12 @@ pub async fn recent(
     maison_id: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
-    let rows: Vec<EventRow> = sqlx::query_as(
-        "select e.at, a.name as who, e.summary, e.object_type, e.object_id, e.changes
-         from event e left join account a on a.id = e.account_id
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+         from event e {WHO_JOIN}
          where ($1::bigint is null or e.maison_id = $1) and e.action not in ('connexion', 'deconnexion')
-         order by e.at desc, e.id desc limit $2",
-    )
+         order by e.at desc, e.id desc limit $2"
+    ))
     .persistent(false)
     .bind(maison_id)
     .bind(limit)

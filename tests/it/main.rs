@@ -13,6 +13,7 @@ mod concurrency;
 mod diagnostics;
 mod fixtures;
 mod fuzz;
+mod journal;
 mod maisons;
 mod matrix;
 mod notifications;
