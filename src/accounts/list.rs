@@ -239,7 +239,7 @@ pub async fn list(
                 or lower(a.email) like lower($6)
                 or f_unaccent(lower(m.name)) like f_unaccent(lower($6))
                 or f_unaccent(lower(o.name)) like f_unaccent(lower($6)))
-         order by lower(a.name), a.id
+         order by a.name, a.id
          limit $7 offset $8",
         scope = AccountScope::SQL
     );

@@ -152,7 +152,7 @@ pub async fn organisation_choices(
         "select o.id, o.name from organisation o
          where $1::bigint is null
             or o.id in (select p.organisation_id from partnership p where p.maison_id = $1)
-         order by lower(o.name), o.id",
+         order by o.name_key, o.id",
     )
     .bind(rules::managed_maison(user))
     .fetch_all(db)
@@ -180,7 +180,7 @@ pub async fn search_maisons(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<Ve
         "select m.id, m.name, m.city || ' (' || m.departement_code || ')' as detail
          from maison m
          where m.name_key like f_unaccent(lower($1)) or m.city_key like f_unaccent(lower($1))
-         order by m.name_key, m.id
+         order by m.sort_key, m.id
          limit $2",
     )
     .bind(pattern)

@@ -210,7 +210,7 @@ async fn partnered_maisons(state: &AppState, org: i64) -> sqlx::Result<Vec<Partn
          join region r on r.code = m.region_code
          left join maison_validated_plan vp on vp.maison_id = m.id
          where pa.organisation_id = $1
-         order by m.name, m.id",
+         order by m.sort_key, m.id",
     )
     .bind(org)
     .fetch_all(&state.db)

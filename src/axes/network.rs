@@ -242,7 +242,7 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
          join region r on r.code = m.region_code
          left join maison_current_plan cp on cp.maison_id = m.id
          where not exists (select 1 from action a where a.plan_id = cp.plan_id and a.axis_id = $1)
-         order by m.name, m.id limit $2",
+         order by m.sort_key, m.id limit $2",
     )
     .bind(axis.id)
     .bind(MISSING_SHOWN)
@@ -313,7 +313,7 @@ pub async fn export(state: &AppState, axis: &Axis, format: ExportFormat) -> AppR
          left join maison_current_plan cp on cp.maison_id = m.id
          left join per on per.maison_id = m.id
          left join money on money.maison_id = m.id
-         order by m.name, m.id"
+         order by m.sort_key, m.id"
     ))
     .bind(axis.id)
     .bind(format::today())

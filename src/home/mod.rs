@@ -170,7 +170,7 @@ async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResul
     let maisons: Vec<PartneredMaison> = sqlx::query_as(
         "select m.id, m.name, r.name as region, p.roles from partnership p
          join maison m on m.id = p.maison_id join region r on r.code = m.region_code
-         where p.organisation_id = $1 order by m.name limit 200",
+         where p.organisation_id = $1 order by m.sort_key limit 200",
     )
     .bind(organisation_id)
     .fetch_all(&state.db)

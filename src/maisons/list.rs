@@ -38,23 +38,23 @@ pub struct ListQuery {
 
 /// The sorts offered, as (code, French label, ORDER BY clause); the clause never holds user input.
 const SORTS: &[(&str, &str, &str)] = &[
-    ("nom", "Nom (A → Z)", "name_key, id"),
-    ("-nom", "Nom (Z → A)", "name_key desc, id desc"),
-    ("region", "Région", "region_name, name_key, id"),
+    ("nom", "Nom (A → Z)", "sort_key, id"),
+    ("-nom", "Nom (Z → A)", "sort_key desc, id desc"),
+    ("region", "Région", "region_name, sort_key, id"),
     (
         "departement",
         "Département",
-        "departement_code, name_key, id",
+        "departement_code, sort_key, id",
     ),
     (
         "grenelle",
         "Entrée dans le programme Grenelle",
-        "grenelle_year nulls last, name_key, id",
+        "grenelle_year nulls last, sort_key, id",
     ),
     (
         "convention",
         "Date de convention",
-        "convention_date nulls last, name_key, id",
+        "convention_date nulls last, sort_key, id",
     ),
 ];
 
@@ -208,7 +208,7 @@ async fn list_data(
     // The filter runs on every Maison; the population and phase only for the rows of the page.
     let sql = format!(
         "with found as (
-             select m.id, m.name, m.name_key, m.city, r.name as region_name,
+             select m.id, m.name, m.sort_key, m.city, r.name as region_name,
                     m.departement_code, d.name as departement_name, m.grenelle_year, m.grenelle_pilot,
                     m.conventionnee, m.convention_date, count(*) over () as total
              from maison m

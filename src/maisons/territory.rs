@@ -74,7 +74,7 @@ pub(super) async fn search(state: &AppState, q: &str) -> sqlx::Result<Vec<Candid
     };
     sqlx::query_as(
         "select e.siren, e.name, e.kind, e.population, array_to_string(e.departement_codes, ', ') as departements,
-                (select string_agg(m.name, ', ' order by m.name) from maison_epci me join maison m on m.id = me.maison_id
+                (select string_agg(m.name, ', ' order by m.sort_key) from maison_epci me join maison m on m.id = me.maison_id
                  where me.epci_siren = e.siren) as taken_by
          from epci e
          where ($1::text is not null and e.siren like $1)

@@ -236,7 +236,7 @@ pub async fn show(
         "select m.id, m.name, r.name as region_name, p.roles
          from partnership p join maison m on m.id = p.maison_id join region r on r.code = m.region_code
          where p.organisation_id = $1
-         order by m.name limit 500",
+         order by m.sort_key limit 500",
     )
     .bind(id)
     .fetch_all(&state.db)

@@ -102,7 +102,7 @@ pub async fn list(
                 (select count(*) from action a where a.plan_id = p.id) as actions, p.updated_at
          from plan p join maison m on m.id = p.maison_id
          where {} and ($4 = '' or p.status = $4)
-         order by (p.maison_id = $2) desc, m.name, p.start_year desc, p.id desc
+         order by (p.maison_id = $2) desc, m.sort_key, p.start_year desc, p.id desc
          limit $5 offset $6",
         rules::PLAN_SCOPE_SQL
     ))

@@ -178,7 +178,7 @@ pub async fn page(
         .collect();
     let maisons = if can_pick {
         let list: Vec<(i64, String)> =
-            sqlx::query_as("select id, name from maison order by name, id")
+            sqlx::query_as("select id, name from maison order by sort_key, id")
                 .fetch_all(&state.db)
                 .await?;
         list.into_iter()

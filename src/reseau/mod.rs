@@ -93,18 +93,18 @@ impl Filters {
     /// The ORDER BY of the rows: chosen among fixed strings, never built from the request.
     fn order_by(&self) -> &'static str {
         match (self.tri.as_str(), self.descending()) {
-            ("region", false) => "region asc, name asc, id",
-            ("region", true) => "region desc, name asc, id",
-            ("phase", false) => "phase_rank asc, name asc, id",
-            ("phase", true) => "phase_rank desc, name asc, id",
-            ("realisees", false) => "pct_realisees asc nulls first, name asc, id",
-            ("realisees", true) => "pct_realisees desc nulls last, name asc, id",
-            ("retard", false) => "late asc, name asc, id",
-            ("retard", true) => "late desc, name asc, id",
-            ("activite", false) => "last_activity asc nulls first, name asc, id",
-            ("activite", true) => "last_activity desc nulls last, name asc, id",
-            (_, true) => "name desc, id",
-            _ => "name asc, id",
+            ("region", false) => "region asc, sort_key asc, id",
+            ("region", true) => "region desc, sort_key asc, id",
+            ("phase", false) => "phase_rank asc, sort_key asc, id",
+            ("phase", true) => "phase_rank desc, sort_key asc, id",
+            ("realisees", false) => "pct_realisees asc nulls first, sort_key asc, id",
+            ("realisees", true) => "pct_realisees desc nulls last, sort_key asc, id",
+            ("retard", false) => "late asc, sort_key asc, id",
+            ("retard", true) => "late desc, sort_key asc, id",
+            ("activite", false) => "last_activity asc nulls first, sort_key asc, id",
+            ("activite", true) => "last_activity desc nulls last, sort_key asc, id",
+            (_, true) => "sort_key desc, id",
+            _ => "sort_key asc, id",
         }
     }
     /// The query string of these filters (without sort and page), for links.
@@ -154,7 +154,7 @@ fn join_query(a: &str, b: &str) -> String {
 /// the charts so that they always agree.
 const FILTERED: &str = "
     sel as (
-        select m.id, m.name, m.region_code, m.grenelle_year, ph.phase
+        select m.id, m.name, m.sort_key, m.region_code, m.grenelle_year, ph.phase
         from maison m
         join maison_phase ph on ph.maison_id = m.id
         where ($1::text is null or m.region_code = $1)
@@ -217,7 +217,7 @@ async fn fetch_rows(
             from act group by maison_id
         ),
         rows as (
-            select sel.id, sel.name, r.name as region, sel.grenelle_year, sel.phase,
+            select sel.id, sel.name, sel.sort_key, r.name as region, sel.grenelle_year, sel.phase,
                    array_position(array['mobilisation','diagnostic','plan','mise_en_oeuvre','evaluation'],
                                   sel.phase) as phase_rank,
                    cd.status as diagnostic_status, cp.status as plan_status,

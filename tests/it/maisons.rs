@@ -703,3 +703,110 @@ async fn demo_scales() {
         205
     );
 }
+
+/// Where each of `names` first appears in `html`, in the order given; panics on a missing one.
+fn positions(html: &str, names: &[&str]) -> Vec<usize> {
+    let html = html.replace("&#39;", "'").replace("&#x27;", "'");
+    names
+        .iter()
+        .map(|n| html.find(n).unwrap_or_else(|| panic!("{n} missing: {html}")))
+        .collect()
+}
+
+fn assert_in_order(html: &str, names: &[&str]) {
+    let at = positions(html, names);
+    for (i, pair) in at.windows(2).enumerate() {
+        assert!(
+            pair[0] < pair[1],
+            "« {} » should come before « {} »",
+            names[i],
+            names[i + 1]
+        );
+    }
+}
+
+#[tokio::test]
+async fn names_sort_in_french_order() {
+    // Issue 15, bug 8: byte order put every « d'X » before every « de X » and accented names after Z.
+    let app = spawn_app().await;
+    app.world().await;
+    for name in [
+        "Maison de l'emploi d'Orléans",
+        "Maison de l'emploi de Vierzon",
+        "Maison de l'emploi d'Éguzon",
+        "Maison de l'emploi de Béthune",
+        "Maison de l'emploi du Grand Nancy",
+        "Maison de l'emploi d'Arras",
+        "Maison de l'emploi de Lille",
+        "Maison de l'emploi d'Évreux",
+    ] {
+        app.maison(name).await;
+    }
+    // A name with nothing distinctive in it sorts by its town.
+    let cholet = app.maison("Maison de l'emploi").await;
+    sqlx::query("update maison set city = 'Cholet' where id = $1")
+        .bind(cholet)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get_html("/maisons").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_in_order(
+        &html,
+        &[
+            "Maison de l'emploi d'Arras",
+            "Maison de l'emploi de Béthune",
+            ">Maison de l'emploi<",
+            "Maison de l'emploi d'Éguzon",
+            "Maison de l'emploi d'Évreux",
+            "Maison de l'emploi du Grand Nancy",
+            "Maison de l'emploi de Lille",
+            "Maison de l'emploi d'Orléans",
+            "Maison de l'emploi de Vierzon",
+        ],
+    );
+
+    for name in [
+        "Chambre d'industrie du Cher",
+        "Énergies Centre",
+        "Chambre de métiers du Cher",
+        "Chambre d'agriculture du Cher",
+        "Zéro chômeur Cher",
+    ] {
+        app.organisation(name, "association").await;
+    }
+    let (_, html) = admin.get_html("/organisations").await;
+    assert_in_order(
+        &html,
+        &[
+            "Chambre d'agriculture du Cher",
+            "Chambre de métiers du Cher",
+            "Chambre d'industrie du Cher",
+            "Énergies Centre",
+            "France Travail Nord",
+            "Zéro chômeur Cher",
+        ],
+    );
+
+    for (email, name) in [
+        ("zoe@test.example", "Zoé Martin"),
+        ("elodie@test.example", "Élodie Durand"),
+        ("emma@test.example", "Emma Petit"),
+        ("darcy@test.example", "Anne d'Arcy"),
+        ("dean@test.example", "Anne Dean"),
+    ] {
+        let id = app.account(email, "admin", None, None, false).await;
+        sqlx::query("update account set name = $2 where id = $1")
+            .bind(id)
+            .bind(name)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let (_, html) = admin.get_html("/comptes").await;
+    assert_in_order(
+        &html,
+        &["Anne d'Arcy", "Anne Dean", "Élodie Durand", "Emma Petit", "Zoé Martin"],
+    );
+}
