@@ -155,6 +155,19 @@ pub const STREETS: &[&str] = &[
     "rue des Écoles",
 ];
 
+/// The demo's first names that are women's (« Camille » counts as one): job titles agree with them.
+const FEMININE_FIRST_NAMES: &[&str] = &[
+    "Camille", "Nathalie", "Isabelle", "Sandrine", "Valérie", "Céline", "Aurélie", "Émilie",
+    "Hélène", "Caroline", "Delphine", "Anne", "Marion", "Sophie", "Claire", "Élodie", "Agnès",
+    "Mélanie", "Laure", "Fatima", "Nadia", "Léa", "Manon", "Virginie", "Sylvie", "Chloé", "Gaëlle",
+];
+
+/// Whether the person (« Prénom Nom ») is a woman, by the first name.
+pub fn is_feminine(person: &str) -> bool {
+    let first = person.split(' ').next().unwrap_or("");
+    FEMININE_FIRST_NAMES.contains(&first)
+}
+
 pub fn person(i: usize) -> String {
     format!(
         "{} {}",
@@ -197,6 +210,9 @@ pub fn of_place(place: &str) -> String {
             return place.to_owned();
         }
     }
+    if place.starts_with("la ") || place.starts_with("l'") {
+        return format!("de {place}");
+    }
     if let Some(rest) = place.strip_prefix("Le ") {
         return format!("du {rest}");
     }
@@ -213,6 +229,13 @@ pub fn of_place(place: &str) -> String {
 
 /// The territory's name inside an EPCI's official name: `CA du Pays Basque` → `du Pays Basque`.
 pub fn territory_of_epci(name: &str) -> String {
+    // Where the first word after « Métropole » is an adjective, the territory is the métropole itself.
+    if let Some(r) = name.trim().strip_prefix("Métropole Européenne ") {
+        return format!("la Métropole européenne {r}");
+    }
+    if name.trim().starts_with("Eurométropole ") {
+        return format!("l'{}", name.trim());
+    }
     let mut rest = name.trim();
     for prefix in [
         "Métropole d'Aix-Marseille-Provence",
@@ -246,6 +269,15 @@ mod tests {
         assert_eq!(of_place("Le Havre"), "du Havre");
         assert_eq!(of_place("du Pays Basque"), "du Pays Basque");
         assert_eq!(territory_of_epci("CA du Pays Basque"), "du Pays Basque");
+        assert_eq!(
+            of_place(&territory_of_epci("Métropole Européenne de Lille")),
+            "de la Métropole européenne de Lille"
+        );
+        assert_eq!(
+            of_place(&territory_of_epci("Eurométropole de Strasbourg")),
+            "de l'Eurométropole de Strasbourg"
+        );
+        assert!(is_feminine("Claire Martin") && !is_feminine("Julien Dupont"));
         assert_eq!(
             territory_of_epci("CC Faucigny - Glières"),
             "Faucigny - Glières"

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Days, NaiveDate};
 use sqlx::PgConnection;
 
-use super::names::{LAST_NAMES, of_place, person, slug, territory_of_epci};
+use super::names::{LAST_NAMES, is_feminine, of_place, person, slug, territory_of_epci};
 use super::{Network, SeededMaison, SeededPartner};
 use crate::domain::siret;
 
@@ -23,6 +23,17 @@ const GRENELLE_REGIONS: [&str; 16] = [
 /// DROM départements with a demo Maison (Mayotte has none).
 const DROM_WITH_MAISON: [&str; 4] = ["971", "972", "973", "974"];
 
+/// The people of the demo accounts printed by `--demo` (administrator, Lille's two staff members, the
+/// France Travail partner): nobody else bears their names.
+const NAMED_PEOPLE: [&str; 4] = [
+    "Claire Martin",
+    "Karim Benali",
+    "Sophie Lefebvre",
+    "Julien Dupont",
+];
+
+/// A territory, with the département and region of its main town (an EPCI may span two départements:
+/// Grand Avignon is in Gard and Vaucluse, Avignon in Vaucluse).
 #[derive(sqlx::FromRow, Clone)]
 struct Epci {
     siren: String,
@@ -214,19 +225,38 @@ fn demo_siret(n: usize) -> String {
     siret::with_check_digit(&format!("{siren}{:04}", 1 + n % 97))
 }
 
-fn job_title(type_code: &str) -> &'static str {
-    match type_code {
-        "etat" => "Directeur adjoint, pôle emploi et solidarités",
-        "france_travail" => "Directrice territoriale",
-        "region" => "Chargée de mission emploi-formation",
-        "departement" => "Responsable insertion",
-        "epci" => "Directeur du développement économique",
-        "commune" => "Adjointe au maire, emploi",
-        "ademe" => "Ingénieur bâtiment durable",
-        "cci" => "Conseillère entreprises",
-        "mission_locale" => "Directeur",
-        _ => "Chargé de mission",
-    }
+/// The contact's job title for their organisation's type, in the person's gender.
+fn job_title(type_code: &str, feminine: bool) -> &'static str {
+    let (man, woman) = match type_code {
+        "etat" => (
+            "Directeur adjoint, pôle emploi et solidarités",
+            "Directrice adjointe, pôle emploi et solidarités",
+        ),
+        "france_travail" => ("Directeur territorial", "Directrice territoriale"),
+        "region" => (
+            "Chargé de mission emploi-formation",
+            "Chargée de mission emploi-formation",
+        ),
+        "departement" => ("Responsable insertion", "Responsable insertion"),
+        "epci" => (
+            "Directeur du développement économique",
+            "Directrice du développement économique",
+        ),
+        "commune" => ("Adjoint au maire, emploi", "Adjointe au maire, emploi"),
+        "ademe" => ("Ingénieur bâtiment durable", "Ingénieure bâtiment durable"),
+        "cci" => ("Conseiller entreprises", "Conseillère entreprises"),
+        "mission_locale" => ("Directeur", "Directrice"),
+        _ => ("Chargé de mission", "Chargée de mission"),
+    };
+    if feminine { woman } else { man }
+}
+
+/// ADEME is one public body (SIREN 385 290 309): its regional directorates share its SIREN, each with an
+/// establishment number of its own.
+const ADEME_SIREN: &str = "385290309";
+
+fn ademe_siret(n: usize) -> String {
+    siret::with_check_digit(&format!("{ADEME_SIREN}{:04}", 10 + n))
 }
 
 impl Builder {
@@ -240,16 +270,28 @@ impl Builder {
         email
     }
 
+    /// The next generated person, never one of the named demo accounts.
     fn next_person(&mut self) -> String {
-        self.people += 1;
-        person(self.people)
+        loop {
+            self.people += 1;
+            let p = person(self.people);
+            if !NAMED_PEOPLE.contains(&p.as_str()) {
+                return p;
+            }
+        }
     }
 
     fn org(&mut self, name: String, type_code: &'static str, region: &str) -> usize {
         let i = self.orgs.len();
         let domain = format!("{}.example.org", slug(&name));
+        let siret = if type_code == "ademe" {
+            let directorates = self.orgs.iter().filter(|o| o.type_code == "ademe").count();
+            Some(ademe_siret(directorates))
+        } else {
+            (i % 5 != 4).then(|| demo_siret(i))
+        };
         self.orgs.push(OrgRow {
-            siret: (i % 5 != 4).then(|| demo_siret(i)),
+            siret,
             website: format!("https://{domain}"),
             email: format!("contact@{domain}"),
             name,
@@ -374,8 +416,8 @@ impl Builder {
             let email = format!("{}@{domain}", slug(&name).replace('-', "."));
             self.contacts.push(ContactRow {
                 partnership: p,
+                job_title: job_title(type_code, is_feminine(&name)),
                 name,
-                job_title: job_title(type_code),
                 email,
             });
         }
@@ -406,6 +448,9 @@ impl Builder {
             d => format!("{d}000"),
         };
         let m = self.maisons.len();
+        // Drawn like every other demo person, so that nobody is both a president and someone else.
+        let president = self.next_person();
+        let director = self.next_person();
         self.maisons.push(MaisonRow {
             name: format!("{name}{s}"),
             legal_form: if g % 4 == 1 { "gip" } else { "association" },
@@ -421,8 +466,8 @@ impl Builder {
             website: format!("https://{domain}"),
             email: format!("contact@{domain}"),
             phone: phone(&e.region, g),
-            president: person(g * 3 + 1),
-            director: person(g * 3 + 2),
+            president,
+            director,
             convention_date,
             grenelle_year: grenelle,
             pilot,
@@ -619,10 +664,10 @@ pub async fn seed(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Re
                 d.name as dept_name, d.region_code as region, r.name as region_name,
                 coalesce(c.name, e.name) as city
          from epci e
-         join departement d on d.code = e.departement_codes[1]
-         join region r on r.code = d.region_code
-         left join lateral (select name from commune where epci_siren = e.siren
+         left join lateral (select name, departement_code from commune where epci_siren = e.siren
                             order by population desc, code limit 1) c on true
+         join departement d on d.code = coalesce(c.departement_code, e.departement_codes[1])
+         join region r on r.code = d.region_code
          order by e.siren",
     )
     .fetch_all(&mut *conn)

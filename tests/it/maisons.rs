@@ -709,7 +709,10 @@ fn positions(html: &str, names: &[&str]) -> Vec<usize> {
     let html = html.replace("&#39;", "'").replace("&#x27;", "'");
     names
         .iter()
-        .map(|n| html.find(n).unwrap_or_else(|| panic!("{n} missing: {html}")))
+        .map(|n| {
+            html.find(n)
+                .unwrap_or_else(|| panic!("{n} missing: {html}"))
+        })
         .collect()
 }
 
@@ -807,6 +810,131 @@ async fn names_sort_in_french_order() {
     let (_, html) = admin.get_html("/comptes").await;
     assert_in_order(
         &html,
-        &["Anne d'Arcy", "Anne Dean", "Élodie Durand", "Emma Petit", "Zoé Martin"],
+        &[
+            "Anne d'Arcy",
+            "Anne Dean",
+            "Élodie Durand",
+            "Emma Petit",
+            "Zoé Martin",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn demo_facts_agree_with_the_geography_and_with_each_other() {
+    // Issue 15, bug 7.
+    let app = spawn_app().await;
+    mde::demo::seed(&app.db, 1).await.unwrap();
+    // Every Maison's town is a commune of its territory, and the Maison is in that commune's département
+    // and region (Grand Avignon spans Gard and Vaucluse; Avignon is in Vaucluse).
+    let wrong: Vec<(String, String, String, String)> = sqlx::query_as(
+        "select m.name, m.city, m.departement_code, m.region_code
+         from maison m join maison_epci me on me.maison_id = m.id
+         where not exists (select 1 from commune c join departement d on d.code = c.departement_code
+                           where c.epci_siren = me.epci_siren and c.name = m.city
+                             and c.departement_code = m.departement_code
+                             and c.region_code = m.region_code and d.region_code = m.region_code)",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(wrong.is_empty(), "{wrong:?}");
+    let avignon: (String, String, String) = sqlx::query_as(
+        "select m.departement_code, d.name, r.name from maison m
+         join departement d on d.code = m.departement_code join region r on r.code = m.region_code
+         where m.city = 'Avignon'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        avignon,
+        (
+            "84".to_owned(),
+            "Vaucluse".to_owned(),
+            "Provence-Alpes-Côte d'Azur".to_owned()
+        )
+    );
+
+    // ADEME is one body: its regional directorates share its SIREN, each with its own SIRET.
+    let ademe: Vec<Option<String>> =
+        sqlx::query_scalar("select siret from organisation where type_code = 'ademe'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(ademe.len() >= 13);
+    let mut sirets = std::collections::HashSet::new();
+    for s in &ademe {
+        let s = s.as_deref().expect("a directorate has its SIRET");
+        assert!(s.starts_with("385290309"), "{s}");
+        assert!(mde::domain::siret::parse(s).is_ok(), "{s}");
+        assert!(sirets.insert(s.to_owned()), "{s} twice");
+    }
+
+    // Job titles agree with the first name's gender.
+    const WOMEN: &[&str] = &[
+        "Camille", "Nathalie", "Isabelle", "Sandrine", "Valérie", "Céline", "Aurélie", "Émilie",
+        "Hélène", "Caroline", "Delphine", "Anne", "Marion", "Sophie", "Claire", "Élodie", "Agnès",
+        "Mélanie", "Laure", "Fatima", "Nadia", "Léa", "Manon", "Virginie", "Sylvie", "Chloé",
+        "Gaëlle",
+    ];
+    const MASCULINE: &[&str] = &[
+        "Directeur",
+        "Chargé ",
+        "Adjoint ",
+        "Conseiller",
+        "Ingénieur ",
+    ];
+    const FEMININE: &[&str] = &[
+        "Directrice",
+        "Chargée",
+        "Adjointe",
+        "Conseillère",
+        "Ingénieure",
+    ];
+    let contacts: Vec<(String, String)> =
+        sqlx::query_as("select name, job_title from partnership_contact")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(contacts.len() > 1000);
+    for (name, title) in &contacts {
+        let woman = WOMEN.contains(&name.split(' ').next().unwrap());
+        let (other, _) = if woman {
+            (MASCULINE, FEMININE)
+        } else {
+            (FEMININE, MASCULINE)
+        };
+        assert!(
+            !other.iter().any(|w| title.starts_with(w)),
+            "{name}: « {title} »"
+        );
+    }
+
+    // Nobody is two people: presidents, directors, contacts and accounts all have names of their own.
+    let twice: Vec<(String, i64)> = sqlx::query_as(
+        "select name, count(*) from (
+             select president as name from maison union all select director from maison
+             union all select name from partnership_contact union all select name from account) p
+         group by name having count(*) > 1 order by name limit 20",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(twice.is_empty(), "{twice:?}");
+
+    // Places take their article: « PLIE de la Métropole européenne de Lille », not « d'Européenne ».
+    assert_eq!(
+        app.count("select count(*) from organisation where name = 'PLIE de la Métropole européenne de Lille'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from organisation o
+             where o.name ~ ' d''(Européenne|Eurométropole)' or o.name ~ ' de (Européenne|Eurométropole)'"
+        )
+        .await,
+        0
     );
 }
