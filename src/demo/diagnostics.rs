@@ -116,28 +116,100 @@ fn section_body(kind: &str, m: &SeededMaison, territory: &str, population: i64) 
     }
 }
 
-const COMMENTS: &[&str] = &[
-    "Les chiffres de la demande d'emploi datent de l'an dernier : pouvez-vous les actualiser avec la STMT du dernier trimestre ?",
-    "Il faudrait distinguer les métiers du gros œuvre et ceux du second œuvre dans l'analyse des tensions.",
-    "Les sessions FEEBAT organisées avec la CAPEB ne figurent pas dans l'offre de formation décrite.",
-    "Nous proposons d'ajouter les données de l'annuaire RGE par corps de métier.",
-    "La question de la mobilité mérite un paragraphe sur les zones rurales du nord du territoire.",
-    "Attention : l'enquête BMO porte sur les intentions d'embauche, pas sur les recrutements réalisés.",
-    "Le GRETA ouvre une formation d'installateur de pompes à chaleur à la rentrée : à mentionner.",
-    "Les bailleurs sociaux ont un plan de réhabilitation de 1 200 logements sur trois ans : c'est une opportunité forte.",
-    "Pourrait-on ajouter une comparaison avec la moyenne régionale pour le taux de tension ?",
-    "La part des femmes dans les métiers du bâtiment mériterait d'être citée dans les freins.",
-    "Les heures d'insertion issues des clauses sociales sont sous-estimées : le facilitateur a un bilan plus récent.",
-    "Le diagnostic pourrait citer l'Espace Conseil France Rénov' comme acteur de la demande.",
-    "D'accord avec la synthèse AFOM ; nous ajouterions la difficulté d'accès au foncier pour les entreprises.",
-    "Les apprentis du bâtiment sont comptés deux fois (CFA et lycées professionnels) ?",
-    "Il manque les besoins des entreprises d'énergies renouvelables (solaire, méthanisation).",
-    "Le tableau des marchés est très utile ; peut-on y ajouter la rénovation du tertiaire public ?",
-    "Les demandeurs d'emploi de longue durée devraient apparaître dans la partie emploi.",
-    "Constructys peut fournir les données de formation continue des salariés du BTP.",
-    "La Mission locale constate un intérêt croissant des jeunes pour les métiers de la transition énergétique.",
-    "Proposition : une fiche action sur l'accompagnement collectif des artisans vers la mention RGE.",
+/// Partners' remarks on each standard section (the seeder cycles through a section's list, then through
+/// the openers, so that no remark repeats on a diagnostic of up to 200 comments).
+fn remarks(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "contexte" => &[
+            "La carte du territoire gagnerait à faire apparaître les bassins de vie et pas seulement les communes.",
+            "La population citée est celle du recensement : précisez l'année de référence.",
+            "Le contexte pourrait rappeler les projets de renouvellement urbain en cours sur le territoire.",
+            "Les communes rurales du nord du territoire sont peu décrites alors qu'elles concentrent le parc ancien.",
+            "Le plan climat de l'intercommunalité fixe des objectifs de rénovation qu'il serait utile de citer.",
+        ],
+        "economie" => &[
+            "Il faudrait distinguer les métiers du gros œuvre et ceux du second œuvre dans l'analyse du tissu.",
+            "Le tableau des marchés est très utile ; peut-on y ajouter la rénovation du tertiaire public ?",
+            "Les bailleurs sociaux ont un plan de réhabilitation de 1 200 logements sur trois ans : c'est une opportunité forte.",
+            "Il manque les besoins des entreprises d'énergies renouvelables (solaire, méthanisation).",
+            "La part des très petites entreprises dans le bâtiment mériterait un chiffre : elles dominent le marché de la rénovation.",
+        ],
+        "emploi" => &[
+            "Les chiffres de la demande d'emploi datent de l'an dernier : pouvez-vous les actualiser avec la STMT du dernier trimestre ?",
+            "Les demandeurs d'emploi de longue durée devraient apparaître dans la partie emploi.",
+            "Pourrait-on ajouter une comparaison avec la moyenne régionale pour le taux de tension ?",
+            "L'intérim représente une part importante de l'emploi dans le BTP : la section n'en parle pas.",
+            "Les offres déposées ne couvrent qu'une partie des recrutements : à préciser en note.",
+        ],
+        "competences" => &[
+            "Attention : l'enquête BMO porte sur les intentions d'embauche, pas sur les recrutements réalisés.",
+            "Nous proposons d'ajouter les données de l'annuaire RGE par corps de métier.",
+            "Les entreprises signalent surtout un manque de chefs de chantier, qui n'apparaît pas ici.",
+            "Constructys peut fournir les données de formation continue des salariés du BTP.",
+            "Les compétences en pilotage de chantier de rénovation globale mériteraient une ligne à part.",
+        ],
+        "formation" => &[
+            "Les sessions FEEBAT organisées avec la CAPEB ne figurent pas dans l'offre de formation décrite.",
+            "Le GRETA ouvre une formation d'installateur de pompes à chaleur à la rentrée : à mentionner.",
+            "Les apprentis du bâtiment sont comptés deux fois (CFA et lycées professionnels) ?",
+            "Le taux de remplissage des formations serait plus parlant que le nombre de places.",
+            "La plateforme de formation aux gestes de l'efficacité énergétique du lycée professionnel manque à la liste.",
+        ],
+        "freins" => &[
+            "La question de la mobilité mérite un paragraphe sur les zones rurales du nord du territoire.",
+            "La part des femmes dans les métiers du bâtiment mériterait d'être citée dans les freins.",
+            "Le coût du permis de conduire est le premier frein cité par les jeunes que nous suivons.",
+            "Le logement des apprentis éloignés de leur entreprise est un frein à ajouter.",
+            "La maîtrise du français technique freine l'accès aux formations qualifiantes : à signaler.",
+        ],
+        "afom" => &[
+            "D'accord avec la synthèse AFOM ; nous ajouterions la difficulté d'accès au foncier pour les entreprises.",
+            "La dépendance aux aides publiques à la rénovation est une menace à faire figurer.",
+            "Le réseau d'artisans engagés dans la démarche RGE est un atout à mettre en avant.",
+            "La concurrence des territoires voisins pour attirer les apprentis est une menace réelle.",
+            "L'opportunité des certificats d'économies d'énergie n'apparaît pas dans la synthèse.",
+        ],
+        "enjeux" => &[
+            "Proposition : une fiche action sur l'accompagnement collectif des artisans vers la mention RGE.",
+            "Les heures d'insertion issues des clauses sociales sont sous-estimées : le facilitateur a un bilan plus récent.",
+            "La Mission locale constate un intérêt croissant des jeunes pour les métiers de la transition énergétique.",
+            "L'enjeu de la rénovation des copropriétés pourrait faire l'objet d'une piste d'action à part.",
+            "Nous suggérons de relier l'enjeu de l'attractivité des métiers aux actions d'orientation des collèges.",
+        ],
+        _ => &[
+            "Le diagnostic pourrait citer l'Espace Conseil France Rénov' comme acteur de la demande.",
+            "Une synthèse d'une page en tête du document aiderait les élus du comité de pilotage.",
+            "Les sources de chaque tableau devraient figurer sous le tableau, pas seulement en annexe.",
+            "Merci pour ce document très complet ; nous le diffuserons à nos équipes.",
+            "Un glossaire des sigles (BMO, STMT, RGE, FEEBAT) faciliterait la lecture.",
+        ],
+    }
+}
+
+/// What a remark begins with, after the first round through a section's remarks.
+const OPENERS: &[&str] = &[
+    "",
+    "Une remarque de nos équipes : ",
+    "Suite à notre réunion : ",
+    "Pour compléter : ",
+    "Un point de vigilance : ",
 ];
+
+/// The latest top-level comment of a diagnostic being seeded: id, section, created, answered.
+type LatestRemark = (i64, Option<i64>, DateTime<Utc>, Option<DateTime<Utc>>);
+
+/// « Pour compléter : les chiffres… »: the remark after its opener, lower-cased unless a name begins it.
+fn with_opener(opener: &str, remark: &str) -> String {
+    if opener.is_empty() || remark.starts_with("Constructys") {
+        return format!("{opener}{remark}");
+    }
+    let mut chars = remark.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_lowercase().collect())
+        .unwrap_or_default();
+    format!("{opener}{first}{}", chars.as_str())
+}
 
 const ANSWERS: &[&str] = &[
     "Merci : les données ont été actualisées.",
@@ -145,12 +217,20 @@ const ANSWERS: &[&str] = &[
     "Nous l'ajoutons au tableau des indicateurs.",
     "Hors du champ de ce diagnostic ; nous le retenons pour le plan d'actions.",
     "Les données ne sont pas disponibles à cette échelle.",
+    "Bonne remarque : un paragraphe a été ajouté.",
+    "Nous avons repris la formulation proposée.",
+    "Ce point sera traité au prochain comité de pilotage.",
 ];
 
+/// A partner's reply, after the Maison has answered (or, for an open comment, a few hours later).
 const REPLIES: &[&str] = &[
     "Je confirme, nous pouvons transmettre les données à jour.",
-    "Même constat de notre côté.",
+    "Merci, la nouvelle rédaction nous convient.",
     "Nous en parlerons au prochain atelier.",
+    "Même constat de notre côté, nous appuyons la demande.",
+    "Je vous envoie le bilan par courriel cette semaine.",
+    "Parfait, c'est plus clair ainsi.",
+    "Nous pouvons mettre à disposition un contact pour approfondir ce point.",
 ];
 
 /// Rows of each table, as tuples in the order of its bulk insert (kept local to this seeder).
@@ -503,7 +583,10 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
         comment_specs.push((i, n_comments, 0));
     }
 
-    // Comments: top-level ones first (ids reserved), then replies pointing at them.
+    // Comments in time order: a remark every 37 minutes from three weeks after creation (a day after the
+    // share); the Maison answers two days later; one comment in five is a partner's reply to the latest
+    // remark, a day after the answer (a few hours after the remark while it is open), so that a thread
+    // reads in date order: remark, answer, reply.
     let total: usize = comment_specs.iter().map(|c| c.1).sum();
     let comment_ids = reserve_ids(conn, "comment", total).await?;
     let mut next = 0;
@@ -514,68 +597,85 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
         let authors = &shared_authors[i];
         let secs = &section_ids_of[i];
         let base = rows.diag[i].8 + Duration::days(21);
-        let mut tops: Vec<(i64, Option<i64>)> = Vec::new();
+        let mut latest: Option<LatestRemark> = None;
+        let mut tops = 0usize;
+        let mut replies = 0usize;
         for k in 0..n {
             let cid = comment_ids[next];
             next += 1;
             let when = base + Duration::minutes(37 * k as i64);
-            // One in five is a reply to an earlier comment (one level).
-            let reply_to = (k % 5 == 4 && !tops.is_empty()).then(|| tops[(k * 7) % tops.len()]);
             let author = if k % 4 == 3 || authors.is_empty() {
                 m.staff_ids[k % m.staff_ids.len()]
             } else {
                 authors[k % authors.len()]
             };
-            match reply_to {
-                Some((parent, section)) => {
-                    rows.comments.push((
-                        cid,
-                        id,
-                        section,
-                        Some(parent),
-                        author,
-                        REPLIES[k % REPLIES.len()].to_owned(),
-                        "ouvert",
-                        String::new(),
-                        None,
-                        None,
-                        when,
-                    ));
-                }
-                None => {
-                    // Most comments are on a section, some on the whole diagnostic.
-                    let section = (k % 9 != 8).then(|| secs[k % secs.len()]);
-                    let (st, answer, by, answered) = if status == "valide" || k % 3 != 0 {
-                        let st = if k % 7 == 0 {
-                            "sans_suite"
-                        } else {
-                            "pris_en_compte"
-                        };
-                        (
-                            st,
-                            ANSWERS[k % ANSWERS.len()].to_owned(),
-                            Some(m.responsable_id),
-                            Some(when + Duration::days(2)),
-                        )
-                    } else {
-                        ("ouvert", String::new(), None, None)
-                    };
-                    rows.comments.push((
-                        cid,
-                        id,
-                        section,
-                        None,
-                        author,
-                        COMMENTS[k % COMMENTS.len()].to_owned(),
-                        st,
-                        answer,
-                        by,
-                        answered,
-                        when,
-                    ));
-                    tops.push((cid, section));
-                }
+            if k % 5 == 4
+                && let Some((parent, section, asked, answered)) = latest.take()
+            {
+                let at = match answered {
+                    Some(a) => a + Duration::days(1) + Duration::minutes(k as i64),
+                    None => asked + Duration::hours(3),
+                };
+                // A partner replies (the Maison's own word is its answer).
+                let author = if authors.is_empty() {
+                    m.staff_ids[k % m.staff_ids.len()]
+                } else {
+                    authors[(k / 5) % authors.len()]
+                };
+                rows.comments.push((
+                    cid,
+                    id,
+                    section,
+                    Some(parent),
+                    author,
+                    REPLIES[replies % REPLIES.len()].to_owned(),
+                    "ouvert",
+                    String::new(),
+                    None,
+                    None,
+                    at,
+                ));
+                replies += 1;
+                continue;
             }
+            // Every ninth remark is on the whole diagnostic, the others go round the sections; each takes
+            // its list's next remark, then the same with the next opener.
+            let t = tops;
+            tops += 1;
+            let (section, list, round) = if t % 9 == 8 || secs.is_empty() {
+                (None, remarks(""), t / 9)
+            } else {
+                let j = t - t / 9;
+                let s = j % secs.len();
+                (
+                    Some(secs[s]),
+                    remarks(STANDARD_SECTIONS[s].0),
+                    j / secs.len(),
+                )
+            };
+            let body = with_opener(
+                OPENERS[(round / list.len()) % OPENERS.len()],
+                list[round % list.len()],
+            );
+            let (st, answer, by, answered) = if status == "valide" || !t.is_multiple_of(3) {
+                let st = if t.is_multiple_of(7) {
+                    "sans_suite"
+                } else {
+                    "pris_en_compte"
+                };
+                (
+                    st,
+                    ANSWERS[t % ANSWERS.len()].to_owned(),
+                    Some(m.responsable_id),
+                    Some(when + Duration::days(2)),
+                )
+            } else {
+                ("ouvert", String::new(), None, None)
+            };
+            rows.comments.push((
+                cid, id, section, None, author, body, st, answer, by, answered, when,
+            ));
+            latest = Some((cid, section, when, answered));
         }
     }
     write(conn, rows).await

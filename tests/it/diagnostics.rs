@@ -1448,6 +1448,55 @@ async fn demo_diagnostics_include_the_lille_benchmark() {
     assert_eq!(a, b);
 }
 
+/// Issue 15, bug 12: the demo's Lille diagnostic repeated the same few remarks, and replies came before
+/// the answer they follow.
+#[tokio::test]
+async fn demo_comments_are_varied_and_in_time_order() {
+    let app = spawn_app().await;
+    mde::demo::seed(&app.db, 1).await.unwrap();
+    // No remark twice on a diagnostic, nor a reply twice in a section.
+    let repeated: Vec<(i64, String)> = sqlx::query_as(
+        "select diagnostic_id, body from comment where parent_id is null
+         group by diagnostic_id, body having count(*) > 1 limit 5",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(repeated.is_empty(), "{repeated:?}");
+    let lille_distinct = app
+        .count(
+            "select count(distinct c.body) from comment c join diagnostic d on d.id = c.diagnostic_id
+             join maison m on m.id = d.maison_id where m.name = 'Maison de l''emploi de Lille Métropole'",
+        )
+        .await;
+    assert!(lille_distinct >= 150, "{lille_distinct} distinct texts");
+    // A thread reads in date order: the remark, the Maison's answer, then the replies.
+    let late = app
+        .count(
+            "select count(*) from comment r join comment p on p.id = r.parent_id
+             where r.created_at <= p.created_at or r.created_at <= coalesce(p.answered_at, p.created_at)",
+        )
+        .await;
+    assert_eq!(late, 0, "replies dated before what they answer");
+    assert!(
+        app.count("select count(*) from comment where parent_id is not null")
+            .await
+            > 30
+    );
+    // Remarks come after the share, and before the validation of a validated diagnostic.
+    let outside = app
+        .count(
+            "select count(*) from comment c
+             join transition s on s.object_type = 'diagnostic' and s.object_id = c.diagnostic_id
+                              and s.to_status = 'partage'
+             left join transition v on v.object_type = 'diagnostic' and v.object_id = c.diagnostic_id
+                              and v.to_status = 'valide'
+             where c.created_at < s.at or c.created_at > v.at or c.answered_at > v.at",
+        )
+        .await;
+    assert_eq!(outside, 0);
+}
+
 /// Issue 14, finding 4: an indicator's territory or source typed as a formula reached the CSV as is; a
 /// negative value must stay a number.
 #[tokio::test]
