@@ -72,7 +72,7 @@ function logStats(role, stats, inspector) {
 
 // The crawls only read; they run side by side (2 by default: one per core) to keep the suite short.
 describe('crawl', { concurrency: config.crawl.concurrency }, () => {
-  test('crawl signed out (anonyme)', { timeout: 180_000 }, async () => {
+  test('crawl signed out (anonyme)', { timeout: 300_000 }, async () => {
     await checked('crawl-anonyme', async (inspector) => {
       const context = await newGuardedContext(browser, { origin: server.origin, role: 'anonyme' });
       const page = await context.newPage();
@@ -85,7 +85,7 @@ describe('crawl', { concurrency: config.crawl.concurrency }, () => {
   });
 
   for (const [role, account] of Object.entries(config.accounts)) {
-    test(`crawl as ${role} (${account.email})`, { timeout: 240_000 }, async () => {
+    test(`crawl as ${role} (${account.email})`, { timeout: 480_000 }, async () => {
       await checked(`crawl-${role}`, async (inspector) => {
         const context = await newGuardedContext(browser, { origin: server.origin, role });
         const page = await context.newPage();

@@ -97,6 +97,65 @@ function domFacts(structure) {
   };
 }
 
+/**
+ * Runs in the page: how wide the document is against the viewport, and at the phone width, which menu
+ * entries a person cannot see (outside the viewport, or cut by the menu's own box).
+ */
+function widthFacts() {
+  const root = document.documentElement;
+  const viewport = root.clientWidth;
+  const culprits = [];
+  if (root.scrollWidth > viewport) {
+    // What sticks out and is not inside a box that scrolls or clips it: the outermost names the cause.
+    const clippedByAncestor = (el) => {
+      for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+        if (getComputedStyle(e).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const beyond = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > viewport + 1 && r.width > 0) beyond.push({ el, right: Math.round(r.right) });
+    }
+    // An absolutely placed element escapes a scrolling box that is not its containing block: when
+    // nothing else sticks out, name what lies beyond the edge inside such boxes too.
+    const unclipped = beyond.filter(({ el }) => !clippedByAncestor(el));
+    const widest = unclipped.length > 0 ? unclipped : beyond.filter(({ el }) => getComputedStyle(el).position === 'absolute');
+    if (widest.length === 0) {
+      // Text that does not break (an address, a long word) sticks out of its box without widening it.
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      for (let n = walker.nextNode(); n && culprits.length < 5; n = walker.nextNode()) {
+        if (!n.textContent.trim()) continue;
+        range.selectNodeContents(n);
+        const r = range.getBoundingClientRect();
+        const el = n.parentElement;
+        if (r.right > viewport + 1 && el && !clippedByAncestor(el) && getComputedStyle(el).position !== 'absolute') {
+          culprits.push(`text « ${n.textContent.trim().slice(0, 60)} » in ${el.localName} reaches ${Math.round(r.right)} px`);
+        }
+      }
+    }
+    for (const { el, right } of widest.filter(({ el }) => !widest.some((o) => o.el !== el && o.el.contains(el))).slice(0, 5)) {
+      const cls = [...el.classList].slice(0, 2).map((c) => '.' + c).join('');
+      const parent = el.parentElement ? `${el.parentElement.localName}${[...el.parentElement.classList].slice(0, 1).map((c) => '.' + c).join('')} > ` : '';
+      culprits.push(`${parent}${el.localName}${el.id ? '#' + el.id : ''}${cls} reaches ${right} px`);
+    }
+  }
+  const menu = [];
+  for (const a of document.querySelectorAll('.main-nav a')) {
+    const r = a.getBoundingClientRect();
+    let clipped = r.left < 0 || r.right > viewport + 1 || r.width === 0;
+    for (let e = a.parentElement; e && !clipped && e !== document.body; e = e.parentElement) {
+      if (getComputedStyle(e).overflowX === 'visible') continue;
+      const box = e.getBoundingClientRect();
+      clipped = r.left < box.left - 1 || r.right > box.right + 1;
+    }
+    if (clipped) menu.push(a.textContent.trim());
+  }
+  return { width: root.scrollWidth, viewport, culprits, hiddenMenu: menu };
+}
+
 async function runAxe(page) {
   const watch = watchOf(page);
   watch.axeRunning = true;
@@ -187,6 +246,25 @@ export class Inspector {
           `<${e.tag} ${e.attr}> points to another host: ${e.url}`,
           [e.where, ...(e.isAnchor ? ['an intended link to another site needs rel="external"'] : [])],
         );
+      }
+
+      // No page wider than its viewport, on a desktop and on a phone; on a phone every menu entry shows.
+      const size = page.viewportSize();
+      try {
+        for (const [name, viewport] of Object.entries(config.viewports)) {
+          const now = page.viewportSize();
+          if (!now || now.width !== viewport.width || now.height !== viewport.height) await page.setViewportSize(viewport);
+          const w = await page.evaluate(widthFacts);
+          if (w.width > w.viewport) {
+            add('width', `${w.width} px wide at ${viewport.width} px (${name}): the page scrolls sideways`, w.culprits);
+          }
+          if (viewport.width <= 400 && w.hiddenMenu.length > 0) {
+            add('menu', `at ${viewport.width} px, menu entries out of sight: ${w.hiddenMenu.join(', ')}`);
+          }
+        }
+      } finally {
+        const now = page.viewportSize();
+        if (size && (now?.width !== size.width || now?.height !== size.height)) await page.setViewportSize(size);
       }
 
       const axeStart = Date.now();
