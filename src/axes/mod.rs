@@ -85,6 +85,9 @@ struct IndexPage {
 pub struct AxisQuery {
     #[serde(default)]
     maison: String,
+    /// The network view's Maisons (`crate::reseau::Programme`): the programme's by default.
+    #[serde(default)]
+    programme: String,
 }
 
 impl AxisQuery {
@@ -117,9 +120,15 @@ async fn index(
     .bind(CURRENT_CHARTER)
     .fetch_all(&state.db)
     .await?;
-    let query = requested
-        .map(|m| format!("?maison={m}"))
-        .unwrap_or_default();
+    // The network view keeps the choice of Maisons made on an axis page.
+    let query = match (requested, view) {
+        (Some(m), _) => format!("?maison={m}"),
+        (None, AxisView::Network) if !q.programme.is_empty() => format!(
+            "?programme={}",
+            crate::reseau::Programme::parse(&q.programme).code()
+        ),
+        _ => String::new(),
+    };
     Ok(Html(IndexPage { ctx, axes, query }.render()?).into_response())
 }
 
@@ -474,7 +483,10 @@ async fn page(
     let axis = load_axis(&state, &number).await?;
     let scope = match resolve(&state, &user, requested).await? {
         Ok(Some(scope)) => scope,
-        Ok(None) => return network::page(&state, ctx, axis).await,
+        Ok(None) => {
+            let programme = crate::reseau::Programme::parse(&q.programme);
+            return network::page(&state, ctx, axis, programme).await;
+        }
         Err(maisons) => {
             return Ok(Html(ChoosePage { ctx, axis, maisons }.render()?).into_response());
         }
@@ -642,7 +654,10 @@ async fn export(
     let axis = load_axis(&state, &number).await?;
     let scope = match resolve(&state, &user, requested).await? {
         Ok(Some(scope)) => scope,
-        Ok(None) => return network::export(&state, &axis, format).await,
+        Ok(None) => {
+            let programme = crate::reseau::Programme::parse(&q.programme);
+            return network::export(&state, &axis, format, programme).await;
+        }
         Err(_) => return Err(AppError::NotFound),
     };
     let (actions, indicators) = match &scope.plan {

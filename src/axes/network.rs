@@ -1,6 +1,7 @@
-//! The network view of an axis (admins): actions by status, sector and region over every Maison's current
-//! plan, budget and co-financing totals, and the Maisons with no action under the axis. Each block is one
-//! aggregate query.
+//! The network view of an axis (admins): actions by status, sector and region over the current plan of
+//! the Maisons shown (the Grenelle programme's by default, the whole network one click away), budget and
+//! co-financing totals, the Maisons with actions under the axis (with their fiches) and those without.
+//! Each block is one aggregate query.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use super::Axis;
 use crate::domain::labels;
 use crate::error::AppResult;
-use crate::reseau::{Cell, ExportFormat, Table};
+use crate::reseau::{Cell, ExportFormat, Programme, Table};
 use crate::state::AppState;
 use crate::web::{Ctx, format};
 
@@ -102,6 +103,31 @@ impl Missing {
 
 pub const MISSING_SHOWN: i64 = 100;
 
+/// A fiche action under the axis, for the list of Maisons with actions.
+#[derive(serde::Deserialize)]
+pub struct Fiche {
+    pub id: i64,
+    pub number: i32,
+    pub title: String,
+    pub status: String,
+}
+
+impl Fiche {
+    pub fn status_label(&self) -> &'static str {
+        labels::action_status_label(&self.status)
+    }
+}
+
+/// A Maison with at least one action under the axis in its current plan.
+#[derive(sqlx::FromRow)]
+pub struct WithActions {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub realisees: i64,
+    pub fiches: sqlx::types::Json<Vec<Fiche>>,
+}
+
 #[derive(Template)]
 #[template(path = "axes/network.html")]
 struct NetworkAxisPage {
@@ -133,31 +159,60 @@ pub struct NetworkAxisData {
     regions: Vec<GroupRow>,
     funders: Vec<FunderRow>,
     missing: Vec<Missing>,
+    with_actions: Vec<WithActions>,
+    programme: Programme,
+    /// `?programme=…`, for the links that keep the choice.
+    query: String,
+    /// The other scope: link text and address.
+    scope_switch: (String, String),
     prev_next: (Option<i32>, Option<i32>),
 }
 
-/// The actions under axis $1 of every Maison's current plan; $2 is today (for late actions).
-const AXIS_ACTIONS: &str = "
-    ax_act as (
-        select a.id, a.status, a.sector_code, cp.maison_id,
-               coalesce(a.end_date < $2 and a.status not in ('realisee', 'abandonnee'), false) as is_late
-        from maison_current_plan cp
-        join action a on a.plan_id = cp.plan_id and a.axis_id = $1
-    )";
+/// Whether the Maison `m` is among those shown ($3: `Programme::sql`).
+const SHOWN: &str = "($3::text is null or ($3 = 'grenelle') = (m.grenelle_year is not null))";
 
-pub async fn page(state: &AppState, ctx: Ctx, axis: Axis) -> AppResult<Response> {
+/// The actions under axis $1 of the current plan of the Maisons shown ($3); $2 is today (late actions).
+fn axis_actions() -> String {
+    format!(
+        "ax_act as (
+            select a.id, a.number, a.title, a.status, a.sector_code, cp.maison_id,
+                   coalesce(a.end_date < $2 and a.status not in ('realisee', 'abandonnee'), false) as is_late
+            from maison_current_plan cp
+            join maison m on m.id = cp.maison_id
+            join action a on a.plan_id = cp.plan_id and a.axis_id = $1
+            where {SHOWN}
+        )"
+    )
+}
+
+pub async fn page(
+    state: &AppState,
+    ctx: Ctx,
+    axis: Axis,
+    programme: Programme,
+) -> AppResult<Response> {
     let today = format::today();
-    let key = format!("axe-reseau/{}?jour={today}", axis.id);
+    let key = format!(
+        "axe-reseau/{}?programme={}&jour={today}",
+        axis.id,
+        programme.code()
+    );
     let data = state
         .network_cache
-        .get_or_compute(key, || figures(state, axis, today))
+        .get_or_compute(key, || figures(state, axis, today, programme))
         .await?;
     Ok(Html(NetworkAxisPage { ctx, data }.render()?).into_response())
 }
 
-async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<NetworkAxisData> {
+async fn figures(
+    state: &AppState,
+    axis: Axis,
+    today: NaiveDate,
+    programme: Programme,
+) -> AppResult<NetworkAxisData> {
+    let axis_actions = axis_actions();
     let totals: Totals = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS},
+        "with {axis_actions},
          money as (
              select coalesce(sum(f.amount_cents), 0)::bigint as budget,
                     coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
@@ -167,20 +222,22 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
          select (select count(*) from ax_act) as actions,
                 (select count(*) from ax_act where is_late) as late,
                 (select count(distinct maison_id) from ax_act) as maisons_with,
-                (select count(*) from maison) as maisons,
+                (select count(*) from maison m where {SHOWN}) as maisons,
                 money.budget, money.acquis, money.sollicite
          from money"
     ))
     .bind(axis.id)
     .bind(today)
+    .bind(programme.sql())
     .fetch_one(&state.db)
     .await?;
     let status_counts: Vec<StatusCount> = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS}
+        "with {axis_actions}
          select status, count(*) as n from ax_act group by status"
     ))
     .bind(axis.id)
     .bind(today)
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
     let statuses = labels::ACTION_STATUSES
@@ -199,7 +256,7 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
         })
         .collect();
     let sectors: Vec<Group> = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS}
+        "with {axis_actions}
          select coalesce(s.name, 'Filière non renseignée') as label,
                 count(distinct ax_act.maison_id) as maisons, count(*) as actions,
                 count(*) filter (where ax_act.status = 'realisee') as realisees,
@@ -209,10 +266,11 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
     ))
     .bind(axis.id)
     .bind(today)
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
     let regions: Vec<Group> = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS}
+        "with {axis_actions}
          select r.name as label,
                 count(distinct ax_act.maison_id) as maisons, count(*) as actions,
                 count(*) filter (where ax_act.status = 'realisee') as realisees,
@@ -222,10 +280,11 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
     ))
     .bind(axis.id)
     .bind(today)
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
     let funders: Vec<Funder> = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS}
+        "with {axis_actions}
          select f.funder, count(distinct f.action_id) as actions,
                 coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
                 coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
@@ -234,20 +293,51 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
     ))
     .bind(axis.id)
     .bind(today)
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
-    let missing: Vec<Missing> = sqlx::query_as(
+    let missing: Vec<Missing> = sqlx::query_as(&format!(
         "select m.id, m.name, r.name as region, cp.status as plan_status
          from maison m
          join region r on r.code = m.region_code
          left join maison_current_plan cp on cp.maison_id = m.id
          where not exists (select 1 from action a where a.plan_id = cp.plan_id and a.axis_id = $1)
-         order by m.sort_key, m.id limit $2",
-    )
+           and {SHOWN}
+         order by m.sort_key, m.id limit $2"
+    ))
     .bind(axis.id)
     .bind(MISSING_SHOWN)
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
+    // The Maisons with actions under the axis, each with its fiches (linked), by name.
+    let with_actions: Vec<WithActions> = sqlx::query_as(&format!(
+        "with {axis_actions}
+         select m.id, m.name, r.name as region,
+                count(*) filter (where ax_act.status = 'realisee') as realisees,
+                json_agg(json_build_object('id', ax_act.id, 'number', ax_act.number, 'title', ax_act.title,
+                                           'status', ax_act.status) order by ax_act.number) as fiches
+         from ax_act join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code
+         group by m.id, m.name, m.sort_key, r.name
+         order by m.sort_key, m.id"
+    ))
+    .bind(axis.id)
+    .bind(today)
+    .bind(programme.sql())
+    .fetch_all(&state.db)
+    .await?;
+    let query = format!("?programme={}", programme.code());
+    let other = match programme {
+        Programme::Grenelle => Programme::Tous,
+        _ => Programme::Grenelle,
+    };
+    let scope_switch = (
+        match other {
+            Programme::Tous => "Voir tout le réseau".to_owned(),
+            _ => "Voir les Maisons du programme Grenelle seulement".to_owned(),
+        },
+        format!("/axes/{}?programme={}", axis.number, other.code()),
+    );
     let prev_next = super::neighbours(state, axis.number).await?;
     Ok(NetworkAxisData {
         actions: format::int(totals.actions),
@@ -272,6 +362,10 @@ async fn figures(state: &AppState, axis: Axis, today: NaiveDate) -> AppResult<Ne
             })
             .collect(),
         missing,
+        with_actions,
+        programme,
+        query,
+        scope_switch,
         axis,
         prev_next,
     })
@@ -291,9 +385,15 @@ struct PerMaison {
 }
 
 /// The network axis page as a table: one row per Maison (those without action included).
-pub async fn export(state: &AppState, axis: &Axis, format: ExportFormat) -> AppResult<Response> {
+pub async fn export(
+    state: &AppState,
+    axis: &Axis,
+    format: ExportFormat,
+    programme: Programme,
+) -> AppResult<Response> {
+    let axis_actions = axis_actions();
     let rows: Vec<PerMaison> = sqlx::query_as(&format!(
-        "with {AXIS_ACTIONS},
+        "with {axis_actions},
          per as (
              select maison_id, count(*) as actions,
                     count(*) filter (where status = 'realisee') as realisees,
@@ -313,10 +413,12 @@ pub async fn export(state: &AppState, axis: &Axis, format: ExportFormat) -> AppR
          left join maison_current_plan cp on cp.maison_id = m.id
          left join per on per.maison_id = m.id
          left join money on money.maison_id = m.id
+         where {SHOWN}
          order by m.sort_key, m.id"
     ))
     .bind(axis.id)
     .bind(format::today())
+    .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
     let mut table = Table::new(

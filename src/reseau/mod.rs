@@ -45,6 +45,51 @@ pub fn router() -> Router<AppState> {
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// Which Maisons the network's figures cover: by default the Grenelle programme's (the Maisons AVE
+/// follows and reports on), else those outside it or the whole network, one click away. Kept in the
+/// query string (`programme=grenelle|hors|tous`) and in every cache key of these figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Programme {
+    #[default]
+    Grenelle,
+    Hors,
+    Tous,
+}
+
+impl Programme {
+    /// Anything else than `hors` or `tous` is the default.
+    pub fn parse(s: &str) -> Programme {
+        match s.trim() {
+            "hors" => Programme::Hors,
+            "tous" => Programme::Tous,
+            _ => Programme::Grenelle,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Programme::Grenelle => "grenelle",
+            Programme::Hors => "hors",
+            Programme::Tous => "tous",
+        }
+    }
+    /// The value bound for `($n::text is null or ($n = 'grenelle') = (m.grenelle_year is not null))`.
+    pub fn sql(self) -> Option<&'static str> {
+        match self {
+            Programme::Grenelle => Some("grenelle"),
+            Programme::Hors => Some("hors"),
+            Programme::Tous => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Programme::Grenelle => "Maisons du programme Grenelle",
+            Programme::Hors => "Maisons hors programme Grenelle",
+            Programme::Tous => "tout le réseau",
+        }
+    }
+    pub const ALL: [Programme; 3] = [Programme::Grenelle, Programme::Hors, Programme::Tous];
+}
+
 /// The filters of the dashboard, as typed in the query string (empty means « tous »).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Filters {
@@ -68,12 +113,8 @@ impl Filters {
     fn region(&self) -> Option<&str> {
         Some(self.region.trim()).filter(|s| !s.is_empty() && s.len() <= 3)
     }
-    fn programme(&self) -> Option<&str> {
-        match self.programme.as_str() {
-            "grenelle" => Some("grenelle"),
-            "hors" => Some("hors"),
-            _ => None,
-        }
+    fn programme(&self) -> Programme {
+        Programme::parse(&self.programme)
     }
     fn phase(&self) -> Option<&str> {
         labels::PHASES
@@ -113,9 +154,7 @@ impl Filters {
         if let Some(r) = self.region() {
             parts.push(format!("region={}", url_encode(r)));
         }
-        if let Some(p) = self.programme() {
-            parts.push(format!("programme={p}"));
-        }
+        parts.push(format!("programme={}", self.programme().code()));
         if let Some(p) = self.phase() {
             parts.push(format!("phase={p}"));
         }
@@ -252,7 +291,7 @@ async fn fetch_rows(
     sqlx::query_as(&sql)
         .persistent(false)
         .bind(f.region())
-        .bind(f.programme())
+        .bind(f.programme().sql())
         .bind(f.phase())
         .bind(f.inactive())
         .bind(today)
@@ -325,6 +364,8 @@ pub struct Totals {
     pub pct: String,
     pub late: String,
     pub inactive: String,
+    /// Of the Maisons shown.
+    pub inactive_pct: String,
 }
 
 /// One figure of the map or the charts: `dim` is region, axis or sector.
@@ -430,6 +471,9 @@ pub struct DashboardData {
     export_query: String,
     regions: Vec<Choice>,
     programmes: Vec<Choice>,
+    programme: Programme,
+    /// The other scope (programme or whole network): its link text and address.
+    scope_switch: (String, String),
     phases: Vec<Choice>,
     inactive: bool,
     sorts: Vec<SortLink>,
@@ -484,6 +528,7 @@ async fn dashboard_data(
             pct: format::percent(first.total_realisees, first.total_actions),
             late: format::int(first.total_late),
             inactive: format::int(first.total_inactive),
+            inactive_pct: format::percent(first.total_inactive, first.total_rows),
         },
         None => {
             let zero = format::int(0);
@@ -495,6 +540,7 @@ async fn dashboard_data(
                 pct: format::percent(0, 0),
                 late: zero.clone(),
                 inactive: zero,
+                inactive_pct: format::percent(0, 0),
             }
         }
     };
@@ -544,7 +590,7 @@ async fn dashboard_data(
     ))
     .persistent(false)
     .bind(f.region())
-    .bind(f.programme())
+    .bind(f.programme().sql())
     .bind(f.phase())
     .bind(f.inactive())
     .bind(today)
@@ -627,17 +673,31 @@ async fn dashboard_data(
             label: name,
         })
         .collect();
-    let programmes = [
-        ("grenelle", "programme Grenelle"),
-        ("hors", "hors programme Grenelle"),
-    ]
-    .iter()
-    .map(|(v, l)| Choice {
-        value: (*v).into(),
-        label: (*l).into(),
-        selected: f.programme() == Some(*v),
-    })
-    .collect();
+    let programmes = Programme::ALL
+        .iter()
+        .map(|p| Choice {
+            value: p.code().into(),
+            label: match p {
+                Programme::Tous => "Tout le réseau".into(),
+                _ => p.label().into(),
+            },
+            selected: f.programme() == *p,
+        })
+        .collect();
+    // The other scope, one click away, with the other filters kept.
+    let other = match f.programme() {
+        Programme::Grenelle => Programme::Tous,
+        _ => Programme::Grenelle,
+    };
+    let mut switched = f.clone();
+    switched.programme = other.code().into();
+    let scope_switch = (
+        match other {
+            Programme::Tous => "Voir tout le réseau".to_owned(),
+            _ => "Voir les Maisons du programme Grenelle seulement".to_owned(),
+        },
+        format!("/reseau?{}", switched.query_with_sort()),
+    );
     let phases = labels::PHASES
         .iter()
         .map(|p| Choice {
@@ -691,6 +751,8 @@ async fn dashboard_data(
         export_query: f.query_with_sort(),
         regions,
         programmes,
+        programme: f.programme(),
+        scope_switch,
         phases,
         inactive: f.inactive(),
         sorts,
@@ -703,7 +765,10 @@ async fn dashboard_data(
         axis_rows: axis_data.iter().map(GroupRow::from).collect(),
         by_sector,
         sector_rows: sector_data.iter().map(GroupRow::from).collect(),
-        filtered: !filter_q.is_empty(),
+        filtered: f.region().is_some()
+            || f.phase().is_some()
+            || f.inactive()
+            || f.programme() != Programme::Grenelle,
     })
 }
 

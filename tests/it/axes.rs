@@ -126,7 +126,7 @@ async fn admins_see_the_network_on_an_axis() {
     let app = spawn_app().await;
     let f = fixture(&app).await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, html) = admin.get_html("/axes/1").await;
+    let (status, html) = admin.get_html("/axes/1?programme=tous").await;
     assert_eq!(status, StatusCode::OK);
     let on_axis: Vec<&Act> = ACTIONS.iter().filter(|a| a.axis == 1).collect();
     let late = on_axis.iter().filter(|a| is_late(a)).count();
@@ -176,7 +176,7 @@ async fn admins_see_the_network_on_an_axis() {
     assert!(missing.contains("emploi D"));
     assert!(!missing.contains("emploi A"));
     // Axis 4: only C.
-    let (_, html) = admin.get_html("/axes/4").await;
+    let (_, html) = admin.get_html("/axes/4?programme=tous").await;
     let missing = &html[html.find("id=\"sans-action\"").unwrap()..];
     assert!(missing.contains("<strong>3</strong> Maisons"));
     // An admin may open one Maison's page.
@@ -260,7 +260,7 @@ async fn axis_exports() {
     assert_eq!(a2[10], "oui", "late");
 
     let admin = app.signed_in(ADMIN).await;
-    let r = admin.get("/axes/1/export/xlsx").await;
+    let r = admin.get("/axes/1/export/xlsx?programme=tous").await;
     assert_eq!(r.status(), StatusCode::OK);
     let mut book: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
@@ -308,7 +308,12 @@ async fn axis_csv_neutralises_formulas() {
     assert_eq!(a1[2], "'-2+3+cmd|' /C calc'!A0");
     assert_eq!(a1[11], "1500,5", "budgets stay numbers");
     let admin = app.signed_in(ADMIN).await;
-    let bytes = admin.get("/axes/1/export/csv").await.bytes().await.unwrap();
+    let bytes = admin
+        .get("/axes/1/export/csv?programme=tous")
+        .await
+        .bytes()
+        .await
+        .unwrap();
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(text.contains(";'@SUM(1+1);"), "{text}");
 }

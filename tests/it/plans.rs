@@ -1452,14 +1452,14 @@ async fn the_current_plan_is_the_running_one() {
         "the draft does not hide it"
     );
     let admin = app.signed_in(ADMIN).await;
-    let (_, reseau) = admin.get_html("/reseau").await;
+    let (_, reseau) = admin.get_html("/reseau?programme=tous").await;
     let row_start = reseau.find("Maison de l&#39;emploi A").unwrap();
     let row = &reseau[row_start..row_start + reseau[row_start..].find("</tr>").unwrap()];
     assert!(
         row.contains("En mise en œuvre") || row.contains("en mise en œuvre"),
         "{row}"
     );
-    let (_, network1) = admin.get_html("/axes/1").await;
+    let (_, network1) = admin.get_html("/axes/1?programme=tous").await;
     assert!(
         network1.contains("<strong>1</strong> actions"),
         "{network1}"

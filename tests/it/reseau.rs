@@ -435,7 +435,7 @@ async fn dashboard_figures_match_the_fixture() {
     let app = spawn_app().await;
     let _f = fixture(&app).await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, html) = admin.get_html("/reseau").await;
+    let (status, html) = admin.get_html("/reseau?programme=tous").await;
     assert_eq!(status, StatusCode::OK);
 
     let total = ACTIONS.len();
@@ -519,18 +519,24 @@ async fn dashboard_filters_sort_and_paginate() {
     assert_eq!(names(&html), vec!['B', 'D']);
     let (_, html) = admin.get_html("/reseau?phase=mise_en_oeuvre").await;
     assert_eq!(names(&html), vec!['A', 'C']);
-    let (_, html) = admin.get_html("/reseau?phase=mobilisation").await;
+    let (_, html) = admin
+        .get_html("/reseau?phase=mobilisation&programme=tous")
+        .await;
     assert_eq!(names(&html), vec!['D']);
-    let (_, html) = admin.get_html("/reseau?inactif=1").await;
+    let (_, html) = admin.get_html("/reseau?inactif=1&programme=tous").await;
     assert_eq!(names(&html), vec!['B', 'C', 'D']);
     // Sorting by % réalisées, highest first: C 50 %, B 33 %, A 20 %, D none.
-    let (_, html) = admin.get_html("/reseau?tri=realisees&ordre=desc").await;
+    let (_, html) = admin
+        .get_html("/reseau?tri=realisees&ordre=desc&programme=tous")
+        .await;
     assert_eq!(names(&html), vec!['C', 'B', 'A', 'D']);
     let (_, html) = admin
-        .get_html("/reseau?tri=retard&ordre=desc&region=32")
+        .get_html("/reseau?tri=retard&ordre=desc&region=32&programme=tous")
         .await;
     assert_eq!(names(&html).len(), 2);
-    let (_, html) = admin.get_html("/reseau?tri=nom&ordre=desc").await;
+    let (_, html) = admin
+        .get_html("/reseau?tri=nom&ordre=desc&programme=tous")
+        .await;
     assert_eq!(names(&html), vec!['D', 'C', 'B', 'A']);
     // Nonsense filters are ignored, never an error.
     let (status, _) = admin
@@ -546,10 +552,17 @@ async fn dashboard_filters_sort_and_paginate() {
     .execute(&app.db)
     .await
     .unwrap();
-    let (_, html) = admin.get_html("/reseau").await;
+    let (_, html) = admin.get_html("/reseau?programme=tous").await;
     assert_eq!(body_rows(&html).len(), 50);
-    assert!(html.contains("page=2"));
-    let (_, html) = admin.get_html("/reseau?page=2").await;
+    assert!(
+        unescape_amp(&html).contains("programme=tous&page=2"),
+        "{}",
+        &html[html
+            .find("rel=\"next\"")
+            .map(|i| i.saturating_sub(200))
+            .unwrap_or(0)..][..400]
+    );
+    let (_, html) = admin.get_html("/reseau?programme=tous&page=2").await;
     assert_eq!(body_rows(&html).len(), 9);
 }
 
@@ -592,7 +605,7 @@ async fn network_exports_csv_and_xlsx() {
     let app = spawn_app().await;
     let _f = fixture(&app).await;
     let admin = app.signed_in(ADMIN).await;
-    let r = admin.get("/reseau/export/csv?tri=nom").await;
+    let r = admin.get("/reseau/export/csv?tri=nom&programme=tous").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()["content-type"]
@@ -613,7 +626,7 @@ async fn network_exports_csv_and_xlsx() {
     assert_eq!(fields[13], fr(100.0 / 3.0));
     assert_eq!(fields[13], "33,33");
 
-    let r = admin.get("/reseau/export/xlsx").await;
+    let r = admin.get("/reseau/export/xlsx?programme=tous").await;
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
@@ -882,13 +895,15 @@ async fn dashboard_cache_is_dropped_by_the_next_write() {
     // that is cached at the latest generation.
     record_activity(&app, f.maison('B')).await;
     for _ in 0..200 {
-        if done_text(&admin.get_html("/reseau").await.1).contains("2 Maisons sans activité") {
+        if done_text(&admin.get_html("/reseau?programme=tous").await.1)
+            .contains("2 Maisons sans activité")
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let (_, before) = admin.get_html("/reseau").await;
+    let (_, before) = admin.get_html("/reseau?programme=tous").await;
     assert!(
         done_text(&before).contains("2 Maisons sans activité"),
         "{}",
@@ -920,7 +935,7 @@ async fn dashboard_cache_is_dropped_by_the_next_write() {
         .await
         .unwrap();
     drop(conn);
-    let (_, cached) = admin.get_html("/reseau").await;
+    let (_, cached) = admin.get_html("/reseau?programme=tous").await;
     assert!(
         done_text(&cached).contains("12 actions, dont 4 réalisées"),
         "{}",
@@ -931,7 +946,7 @@ async fn dashboard_cache_is_dropped_by_the_next_write() {
     record_activity(&app, f.maison('C')).await;
     let mut after = String::new();
     for _ in 0..100 {
-        after = admin.get_html("/reseau").await.1;
+        after = admin.get_html("/reseau?programme=tous").await.1;
         if done_text(&after).contains("12 actions, dont 5 réalisées") {
             break;
         }
@@ -979,7 +994,12 @@ async fn network_csv_neutralises_formulas_typed_in_names() {
         .await
         .unwrap();
     let admin = app.signed_in(ADMIN).await;
-    let bytes = admin.get("/reseau/export/csv").await.bytes().await.unwrap();
+    let bytes = admin
+        .get("/reseau/export/csv?programme=tous")
+        .await
+        .bytes()
+        .await
+        .unwrap();
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(
         text.contains(";\"'=HYPERLINK(\"\"http://evil.example\"\";\"\"Cliquez\"\")\";"),
@@ -1058,4 +1078,149 @@ async fn grenelle_report_opens_on_the_last_complete_year() {
         html.contains(r#"<option value="2029">"#),
         "later years stay one click away"
     );
+}
+
+/// The page with its `&` entities read back, to compare addresses.
+fn unescape_amp(html: &str) -> String {
+    html.replace("&amp;", "&").replace("&#38;", "&")
+}
+
+/// Issue 15, the programme first: `/reseau` and the network axis pages show the Grenelle programme's
+/// Maisons (A and C of the fixture) unless asked for the whole network, the choice kept in the links;
+/// rates and « sans activité » are measured against the Maisons shown.
+#[tokio::test]
+async fn network_figures_default_to_the_programme_maisons() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let admin = app.signed_in(ADMIN).await;
+    let programme = ['A', 'C'];
+    let shown: Vec<&Act> = ACTIONS
+        .iter()
+        .filter(|a| programme.contains(&a.maison))
+        .collect();
+    let done = shown.iter().filter(|a| a.status == "realisee").count();
+    let late = shown.iter().filter(|a| is_late(a)).count();
+
+    let (status, html) = admin.get_html("/reseau").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = unescape_amp(&html);
+    let rows = body_rows(&html);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(row_of(&rows, "emploi A").contains("Grenelle"));
+    assert!(row_of(&rows, "emploi C").contains("Grenelle"));
+    let doc = scraper::Html::parse_document(&html);
+    let stats: String = doc
+        .select(&scraper::Selector::parse("ul.stats").unwrap())
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(stats.contains("2 Maisons"), "{stats}");
+    assert!(
+        stats.contains(&format!(
+            "{} actions, dont {done} réalisées ({})",
+            shown.len(),
+            pct(done, shown.len())
+        )),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("{late} actions en retard")),
+        "{stats}"
+    );
+    // Of A and C, only C never had activity: one in two of the Maisons shown.
+    assert!(
+        stats.contains(&format!(
+            "1 Maisons sans activité depuis 90 jours ({} des Maisons retenues)",
+            pct(1, 2)
+        )),
+        "{stats}"
+    );
+    // The whole network is one click away, and the sort links keep the choice.
+    assert!(
+        html.contains("href=\"/reseau?programme=tous\">Voir tout le réseau</a>"),
+        "{}",
+        &html[html
+            .find("Voir tout")
+            .map(|i| i.saturating_sub(300))
+            .unwrap_or(0)..][..400]
+    );
+    assert!(html.contains("href=\"/reseau?programme=grenelle&tri=region\""));
+    let all = unescape_amp(&admin.get_html("/reseau?programme=tous").await.1);
+    assert_eq!(body_rows(&all).len(), 4);
+    assert!(all.contains("href=\"/reseau?programme=tous&tri=region\""));
+    assert!(all.contains("Voir les Maisons du programme Grenelle seulement"));
+    let (_, all_stats) = admin.get_html("/reseau?programme=tous").await;
+    assert!(all_stats.contains(&format!(
+        "3</strong> Maisons sans activité depuis 90 jours ({} des Maisons retenues)",
+        pct(3, 4)
+    )));
+
+    // The network axis page: axis 1 of A and C, their fiches linked.
+    let (status, html) = admin.get_html("/axes/1").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = unescape_amp(&html);
+    let on_axis: Vec<&&Act> = shown.iter().filter(|a| a.axis == 1).collect();
+    assert!(html.contains(&format!("<strong>{}</strong> actions", on_axis.len())));
+    assert!(html.contains("<strong>2</strong> Maisons sur 2"), "{html}");
+    let with =
+        &html[html.find("id=\"avec-actions\"").unwrap()..html.find("id=\"sans-action\"").unwrap()];
+    let fiches: Vec<(i64, i32, String)> = sqlx::query_as(
+        "select a.id, a.number, a.title from action a
+         join maison_current_plan cp on cp.plan_id = a.plan_id
+         join axis x on x.id = a.axis_id and x.number = 1
+         where cp.maison_id = any($1)",
+    )
+    .bind(vec![f.w.maison_a, f.maison_c])
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(fiches.len(), on_axis.len());
+    for (id, number, title) in &fiches {
+        assert!(
+            with.contains(&format!(
+                "<a href=\"/actions/{id}\">Fiche n° {number} : {}</a>",
+                title.replace('\'', "&#39;")
+            )) || with.contains(&format!(
+                "<a href=\"/actions/{id}\">Fiche n° {number} : {}</a>",
+                title.replace('\'', "&#x27;")
+            )),
+            "fiche {id} « {title} »: {with}"
+        );
+    }
+    for (m, id) in [('A', f.w.maison_a), ('C', f.maison_c)] {
+        let n = on_axis.iter().filter(|a| a.maison == m).count();
+        let d = on_axis
+            .iter()
+            .filter(|a| a.maison == m && a.status == "realisee")
+            .count();
+        assert!(with.contains(&format!("/axes/1?maison={id}\"")));
+        assert!(with.contains(&format!("{d} sur {n}")), "{m}: {with}");
+    }
+    assert!(!with.contains("emploi B"));
+    let missing = &html[html.find("id=\"sans-action\"").unwrap()..];
+    assert!(missing.contains("<strong>0</strong> Maisons"), "{missing}");
+    assert!(html.contains("href=\"/axes/1?programme=tous\">Voir tout le réseau</a>"));
+    assert!(
+        html.contains("href=\"/axes/2?programme=grenelle\""),
+        "the next axis keeps the choice"
+    );
+    // The whole network: B's actions too, D without.
+    let (_, html) = admin.get_html("/axes/1?programme=tous").await;
+    assert!(html.contains("<strong>3</strong> Maisons sur 4"));
+    let with =
+        &html[html.find("id=\"avec-actions\"").unwrap()..html.find("id=\"sans-action\"").unwrap()];
+    assert!(with.contains("emploi B"));
+    assert!(html[html.find("id=\"sans-action\"").unwrap()..].contains("emploi D"));
+    // The export follows the same choice.
+    let csv = admin.get("/axes/1/export/csv").await.text().await.unwrap();
+    assert!(
+        csv.contains("emploi A") && !csv.contains("emploi B"),
+        "{csv}"
+    );
+    let csv = admin
+        .get("/axes/1/export/csv?programme=tous")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("emploi B") && csv.contains("emploi D"));
 }
