@@ -32,8 +32,11 @@ struct Spec {
     sheet: &'static str,
     about: &'static str,
     sql: &'static str,
-    labels: &'static [(&'static str, fn(&str) -> String)],
+    labels: Labels,
 }
+
+/// For some headers, the function giving the French label of a code.
+type Labels = &'static [(&'static str, fn(&str) -> String)];
 
 const SPECS: &[Spec] = &[
     Spec {
