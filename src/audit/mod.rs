@@ -85,6 +85,33 @@ pub async fn record(conn: impl PgExecutor<'_>, event: Event<'_>) -> sqlx::Result
     Ok(())
 }
 
+/// One step of a workflow (table `transition`): the object's status went from `from` (none at creation) to
+/// `to`, by `actor`, with the comment said then. Every workflow (diagnostics, plans, fiches actions) records
+/// its steps here, with its status enum (`domain::status`) or its stored code.
+pub async fn record_transition<S: AsRef<str>>(
+    conn: impl PgExecutor<'_>,
+    object_type: &str,
+    object_id: i64,
+    from: Option<S>,
+    to: S,
+    actor: i64,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id, comment)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .bind(from.as_ref().map(AsRef::as_ref))
+    .bind(to.as_ref())
+    .bind(actor)
+    .bind(comment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// An event as shown to a person.
 pub struct HistoryEntry {
     pub at: String,

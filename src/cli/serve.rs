@@ -5,6 +5,20 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::state::AppState;
+use crate::web::jobs::{self, Job};
+
+/// The periodic tasks of the portal, each run once per period across every `mde serve` process
+/// (`web::jobs`). A new one is a line here: its name, its period, the function it calls.
+fn background_jobs() -> Vec<Job> {
+    vec![Job::new(
+        "purge_sessions",
+        Duration::from_secs(3600),
+        |pool| async move {
+            crate::auth::session::purge_expired(&pool).await?;
+            Ok(())
+        },
+    )]
+}
 
 pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
     let config = Config::from_env(database_url, bind)?;
@@ -14,16 +28,7 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
         crate::demo::print_accounts(&accounts);
     }
     tokio::task::spawn_blocking(crate::auth::password::warm_up);
-    let purge_pool = pool.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::auth::session::purge_expired(&purge_pool).await {
-                tracing::warn!(error = %e, "session purge failed");
-            }
-        }
-    });
+    jobs::spawn(pool.clone(), background_jobs(), Duration::from_secs(60));
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("impossible d'écouter sur {bind} / cannot listen on {bind}"))?;

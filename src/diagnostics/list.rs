@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{Status, load, parse_year, territory_population};
-use crate::audit::{Diff, Event};
+use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::domain::sector::{self, Sector};
@@ -35,17 +35,17 @@ struct Row {
     title: String,
     maison_name: String,
     reference_year: i32,
-    status: String,
+    status: Status,
     updated_at: DateTime<Utc>,
     open_comments: i64,
 }
 
 impl Row {
     fn status_label(&self) -> &'static str {
-        Status::parse(&self.status).label()
+        self.status.label()
     }
     fn status_badge(&self) -> &'static str {
-        Status::parse(&self.status).badge()
+        self.status.badge()
     }
     fn updated(&self) -> String {
         format::datetime(self.updated_at)
@@ -334,8 +334,9 @@ async fn create(
         .execute(&mut *tx)
         .await?;
     }
-    super::record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
         id,
         None,
         Status::Brouillon,

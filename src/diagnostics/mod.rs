@@ -36,10 +36,6 @@ pub fn router() -> Router<AppState> {
 
 pub use crate::domain::diagnostic::Status;
 
-pub fn status_label(code: &str) -> &'static str {
-    Status::parse(code).label()
-}
-
 /// The standard template of sections a new diagnostic starts with (kind, title).
 pub const STANDARD_SECTIONS: &[(&str, &str)] = &[
     ("contexte", "Contexte territorial"),
@@ -63,7 +59,7 @@ pub struct Diagnostic {
     pub maison_name: String,
     pub title: String,
     pub reference_year: i32,
-    pub status: String,
+    pub status: Status,
     pub previous_id: Option<i64>,
     pub validated_on: Option<NaiveDate>,
     pub copil_decision: String,
@@ -75,7 +71,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn status(&self) -> Status {
-        Status::parse(&self.status)
+        self.status
     }
 
     pub fn access(&self) -> Access {
@@ -134,29 +130,6 @@ pub async fn territory_population(
     Ok((row.0.unwrap_or(0), row.1.unwrap_or_default()))
 }
 
-/// Records a workflow transition (the timeline of the diagnostic).
-pub async fn record_transition(
-    conn: &mut PgConnection,
-    diagnostic_id: i64,
-    from: Option<Status>,
-    to: Status,
-    account_id: i64,
-    comment: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into transition (object_type, object_id, from_status, to_status, account_id, comment)
-         values ('diagnostic', $1, $2, $3, $4, $5)",
-    )
-    .bind(diagnostic_id)
-    .bind(from.map(Status::as_str))
-    .bind(to.as_str())
-    .bind(account_id)
-    .bind(comment)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Bumps the diagnostic's version and `updated_at` when a part of it changes.
 pub async fn touch(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
     sqlx::query("update diagnostic set version = version + 1 where id = $1")
@@ -185,12 +158,12 @@ pub struct SharedDiagnostic {
     pub id: i64,
     pub title: String,
     pub maison_name: String,
-    pub status: String,
+    pub status: Status,
 }
 
 impl SharedDiagnostic {
     pub fn status_label(&self) -> &'static str {
-        Status::parse(&self.status).label()
+        self.status.label()
     }
 }
 

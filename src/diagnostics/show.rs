@@ -418,8 +418,8 @@ async fn open_threads(
 
 #[derive(sqlx::FromRow)]
 pub struct TransitionRow {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
     pub who: Option<String>,
     pub at: DateTime<Utc>,
     pub comment: String,
@@ -427,13 +427,10 @@ pub struct TransitionRow {
 
 impl TransitionRow {
     pub fn next_label(&self) -> &'static str {
-        Status::parse(&self.to_status).label()
+        self.to_status.label()
     }
     pub fn previous_label(&self) -> &'static str {
-        self.from_status
-            .as_deref()
-            .map(|s| Status::parse(s).label())
-            .unwrap_or("")
+        self.from_status.map(Status::label).unwrap_or("")
     }
     pub fn at_shown(&self) -> String {
         format::datetime(self.at)

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Diagnostic, Status, load, record_transition};
+use super::{Diagnostic, Status, load};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
@@ -212,8 +212,9 @@ async fn share(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        record_transition(
-            &mut tx,
+        audit::record_transition(
+            &mut *tx,
+            "diagnostic",
             id,
             Some(Status::Brouillon),
             Status::Partage,
@@ -404,8 +405,9 @@ async fn validate(
     .bind(&decision)
     .execute(&mut *tx)
     .await?;
-    record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
         id,
         Some(Status::Partage),
         Status::Valide,
@@ -448,8 +450,9 @@ async fn validate(
         .bind(old_id)
         .execute(&mut *tx)
         .await?;
-        record_transition(
-            &mut tx,
+        audit::record_transition(
+            &mut *tx,
+            "diagnostic",
             *old_id,
             Some(Status::Valide),
             Status::Archive,
@@ -559,8 +562,9 @@ async fn archive(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
         id,
         Some(Status::Valide),
         Status::Archive,
@@ -638,7 +642,16 @@ async fn new_version(
         "Nouvelle version du diagnostic validé « {} » (n° {id})",
         d.title
     );
-    record_transition(&mut tx, new_id, None, Status::Brouillon, user.id, &note).await?;
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
+        new_id,
+        None,
+        Status::Brouillon,
+        user.id,
+        &note,
+    )
+    .await?;
     outcome::done(
         tx,
         &ctx,

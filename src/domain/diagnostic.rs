@@ -1,41 +1,15 @@
 //! The states of a diagnostic (`diagnostic.status`), which the policy and the diagnostics feature share.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Brouillon,
-    Partage,
-    Valide,
-    Archive,
+crate::domain::status::status_enum! {
+    pub enum Status {
+        Brouillon = ("brouillon", "Brouillon"),
+        Partage = ("partage", "Partagé"),
+        Valide = ("valide", "Validé"),
+        Archive = ("archive", "Archivé"),
+    }
 }
 
 impl Status {
-    pub fn parse(s: &str) -> Status {
-        match s {
-            "partage" => Status::Partage,
-            "valide" => Status::Valide,
-            "archive" => Status::Archive,
-            _ => Status::Brouillon,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Brouillon => "brouillon",
-            Status::Partage => "partage",
-            Status::Valide => "valide",
-            Status::Archive => "archive",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Brouillon => "Brouillon",
-            Status::Partage => "Partagé",
-            Status::Valide => "Validé",
-            Status::Archive => "Archivé",
-        }
-    }
-
     pub fn badge(self) -> &'static str {
         match self {
             Status::Brouillon => "badge badge-muted",
@@ -43,5 +17,21 @@ impl Status {
             Status::Valide => "badge badge-success",
             Status::Archive => "badge badge-muted",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    #[test]
+    fn codes_read_back_and_unknown_ones_are_refused() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(*s));
+        }
+        assert_eq!(Status::Partage.to_string(), "Partagé");
+        assert!("".parse::<Status>().is_err());
+        assert!("Brouillon".parse::<Status>().is_err());
+        assert!("publie".parse::<Status>().is_err());
     }
 }

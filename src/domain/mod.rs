@@ -7,6 +7,7 @@ pub mod labels;
 pub mod partnership;
 pub mod sector;
 pub mod siret;
+pub mod status;
 
 /// The cahier des charges whose axes `/axes/{n}` shows (arrêté du 21 décembre 2009). A later charter is
 /// added as rows of `axis`; moving the pages to it is this one constant.

@@ -859,8 +859,8 @@ pub async fn create(
         Err(status) => return page.respond_after(&state, tx, status).await,
     };
     write_children(&mut tx, id, &input).await?;
-    model::record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
         "action",
         id,
         None,
@@ -1405,11 +1405,11 @@ pub async fn transition(
             reason.clone(),
         );
     }
-    model::record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
         "action",
         id,
-        Some(&action.status),
+        Some(action.status.as_str()),
         to,
         user.id,
         &reason,

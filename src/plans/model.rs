@@ -564,30 +564,6 @@ fn timeline_steps(rows: Vec<TransitionRow>, label: fn(&str) -> &'static str) -> 
         .collect()
 }
 
-pub async fn record_transition(
-    conn: &mut PgConnection,
-    object_type: &str,
-    object_id: i64,
-    from: Option<&str>,
-    to: &str,
-    actor: i64,
-    comment: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into transition (object_type, object_id, from_status, to_status, account_id, comment)
-         values ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(object_type)
-    .bind(object_id)
-    .bind(from)
-    .bind(to)
-    .bind(actor)
-    .bind(comment)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// One fiche as the plan page lists it: the columns of its table, with its budget and its number of
 /// indicators summed by the database (the fiche's texts and child rows are not read).
 #[derive(sqlx::FromRow)]

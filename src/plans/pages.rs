@@ -319,7 +319,16 @@ pub async fn create(
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
-    model::record_transition(&mut tx, "plan", id, None, "brouillon", user.id, "Plan créé").await?;
+    audit::record_transition(
+        &mut *tx,
+        "plan",
+        id,
+        None,
+        "brouillon",
+        user.id,
+        "Plan créé",
+    )
+    .await?;
     outcome::done(
         tx,
         &ctx,
@@ -1098,11 +1107,11 @@ pub async fn transition(
             .await?;
         }
     }
-    model::record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
         "plan",
         id,
-        Some(&plan.status),
+        Some(plan.status.as_str()),
         to,
         user.id,
         &comment,
@@ -1298,8 +1307,8 @@ pub async fn new_version(
     .fetch_one(&mut *tx)
     .await?;
     copy_actions(&mut tx, id, new_id).await?;
-    model::record_transition(
-        &mut tx,
+    audit::record_transition(
+        &mut *tx,
         "plan",
         new_id,
         None,

@@ -1,6 +1,6 @@
 //! The kit every feature uses: extractors (`Ctx`, `Form`), the session middleware and error pages, forms,
-//! French formats, CSV, Markdown, navigation, assets, idempotency keys, the end of a write (`outcome`). It imports no feature (see
-//! HACKING.md, "Layers").
+//! French formats, CSV, Markdown, navigation, assets, idempotency keys, the end of a write (`outcome`),
+//! background jobs (`jobs`). It imports no feature (see HACKING.md, "Layers").
 
 pub mod assets;
 pub mod csv;
@@ -8,6 +8,7 @@ pub mod extract;
 pub mod format;
 pub mod forms;
 pub mod idempotency;
+pub mod jobs;
 pub mod markdown;
 pub mod middleware;
 pub mod nav;

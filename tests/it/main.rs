@@ -13,6 +13,7 @@ mod concurrency;
 mod diagnostics;
 mod fixtures;
 mod fuzz;
+mod jobs;
 mod journal;
 mod maisons;
 mod matrix;
