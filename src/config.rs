@@ -21,6 +21,53 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Outgoing mail; invitations are shown on screen when this is absent.
     pub smtp: Option<SmtpConfig>,
+    /// Who runs the portal, for the pages every public-service site owes its users.
+    pub operator: Operator,
+}
+
+/// The operator of the portal, as the legal pages state it (`/mentions-legales`, `/donnees-personnelles`,
+/// `/accessibilite`). Each is a setting; unset, the page says « à renseigner » with the setting's name,
+/// never an invented value.
+#[derive(Clone, Debug, Default)]
+pub struct Operator {
+    /// `MDE_OPERATOR_NAME`: the editor of the site (a legal person).
+    pub name: Option<String>,
+    /// `MDE_OPERATOR_ADDRESS`: its postal address.
+    pub address: Option<String>,
+    /// `MDE_OPERATOR_CONTACT`: an e-mail address or a telephone number to reach it (accessibility problems,
+    /// questions).
+    pub contact: Option<String>,
+    /// `MDE_PUBLICATION_DIRECTOR`: the publication director (a natural person, LCEN art. 6).
+    pub publication_director: Option<String>,
+    /// `MDE_HOST`: the host's name, address and telephone number.
+    pub host: Option<String>,
+    /// `MDE_DPO_CONTACT`: how to reach the data protection officer (RGPD art. 37–39).
+    pub dpo_contact: Option<String>,
+}
+
+impl Operator {
+    /// (environment variable, value) for each setting, in the order `mde config` prints them.
+    pub fn settings(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("MDE_OPERATOR_NAME", &self.name),
+            ("MDE_OPERATOR_ADDRESS", &self.address),
+            ("MDE_OPERATOR_CONTACT", &self.contact),
+            ("MDE_PUBLICATION_DIRECTOR", &self.publication_director),
+            ("MDE_HOST", &self.host),
+            ("MDE_DPO_CONTACT", &self.dpo_contact),
+        ]
+    }
+
+    pub fn from_env() -> Operator {
+        Operator {
+            name: env("MDE_OPERATOR_NAME"),
+            address: env("MDE_OPERATOR_ADDRESS"),
+            contact: env("MDE_OPERATOR_CONTACT"),
+            publication_director: env("MDE_PUBLICATION_DIRECTOR"),
+            host: env("MDE_HOST"),
+            dpo_contact: env("MDE_DPO_CONTACT"),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +129,7 @@ impl Config {
             base_url: env("MDE_BASE_URL").unwrap_or_else(|| format!("http://{bind}")),
             db_max_connections: env_parse("MDE_DB_MAX_CONNECTIONS", 10)?,
             smtp: smtp.transpose()?,
+            operator: Operator::from_env(),
         })
     }
 
@@ -152,6 +200,13 @@ impl Config {
                 line("MDE_SMTP_FROM", smtp.from.clone(), set("MDE_SMTP_FROM"));
             }
         }
+        for (name, value) in self.operator.settings() {
+            line(
+                name,
+                value.clone().unwrap_or_else(|| "(à renseigner)".into()),
+                value.is_some(),
+            );
+        }
         let private = PrivatePgSettings::from_env();
         line(
             "MDE_PRIVATE_PG_DIR",
@@ -207,6 +262,7 @@ impl Config {
             base_url: "http://127.0.0.1".into(),
             db_max_connections: 5,
             smtp: None,
+            operator: Operator::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod domain;
 pub mod error;
 pub mod home;
+pub mod informations;
 pub mod journal;
 pub mod mail;
 pub mod maisons;

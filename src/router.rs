@@ -26,6 +26,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 fn pages(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(crate::signin::router())
+        .merge(crate::informations::router())
         .merge(crate::profile::router())
         .merge(crate::home::router())
         .merge(crate::journal::router())

@@ -90,6 +90,12 @@ pub fn entries() -> Vec<Entry> {
             "OOOOOOO",
             "",
         ),
+        // The pages every public-service site owes its users: readable by everyone, signed out included.
+        e(G, "/accessibilite", None, NONE, "OOOOOOO", ""),
+        e(G, "/mentions-legales", None, NONE, "OOOOOOO", ""),
+        e(G, "/donnees-personnelles", None, NONE, "OOOOOOO", ""),
+        e(G, "/plan-du-site", None, NONE, "OOOOOOO", ""),
+        e(G, "/aide", None, NONE, "OOOOOOO", ""),
         // Sign-in, sign-out, profile.
         e(G, "/connexion", None, NONE, "ORRRRRR", ""),
         e(
