@@ -22,6 +22,7 @@ use super::tokens::{self, Purpose};
 use super::validate;
 use crate::audit::{self, Change, Event};
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
+use crate::auth::policy::organisations::OrgControl;
 use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::{AppError, AppResult};
@@ -83,6 +84,45 @@ impl InvitePage {
     }
 }
 
+/// One of the responsable's partner organisations, and whether the Maison manages its people.
+struct PartnerChoice {
+    id: i64,
+    name: String,
+    managed: bool,
+}
+
+/// The organisations that partner the Maison, with who manages each (the policy's answer).
+async fn partner_choices(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    maison: i64,
+) -> sqlx::Result<Vec<PartnerChoice>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        name: String,
+        #[sqlx(flatten)]
+        control: OrgControl,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "select o.id, o.name, {} from organisation o
+         where o.id in (select p.organisation_id from partnership p where p.maison_id = $1)
+         order by lower(o.name), o.id",
+        OrgControl::columns("o")
+    ))
+    .persistent(false)
+    .bind(maison)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PartnerChoice {
+            id: r.control.id,
+            managed: rules::can_invite_people_of(user, &r.control),
+            name: r.name,
+        })
+        .collect())
+}
+
 /// Who may be invited, without a context yet: the chooser.
 #[derive(Template)]
 #[template(path = "accounts/invite_choose.html")]
@@ -91,7 +131,7 @@ struct ChoosePage {
     admin: bool,
     /// A responsable's Maison, and the organisations that partner it.
     own_maison: Option<Choice>,
-    partners: Vec<Choice>,
+    partners: Vec<PartnerChoice>,
     /// An admin's searches.
     maison_q: String,
     organisation_q: String,
@@ -181,24 +221,17 @@ pub async fn form(
         (Some(Role::Staff) | None, Some(m), _) => Some((Role::Staff, Some(m), None)),
         (Some(Role::Partner) | None, _, Some(o)) => Some((Role::Partner, None, Some(o))),
         (Some(Role::Staff), None, None) => own.map(|m| (Role::Staff, Some(m), None)),
+        // A référent invites people of their organisation.
+        (Some(Role::Partner) | None, None, None) => {
+            rules::referent_organisation(&user).map(|o| (Role::Partner, None, Some(o)))
+        }
         _ => None,
     };
     let Some((role, maison, organisation)) = target else {
         return choose(&state, &user, ctx, &prefill).await;
     };
-    let partners_maison = match (own, organisation) {
-        (Some(m), Some(o)) => partners(&state, m, o).await?,
-        _ => false,
-    };
-    policy::ensure(rules::can_invite(
-        &user,
-        &AccountTarget {
-            role,
-            maison_id: maison,
-            organisation_id: organisation,
-            organisation_partners_maison: partners_maison,
-        },
-    ))?;
+    let target = target_of(&state, &user, role, maison, organisation).await?;
+    policy::ensure(rules::can_invite(&user, &target))?;
     // A Maison or an organisation that does not exist is not found, like any other id in a link.
     if let Some(m) = maison {
         queries::maison_name(&state.db, m)
@@ -243,7 +276,7 @@ async fn choose(
             let name = queries::maison_name(&mut *conn, own)
                 .await?
                 .unwrap_or_default();
-            let partners = queries::organisation_choices(&mut *conn, user).await?;
+            let partners = partner_choices(&mut conn, user, own).await?;
             (Some(Choice { id: own, name }), partners, None, None)
         }
         _ => {
@@ -295,6 +328,38 @@ async fn partners(state: &AppState, maison: i64, organisation: i64) -> sqlx::Res
     .await
 }
 
+/// The account an invitation would make, with what the policy needs about its organisation.
+async fn target_of(
+    state: &AppState,
+    user: &CurrentUser,
+    role: Role,
+    maison: Option<i64>,
+    organisation: Option<i64>,
+) -> AppResult<AccountTarget> {
+    let (control, partners_maison) = match organisation {
+        Some(o) => {
+            let control = OrgControl::load(&state.db, o).await?;
+            let partners_maison = match rules::managed_maison(user) {
+                Some(m) => partners(state, m, o).await?,
+                None => false,
+            };
+            // One that does not exist is managed by nobody but the admins (whose form then says it is gone).
+            let control = control.unwrap_or(OrgControl {
+                id: o,
+                ..OrgControl::default()
+            });
+            (Some(control), partners_maison)
+        }
+        None => (None, false),
+    };
+    Ok(AccountTarget {
+        role,
+        maison_id: maison,
+        organisation: control,
+        organisation_partners_maison: partners_maison,
+    })
+}
+
 /// Checks the form; a request outside the inviter's rights is a 404 before anything else.
 async fn check(
     state: &AppState,
@@ -316,16 +381,7 @@ async fn check(
         _ => (None, None),
     };
     if let Some(role) = role {
-        let partners_maison = match (own, organisation) {
-            (Some(m), Some(o)) => partners(state, m, o).await?,
-            _ => false,
-        };
-        let target = AccountTarget {
-            role,
-            maison_id: maison,
-            organisation_id: organisation,
-            organisation_partners_maison: partners_maison,
-        };
+        let target = target_of(state, user, role, maison, organisation).await?;
         let complete = match role {
             Role::Admin => true,
             Role::Staff => maison.is_some(),
@@ -513,5 +569,16 @@ pub async fn submit(
         email: &inv.email,
         affiliation: &affiliation,
     };
-    links::deliver_and_show(&state, ctx, &user, id, who, Purpose::Invitation, issued).await
+    // Whoever may invite manages the account: the link is theirs to see.
+    links::deliver_and_show(
+        &state,
+        ctx,
+        &user,
+        id,
+        who,
+        Purpose::Invitation,
+        issued,
+        true,
+    )
+    .await
 }

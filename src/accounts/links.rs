@@ -1,6 +1,9 @@
 //! Issuing links for an account: a new invitation (the previous link stops working) or a password-reset
-//! link. The link is shown once, on the page that answers the POST (it is stored nowhere in clear), and
-//! e-mailed when SMTP is configured.
+//! link. The link is e-mailed when SMTP is configured, and shown once, on the page that answers the POST
+//! (it is stored nowhere in clear) — but only to those who manage the account (`policy::accounts::
+//! shows_links`): the responsable of a Maison that an organisation partners without managing it may have a
+//! link sent to one of its people, never see it (that would let them sign in as that person). Where no
+//! e-mail can go, the page says to ask the network's admins, and no link is made.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -11,6 +14,7 @@ use super::queries::{self, AccountRow};
 use super::tokens::{self, Issued, Purpose};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
+use crate::auth::policy::{self, accounts as rules};
 use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::mail::{self, Delivery, Mail};
@@ -31,6 +35,8 @@ pub struct LinkPage {
     pub expires_iso: String,
     pub delivery: Delivery,
     pub purpose: Purpose,
+    /// Whether the link is shown (to those who manage the account); otherwise it went by e-mail only.
+    pub shown: bool,
 }
 
 impl LinkPage {
@@ -77,8 +83,8 @@ fn message(purpose: Purpose, who: &Recipient, by: &CurrentUser, link: &str, expi
                 "Bonjour {name},\n\n{by} a créé pour vous un lien de réinitialisation de votre mot de passe \
                  sur le Portail des Maisons de l'Emploi.\n\nOuvrez ce lien, utilisable une seule fois, \
                  jusqu'au {expires}, pour choisir un nouveau mot de passe :\n\n{link}\n\nVos sessions \
-                 ouvertes seront alors fermées. Si vous n'avez rien demandé, prévenez la personne qui gère \
-                 les comptes de votre Maison.\n\n{signature}\n",
+                 ouvertes seront alors fermées. Si vous n'avez rien demandé, prévenez l'administration du \
+                 réseau (Alliance Villes Emploi).\n\n{signature}\n",
                 name = who.name,
                 by = by.name,
             ),
@@ -92,7 +98,9 @@ fn message(purpose: Purpose, who: &Recipient, by: &CurrentUser, link: &str, expi
     }
 }
 
-/// Sends the link (after the transaction is committed) and builds the page that shows it.
+/// Sends the link (after the transaction is committed) and builds the page that shows it (`shown`) or
+/// says where it went.
+#[expect(clippy::too_many_arguments, reason = "the page's parts, passed flat")]
 pub async fn deliver_and_show(
     state: &AppState,
     ctx: Ctx,
@@ -101,16 +109,14 @@ pub async fn deliver_and_show(
     who: Recipient<'_>,
     purpose: Purpose,
     issued: Issued,
+    shown: bool,
 ) -> AppResult<Response> {
     let link = issued.url(&state.config.base_url, purpose);
     let expires = format::datetime(issued.expires_at);
     let mail = message(purpose, &who, by, &link, &expires);
     let delivery = mail::send(state.config.smtp.as_ref(), mail).await;
-    let heading = match purpose {
-        Purpose::Invitation => "Lien d'invitation",
-        Purpose::Reset => "Lien de réinitialisation du mot de passe",
-    };
-    let page = LinkPage {
+    let heading = heading(purpose);
+    let mut page = LinkPage {
         ctx,
         heading,
         account_id,
@@ -121,8 +127,30 @@ pub async fn deliver_and_show(
         expires_iso: format::iso_datetime(issued.expires_at),
         delivery,
         purpose,
+        shown,
     };
+    if !shown {
+        // The link exists only in the e-mail: nothing on this page may carry it.
+        page.link.clear();
+    }
     Ok(Html(page.render()?).into_response())
+}
+
+/// Said instead of making a link nobody could receive: no e-mail can go, and the asker may not see it.
+#[derive(Template)]
+#[template(path = "accounts/link_by_admin.html")]
+struct AskAdminPage {
+    ctx: Ctx,
+    heading: &'static str,
+    account_id: i64,
+    name: String,
+}
+
+fn heading(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Invitation => "Lien d'invitation",
+        Purpose::Reset => "Lien de réinitialisation du mot de passe",
+    }
 }
 
 #[derive(Deserialize)]
@@ -136,7 +164,9 @@ async fn issue_for(
     purpose: Purpose,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let account: AccountRow = queries::load_managed(&mut *tx, user, id).await?;
+    let account: AccountRow = queries::load_visible(&mut *tx, user, id).await?;
+    policy::ensure(rules::can_send_link(user, &account.target()))?;
+    let shown = rules::shows_links(user, &account.target());
     let refusal = match purpose {
         _ if !account.active => Some("Ce compte est désactivé : réactivez-le d'abord."),
         Purpose::Invitation if account.has_password => Some(
@@ -151,6 +181,16 @@ async fn issue_for(
         drop(tx);
         outcome::flash(&state.db, &ctx, FlashKind::Error, message).await?;
         return Ok(axum::response::Redirect::to(&format!("/comptes/{id}")).into_response());
+    }
+    if !shown && state.config.smtp.is_none() {
+        drop(tx);
+        let page = AskAdminPage {
+            ctx,
+            heading: heading(purpose),
+            account_id: id,
+            name: account.name,
+        };
+        return Ok(Html(page.render()?).into_response());
     }
     let issued = tokens::issue(&mut tx, id, purpose, Some(user.id)).await?;
     let (action, summary) = match purpose {
@@ -186,7 +226,7 @@ async fn issue_for(
         email: &account.email,
         affiliation: &affiliation,
     };
-    deliver_and_show(state, ctx, user, id, who, purpose, issued).await
+    deliver_and_show(state, ctx, user, id, who, purpose, issued, shown).await
 }
 
 pub async fn resend_invitation(

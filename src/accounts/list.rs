@@ -241,7 +241,7 @@ pub async fn list(
                 or f_unaccent(lower(o.name)) like f_unaccent(lower($6)))
          order by a.name, a.id
          limit $7 offset $8",
-        scope = AccountScope::SQL
+        scope = AccountScope::sql("$1", "$9")
     );
     let mut conn = state.db.acquire().await?;
     let rows: Vec<Row> = sqlx::query_as(&sql)
@@ -254,6 +254,7 @@ pub async fn list(
         .bind(Some(like_pattern(&p.q)).filter(|_| !p.q.is_empty()))
         .bind(PAGE_SIZE)
         .bind((p.page - 1) * PAGE_SIZE)
+        .bind(scope.organisation_param())
         .fetch_all(&mut *conn)
         .await?;
     let total = match rows.first() {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
+use crate::auth::policy::organisations::OrgControl;
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::AppResult;
 use crate::web::format;
@@ -29,18 +30,33 @@ pub struct AccountRow {
     pub partners_maison: bool,
     /// The expiry of the latest unused invitation link, if any.
     pub invitation_expires_at: Option<DateTime<Utc>>,
+    pub referent: bool,
+    /// Who controls its organisation (`OrgControl::columns`).
+    pub created_by_maison: Option<i64>,
+    pub creator_partners: bool,
+    pub other_partners: i64,
 }
 
-pub const SELECT: &str = "select a.id, a.email, a.name, a.role, a.maison_id, a.organisation_id, a.responsable,
+/// The account query, with `$2` the Maison of the person asking (null for others).
+pub fn select() -> String {
+    format!(
+        "{SELECT_START}, a.referent, {control}{SELECT_FROM}",
+        control = OrgControl::columns("o")
+    )
+}
+
+const SELECT_FROM: &str = "
+   from account a
+   left join maison m on m.id = a.maison_id
+   left join organisation o on o.id = a.organisation_id";
+
+const SELECT_START: &str = "select a.id, a.email, a.name, a.role, a.maison_id, a.organisation_id, a.responsable,
         a.active, a.password_hash is not null as has_password, a.last_login_at, a.created_at, a.version,
         m.name as maison_name, o.name as organisation_name,
         coalesce(a.organisation_id in
             (select p.organisation_id from partnership p where p.maison_id = $2), false) as partners_maison,
         (select max(t.expires_at) from account_token t
-          where t.account_id = a.id and t.purpose = 'invitation' and t.used_at is null) as invitation_expires_at
-   from account a
-   left join maison m on m.id = a.maison_id
-   left join organisation o on o.id = a.organisation_id";
+          where t.account_id = a.id and t.purpose = 'invitation' and t.used_at is null) as invitation_expires_at";
 
 impl AccountRow {
     pub fn role(&self) -> Role {
@@ -51,13 +67,22 @@ impl AccountRow {
         AccountTarget {
             role: self.role(),
             maison_id: self.maison_id,
-            organisation_id: self.organisation_id,
+            organisation: self.organisation_id.map(|id| OrgControl {
+                id,
+                created_by_maison: self.created_by_maison,
+                creator_partners: self.creator_partners,
+                other_partners: self.other_partners,
+            }),
             organisation_partners_maison: self.partners_maison,
         }
     }
 
     pub fn role_label(&self) -> &'static str {
-        role_label(self.role(), self.responsable)
+        if self.referent {
+            "Référent de l'organisation"
+        } else {
+            role_label(self.role(), self.responsable)
+        }
     }
 
     pub fn affiliation(&self) -> String {
@@ -119,20 +144,36 @@ pub fn role_label(role: Role, responsable: bool) -> &'static str {
     }
 }
 
+async fn load(db: impl PgExecutor<'_>, user: &CurrentUser, id: i64) -> AppResult<AccountRow> {
+    policy::ensure(rules::can_manage_accounts(user))?;
+    let row: Option<AccountRow> = sqlx::query_as(&format!("{} where a.id = $1", select()))
+        .persistent(false)
+        .bind(id)
+        .bind(rules::managed_maison(user))
+        .fetch_optional(db)
+        .await?;
+    row.ok_or(crate::error::AppError::NotFound)
+}
+
 /// The account, if `user` may manage it; otherwise 404.
 pub async fn load_managed(
     db: impl PgExecutor<'_>,
     user: &CurrentUser,
     id: i64,
 ) -> AppResult<AccountRow> {
-    policy::ensure(rules::can_manage_accounts(user))?;
-    let row: Option<AccountRow> = sqlx::query_as(&format!("{SELECT} where a.id = $1"))
-        .bind(id)
-        .bind(rules::managed_maison(user))
-        .fetch_optional(db)
-        .await?;
-    let row = row.ok_or(crate::error::AppError::NotFound)?;
+    let row = load(db, user, id).await?;
     policy::ensure(rules::can_manage(user, &row.target()))?;
+    Ok(row)
+}
+
+/// The account, if `user` may see its page (manage it, or send it a link by e-mail); otherwise 404.
+pub async fn load_visible(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<AccountRow> {
+    let row = load(db, user, id).await?;
+    policy::ensure(rules::can_view(user, &row.target()))?;
     Ok(row)
 }
 

@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::queries::{self, AccountRow};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
+use crate::auth::policy::accounts as rules;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::Ctx;
@@ -18,6 +19,8 @@ struct ShowPage {
     account: AccountRow,
     is_self: bool,
     history: Vec<HistoryEntry>,
+    /// Edit, deactivate, see the links made for it; otherwise only have a link e-mailed to the person.
+    can_manage: bool,
 }
 
 pub async fn show(
@@ -27,10 +30,11 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let account = queries::load_managed(&mut *conn, &user, id).await?;
+    let account = queries::load_visible(&mut *conn, &user, id).await?;
     let history = audit::history(&mut conn, "account", id).await?;
     let page = ShowPage {
         ctx,
+        can_manage: rules::can_manage(&user, &account.target()),
         is_self: account.id == user.id,
         account,
         history,

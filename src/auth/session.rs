@@ -112,6 +112,7 @@ struct Row {
     maison_id: Option<i64>,
     organisation_id: Option<i64>,
     responsable: Option<bool>,
+    referent: Option<bool>,
     maison_name: Option<String>,
     organisation_name: Option<String>,
     unread: i64,
@@ -124,7 +125,7 @@ pub async fn load(db: &PgPool, token: &str, idle: Duration) -> sqlx::Result<Opti
         "select s.csrf_token, s.flash, s.flash_kind,
                 s.last_seen_at < now() - make_interval(secs => $2) as stale,
                 a.id as account_id, a.email, a.name, a.role, a.maison_id, a.organisation_id, a.responsable,
-                m.name as maison_name, o.name as organisation_name,
+                a.referent, m.name as maison_name, o.name as organisation_name,
                 (select count(*) from notification n where n.account_id = a.id and n.read_at is null) as unread
          from session s
          left join account a on a.id = s.account_id and a.active
@@ -162,6 +163,7 @@ pub async fn load(db: &PgPool, token: &str, idle: Duration) -> sqlx::Result<Opti
             maison_id: row.maison_id,
             organisation_id: row.organisation_id,
             responsable: row.responsable.unwrap_or(false),
+            referent: row.referent.unwrap_or(false),
             maison_name: row.maison_name,
             organisation_name: row.organisation_name,
         }),

@@ -9,6 +9,7 @@ mod diagnostics;
 mod names;
 mod network;
 mod plans;
+mod trust;
 
 use anyhow::Context;
 use sqlx::{PgConnection, PgPool};
@@ -134,6 +135,9 @@ pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static Demo
 
 async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<()> {
     let network = network::seed(conn, scale, hash).await.context("réseau")?;
+    trust::seed(conn)
+        .await
+        .context("organisations : qui les gère")?;
 
     diagnostics::seed(conn, &network)
         .await

@@ -13,6 +13,7 @@ use super::Phase;
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::network as rules;
+use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
 use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -86,6 +87,10 @@ pub struct PartnerRow {
     pub founding_role: Option<String>,
     pub roles: Vec<String>,
     pub since: Option<NaiveDate>,
+    /// Who controls the organisation (`OrgControl::columns`).
+    pub created_by_maison: Option<i64>,
+    pub creator_partners: bool,
+    pub other_partners: i64,
 }
 
 pub struct Partner {
@@ -94,6 +99,14 @@ pub struct Partner {
 }
 
 impl Partner {
+    pub fn control(&self) -> OrgControl {
+        OrgControl {
+            id: self.row.organisation_id,
+            created_by_maison: self.row.created_by_maison,
+            creator_partners: self.row.creator_partners,
+            other_partners: self.row.other_partners,
+        }
+    }
     pub fn roles_label(&self) -> String {
         roles_label(&self.row.roles)
     }
@@ -154,9 +167,10 @@ struct ShowPage {
     can_manage: bool,
     can_see_organisations: bool,
     own_organisation: Option<i64>,
-    /// Admins and the Maison's responsable: invitations of its team and of its partners' people, and the
-    /// links to their accounts.
+    /// Admins and the Maison's responsable: invitations of its team, and the links to their accounts.
     can_invite: bool,
+    /// The partner organisations whose people this person may invite (those they manage).
+    invitable: BTreeSet<i64>,
 }
 
 impl ShowPage {
@@ -174,6 +188,13 @@ impl ShowPage {
     }
     fn links_organisation(&self, id: &i64) -> bool {
         self.can_see_organisations || self.own_organisation == Some(*id)
+    }
+    /// Whether this Maison manages the organisation (it created it and is its only partner).
+    fn managed_here(&self, p: &Partner) -> bool {
+        org_rules::manager(&p.control()) == Manager::Maison(self.m.id)
+    }
+    fn invitable(&self, id: &i64) -> bool {
+        self.invitable.contains(id)
     }
     fn is_current(&self, p: &Phase) -> bool {
         *p == self.m.phase()
@@ -224,9 +245,9 @@ struct PartnerWithContacts {
 }
 
 pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> {
-    let rows: Vec<PartnerWithContacts> = sqlx::query_as(
+    let rows: Vec<PartnerWithContacts> = sqlx::query_as(&format!(
         "select p.id, p.organisation_id, o.name as organisation_name, t.name as type_name, t.founding_role,
-                p.roles, p.since,
+                p.roles, p.since, {control},
                 coalesce((select json_agg(json_build_object(
                                    'name', c.name,
                                    'job_title', c.job_title, 'email', c.email, 'phone', c.phone)
@@ -237,7 +258,9 @@ pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> 
          join partner_type t on t.code = o.type_code
          where p.maison_id = $1
          order by cardinality(p.roles) desc, t.position, o.name",
-    )
+        control = OrgControl::columns("o")
+    ))
+    .persistent(false)
     .bind(id)
     .fetch_all(db)
     .await?;
@@ -263,6 +286,12 @@ pub async fn show(
     let population = format::int(territory.iter().map(|t| t.population).sum());
     let partners = partners(&state.db, id).await?;
     let missing = missing_founders(&partners);
+    let invitable = partners
+        .iter()
+        .map(Partner::control)
+        .filter(|c| crate::auth::policy::accounts::can_invite_people_of(&user, c))
+        .map(|c| c.id)
+        .collect();
     let staff: Vec<StaffRow> = sqlx::query_as(
         "select name, email, responsable from account
          where maison_id = $1 and active order by responsable desc, name limit 100",
@@ -290,6 +319,7 @@ pub async fn show(
             can_see_organisations: rules::can_list_organisations(&user),
             own_organisation: user.organisation_id,
             can_invite: crate::auth::policy::accounts::can_invite_staff_of(&user, id),
+            invitable,
         }
         .render()?,
     )

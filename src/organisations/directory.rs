@@ -1,5 +1,5 @@
 //! `/organisations`: the directory of partner organisations, an organisation's page, creating (admins)
-//! and editing (admins, and the staff of a Maison it partners) an organisation.
+//! and editing an organisation's profile (those who manage it: `policy::organisations::manages`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::fields::{Choice, Org, OrgForm, SIRET_KEY, choices, parse_org, siret_label};
 use crate::audit::{self, Diff, Event, HistoryEntry};
 use crate::auth::CurrentUser;
+use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
 use crate::auth::policy::{self, network as rules};
 use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
@@ -153,6 +154,10 @@ pub struct OrgRow {
     email: String,
     phone: String,
     version: i32,
+    #[sqlx(flatten)]
+    control: OrgControl,
+    /// The name of the Maison that created it, if known.
+    created_by_name: Option<String>,
 }
 
 impl OrgRow {
@@ -190,37 +195,60 @@ struct ShowPage {
     members: Vec<Member>,
     history: Vec<HistoryEntry>,
     can_edit: bool,
-    /// Admins and the responsable of a Maison it partners: invitations of its people, their accounts.
+    /// Those who manage its people: invitations, their accounts.
     can_invite: bool,
+    /// Who manages the organisation, in words.
+    management: String,
+}
+
+/// Who manages the organisation, as its page (and the Maisons' pages) say it.
+pub fn management_sentence(
+    manager: Manager,
+    created_by_name: Option<&str>,
+    referents: &[String],
+) -> String {
+    let referents = if referents.is_empty() {
+        "elle n'a pas encore de référent".to_owned()
+    } else {
+        format!("référents : {}", referents.join(", "))
+    };
+    match (manager, created_by_name) {
+        (Manager::Maison(_), Some(m)) => format!(
+            "Sa fiche et les comptes de ses personnes sont gérés par {m}, qui l'a créée et en est la seule \
+             Maison partenaire, avec l'administration du réseau ({referents}). Dès qu'une autre Maison \
+             deviendra partenaire, la gestion passera à ses référents et à l'administration du réseau."
+        ),
+        _ => format!(
+            "Sa fiche et les comptes de ses personnes sont gérés par ses référents et par l'administration du \
+             réseau (Alliance Villes Emploi), non par une Maison : {referents}."
+        ),
+    }
+}
+
+fn management_note(o: &OrgRow, referents: &[String]) -> String {
+    management_sentence(
+        org_rules::manager(&o.control),
+        o.created_by_name.as_deref(),
+        referents,
+    )
 }
 
 async fn load(db: impl sqlx::PgExecutor<'_>, id: i64) -> AppResult<OrgRow> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "select o.id, o.name, o.type_code, t.name as type_name, o.siret, o.region_code, r.name as region_name,
-                o.address, o.website, o.email, o.phone, o.version
+                o.address, o.website, o.email, o.phone, o.version, {control},
+                (select c.name from maison c where c.id = o.created_by_maison) as created_by_name
          from organisation o
          join partner_type t on t.code = o.type_code
          left join region r on r.code = o.region_code
          where o.id = $1",
-    )
+        control = OrgControl::columns("o")
+    ))
+    .persistent(false)
     .bind(id)
     .fetch_optional(db)
     .await?
     .ok_or(AppError::NotFound)
-}
-
-/// Whether the organisation partners the account's Maison (a staff member may then edit it).
-async fn partners_own_maison(db: &sqlx::PgPool, user: &CurrentUser, id: i64) -> sqlx::Result<bool> {
-    let Some(maison) = user.maison_id.filter(|_| user.is_staff()) else {
-        return Ok(false);
-    };
-    sqlx::query_scalar(
-        "select exists (select 1 from partnership where maison_id = $1 and organisation_id = $2)",
-    )
-    .bind(maison)
-    .bind(id)
-    .fetch_one(db)
-    .await
 }
 
 pub async fn show(
@@ -251,9 +279,15 @@ pub async fn show(
         let mut conn = state.db.acquire().await?;
         audit::history(&mut conn, "organisation", id).await?
     };
-    let partners_own = partners_own_maison(&state.db, &user, id).await?;
-    let can_edit = rules::can_edit_organisation(&user, partners_own);
-    let can_invite = policy::accounts::can_invite_people_of(&user, id, partners_own);
+    let can_edit = org_rules::can_edit_profile(&user, &o.control);
+    let can_invite = policy::accounts::can_invite_people_of(&user, &o.control);
+    let referents: Vec<String> = sqlx::query_scalar(
+        "select name from account where organisation_id = $1 and referent and active order by name limit 20",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    let management = management_note(&o, &referents);
     Ok(Html(
         ShowPage {
             ctx,
@@ -263,6 +297,7 @@ pub async fn show(
             history,
             can_edit,
             can_invite,
+            management,
         }
         .render()?,
     )
@@ -319,7 +354,8 @@ pub async fn new_form(
     .into_response())
 }
 
-/// Inserts an organisation and its audit event; `Err(None)` when the SIRET is taken.
+/// Inserts an organisation and its audit event; `Err(())` when the SIRET is taken. `maison_id`: the Maison
+/// it is created for, which then manages it while it is its only partner.
 pub async fn insert_org(
     tx: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -327,8 +363,9 @@ pub async fn insert_org(
     maison_id: Option<i64>,
 ) -> AppResult<Result<i64, ()>> {
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
-        "insert into organisation (name, type_code, siret, region_code, address, website, email, phone)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        "insert into organisation (name, type_code, siret, region_code, address, website, email, phone,
+                                   created_by_maison)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
     )
     .bind(&org.name)
     .bind(&org.type_code)
@@ -338,6 +375,7 @@ pub async fn insert_org(
     .bind(&org.website)
     .bind(&org.email)
     .bind(&org.phone)
+    .bind(maison_id)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -417,8 +455,10 @@ pub async fn create(
 }
 
 async fn ensure_editable(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<()> {
-    let own = partners_own_maison(&state.db, user, id).await?;
-    policy::ensure(rules::can_edit_organisation(user, own))
+    let control = OrgControl::load(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    policy::ensure(org_rules::can_edit_profile(user, &control))
 }
 
 pub async fn edit_form(

@@ -88,9 +88,9 @@ impl Fx {
         let mut tx = app.db.begin().await.expect("begin");
         let org_b = id(
             &mut tx,
-            "insert into organisation (name, type_code, region_code)
-             values ('Organisation partenaire de B', 'cci', '32') returning id",
-            &[],
+            "insert into organisation (name, type_code, region_code, created_by_maison)
+             values ('Organisation partenaire de B', 'cci', '32', $1) returning id",
+            &[I(w.maison_b)],
         )
         .await;
         let a = side(&mut tx, w, w.maison_a, w.org, w.staff_a, true).await;

@@ -294,6 +294,13 @@ impl TestApp {
         let other_org = self.organisation("CAPEB du Var", "federation").await;
         self.partnership(maison_a, org, &["membre_constitutif", "copil"])
             .await;
+        // A created its partner organisation and is its only partner: A manages it.
+        sqlx::query("update organisation set created_by_maison = $1 where id = $2")
+            .bind(maison_a)
+            .bind(org)
+            .execute(&self.db)
+            .await
+            .expect("creator of the organisation");
         World {
             admin: self
                 .account("admin@test.example", "admin", None, None, false)

@@ -24,3 +24,4 @@ mod plans;
 mod reseau;
 mod routes;
 mod sessions;
+mod trust;

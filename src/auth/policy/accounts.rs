@@ -1,12 +1,16 @@
 //! Who manages which accounts. Admins manage every account. A Maison's *responsable* manages the staff
-//! accounts of their Maison and the accounts of the people of the organisations that partner it (table
-//! `partnership`). Nobody else manages accounts, and nobody else sees these pages.
+//! accounts of their Maison, and the people of the organisations their Maison manages (it created them and
+//! is their only partner: `organisations::manages_people`). A *référent* manages the people of their
+//! organisation. The responsable of a Maison that an organisation partners without managing it sees its
+//! people's accounts and may have a link e-mailed to them (never shown on screen: that would let the
+//! responsable sign in as them), nothing more. Nobody else sees these pages.
 
+use super::organisations::{self as orgs, OrgControl};
 use super::{CurrentUser, Role};
 
 /// Whether the person sees `/comptes` at all (and its entry in the navigation).
 pub fn can_manage_accounts(user: &CurrentUser) -> bool {
-    user.is_admin() || managed_maison(user).is_some()
+    user.is_admin() || managed_maison(user).is_some() || referent_organisation(user).is_some()
 }
 
 /// The Maison whose accounts a responsable manages.
@@ -17,36 +21,60 @@ pub fn managed_maison(user: &CurrentUser) -> Option<i64> {
     }
 }
 
+/// The organisation whose people a référent manages.
+pub fn referent_organisation(user: &CurrentUser) -> Option<i64> {
+    user.organisation_id
+        .filter(|o| orgs::is_referent_of(user, *o))
+}
+
 /// How account lists are narrowed for this person; `None`: sees no account list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountScope {
     All,
     /// Staff of the Maison, and people of the organisations that partner it.
     Maison(i64),
+    /// People of the organisation (a référent's list).
+    Organisation(i64),
 }
 
 impl AccountScope {
     pub fn of(user: &CurrentUser) -> Option<AccountScope> {
         if user.is_admin() {
             Some(AccountScope::All)
+        } else if let Some(m) = managed_maison(user) {
+            Some(AccountScope::Maison(m))
         } else {
-            managed_maison(user).map(AccountScope::Maison)
+            referent_organisation(user).map(AccountScope::Organisation)
         }
     }
 
-    /// The Maison to bind as `$n` in [`AccountScope::SQL`]: null means every account.
+    /// The Maison to bind as the first parameter of [`AccountScope::sql`].
     pub fn maison_param(self) -> Option<i64> {
         match self {
-            AccountScope::All => None,
             AccountScope::Maison(m) => Some(m),
+            _ => None,
         }
     }
 
-    /// The SQL condition on `account a` for a scope whose Maison is bound as `$1` (see `maison_param`).
-    pub const SQL: &'static str = "($1::bigint is null
-          or (a.role = 'staff' and a.maison_id = $1)
-          or (a.role = 'partner' and a.organisation_id in
-                (select p.organisation_id from partnership p where p.maison_id = $1)))";
+    /// The organisation to bind as the second parameter of [`AccountScope::sql`].
+    pub fn organisation_param(self) -> Option<i64> {
+        match self {
+            AccountScope::Organisation(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The SQL condition on `account a` for a scope whose Maison is bound as `maison` (e.g. `$1`) and
+    /// organisation as `organisation`: both null means every account.
+    pub fn sql(maison: &str, organisation: &str) -> String {
+        format!(
+            "(({maison}::bigint is null and {organisation}::bigint is null)
+              or (a.role = 'staff' and a.maison_id = {maison})
+              or (a.role = 'partner' and a.organisation_id in
+                    (select p.organisation_id from partnership p where p.maison_id = {maison}))
+              or (a.role = 'partner' and a.organisation_id = {organisation}))"
+        )
+    }
 }
 
 /// Who an account is attached to, with what the policy needs to know about it.
@@ -54,25 +82,46 @@ impl AccountScope {
 pub struct AccountTarget {
     pub role: Role,
     pub maison_id: Option<i64>,
-    pub organisation_id: Option<i64>,
+    /// For a partner account: who controls its organisation.
+    pub organisation: Option<OrgControl>,
     /// For a partner account: whether its organisation partners the responsable's Maison
     /// (answered by the caller's query; false when unknown).
     pub organisation_partners_maison: bool,
 }
 
-/// Whether `user` may see and manage the account described by `target` (page, edit, links, status).
+/// Whether `user` may manage the account described by `target`: edit it, deactivate it, see the
+/// invitation and reset links made for it.
 pub fn can_manage(user: &CurrentUser, target: &AccountTarget) -> bool {
     if user.is_admin() {
         return true;
     }
-    let Some(maison) = managed_maison(user) else {
-        return false;
-    };
     match target.role {
         Role::Admin => false,
-        Role::Staff => target.maison_id == Some(maison),
-        Role::Partner => target.organisation_id.is_some() && target.organisation_partners_maison,
+        Role::Staff => managed_maison(user).is_some() && target.maison_id == managed_maison(user),
+        Role::Partner => target
+            .organisation
+            .is_some_and(|o| orgs::manages_people(user, &o)),
     }
+}
+
+/// Whether `user` may see the account's page: those who manage it, and the responsable of a Maison its
+/// organisation partners.
+pub fn can_view(user: &CurrentUser, target: &AccountTarget) -> bool {
+    can_manage(user, target)
+        || (target.role == Role::Partner
+            && managed_maison(user).is_some()
+            && target.organisation_partners_maison)
+}
+
+/// Whether `user` may have an invitation or reset link sent to the person (by e-mail only, unless
+/// [`shows_links`]).
+pub fn can_send_link(user: &CurrentUser, target: &AccountTarget) -> bool {
+    can_view(user, target)
+}
+
+/// Whether a link made for the account may be shown on `user`'s screen: only to those who manage it.
+pub fn shows_links(user: &CurrentUser, target: &AccountTarget) -> bool {
+    can_manage(user, target)
 }
 
 /// Whether `user` may invite an account described by `target` (same rule as managing it).
@@ -87,28 +136,15 @@ pub fn can_invite_staff_of(user: &CurrentUser, maison_id: i64) -> bool {
         &AccountTarget {
             role: Role::Staff,
             maison_id: Some(maison_id),
-            organisation_id: None,
+            organisation: None,
             organisation_partners_maison: false,
         },
     )
 }
 
-/// Whether `user` may invite people of (and list the accounts of) this organisation: admins, and the
-/// responsable of a Maison it partners (`partners_managed_maison`, answered by the caller's query).
-pub fn can_invite_people_of(
-    user: &CurrentUser,
-    organisation_id: i64,
-    partners_managed_maison: bool,
-) -> bool {
-    can_invite(
-        user,
-        &AccountTarget {
-            role: Role::Partner,
-            maison_id: None,
-            organisation_id: Some(organisation_id),
-            organisation_partners_maison: partners_managed_maison,
-        },
-    )
+/// Whether `user` may invite people of this organisation: those who manage its people.
+pub fn can_invite_people_of(user: &CurrentUser, org: &OrgControl) -> bool {
+    orgs::manages_people(user, org)
 }
 
 /// Whether `user` may make an account *responsable* of its Maison (only for staff they manage).
@@ -121,11 +157,17 @@ mod tests {
     use super::super::test_users::with_responsable as user;
     use super::*;
 
+    /// `partners`: the organisation partners the Maison 3 — which created it and is its only partner.
     fn target(role: Role, maison: Option<i64>, org: Option<i64>, partners: bool) -> AccountTarget {
         AccountTarget {
             role,
             maison_id: maison,
-            organisation_id: org,
+            organisation: org.map(|id| OrgControl {
+                id,
+                created_by_maison: Some(3),
+                creator_partners: partners,
+                other_partners: 0,
+            }),
             organisation_partners_maison: partners,
         }
     }
@@ -173,7 +215,43 @@ mod tests {
         ));
         assert!(!can_manage(&resp, &target(Role::Admin, None, None, false)));
         assert!(can_invite_staff_of(&resp, 3) && !can_invite_staff_of(&resp, 4));
-        assert!(can_invite_people_of(&resp, 9, true) && !can_invite_people_of(&resp, 9, false));
+        assert!(can_invite_people_of(
+            &resp,
+            &target(Role::Partner, None, Some(9), true)
+                .organisation
+                .unwrap_or_default()
+        ));
+    }
+
+    #[test]
+    fn a_shared_organisation_people_are_seen_not_managed_by_a_responsable() {
+        let resp = user(Role::Staff, Some(4), None, true);
+        // The organisation partners Maison 4 too, but Maison 3 created it: nobody at 4 manages it.
+        let t = AccountTarget {
+            role: Role::Partner,
+            maison_id: None,
+            organisation: Some(OrgControl {
+                id: 9,
+                created_by_maison: Some(3),
+                creator_partners: true,
+                other_partners: 1,
+            }),
+            organisation_partners_maison: true,
+        };
+        assert!(!can_manage(&resp, &t) && !shows_links(&resp, &t));
+        assert!(can_view(&resp, &t) && can_send_link(&resp, &t));
+        let mut referent = user(Role::Partner, None, Some(9), false);
+        referent.referent = true;
+        assert!(can_manage_accounts(&referent));
+        assert_eq!(
+            AccountScope::of(&referent),
+            Some(AccountScope::Organisation(9))
+        );
+        assert!(can_manage(&referent, &t) && shows_links(&referent, &t));
+        assert!(!can_manage(
+            &referent,
+            &target(Role::Staff, Some(3), None, false)
+        ));
     }
 
     #[test]
@@ -186,7 +264,8 @@ mod tests {
             assert_eq!(AccountScope::of(&u), None);
             assert!(!can_manage(&u, &target(Role::Staff, Some(3), None, false)));
             assert!(!can_manage(&u, &target(Role::Partner, None, Some(9), true)));
-            assert!(!can_invite_staff_of(&u, 3) && !can_invite_people_of(&u, 9, true));
+            assert!(!can_view(&u, &target(Role::Partner, None, Some(9), true)));
+            assert!(!can_invite_staff_of(&u, 3));
         }
     }
 }

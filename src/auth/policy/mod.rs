@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod diagnostics;
 pub mod network;
+pub mod organisations;
 pub mod plans;
 pub mod reseau;
 
@@ -54,6 +55,8 @@ pub struct CurrentUser {
     pub maison_id: Option<i64>,
     pub organisation_id: Option<i64>,
     pub responsable: bool,
+    /// A partner account that is a *référent* of its organisation (see `organisations`).
+    pub referent: bool,
     pub maison_name: Option<String>,
     pub organisation_name: Option<String>,
 }
@@ -95,6 +98,8 @@ impl CurrentUser {
     pub fn role_label(&self) -> String {
         if self.responsable {
             "Responsable de la Maison".to_owned()
+        } else if self.referent {
+            "Référent de l'organisation".to_owned()
         } else {
             self.role.label().to_owned()
         }
@@ -139,6 +144,7 @@ pub(crate) mod test_users {
             maison_id: maison,
             organisation_id: org,
             responsable,
+            referent: false,
             maison_name: None,
             organisation_name: None,
         }

@@ -65,10 +65,7 @@ pub fn can_create_organisation(user: &CurrentUser) -> bool {
     user.is_admin()
 }
 
-/// `partners_own_maison`: whether the organisation partners the account's Maison.
-pub fn can_edit_organisation(user: &CurrentUser, partners_own_maison: bool) -> bool {
-    user.is_admin() || (user.is_staff() && partners_own_maison)
-}
+// Editing an organisation's profile: `organisations::can_edit_profile` (who manages it).
 
 #[cfg(test)]
 mod tests {
@@ -92,6 +89,5 @@ mod tests {
         assert!(!can_list_organisations(&partner));
         assert_eq!(maison_scope(&partner), MaisonScope::PartneredBy(9));
         assert_eq!(maison_scope(&staff), MaisonScope::All);
-        assert!(!can_edit_organisation(&staff, false) && can_edit_organisation(&staff, true));
     }
 }

@@ -74,8 +74,9 @@ export default {
       name: partnerName,
       email: partnerEmail,
       pick: async () => {
-        // The responsable's chooser lists the Maison's partner organisations.
-        await h.click(page.locator('section[aria-labelledby="partenaires"]').getByRole('link').first());
+        // The responsable's chooser lists the Maison's partner organisations; it invites into those the
+        // Maison manages (created by it, partnered by it alone), the others' people are their référents'.
+        await h.click(page.locator('section[aria-labelledby="partenaires"] a[href^="/comptes/inviter"]').first());
         assert.equal(
           await page.getByRole('heading', { level: 1 }).innerText(),
           "Inviter une personne de l'organisation",
