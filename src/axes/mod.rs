@@ -32,6 +32,7 @@ use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::reseau::{Cell, ExportFormat, Table};
 use crate::state::AppState;
+use crate::web::format::Count;
 use crate::web::{Ctx, format};
 
 pub fn router() -> Router<AppState> {
@@ -437,9 +438,9 @@ async fn comparison(
 }
 
 pub struct Summary {
-    pub actions: i64,
-    pub realisees: i64,
-    pub late: i64,
+    pub actions: Count,
+    pub realisees: Count,
+    pub late: Count,
     pub pct: String,
     pub budget: String,
     pub acquis: String,
@@ -503,13 +504,15 @@ async fn page(
         .get_or_compute(
             format!(
                 "axe-comparaison/{}/{}/{}",
-                axis.id, scope.id, summary.actions
+                axis.id,
+                scope.id,
+                summary.actions.get()
             ),
-            || async { Ok(comparison(&state, &axis, scope.id, summary.actions).await?) },
+            || async { Ok(comparison(&state, &axis, scope.id, summary.actions.get()).await?) },
         )
         .await?;
-    let own_pct =
-        (summary.actions > 0).then(|| summary.realisees as f64 * 100.0 / summary.actions as f64);
+    let own_pct = (summary.actions.get() > 0)
+        .then(|| summary.realisees.get() as f64 * 100.0 / summary.actions.get() as f64);
     let pct = |x: Option<f64>| {
         x.map(|x| format!("{}\u{a0}%", format::decimal(x, 0)))
             .unwrap_or_else(|| "—".into())
@@ -521,7 +524,7 @@ async fn page(
     let compare = vec![
         CompareRow {
             label: "Actions sous cet axe",
-            own: format::int(summary.actions),
+            own: summary.actions.to_string(),
             median: num(cmp.median_actions),
             quartiles: format!("{} – {}", num(cmp.q1_actions), num(cmp.q3_actions)),
         },
@@ -532,12 +535,17 @@ async fn page(
             quartiles: format!("{} – {}", pct(cmp.q1_pct), pct(cmp.q3_pct)),
         },
     ];
+    let (m, w, f) = (
+        Count(cmp.maisons),
+        Count(cmp.with_actions),
+        Count(cmp.fewer_actions),
+    );
     let compare_note = format!(
-        "Comparaison avec les {} autres Maisons dont le plan est validé ({} ont au moins une action sous cet axe ; avancement moyen {}). {} d'entre elles ont moins d'actions que vous sous cet axe.",
-        format::int(cmp.maisons),
-        format::int(cmp.with_actions),
+        "Comparaison avec {} dont le plan est validé ({w} {} au moins une action sous cet axe ; avancement moyen {}). {f} d'entre elles {} moins d'actions que vous sous cet axe.",
+        m.with("autre Maison", "autres Maisons"),
+        w.of("a", "ont"),
         pct(cmp.mean_progress),
-        format::int(cmp.fewer_actions),
+        f.of("a", "ont"),
     );
     let views = action_views(&actions, indicators);
     let late = views
@@ -632,9 +640,9 @@ async fn summary(
     .fetch_one(&state.db)
     .await?;
     Ok(Summary {
-        actions: s.actions,
-        realisees: s.realisees,
-        late: s.late,
+        actions: Count(s.actions),
+        realisees: Count(s.realisees),
+        late: Count(s.late),
         pct: format::percent(s.realisees, s.actions),
         budget: format::money(s.budget),
         acquis: format::money(s.acquis),

@@ -14,6 +14,7 @@ use crate::domain::labels;
 use crate::error::AppResult;
 use crate::reseau::{Cell, ExportFormat, Programme, Table};
 use crate::state::AppState;
+use crate::web::format::Count;
 use crate::web::{Ctx, format};
 
 #[derive(sqlx::FromRow)]
@@ -146,11 +147,11 @@ impl std::ops::Deref for NetworkAxisPage {
 /// (`crate::cache`) under the axis and the date.
 pub struct NetworkAxisData {
     axis: Axis,
-    actions: String,
-    late: String,
-    maisons: String,
-    maisons_with: String,
-    maisons_without: i64,
+    actions: Count,
+    late: Count,
+    maisons: Count,
+    maisons_with: Count,
+    maisons_without: Count,
     budget: String,
     acquis: String,
     sollicite: String,
@@ -340,11 +341,11 @@ async fn figures(
     );
     let prev_next = super::neighbours(state, axis.number).await?;
     Ok(NetworkAxisData {
-        actions: format::int(totals.actions),
-        late: format::int(totals.late),
-        maisons: format::int(totals.maisons),
-        maisons_with: format::int(totals.maisons_with),
-        maisons_without: totals.maisons - totals.maisons_with,
+        actions: Count(totals.actions),
+        late: Count(totals.late),
+        maisons: Count(totals.maisons),
+        maisons_with: Count(totals.maisons_with),
+        maisons_without: Count(totals.maisons - totals.maisons_with),
         budget: format::money(totals.budget),
         acquis: format::money(totals.acquis),
         sollicite: format::money(totals.sollicite),

@@ -271,6 +271,7 @@ const SPECS: &[Spec] = &[
         about: "le budget des fiches actions : une ligne par financement, acquis ou sollicité",
         sql: r#"select f.id as "N°", ac.id as "N° de la fiche (identifiant)", p.title as "Plan",
                        ac.number as "N° de la fiche", ac.title as "Fiche", f.funder as "Financeur",
+                       f.organisation_id as "N° de l'organisation du financeur",
                        o.name as "Organisation du financeur", f.amount_cents as "Montant (€)",
                        f.state as "État"
                 from action_funding f
@@ -286,11 +287,14 @@ const SPECS: &[Spec] = &[
         sheet: "Indicateurs des fiches",
         about: "les indicateurs de suivi des fiches actions : cible et réalisé",
         sql: r#"select i.id as "N°", ac.id as "N° de la fiche (identifiant)", p.title as "Plan",
-                       ac.number as "N° de la fiche", ac.title as "Fiche", i.label as "Indicateur",
-                       i.unit as "Unité", i.target as "Cible", i.achieved as "Réalisé", i.year as "Année"
+                       ac.number as "N° de la fiche", ac.title as "Fiche",
+                       coalesce(c.label, i.label) as "Indicateur", coalesce(c.unit, i.unit) as "Unité",
+                       c.code as "Code du catalogue", i.target as "Cible", i.achieved as "Réalisé",
+                       i.year as "Année"
                 from action_indicator i
                 join action ac on ac.id = i.action_id
                 join plan p on p.id = ac.plan_id
+                left join indicator c on c.id = i.indicator_id
                 where p.maison_id = $1
                 order by p.start_year, p.id, ac.number, i.position, i.id"#,
         labels: &[],

@@ -247,6 +247,108 @@ const AXIS_4: &[Template] = &[
 
 const AXES: [&[Template]; 4] = [AXIS_1, AXIS_2, AXIS_3, AXIS_4];
 
+/// The catalogue indicator (code) a template's result is, when there is one: those results add up across
+/// Maisons in the Grenelle report; the others stay free text, as Maisons also write them.
+fn catalogue_code(label: &str) -> Option<&'static str> {
+    Some(match label {
+        "Stagiaires FEEBAT" => "FEEBAT",
+        "Entreprises qualifiées RGE" => "RGE",
+        "Heures d'insertion réalisées" => "CLAUSES_H",
+        "Recrutements accompagnés" => "ACT_RECRUT",
+        "Ménages visités" => "ACT_MENAGES",
+        "Visiteurs du forum" => "ACT_FORUM",
+        "Entreprises accompagnées" => "ACT_ENTREPRISES",
+        "Personnes formées" => "ACT_FORMES",
+        "Personnes accompagnées" => "ACT_ACCOMPAGNES",
+        "Sorties positives" => "ACT_SORTIES",
+        _ => return None,
+    })
+}
+
+/// A template's funder: the kind of partner organisation it is (the Maison's partner of that kind is named,
+/// from the directory), else the name written as free text (no such organisation in the directory).
+fn funder_kind(funder: &str) -> Result<&'static str, &'static str> {
+    match funder {
+        "ADEME" => Ok("ademe"),
+        "Conseil régional" => Ok("region"),
+        "DREETS" => Ok("etat"),
+        "EPCI" => Ok("epci"),
+        "Conseil départemental" => Ok("departement"),
+        "France Travail" => Ok("france_travail"),
+        "OPCO Constructys" => Ok("opco"),
+        "CMA" => Ok("cma"),
+        "Commune" => Ok("commune"),
+        "Maison de l'emploi" => Err("Fonds propres de la Maison"),
+        "Bailleurs sociaux" => Err("Bailleurs sociaux du territoire"),
+        "FSE" => Err("Fonds social européen (FSE+)"),
+        "Banque des territoires" => Err("Banque des Territoires"),
+        "ANAH" => Err("Agence nationale de l'habitat (Anah)"),
+        "Fondation" => Err("Fondation de France"),
+        "CAF" => Err("Caisse d'allocations familiales"),
+        _ => Err("Autre financeur"),
+    }
+}
+
+/// The name a funder is written with when the Maison has no partner of its kind.
+fn funder_fallback(kind: &str) -> &'static str {
+    match kind {
+        "ademe" => "ADEME",
+        "region" => "Conseil régional",
+        "etat" => "DREETS",
+        "epci" => "Intercommunalité",
+        "departement" => "Conseil départemental",
+        "france_travail" => "France Travail",
+        "opco" => "OPCO Constructys",
+        "cma" => "Chambre de métiers et de l'artisanat",
+        _ => "Commune",
+    }
+}
+
+/// What the fiches' budget and results lines refer to: the Maisons' partners by kind, and the catalogue.
+#[derive(Default)]
+struct Refs {
+    /// Maison id → (organisation id, partner type, name), in the directory's order.
+    partners: std::collections::HashMap<i64, Vec<(i64, String, String)>>,
+    /// Catalogue code → (id, label, unit).
+    catalogue: std::collections::HashMap<String, (i64, String, String)>,
+}
+
+impl Refs {
+    async fn load(conn: &mut PgConnection) -> sqlx::Result<Refs> {
+        let mut refs = Refs::default();
+        let partners: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "select p.maison_id, o.id, o.type_code, o.name from partnership p
+             join organisation o on o.id = p.organisation_id order by p.maison_id, o.id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (m, o, t, n) in partners {
+            refs.partners.entry(m).or_default().push((o, t, n));
+        }
+        let catalogue: Vec<(String, i64, String, String)> =
+            sqlx::query_as("select code, id, label, unit from indicator where for_actions")
+                .fetch_all(&mut *conn)
+                .await?;
+        for (code, id, label, unit) in catalogue {
+            refs.catalogue.insert(code, (id, label, unit));
+        }
+        Ok(refs)
+    }
+
+    /// The funder's name and directory organisation for a fiche of Maison `m`.
+    fn funder(&self, m: i64, funder: &str) -> (String, Option<i64>) {
+        match funder_kind(funder) {
+            Ok(kind) => self
+                .partners
+                .get(&m)
+                .and_then(|ps| ps.iter().find(|p| p.1 == kind))
+                .map(|p| (p.2.clone(), Some(p.0)))
+                .unwrap_or_else(|| (funder_fallback(kind).to_owned(), None)),
+            Err(name) => (name.to_owned(), None),
+        }
+    }
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
@@ -260,14 +362,17 @@ type PlanRow = (i64, i64, Option<i64>, String, i32, i32, String, String, i64);
 /// object type, object id, from, to, account, day, comment
 type TransitionRow = (String, i64, Option<String>, String, i64, NaiveDate, String);
 
+/// action, label, unit, target, achieved, year, catalogue indicator
+type IndicatorRow = (i64, String, String, f64, Option<f64>, i32, Option<i64>);
+
 /// Columns of the bulk inserts.
 #[derive(Default)]
 struct Rows {
     plan: Vec<PlanRow>,
     action: Vec<ActionRow>,
     partner: Vec<(i64, i64, String)>,
-    funding: Vec<(i64, String, i64, String, i32)>,
-    indicator: Vec<(i64, String, String, f64, Option<f64>, i32)>,
+    funding: Vec<(i64, String, i64, String, i32, Option<i64>)>,
+    indicator: Vec<IndicatorRow>,
     note: Vec<(i64, i64, NaiveDate, String, Option<i32>)>,
     transition: Vec<TransitionRow>,
     copil: Vec<(i64, NaiveDate, String, String, String, i64)>,
@@ -353,10 +458,11 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     ];
     for (i, m) in network.grenelle().filter(|m| m.id != lille.id).enumerate() {
         let status = statuses[i % statuses.len()];
-        let start_year = if status == "cloture" {
-            2011 + (i % 3) as i32
-        } else {
-            2025 + (i % 2) as i32
+        // Plans being carried out started a year or two ago, so that they have results to report.
+        let start_year = match status {
+            "cloture" => 2011 + (i % 3) as i32,
+            "en_oeuvre" => 2024 + (i % 2) as i32,
+            _ => 2025 + (i % 2) as i32,
         };
         specs.push(PlanSpec {
             maison: m,
@@ -380,6 +486,7 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     .bind(total_actions as i64)
     .fetch_all(&mut *conn)
     .await?;
+    let refs = Refs::load(&mut *conn).await?;
     let mut rows = Rows::default();
     let mut next_action = action_ids.into_iter();
     for (k, (spec, plan_id)) in specs.iter().zip(plan_ids).enumerate() {
@@ -392,6 +499,7 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
             &mut next_action,
             network.admin_id,
             &diagnostics,
+            &refs,
         );
     }
     insert(conn, &rows).await?;
@@ -408,6 +516,7 @@ fn build_plan(
     ids: &mut impl Iterator<Item = i64>,
     admin: i64,
     diagnostics: &[(i64, i64)],
+    refs: &Refs,
 ) {
     let m = spec.maison;
     let author = m.responsable_id;
@@ -567,25 +676,41 @@ fn build_plan(
             } else {
                 "sollicite"
             };
+            let (funder, organisation) = refs.funder(m.id, funder);
             rows.funding
-                .push((id, (*funder).to_owned(), amount, state.to_owned(), f as i32));
+                .push((id, funder, amount, state.to_owned(), f as i32, organisation));
         }
         let (label, unit, target) = tpl.indicator;
-        let target = (target * (1.0 + ((j + k) % 3) as f64 * 0.25)).round();
-        let achieved = match status {
-            "realisee" => Some((target * 1.05).round()),
-            "en_cours" | "en_pause" => Some((target * f64::from(progress) / 100.0).round()),
-            "abandonnee" => Some(0.0),
-            _ => None,
+        let catalogue = catalogue_code(label).and_then(|c| refs.catalogue.get(c));
+        let (label, unit, indicator) = match catalogue {
+            Some((id, label, unit)) => (label.as_str(), unit.as_str(), Some(*id)),
+            None => (label, unit, None),
         };
-        rows.indicator.push((
-            id,
-            label.to_owned(),
-            unit.to_owned(),
-            target,
-            achieved,
-            end.year(),
-        ));
+        // One line per year the action runs: that year's target, and what was achieved in the years gone by
+        // (this year's so far), so that the Grenelle report has every year's results.
+        let target = (target * (1.0 + ((j + k) % 3) as f64 * 0.25)).round();
+        let years: Vec<i32> = (start.year()..=end.year()).collect();
+        for (yi, &year) in years.iter().enumerate() {
+            let target = (target / years.len() as f64).round().max(1.0);
+            let share = match status {
+                _ if year > today.year() => None,
+                "a_lancer" => None,
+                "realisee" => Some(1.05),
+                "abandonnee" if yi == 0 => Some(0.2),
+                "abandonnee" => None,
+                _ if year < today.year() => Some(0.8 + ((j + k + yi) % 4) as f64 * 0.1),
+                _ => Some(f64::from(progress) / 100.0),
+            };
+            rows.indicator.push((
+                id,
+                label.to_owned(),
+                unit.to_owned(),
+                target,
+                share.map(|s| (target * s).round()),
+                year,
+                indicator,
+            ));
+        }
         if matches!(status, "en_cours" | "realisee" | "en_pause") {
             rows.transition.push((
                 "action".into(),
@@ -723,22 +848,23 @@ async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "insert into action_funding (action_id, funder, amount_cents, state, position)
-         select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::int[])",
+        "insert into action_funding (action_id, funder, amount_cents, state, position, organisation_id)
+         select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::bigint[])",
     )
     .bind(col!(r.funding, 0))
     .bind(col!(r.funding, 1))
     .bind(col!(r.funding, 2))
     .bind(col!(r.funding, 3))
     .bind(col!(r.funding, 4))
+    .bind(col!(r.funding, 5))
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "insert into action_indicator (action_id, label, unit, target, achieved, year)
-         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[])",
+        "insert into action_indicator (action_id, label, unit, target, achieved, year, indicator_id)
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::bigint[])",
     )
     .bind(col!(r.indicator, 0)).bind(col!(r.indicator, 1)).bind(col!(r.indicator, 2)).bind(col!(r.indicator, 3))
-    .bind(col!(r.indicator, 4)).bind(col!(r.indicator, 5))
+    .bind(col!(r.indicator, 4)).bind(col!(r.indicator, 5)).bind(col!(r.indicator, 6))
     .execute(&mut *conn)
     .await?;
     sqlx::query(

@@ -1,5 +1,7 @@
 //! The network's indicator catalogue (code, label, unit, usual source, theme), kept by the AVE admins so
-//! that values compare across Maisons. Everyone signed in reads it.
+//! that values compare across Maisons: the diagnostics' territorial indicators and the results of fiches
+//! actions (an « effectif » adds up across Maisons in the Grenelle report, a « taux » does not). Everyone
+//! signed in reads it.
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +36,8 @@ struct Indicator {
     theme: String,
     per_capita: bool,
     measure: String,
+    for_diagnostics: bool,
+    for_actions: bool,
     active: bool,
     version: i32,
     uses: i64,
@@ -42,6 +46,19 @@ struct Indicator {
 impl Indicator {
     fn measure_label(&self) -> &'static str {
         measure_label(&self.measure)
+    }
+    /// Where the indicator is offered, in French.
+    fn usage_label(&self) -> &'static str {
+        usage_label(self.for_diagnostics, self.for_actions)
+    }
+}
+
+fn usage_label(for_diagnostics: bool, for_actions: bool) -> &'static str {
+    match (for_diagnostics, for_actions) {
+        (true, true) => "diagnostics et fiches actions",
+        (true, false) => "diagnostics",
+        (false, true) => "fiches actions",
+        (false, false) => "aucun",
     }
 }
 
@@ -71,9 +88,11 @@ struct ListPage {
 
 async fn index(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     let indicators: Vec<Indicator> = sqlx::query_as(
-        "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.measure, i.active, i.version,
-                (select count(*) from indicator_value v where v.indicator_id = i.id) as uses
-         from indicator i order by i.theme, i.label limit 1000",
+        "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.measure, i.for_diagnostics,
+                i.for_actions, i.active, i.version,
+                (select count(*) from indicator_value v where v.indicator_id = i.id)
+                + (select count(*) from action_indicator ai where ai.indicator_id = i.id) as uses
+         from indicator i order by i.theme, i.label, i.id limit 1000",
     )
     .fetch_all(&state.db)
     .await?;
@@ -105,6 +124,10 @@ struct IndicatorForm {
     #[serde(default)]
     measure: String,
     #[serde(default)]
+    for_diagnostics: Option<String>,
+    #[serde(default)]
+    for_actions: Option<String>,
+    #[serde(default)]
     active: Option<String>,
     #[serde(default)]
     version: String,
@@ -134,6 +157,8 @@ struct Valid {
     theme: String,
     per_capita: bool,
     measure: &'static str,
+    for_diagnostics: bool,
+    for_actions: bool,
     active: bool,
 }
 
@@ -177,6 +202,12 @@ fn validate(f: &IndicatorForm) -> Result<Valid, FieldErrors> {
         ),
         Some(_) => {}
     }
+    if f.for_diagnostics.is_none() && f.for_actions.is_none() {
+        errors.add(
+            "usage",
+            "Cochez au moins un usage : les diagnostics, les fiches actions, ou les deux.",
+        );
+    }
     if let (true, Some(measure)) = (errors.is_empty(), measure) {
         Ok(Valid {
             code,
@@ -186,6 +217,8 @@ fn validate(f: &IndicatorForm) -> Result<Valid, FieldErrors> {
             theme,
             per_capita: f.per_capita.is_some(),
             measure,
+            for_diagnostics: f.for_diagnostics.is_some(),
+            for_actions: f.for_actions.is_some(),
             active: f.active.is_some(),
         })
     } else {
@@ -205,6 +238,7 @@ async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
             id: None,
             form: IndicatorForm {
                 active: Some("on".into()),
+                for_diagnostics: Some("on".into()),
                 measure: "effectif".into(),
                 ..IndicatorForm::default()
             },
@@ -237,8 +271,9 @@ async fn create(
     };
     let mut tx = state.db.begin().await?;
     let inserted = sqlx::query_scalar::<_, i64>(
-        "insert into indicator (code, label, unit, source, theme, per_capita, active, measure)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+        "insert into indicator (code, label, unit, source, theme, per_capita, active, measure, for_diagnostics,
+                                for_actions)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
     )
     .bind(&v.code)
     .bind(&v.label)
@@ -248,6 +283,8 @@ async fn create(
     .bind(v.per_capita)
     .bind(v.active)
     .bind(v.measure)
+    .bind(v.for_diagnostics)
+    .bind(v.for_actions)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -287,7 +324,8 @@ async fn create(
 
 async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
     sqlx::query_as(
-        "select id, code, label, unit, source, theme, per_capita, measure, active, version, 0::bigint as uses
+        "select id, code, label, unit, source, theme, per_capita, measure, for_diagnostics, for_actions, active,
+                version, 0::bigint as uses
          from indicator where id = $1",
     )
     .bind(id)
@@ -312,6 +350,8 @@ async fn edit(
         theme: i.theme,
         per_capita: i.per_capita.then(|| "on".into()),
         measure: i.measure,
+        for_diagnostics: i.for_diagnostics.then(|| "on".into()),
+        for_actions: i.for_actions.then(|| "on".into()),
         active: i.active.then(|| "on".into()),
         version: i.version.to_string(),
     };
@@ -352,7 +392,7 @@ async fn update(
     let mut tx = state.db.begin().await?;
     let updated = sqlx::query(
         "update indicator set code = $2, label = $3, unit = $4, source = $5, theme = $6, per_capita = $7,
-                active = $8, measure = $10, version = version + 1
+                active = $8, measure = $10, for_diagnostics = $11, for_actions = $12, version = version + 1
          where id = $1 and version::text = $9",
     )
     .bind(id)
@@ -365,6 +405,8 @@ async fn update(
     .bind(v.active)
     .bind(form.version.trim())
     .bind(v.measure)
+    .bind(v.for_diagnostics)
+    .bind(v.for_actions)
     .execute(&mut *tx)
     .await;
     match updated {
@@ -412,6 +454,12 @@ async fn update(
             "Nature",
             measure_label(&before.measure),
             measure_label(v.measure),
+        )
+        .field(
+            "usage",
+            "Usage",
+            usage_label(before.for_diagnostics, before.for_actions),
+            usage_label(v.for_diagnostics, v.for_actions),
         )
         .field("active", "Proposé aux Maisons", before.active, v.active);
     outcome::done(

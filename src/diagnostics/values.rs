@@ -43,7 +43,8 @@ struct CatalogueEntry {
 
 async fn catalogue(conn: &mut sqlx::PgConnection) -> sqlx::Result<Vec<CatalogueEntry>> {
     sqlx::query_as(
-        "select id, code, label, unit, theme from indicator where active order by theme, label",
+        "select id, code, label, unit, theme from indicator where active and for_diagnostics
+         order by theme, label, id",
     )
     .fetch_all(conn)
     .await

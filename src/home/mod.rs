@@ -43,6 +43,10 @@ impl NetworkCounts {
     fn fr(&self, n: &i64) -> String {
         crate::web::format::int(*n)
     }
+    /// The word after the count `n`, singular below two.
+    fn of<'a>(&self, n: &i64, one: &'a str, many: &'a str) -> &'a str {
+        crate::web::format::plural(*n, one, many)
+    }
 }
 
 #[derive(Template)]

@@ -163,7 +163,8 @@ pub async fn page(
         user.maison_id
     };
     let all: Vec<IndicatorRow> = sqlx::query_as(
-        "select id, code, label, unit, per_capita from indicator where active order by theme, label",
+        "select id, code, label, unit, per_capita from indicator where active and for_diagnostics
+         order by theme, label, id",
     )
     .fetch_all(&state.db)
     .await?;

@@ -69,26 +69,38 @@ impl Table {
 
     /// The response for `format` = `csv` or `xlsx`.
     pub fn respond(&self, format: ExportFormat, filename_stem: &str) -> AppResult<Response> {
-        let (bytes, mime, ext) = match format {
-            ExportFormat::Csv => (self.to_csv()?, "text/csv; charset=utf-8", "csv"),
-            ExportFormat::Xlsx => (
-                self.to_xlsx()?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "xlsx",
-            ),
+        let bytes = match format {
+            ExportFormat::Csv => self.to_csv()?,
+            ExportFormat::Xlsx => self.to_xlsx()?,
         };
-        Ok((
-            [
-                (header::CONTENT_TYPE, mime.to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename_stem}.{ext}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response())
+        attachment(bytes, format, filename_stem)
     }
+}
+
+/// A file to download: `bytes` in `format`, named `filename_stem` and the format's extension.
+pub fn attachment(
+    bytes: Vec<u8>,
+    format: ExportFormat,
+    filename_stem: &str,
+) -> AppResult<Response> {
+    let (mime, ext) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename_stem}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// One workbook with a sheet per table, in their order (sheet names: the tables' names without the

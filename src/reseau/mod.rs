@@ -32,6 +32,7 @@ use crate::auth::{CurrentUser, policy};
 use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::format::Count;
 use crate::web::{Ctx, format, url_encode};
 pub use export::{Cell, ExportFormat, Table, workbook};
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/reseau", get(dashboard))
         .route("/reseau/export/{format}", get(export_table))
         .route("/reseau/grenelle", get(grenelle::page))
+        .route("/reseau/grenelle/export.xlsx", get(grenelle::export))
         .route("/comparaison", get(compare::page))
 }
 
@@ -357,13 +359,13 @@ impl From<&RowData> for Row {
 }
 
 pub struct Totals {
-    pub maisons: String,
-    pub grenelle: String,
-    pub actions: String,
-    pub realisees: String,
+    pub maisons: Count,
+    pub grenelle: Count,
+    pub actions: Count,
+    pub realisees: Count,
     pub pct: String,
-    pub late: String,
-    pub inactive: String,
+    pub late: Count,
+    pub inactive: Count,
     /// Of the Maisons shown.
     pub inactive_pct: String,
 }
@@ -521,24 +523,24 @@ async fn dashboard_data(
     let data = fetch_rows(state, f, today, Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
     let totals = match data.first() {
         Some(first) => Totals {
-            maisons: format::int(first.total_rows),
-            grenelle: format::int(first.total_grenelle),
-            actions: format::int(first.total_actions),
-            realisees: format::int(first.total_realisees),
+            maisons: Count(first.total_rows),
+            grenelle: Count(first.total_grenelle),
+            actions: Count(first.total_actions),
+            realisees: Count(first.total_realisees),
             pct: format::percent(first.total_realisees, first.total_actions),
-            late: format::int(first.total_late),
-            inactive: format::int(first.total_inactive),
+            late: Count(first.total_late),
+            inactive: Count(first.total_inactive),
             inactive_pct: format::percent(first.total_inactive, first.total_rows),
         },
         None => {
-            let zero = format::int(0);
+            let zero = Count(0);
             Totals {
-                maisons: zero.clone(),
-                grenelle: zero.clone(),
-                actions: zero.clone(),
-                realisees: zero.clone(),
+                maisons: zero,
+                grenelle: zero,
+                actions: zero,
+                realisees: zero,
                 pct: format::percent(0, 0),
-                late: zero.clone(),
+                late: zero,
                 inactive: zero,
                 inactive_pct: format::percent(0, 0),
             }

@@ -91,6 +91,43 @@ pub fn money(cents: i64) -> String {
     )
 }
 
+/// A count as the pages print it: the number in French (`1 234`), and the word that follows it in the
+/// singular or the plural — French puts below two in the singular (« 0 Maison », « 1 Maison »,
+/// « 2 Maisons »). Templates write `{{ n }}` for the number and `{{ n.of("Maison", "Maisons") }}` for the
+/// word (each form written out: « action en retard », « actions en retard »).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Count(pub i64);
+
+impl Count {
+    /// The word for this count: `one` below two, `many` from two on.
+    pub fn of<'a>(&self, one: &'a str, many: &'a str) -> &'a str {
+        plural(self.0, one, many)
+    }
+    /// The number and its word: « 1 Maison », « 12 Maisons ».
+    pub fn with<'a>(&self, one: &'a str, many: &'a str) -> String {
+        format!("{} {}", int(self.0), self.of(one, many))
+    }
+    pub fn get(&self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&int(self.0))
+    }
+}
+
+/// `one` when `n` is below two (French: « 0 Maison », « 1 Maison »), `many` otherwise.
+pub fn plural<'a>(n: i64, one: &'a str, many: &'a str) -> &'a str {
+    if n.abs() < 2 { one } else { many }
+}
+
+/// The number and its word in the right number: `counted(1, "Maison", "Maisons")` is « 1 Maison ».
+pub fn counted(n: i64, one: &str, many: &str) -> String {
+    Count(n).with(one, many)
+}
+
 /// A share as a percentage: `42 %` (`part` of `total`, 0 when the total is 0).
 pub fn percent(part: i64, total: i64) -> String {
     if total == 0 {
@@ -212,6 +249,19 @@ mod tests {
         assert_eq!(money(5), "0,05\u{A0}€");
         assert_eq!(percent(1, 3), "33\u{A0}%");
         assert_eq!(percent(0, 0), "0\u{A0}%");
+    }
+
+    #[test]
+    fn french_plurals() {
+        assert_eq!(counted(0, "Maison", "Maisons"), "0 Maison");
+        assert_eq!(counted(1, "Maison", "Maisons"), "1 Maison");
+        assert_eq!(counted(2, "Maison", "Maisons"), "2 Maisons");
+        assert_eq!(
+            counted(1205, "action en retard", "actions en retard"),
+            "1\u{202F}205 actions en retard"
+        );
+        assert_eq!(Count(1).of("réalisée", "réalisées"), "réalisée");
+        assert_eq!(Count(-3).to_string(), "-3");
     }
 
     #[test]

@@ -70,8 +70,14 @@ async fn staff_see_their_maison_on_each_axis() {
         "<strong>{}</strong> actions sous cet axe",
         mine.len()
     )));
+    // « 1 réalisée », « 2 réalisées »: singular below two (issue 15).
     assert!(html.contains(&format!(
-        "<strong>{done}</strong> réalisées ({})",
+        "<strong>{done}</strong> {} ({})",
+        if done < 2 {
+            "réalisée"
+        } else {
+            "réalisées"
+        },
         pct(done, mine.len())
     )));
     assert!(html.contains(&format!("<strong>{}</strong> en retard", late.len())));
@@ -102,7 +108,7 @@ async fn staff_see_their_maison_on_each_axis() {
     let counts = [c.len() as f64];
     assert!(html.contains(&format!(">{}<", fr(percentile(&counts, 0.5)))));
     assert!(html.contains(&pct(c_done, c.len())));
-    assert!(html.contains("Comparaison avec les 1 autres Maisons"));
+    assert!(html.contains("Comparaison avec 1 autre Maison dont"));
 
     // Another Maison's page or a missing axis: 404.
     for path in [

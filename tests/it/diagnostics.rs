@@ -1362,7 +1362,19 @@ async fn catalogue_is_kept_by_admins() {
         ("measure", "effectif"),
         ("per_capita", "on"),
         ("active", "on"),
+        ("for_diagnostics", "on"),
     ];
+    // An indicator is offered somewhere: in the diagnostics, the fiches actions, or both.
+    let nowhere: Vec<_> = form
+        .iter()
+        .filter(|f| f.0 != "for_diagnostics")
+        .copied()
+        .collect();
+    let r = admin.post("/indicateurs", &nowhere).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Cochez au moins un usage"), "{html}");
+    assert!(html.contains("value=\"Emplois dans les énergies renouvelables\""));
     // The catalogue says what kind of quantity each indicator is: a rate cannot be « per 1,000 ».
     let mut rate_per_capita = form.to_vec();
     rate_per_capita[5] = ("measure", "taux");
@@ -1384,6 +1396,45 @@ async fn catalogue_is_kept_by_admins() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("déjà utilisé"));
     assert!(app.count("select count(*) from indicator").await >= 23);
+    let (_, html) = staff.get_html("/indicateurs").await;
+    assert!(html.contains("<td>diagnostics</td>"), "{html}");
+    // A result of fiches actions (issue 15): offered to the fiches, not to the diagnostics.
+    let result = [
+        ("code", "ACT_CHANTIERS"),
+        ("label", "Chantiers école ouverts"),
+        ("unit", "chantiers"),
+        ("source", "Suivi des fiches actions"),
+        ("theme", "Résultats des actions"),
+        ("measure", "effectif"),
+        ("active", "on"),
+        ("for_actions", "on"),
+    ];
+    assert_redirect_to(&admin.post("/indicateurs", &result).await, "/indicateurs");
+    let usage: (bool, bool) = sqlx::query_as(
+        "select for_diagnostics, for_actions from indicator where code = 'ACT_CHANTIERS'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(usage, (false, true));
+    // The usual results of the programme's actions are in the catalogue.
+    for code in [
+        "FEEBAT",
+        "RGE",
+        "CLAUSES_H",
+        "ACT_RECRUT",
+        "ACT_MENAGES",
+        "ACT_FORUM",
+    ] {
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from indicator where code = '{code}' and for_actions and measure = 'effectif'"
+            ))
+            .await,
+            1,
+            "{code}"
+        );
+    }
 }
 
 #[tokio::test]

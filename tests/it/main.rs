@@ -13,6 +13,7 @@ mod concurrency;
 mod diagnostics;
 mod fixtures;
 mod fuzz;
+mod grenelle;
 mod informations;
 mod jobs;
 mod journal;

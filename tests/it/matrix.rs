@@ -238,6 +238,7 @@ pub fn entries() -> Vec<Entry> {
             "",
         ),
         e(G, "/reseau/grenelle", None, NONE, "LONNNNN", ""),
+        e(G, "/reseau/grenelle/export.xlsx", None, NONE, "LONNNNN", ""),
         // Comparison on the catalogue: admins (named Maisons) and staff (their own position; another
         // Maison's id is ignored for them); not partners.
         e(

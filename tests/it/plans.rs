@@ -1461,7 +1461,7 @@ async fn the_current_plan_is_the_running_one() {
     );
     let (_, network1) = admin.get_html("/axes/1?programme=tous").await;
     assert!(
-        network1.contains("<strong>1</strong> actions"),
+        network1.contains("<strong>1</strong> action</li>"),
         "{network1}"
     );
     // Without a running plan, the latest validated one beats a newer draft.

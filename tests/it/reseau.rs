@@ -721,68 +721,6 @@ async fn indicator_distribution_and_position() {
     assert!(html.contains("pour 1 000 habitants"));
 }
 
-#[tokio::test]
-async fn grenelle_rollup_by_sector_and_funder() {
-    let app = spawn_app().await;
-    let _f = fixture(&app).await;
-    let admin = app.signed_in(ADMIN).await;
-    let (status, html) = admin.get_html("/reseau/grenelle?annee=2025").await;
-    assert_eq!(status, StatusCode::OK);
-    // Programme Maisons: A (2009) and C (2010); B is outside it.
-    let achieved: f64 = ACTIONS
-        .iter()
-        .filter(|a| a.maison == 'A' || a.maison == 'C')
-        .flat_map(|a| a.indicators.iter())
-        .filter(|i| i.4 == 2025)
-        .map(|i| i.3)
-        .sum();
-    let target: f64 = ACTIONS
-        .iter()
-        .filter(|a| a.maison == 'A' || a.maison == 'C')
-        .flat_map(|a| a.indicators.iter())
-        .map(|i| i.2)
-        .sum();
-    assert_eq!(achieved, 70.0);
-    let doc = scraper::Html::parse_document(&html);
-    let rows: Vec<String> = doc
-        .select(&scraper::Selector::parse("tbody tr").unwrap())
-        .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
-        .collect();
-    let sector_row = rows
-        .iter()
-        .find(|r| r.starts_with("Bâtiment et rénovation énergétique|Stagiaires FEEBAT"))
-        .unwrap();
-    assert!(
-        sector_row.contains(&format!("|{}|", fr(target))),
-        "{sector_row}"
-    );
-    assert!(
-        sector_row.ends_with(&format!("|{}", fr(achieved))),
-        "{sector_row}"
-    );
-    let ademe = rows
-        .iter()
-        .find(|r| r.starts_with("ADEME|Stagiaires FEEBAT"))
-        .unwrap();
-    assert!(ademe.ends_with(&format!("|{}", fr(achieved))), "{ademe}");
-    // Région funds a1 only: 35 stagiaires.
-    let region = rows
-        .iter()
-        .find(|r| r.starts_with("Région|Stagiaires FEEBAT"))
-        .unwrap();
-    assert!(region.ends_with("|35"), "{region}");
-    // ADEME's acquired money on those actions: a1 + a2 + c1.
-    let ademe_cents: i64 = ACTIONS
-        .iter()
-        .filter(|a| !a.indicators.is_empty())
-        .flat_map(|a| a.funding.iter())
-        .filter(|f| f.0 == "ADEME" && f.2 == "acquis")
-        .map(|f| f.1)
-        .sum();
-    assert_eq!(ademe_cents, 330_050);
-    assert!(html.contains("3\u{202f}300,50\u{a0}€"));
-}
-
 async fn titles_found(c: &TestClient, q: &str) -> Vec<String> {
     let (status, html) = c
         .get_html(&format!("/recherche?q={}", mde::web::url_encode(q)))
@@ -1129,7 +1067,7 @@ async fn network_figures_default_to_the_programme_maisons() {
     // Of A and C, only C never had activity: one in two of the Maisons shown.
     assert!(
         stats.contains(&format!(
-            "1 Maisons sans activité depuis 90 jours ({} des Maisons retenues)",
+            "1 Maison sans activité depuis 90 jours ({} des Maisons retenues)",
             pct(1, 2)
         )),
         "{stats}"
@@ -1197,7 +1135,11 @@ async fn network_figures_default_to_the_programme_maisons() {
     }
     assert!(!with.contains("emploi B"));
     let missing = &html[html.find("id=\"sans-action\"").unwrap()..];
-    assert!(missing.contains("<strong>0</strong> Maisons"), "{missing}");
+    assert!(
+        missing
+            .contains("<strong>0</strong> Maison n&#39;a aucune action sous cet axe dans son plan"),
+        "{missing}"
+    );
     assert!(html.contains("href=\"/axes/1?programme=tous\">Voir tout le réseau</a>"));
     assert!(
         html.contains("href=\"/axes/2?programme=grenelle\""),
