@@ -7,8 +7,8 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::model::{self, Action, Axis, Details, Plan};
-use super::model::{CopilRow, ReviewRow, copil_decisions, reviews};
+use super::model::{self, Action, Axis, CopilRow, Details, Plan, ReviewRow};
+use super::queries::{self, copil_decisions, reviews};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -204,9 +204,9 @@ pub async fn xlsx(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = model::load_plan(&mut conn, &user, id).await?;
-    let actions = model::plan_actions(&mut conn, id).await?;
-    let details = model::details(&mut conn, Some(id), None).await?;
+    let plan = queries::load_plan(&mut conn, &user, id).await?;
+    let actions = queries::plan_actions(&mut conn, id).await?;
+    let details = queries::details(&mut conn, Some(id), None).await?;
     drop(conn);
     let bytes = workbook(&plan, &actions, &details)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
@@ -261,10 +261,10 @@ pub async fn print(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = model::load_plan(&mut conn, &user, id).await?;
-    let axes = model::axes(&mut conn, &plan.charter).await?;
-    let actions = model::plan_actions(&mut conn, id).await?;
-    let mut d = model::details(&mut conn, Some(id), None).await?;
+    let plan = queries::load_plan(&mut conn, &user, id).await?;
+    let axes = queries::axes(&mut conn, &plan.charter).await?;
+    let actions = queries::plan_actions(&mut conn, id).await?;
+    let mut d = queries::details(&mut conn, Some(id), None).await?;
     let copil = copil_decisions(&mut conn, id).await?;
     let reviews = reviews(&mut conn, id).await?;
     let all: Vec<model::Funding> = d.fundings.values().flatten().cloned().collect();

@@ -1,10 +1,21 @@
 //! Plans d'actions of the Grenelle method and their fiches actions (DESIGN.md sections 3 and 4): building a
 //! plan from a diagnostic, the copil workflow, the avis du réseau, follow-up of the actions, exports.
+//!
+//! One file per page or sub-resource, the routes all here: `list`, `plan_form` (create, edit the head),
+//! `show` (the plan page), `workflow/` (one function or file per transition), `review` (avis du réseau),
+//! `versions`, `export` (XLSX, print); `fiches/` for the fiches actions; `model` (rows, labels) and
+//! `queries` (what several files read).
 
-pub mod actions;
-pub mod export;
+mod export;
+mod fiches;
+mod list;
 pub mod model;
-pub mod pages;
+mod plan_form;
+mod queries;
+mod review;
+mod show;
+mod versions;
+mod workflow;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -13,33 +24,41 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/plans", get(pages::list).post(pages::create))
-        .route("/plans/nouveau", get(pages::new_form))
-        .route("/plans/{id}", get(pages::show))
+        .route("/plans", get(list::list).post(plan_form::create))
+        .route("/plans/nouveau", get(plan_form::new_form))
+        .route("/plans/{id}", get(show::show))
         .route(
             "/plans/{id}/modifier",
-            get(pages::edit_form).post(pages::update),
+            get(plan_form::edit_form).post(plan_form::update),
         )
-        .route("/plans/{id}/statut", post(pages::transition))
-        .route("/plans/{id}/copil", get(pages::copil_form))
-        .route("/plans/{id}/cloture", get(pages::closing_form))
+        .route("/plans/{id}/statut", post(workflow::transition))
+        .route("/plans/{id}/copil", get(workflow::copil::form))
+        .route("/plans/{id}/cloture", get(workflow::closing::form))
         .route(
             "/plans/{id}/avis",
-            get(pages::review_form).post(pages::review),
+            get(review::review_form).post(review::review),
         )
-        .route("/plans/{id}/nouvelle-version", post(pages::new_version))
+        .route("/plans/{id}/nouvelle-version", post(versions::new_version))
         .route("/plans/{id}/export.xlsx", get(export::xlsx))
         .route("/plans/{id}/impression", get(export::print))
-        .route("/plans/{id}/actions/nouvelle", get(actions::new_form))
-        .route("/plans/{id}/actions", post(actions::create))
-        .route("/actions/{id}", get(actions::show))
+        .route("/plans/{id}/actions/nouvelle", get(fiches::edit::new_form))
+        .route("/plans/{id}/actions", post(fiches::edit::create))
+        .route("/actions/{id}", get(fiches::show::show))
         .route(
             "/actions/{id}/modifier",
-            get(actions::edit_form).post(actions::update),
+            get(fiches::edit::edit_form).post(fiches::edit::update),
         )
-        .route("/actions/{id}/supprimer", post(actions::delete))
-        .route("/actions/{id}/statut", post(actions::transition))
-        .route("/actions/{id}/notes", post(actions::add_note))
-        .route("/actions/{id}/avancement", post(actions::progress))
-        .route("/actions/{id}/resultats", post(actions::results))
+        .route("/actions/{id}/supprimer", post(fiches::edit::delete))
+        .route("/actions/{id}/statut", post(fiches::status::transition))
+        .route("/actions/{id}/notes", post(fiches::follow_up::add_note))
+        .route(
+            "/actions/{id}/avancement",
+            post(fiches::follow_up::progress),
+        )
+        .route("/actions/{id}/resultats", post(fiches::follow_up::results))
 }
+
+/// The message of a form whose object someone else saved first (optimistic locking).
+const CONFLICT: &str = "Quelqu'un d'autre a enregistré ce contenu pendant que vous le modifiiez : \
+     vos changements n'ont pas été enregistrés. Votre saisie est conservée ci-dessous ; rechargez la page \
+     pour voir la version actuelle, puis reportez vos modifications.";

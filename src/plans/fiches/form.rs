@@ -1,0 +1,274 @@
+//! The fiche action's form as typed: its fields, and the three tables (partners, budget lines,
+//! indicators) that take any number of lines, added and removed without JavaScript.
+
+use serde::Deserialize;
+
+use crate::plans::model::{Action, Details};
+use crate::web::format;
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ActionForm {
+    pub number: String,
+    pub title: String,
+    pub axis_id: String,
+    pub sector_code: String,
+    pub objectives: String,
+    pub description: String,
+    pub target_public: String,
+    pub expected_results: String,
+    pub pilot_organisation_id: String,
+    pub referent_account_id: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub priority: String,
+    pub partner_org: Vec<String>,
+    pub partner_role: Vec<String>,
+    pub funding_funder: Vec<String>,
+    pub funding_amount: Vec<String>,
+    pub funding_state: Vec<String>,
+    pub ind_label: Vec<String>,
+    pub ind_unit: Vec<String>,
+    pub ind_target: Vec<String>,
+    pub ind_achieved: Vec<String>,
+    pub ind_year: Vec<String>,
+    pub version: String,
+    pub form_key: String,
+    /// Set by an « Ajouter une ligne » button: the group (`Lines::key`).
+    pub ajouter: String,
+    /// Set by a « Retirer » button: `group-line`.
+    pub retirer: String,
+}
+
+pub(super) fn at(v: &[String], i: usize) -> String {
+    v.get(i).cloned().unwrap_or_default()
+}
+
+/// The three tables of the form that take any number of lines. Without JavaScript, a line is added or
+/// removed by a submit button (`ajouter` = the group, `retirer` = `group-line`) that re-renders the form
+/// with what was typed, saving nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lines {
+    Partners,
+    Fundings,
+    Indicators,
+}
+
+impl Lines {
+    const ALL: [Lines; 3] = [Lines::Partners, Lines::Fundings, Lines::Indicators];
+
+    /// The value of the buttons, also the id of the group's fieldset.
+    pub fn key(self) -> &'static str {
+        match self {
+            Lines::Partners => "partenaires",
+            Lines::Fundings => "financements",
+            Lines::Indicators => "indicateurs",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Lines> {
+        Lines::ALL.into_iter().find(|l| l.key() == s)
+    }
+}
+
+/// Rows as the form shows them: what was typed (blank lines included, so that « ligne N » in an error
+/// message is the N-th line on screen), ending with one blank line.
+pub struct PartnerRow {
+    pub org: String,
+    pub role: String,
+}
+pub struct FundingRow {
+    pub funder: String,
+    pub amount: String,
+    pub state: String,
+}
+pub struct IndicatorRow {
+    pub label: String,
+    pub unit: String,
+    pub target: String,
+    pub achieved: String,
+    pub year: String,
+}
+
+impl ActionForm {
+    /// How many lines the group has (its longest column).
+    pub(super) fn count(&self, lines: Lines) -> usize {
+        let columns: &[&Vec<String>] = match lines {
+            Lines::Partners => &[&self.partner_org, &self.partner_role],
+            Lines::Fundings => &[
+                &self.funding_funder,
+                &self.funding_amount,
+                &self.funding_state,
+            ],
+            Lines::Indicators => &[
+                &self.ind_label,
+                &self.ind_unit,
+                &self.ind_target,
+                &self.ind_achieved,
+                &self.ind_year,
+            ],
+        };
+        columns.iter().map(|c| c.len()).max().unwrap_or(0)
+    }
+
+    fn columns(&mut self, lines: Lines) -> Vec<&mut Vec<String>> {
+        match lines {
+            Lines::Partners => vec![&mut self.partner_org, &mut self.partner_role],
+            Lines::Fundings => vec![
+                &mut self.funding_funder,
+                &mut self.funding_amount,
+                &mut self.funding_state,
+            ],
+            Lines::Indicators => vec![
+                &mut self.ind_label,
+                &mut self.ind_unit,
+                &mut self.ind_target,
+                &mut self.ind_achieved,
+                &mut self.ind_year,
+            ],
+        }
+    }
+
+    /// Gives every column of the group the same number of lines; returns it.
+    fn even_out(&mut self, lines: Lines) -> usize {
+        let n = self.count(lines);
+        for c in self.columns(lines) {
+            c.resize(n, String::new());
+        }
+        n
+    }
+
+    /// A line with nothing typed (the state of a budget line is a choice, not typing).
+    fn line_is_blank(&mut self, lines: Lines, i: usize) -> bool {
+        let skip_state = lines == Lines::Fundings;
+        self.columns(lines)
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !(skip_state && *k == 2))
+            .all(|(_, c)| c.get(i).is_none_or(|v| v.trim().is_empty()))
+    }
+
+    fn add_line(&mut self, lines: Lines) {
+        self.even_out(lines);
+        for (k, c) in self.columns(lines).into_iter().enumerate() {
+            c.push(if lines == Lines::Fundings && k == 2 {
+                "sollicite".into()
+            } else {
+                String::new()
+            });
+        }
+    }
+
+    /// Removes line `line` (counted from 1 as on screen) of the group.
+    fn remove_line(&mut self, lines: Lines, line: usize) {
+        let n = self.even_out(lines);
+        if (1..=n).contains(&line) {
+            for c in self.columns(lines) {
+                c.remove(line - 1);
+            }
+        }
+    }
+
+    /// What the form shows: the lines as typed, then a blank line if the last one is not.
+    pub fn with_blank_lines(mut self) -> Self {
+        for lines in Lines::ALL {
+            let n = self.even_out(lines);
+            if n == 0 || !self.line_is_blank(lines, n - 1) {
+                self.add_line(lines);
+            }
+        }
+        self
+    }
+
+    /// Applies an « Ajouter une ligne » or « Retirer » button; false when the form was sent to be saved.
+    pub(super) fn edit_lines(&mut self) -> bool {
+        let add = std::mem::take(&mut self.ajouter);
+        let remove = std::mem::take(&mut self.retirer);
+        if add.is_empty() && remove.is_empty() {
+            return false;
+        }
+        if let Some(lines) = Lines::parse(&add) {
+            self.add_line(lines);
+        }
+        if let Some((group, line)) = remove.rsplit_once('-')
+            && let (Some(lines), Ok(line)) = (Lines::parse(group), line.parse::<usize>())
+        {
+            self.remove_line(lines, line);
+        }
+        true
+    }
+
+    pub fn partner_rows(&self) -> Vec<PartnerRow> {
+        (0..self.count(Lines::Partners))
+            .map(|i| PartnerRow {
+                org: at(&self.partner_org, i),
+                role: at(&self.partner_role, i),
+            })
+            .collect()
+    }
+    pub fn funding_rows(&self) -> Vec<FundingRow> {
+        (0..self.count(Lines::Fundings))
+            .map(|i| FundingRow {
+                funder: at(&self.funding_funder, i),
+                amount: at(&self.funding_amount, i),
+                state: at(&self.funding_state, i),
+            })
+            .collect()
+    }
+    pub fn indicator_rows(&self) -> Vec<IndicatorRow> {
+        (0..self.count(Lines::Indicators))
+            .map(|i| IndicatorRow {
+                label: at(&self.ind_label, i),
+                unit: at(&self.ind_unit, i),
+                target: at(&self.ind_target, i),
+                achieved: at(&self.ind_achieved, i),
+                year: at(&self.ind_year, i),
+            })
+            .collect()
+    }
+
+    pub(super) fn from_action(a: &Action, d: &Details) -> Self {
+        let partners = d.partners.get(&a.id).cloned().unwrap_or_default();
+        let fundings = d.fundings.get(&a.id).cloned().unwrap_or_default();
+        let indicators = d.indicators.get(&a.id).cloned().unwrap_or_default();
+        ActionForm {
+            number: a.number.to_string(),
+            title: a.title.clone(),
+            axis_id: a.axis_id.to_string(),
+            sector_code: a.sector_code.clone().unwrap_or_default(),
+            objectives: a.objectives.clone(),
+            description: a.description.clone(),
+            target_public: a.target_public.clone(),
+            expected_results: a.expected_results.clone(),
+            pilot_organisation_id: a
+                .pilot_organisation_id
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            referent_account_id: a
+                .referent_account_id
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            start_date: a.start_date.map(|d| d.to_string()).unwrap_or_default(),
+            end_date: a.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            priority: a.priority.clone(),
+            partner_org: partners
+                .iter()
+                .map(|p| p.organisation_id.to_string())
+                .collect(),
+            partner_role: partners.iter().map(|p| p.role.clone()).collect(),
+            funding_funder: fundings.iter().map(|f| f.funder.clone()).collect(),
+            funding_amount: fundings
+                .iter()
+                .map(|f| format::decimal(f.amount_cents as f64 / 100.0, 2))
+                .collect(),
+            funding_state: fundings.iter().map(|f| f.state.clone()).collect(),
+            ind_label: indicators.iter().map(|i| i.label.clone()).collect(),
+            ind_unit: indicators.iter().map(|i| i.unit.clone()).collect(),
+            ind_target: indicators.iter().map(|i| i.target_text()).collect(),
+            ind_achieved: indicators.iter().map(|i| i.achieved_text()).collect(),
+            ind_year: indicators.iter().map(|i| i.year_text()).collect(),
+            version: a.version.to_string(),
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Checking a fiche's form: what it asks to save (`ActionInput`) or the French messages beside its
+//! fields; the choices it offers (axes, filières, partner organisations, staff).
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use super::form::{ActionForm, Lines, at};
+use crate::domain::sector;
+use crate::plans::model::{self, Axis, Org, Person, Plan, Sector};
+use crate::plans::queries;
+use crate::web::format;
+use crate::web::forms::FieldErrors;
+
+/// The largest budget line accepted: beyond, it is a typing mistake (a Maison's yearly budget is a few M€).
+const MAX_AMOUNT_CENTS: i64 = 5_000_000_000;
+
+pub struct ActionInput {
+    pub(super) number: i32,
+    pub(super) title: String,
+    pub(super) axis_id: i32,
+    pub(super) sector_code: Option<String>,
+    pub(super) objectives: String,
+    pub(super) description: String,
+    pub(super) target_public: String,
+    pub(super) expected_results: String,
+    pub(super) pilot: Option<i64>,
+    pub(super) referent: Option<i64>,
+    pub(super) start: Option<NaiveDate>,
+    pub(super) end: Option<NaiveDate>,
+    pub(super) priority: String,
+    pub(super) partners: Vec<(i64, String)>,
+    pub(super) fundings: Vec<(String, i64, String)>,
+    pub(super) indicators: Vec<IndicatorInput>,
+}
+
+/// label, unit, target, achieved, year
+type IndicatorInput = (String, String, Option<f64>, Option<f64>, Option<i32>);
+
+/// What the form needs to offer its choices (and to check them).
+pub struct Choices {
+    pub axes: Vec<Axis>,
+    pub sectors: Vec<Sector>,
+    pub orgs: Vec<Org>,
+    pub staff: Vec<Person>,
+}
+
+pub(super) async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Choices> {
+    Ok(Choices {
+        axes: queries::axes(conn, &plan.charter).await?,
+        sectors: sector::all(&mut *conn).await?,
+        orgs: queries::partner_orgs(conn, plan.maison_id).await?,
+        staff: queries::staff_accounts(conn, plan.maison_id).await?,
+    })
+}
+
+fn opt_id(s: &str) -> Result<Option<i64>, ()> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        format::parse_int(s).map(Some).ok_or(())
+    }
+}
+
+/// What the form asks to save, or the French message of each field to correct.
+pub(super) fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, FieldErrors) {
+    let mut e = FieldErrors::default();
+    let mut input = head(form, c, &mut e);
+    input.partners = partners(form, c, &mut e);
+    input.fundings = fundings(form, &mut e);
+    input.indicators = indicators(form, &mut e);
+    if e.is_empty() {
+        (Some(input), e)
+    } else {
+        (None, e)
+    }
+}
+
+/// The fiche's own fields (its tables left empty); values in error are replaced by defaults, the input
+/// being dropped when `e` is not empty.
+fn head(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> ActionInput {
+    let number = format::parse_int(&form.number).filter(|n| (1..=9999).contains(n));
+    if number.is_none() {
+        e.add("number", "Indiquez un numéro de fiche entre 1 et 9 999.");
+    }
+    let title = form.title.trim().to_owned();
+    if title.is_empty() {
+        e.add("title", "Indiquez l'intitulé de l'action.");
+    } else if title.chars().count() > 200 {
+        e.add("title", "L'intitulé ne peut dépasser 200 caractères.");
+    }
+    let axis_id = format::parse_int(&form.axis_id)
+        .and_then(|id| c.axes.iter().find(|a| i64::from(a.id) == id))
+        .map(|a| a.id);
+    if axis_id.is_none() {
+        e.add(
+            "axis_id",
+            if form.axis_id.trim().is_empty() {
+                "Choisissez l'axe du cahier des charges."
+            } else {
+                "Cet axe n'existe pas pour ce plan."
+            },
+        );
+    }
+    let sector_code = match form.sector_code.trim() {
+        "" => None,
+        code if c.sectors.iter().any(|s| s.code == code) => Some(code.to_owned()),
+        _ => {
+            e.add("sector_code", "Cette filière n'existe pas.");
+            None
+        }
+    };
+    let (pilot, referent) = people(form, c, e);
+    let (start, end) = dates(form, e);
+    ActionInput {
+        number: number.unwrap_or(1) as i32,
+        title,
+        axis_id: axis_id.unwrap_or_default(),
+        sector_code,
+        objectives: form.objectives.trim().to_owned(),
+        description: form.description.trim().to_owned(),
+        target_public: form.target_public.trim().to_owned(),
+        expected_results: form.expected_results.trim().to_owned(),
+        pilot,
+        referent,
+        start,
+        end,
+        priority: priority(form, e),
+        partners: Vec::new(),
+        fundings: Vec::new(),
+        indicators: Vec::new(),
+    }
+}
+
+/// The pilot (a partner organisation of the Maison) and the referent (one of its staff).
+fn people(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
+    let pilot = match opt_id(&form.pilot_organisation_id) {
+        Ok(Some(id)) if c.orgs.iter().any(|o| o.id == id) => Some(id),
+        Ok(None) => None,
+        _ => {
+            e.add("pilot", "Le pilote doit être un partenaire de la Maison.");
+            None
+        }
+    };
+    let referent = match opt_id(&form.referent_account_id) {
+        Ok(Some(id)) if c.staff.iter().any(|p| p.id == id) => Some(id),
+        Ok(None) => None,
+        _ => {
+            e.add(
+                "referent",
+                "Le référent doit être un membre de l'équipe de la Maison.",
+            );
+            None
+        }
+    };
+    (pilot, referent)
+}
+
+/// The start and end dates, both optional, the end not before the start.
+fn dates(form: &ActionForm, e: &mut FieldErrors) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let mut parse_opt_date = |s: &str, field: &'static str, label: &str| -> Option<NaiveDate> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let d = format::parse_date(s);
+        if d.is_none() {
+            e.add(
+                field,
+                format!("La date de {label} n'est pas valide (jj/mm/aaaa)."),
+            );
+        }
+        d
+    };
+    let start = parse_opt_date(&form.start_date, "start_date", "début");
+    let end = parse_opt_date(&form.end_date, "end_date", "fin");
+    if let (Some(s), Some(en)) = (start, end)
+        && en < s
+    {
+        e.add(
+            "end_date",
+            "La date de fin ne peut pas précéder la date de début.",
+        );
+    }
+    (start, end)
+}
+
+/// The priority (moyenne when not chosen), and the length of the fiche's texts.
+fn priority(form: &ActionForm, e: &mut FieldErrors) -> String {
+    let priority = if form.priority.is_empty() {
+        "moyenne".to_owned()
+    } else {
+        form.priority.clone()
+    };
+    if !model::PRIORITIES.iter().any(|(k, _)| *k == priority) {
+        e.add(
+            "priority",
+            "Choisissez une priorité : haute, moyenne ou basse.",
+        );
+    }
+    for t in [
+        &form.objectives,
+        &form.description,
+        &form.target_public,
+        &form.expected_results,
+    ] {
+        if t.chars().count() > 10_000 {
+            e.add(
+                "texts",
+                "Chaque texte de la fiche est limité à 10 000 caractères.",
+            );
+        }
+    }
+    priority
+}
+
+/// The partner organisations and their roles; blank lines are skipped, a line in error is named by its
+/// number on screen.
+fn partners(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> Vec<(i64, String)> {
+    let mut partners: Vec<(i64, String)> = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.count(Lines::Partners) {
+        let org = at(&form.partner_org, i);
+        let role = at(&form.partner_role, i).trim().to_owned();
+        if org.trim().is_empty() {
+            if !role.is_empty() {
+                bad.push(format!("ligne {} : choisissez l'organisation", i + 1));
+            }
+            continue;
+        }
+        match format::parse_int(&org).filter(|id| c.orgs.iter().any(|o| o.id == *id)) {
+            Some(id) if partners.iter().any(|(p, _)| *p == id) => {
+                bad.push(format!("ligne {} : organisation en double", i + 1))
+            }
+            Some(id) if role.chars().count() <= 200 => partners.push((id, role)),
+            Some(_) => bad.push(format!("ligne {} : rôle trop long", i + 1)),
+            None => bad.push(format!("ligne {} : organisation inconnue", i + 1)),
+        }
+    }
+    if !bad.is_empty() {
+        e.add(
+            "partners",
+            format!("Partenaires à corriger — {}.", bad.join(" ; ")),
+        );
+    }
+    partners
+}
+
+/// The budget lines: funder, amount in cents, acquis or sollicité.
+fn fundings(form: &ActionForm, e: &mut FieldErrors) -> Vec<(String, i64, String)> {
+    let mut fundings = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.count(Lines::Fundings) {
+        let funder = at(&form.funding_funder, i).trim().to_owned();
+        let amount = at(&form.funding_amount, i);
+        if funder.is_empty() && amount.trim().is_empty() {
+            continue;
+        }
+        if funder.is_empty() || funder.chars().count() > 200 {
+            bad.push(format!("ligne {} : indiquez le financeur", i + 1));
+            continue;
+        }
+        let state = at(&form.funding_state, i);
+        let state = if state == "acquis" {
+            "acquis"
+        } else {
+            "sollicite"
+        };
+        match format::parse_money_cents(&amount) {
+            Some(c) if c < 0 => bad.push(format!(
+                "ligne {} : le montant ne peut pas être négatif",
+                i + 1
+            )),
+            Some(c) if c > MAX_AMOUNT_CENTS => bad.push(format!(
+                "ligne {} : montant invraisemblable (au plus {})",
+                i + 1,
+                format::money(MAX_AMOUNT_CENTS)
+            )),
+            Some(c) => fundings.push((funder, c, state.to_owned())),
+            None => bad.push(format!(
+                "ligne {} : montant illisible (exemple : 12 345,50)",
+                i + 1
+            )),
+        }
+    }
+    if !bad.is_empty() {
+        e.add(
+            "fundings",
+            format!("Budget à corriger — {}.", bad.join(" ; ")),
+        );
+    }
+    fundings
+}
+
+/// A positive number below 10¹², or nothing when the field is empty.
+fn opt_value(s: &str) -> Result<Option<f64>, ()> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        format::parse_decimal(s)
+            .filter(|v| *v >= 0.0 && *v < 1e12)
+            .map(Some)
+            .ok_or(())
+    }
+}
+
+/// The indicators: label, unit, target, achieved, year.
+fn indicators(form: &ActionForm, e: &mut FieldErrors) -> Vec<IndicatorInput> {
+    let mut indicators = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..form.count(Lines::Indicators) {
+        let label = at(&form.ind_label, i).trim().to_owned();
+        let unit = at(&form.ind_unit, i).trim().to_owned();
+        let target = at(&form.ind_target, i);
+        let achieved = at(&form.ind_achieved, i);
+        let year = at(&form.ind_year, i);
+        if label.is_empty()
+            && unit.is_empty()
+            && target.trim().is_empty()
+            && achieved.trim().is_empty()
+        {
+            continue;
+        }
+        if label.is_empty() || label.chars().count() > 200 {
+            bad.push(format!("ligne {} : indiquez le libellé", i + 1));
+            continue;
+        }
+        let y = if year.trim().is_empty() {
+            Ok(None)
+        } else {
+            format::parse_int(&year)
+                .filter(|y| (2000..=2100).contains(y))
+                .map(|y| Some(y as i32))
+                .ok_or(())
+        };
+        match (opt_value(&target), opt_value(&achieved), y) {
+            (Ok(t), Ok(a), Ok(y)) => indicators.push((label, unit, t, a, y)),
+            (Err(_), _, _) | (_, Err(_), _) => bad.push(format!(
+                "ligne {} : cible ou réalisé doit être un nombre positif",
+                i + 1
+            )),
+            _ => bad.push(format!("ligne {} : année entre 2000 et 2100", i + 1)),
+        }
+    }
+    if !bad.is_empty() {
+        e.add(
+            "indicators",
+            format!("Indicateurs à corriger — {}.", bad.join(" ; ")),
+        );
+    }
+    indicators
+}

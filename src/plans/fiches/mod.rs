@@ -1,0 +1,10 @@
+//! Fiches actions: created and edited while their plan is a draft (`form`, `input`, `writes`, `edit`),
+//! shown (`show`), then followed up once the copil has validated the plan (`status`, `follow_up`).
+
+pub(super) mod edit;
+pub(super) mod follow_up;
+mod form;
+mod input;
+pub(super) mod show;
+pub(super) mod status;
+mod writes;

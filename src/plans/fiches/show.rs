@@ -1,0 +1,156 @@
+//! The fiche action's page: its content, budget, indicators, notes de suivi, timeline and history, with
+//! the follow-up forms when the plan runs.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+
+use crate::audit::{self, HistoryEntry};
+use crate::auth::CurrentUser;
+use crate::auth::policy::plans as rules;
+use crate::error::AppResult;
+use crate::plans::model::{self, Action, Plan, TimelineStep};
+use crate::plans::queries;
+use crate::state::AppState;
+use crate::web::forms::FieldErrors;
+use crate::web::{Ctx, format};
+
+#[derive(sqlx::FromRow)]
+pub struct Note {
+    noted_on: NaiveDate,
+    body: String,
+    progress: Option<i32>,
+    who: Option<String>,
+}
+
+impl Note {
+    pub fn date(&self) -> String {
+        format::date(self.noted_on)
+    }
+    pub fn who(&self) -> &str {
+        self.who.as_deref().unwrap_or("")
+    }
+}
+
+#[derive(Default, Clone)]
+pub struct FollowUp {
+    pub note_date: String,
+    pub note_body: String,
+    pub note_progress: String,
+    pub progress: String,
+    pub reason: String,
+    /// `note`, `progress`, `reason` or `results`: the follow-up form in error.
+    pub errors: FieldErrors,
+}
+
+impl FollowUp {
+    /// The follow-up forms blank: today's date for a note, the action's progress.
+    pub(super) fn blank(action: &Action) -> Self {
+        FollowUp {
+            note_date: format::today().to_string(),
+            progress: action.progress.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The fiche's page again, a follow-up form in error with what was typed (422).
+pub(super) async fn again(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    id: i64,
+    follow: FollowUp,
+) -> AppResult<Response> {
+    let body = render_show(state, user, ctx, id, Some(follow)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "plans/action_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    plan: Plan,
+    action: Action,
+    late: bool,
+    partners: Vec<model::Partner>,
+    fundings: Vec<model::Funding>,
+    indicators: Vec<model::Indicator>,
+    total: String,
+    acquired: String,
+    requested: String,
+    notes: Vec<Note>,
+    timeline: Vec<TimelineStep>,
+    history: Vec<HistoryEntry>,
+    can_edit: bool,
+    can_run: bool,
+    can_follow: bool,
+    next_statuses: Vec<(&'static str, &'static str)>,
+    follow: FollowUp,
+}
+
+pub(super) async fn render_show(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    id: i64,
+    follow: Option<FollowUp>,
+) -> AppResult<String> {
+    let mut conn = state.db.acquire().await?;
+    let (action, plan) = queries::load_action(&mut conn, user, id).await?;
+    let mut d = queries::details(&mut conn, None, Some(id)).await?;
+    let notes: Vec<Note> = sqlx::query_as(
+        "select n.noted_on, n.body, n.progress, a.name as who from action_note n left join account a on a.id = n.author_id
+         where n.action_id = $1 order by n.noted_on desc, n.id desc limit 200",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let timeline = queries::timeline(&mut conn, "action", id, model::action_status_label).await?;
+    let history = audit::history(&mut conn, "action", id).await?;
+    let fundings = d.fundings.remove(&id).unwrap_or_default();
+    let (total, acquired, requested) = model::totals(&fundings);
+    let follow_ok = rules::plan_accepts_follow_up(&plan.status);
+    let can_run = follow_ok && rules::can_run_action(user, plan.maison_id);
+    let next_statuses = rules::ACTION_TRANSITIONS
+        .iter()
+        .filter(|(f, _)| *f == action.status)
+        .map(|(_, t)| (*t, model::action_status_label(t)))
+        .collect();
+    let follow = follow.unwrap_or_else(|| FollowUp::blank(&action));
+    let page = ShowPage {
+        ctx,
+        late: action.late(),
+        can_edit: plan.editable() && rules::can_manage_plan(user, plan.maison_id),
+        can_run,
+        can_follow: follow_ok
+            && rules::can_follow_up_action(user, plan.maison_id, action.pilot_organisation_id),
+        partners: d.partners.remove(&id).unwrap_or_default(),
+        indicators: d.indicators.remove(&id).unwrap_or_default(),
+        fundings,
+        total: format::money(total),
+        acquired: format::money(acquired),
+        requested: format::money(requested),
+        notes,
+        timeline,
+        history,
+        next_statuses,
+        follow,
+        plan,
+        action,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    Ok(Html(render_show(&state, &user, ctx, id, None).await?).into_response())
+}
+
+// --------------------------------------------------------------------------------- follow-up

@@ -1,0 +1,143 @@
+//! A fiche action's status (à lancer → en cours → réalisée…), once the copil has validated its plan.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::follow_up::for_follow_up;
+use super::show::{FollowUp, again};
+use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::plans as rules;
+use crate::error::{AppError, AppResult};
+use crate::plans::model::{self, Action};
+use crate::state::AppState;
+use crate::web::forms::FieldErrors;
+use crate::web::{Ctx, Form, idempotency, outcome};
+
+#[derive(Deserialize, Default)]
+pub struct StatusForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    form_key: String,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, _| {
+        rules::can_run_action(&user, p.maison_id)
+    })
+    .await?;
+    let link = format!("/actions/{id}");
+    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        return Ok(Redirect::to(&link).into_response());
+    }
+    let to = form.to.as_str();
+    if !rules::action_transition_exists(&action.status, to) {
+        return Err(AppError::Conflict(format!(
+            "Ce changement de statut n'est pas possible : l'action est « {} » et ne peut pas passer à « {} ». \
+             Son statut n'a pas changé.",
+            action.status_label(),
+            model::action_status_label(to)
+        )));
+    }
+    let reason = form.reason.trim().to_owned();
+    if to == "abandonnee" && reason.is_empty() {
+        drop(tx);
+        let follow = FollowUp {
+            errors: FieldErrors::one("reason", "Indiquez pourquoi l'action est abandonnée."),
+            ..FollowUp::blank(&action)
+        };
+        return again(&state, &user, ctx, id, follow).await;
+    }
+    let progress = if to == "realisee" {
+        100
+    } else {
+        action.progress
+    };
+    set_status(&mut tx, &action, to, progress, &reason).await?;
+    audit::record_transition(
+        &mut *tx,
+        "action",
+        id,
+        Some(action.status.as_str()),
+        to,
+        user.id,
+        &reason,
+    )
+    .await?;
+    let event = Event {
+        actor: Some(user.id),
+        maison_id: Some(plan.maison_id),
+        object_type: "action",
+        object_id: id,
+        action: "transition",
+        summary: format!(
+            "Fiche action n° {} : {}",
+            action.number,
+            model::action_status_label(to).to_lowercase()
+        ),
+        changes: status_diff(&action, to, progress, &reason).0,
+    };
+    let message = format!("Statut de l'action : {}.", model::action_status_label(to));
+    outcome::done(tx, &ctx, event, &message, &link).await
+}
+
+/// The new status (an abandon keeps its reason); refused when someone changed it meanwhile.
+async fn set_status(
+    conn: &mut PgConnection,
+    action: &Action,
+    to: &str,
+    progress: i32,
+    reason: &str,
+) -> AppResult<()> {
+    let done = sqlx::query(
+        "update action set status = $3, progress = $4,
+                abandon_reason = case when $3 = 'abandonnee' then $5 else abandon_reason end,
+                version = version + 1
+         where id = $1 and status = $2",
+    )
+    .bind(action.id)
+    .bind(&action.status)
+    .bind(to)
+    .bind(progress)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "L'action vient de changer de statut : rechargez la page.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn status_diff(action: &Action, to: &str, progress: i32, reason: &str) -> Diff {
+    let mut diff = Diff::default();
+    diff.field(
+        "status",
+        "Statut",
+        action.status_label(),
+        model::action_status_label(to),
+    )
+    .field("progress", "Avancement (%)", action.progress, progress);
+    if to == "abandonnee" {
+        diff.field(
+            "abandon_reason",
+            "Motif d'abandon",
+            action.abandon_reason.clone(),
+            reason.to_owned(),
+        );
+    }
+    diff
+}

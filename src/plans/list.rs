@@ -1,0 +1,131 @@
+//! The list of plans (`/plans`): the reader's Maison's first, then those the policy lets them see.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::model;
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, plans as rules};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, format};
+
+#[derive(sqlx::FromRow)]
+pub struct PlanRow {
+    pub id: i64,
+    pub maison_name: String,
+    pub title: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub status: String,
+    pub actions: i64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl PlanRow {
+    pub fn status_label(&self) -> &'static str {
+        model::plan_status_label(&self.status)
+    }
+    pub fn status_badge(&self) -> &'static str {
+        model::plan_status_badge(&self.status)
+    }
+    pub fn updated(&self) -> String {
+        format::datetime(self.updated_at)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plans/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    own: Vec<PlanRow>,
+    others: Vec<PlanRow>,
+    can_create: bool,
+    page: i64,
+    has_next: bool,
+    status: String,
+    is_staff: bool,
+    statuses: &'static [(&'static str, &'static str)],
+}
+
+impl ListPage {
+    fn is_status(&self, v: &str) -> bool {
+        self.status == v
+    }
+}
+
+pub const PLAN_STATUSES: &[(&str, &str)] = &[
+    ("brouillon", "Brouillon"),
+    ("soumis", "Soumis"),
+    ("valide", "Validé"),
+    ("en_oeuvre", "En mise en œuvre"),
+    ("cloture", "Clôturé"),
+];
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<i64>,
+    #[serde(default)]
+    statut: String,
+}
+
+const PAGE_SIZE: i64 = 50;
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    policy::ensure(rules::can_list_plans(&user))?;
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let status = if matches!(
+        q.statut.as_str(),
+        "brouillon" | "soumis" | "valide" | "en_oeuvre" | "cloture"
+    ) {
+        q.statut.clone()
+    } else {
+        String::new()
+    };
+    let mut rows: Vec<PlanRow> = sqlx::query_as(&format!(
+        "select p.id, m.name as maison_name, p.title, p.start_year, p.end_year, p.status,
+                (select count(*) from action a where a.plan_id = p.id) as actions, p.updated_at
+         from plan p join maison m on m.id = p.maison_id
+         where {} and ($4 = '' or p.status = $4)
+         order by (p.maison_id = $2) desc, m.sort_key, p.start_year desc, p.id desc
+         limit $5 offset $6",
+        rules::PLAN_SCOPE_SQL
+    ))
+    .bind(user.role.as_str())
+    .bind(user.maison_id.unwrap_or(-1))
+    .bind(user.organisation_id.unwrap_or(-1))
+    .bind(&status)
+    .bind(PAGE_SIZE + 1)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(&state.db)
+    .await?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let own_name = user.maison_name.clone().unwrap_or_default();
+    let (own, others): (Vec<_>, Vec<_>) = if user.is_staff() {
+        rows.into_iter().partition(|r| r.maison_name == own_name)
+    } else {
+        (Vec::new(), rows)
+    };
+    let page = ListPage {
+        ctx,
+        own,
+        others,
+        can_create: rules::can_create_plan(&user),
+        page,
+        has_next,
+        status,
+        is_staff: user.is_staff(),
+        statuses: PLAN_STATUSES,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ------------------------------------------------------------------------------------ create / edit

@@ -1,0 +1,181 @@
+//! Closing a plan: its evaluation, and the achieved value of every indicator of its fiches.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use sqlx::PgConnection;
+
+use super::{TransitionForm, blank_form};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::plans::model::{self, Plan};
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, format};
+
+pub struct ClosingIndicator {
+    pub id: i64,
+    pub action: String,
+    pub label: String,
+    pub unit: String,
+    pub target: String,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/closing.html")]
+struct ClosingPage {
+    ctx: Ctx,
+    plan: Plan,
+    form: TransitionForm,
+    errors: FieldErrors,
+    indicators: Vec<ClosingIndicator>,
+}
+
+/// indicator id, action number, action title, label, unit, target, achieved
+type ClosingRow = (i64, i32, String, String, String, Option<f64>, Option<f64>);
+
+/// The plan's indicators, each with the value typed in `form` if any, else the one recorded.
+async fn indicators(
+    conn: &mut PgConnection,
+    plan_id: i64,
+    form: Option<&TransitionForm>,
+) -> sqlx::Result<Vec<ClosingIndicator>> {
+    let rows: Vec<ClosingRow> = sqlx::query_as(
+        "select i.id, a.number, a.title, i.label, i.unit, i.target, i.achieved from action_indicator i
+         join action a on a.id = i.action_id where a.plan_id = $1 order by a.number, i.position, i.id",
+    )
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, number, title, label, unit, target, achieved)| {
+            let typed = form.and_then(|f| {
+                f.ind_id
+                    .iter()
+                    .position(|x| x == &id.to_string())
+                    .and_then(|i| f.ind_achieved.get(i).cloned())
+            });
+            ClosingIndicator {
+                id,
+                action: format!("{number}. {title}"),
+                label,
+                unit,
+                target: model::opt_number(target),
+                value: typed.unwrap_or_else(|| model::opt_number(achieved)),
+            }
+        })
+        .collect())
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (plan, form) = blank_form(&mut conn, &user, id, "cloture").await?;
+    let indicators = indicators(&mut conn, id, None).await?;
+    let page = ClosingPage {
+        ctx,
+        plan,
+        form,
+        errors: FieldErrors::default(),
+        indicators,
+    };
+    forms::render(&page, StatusCode::OK)
+}
+
+/// The closing form again, with what was typed and the messages (422).
+pub(super) async fn page(
+    conn: &mut PgConnection,
+    ctx: Ctx,
+    plan: Plan,
+    form: TransitionForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let indicators = indicators(conn, plan.id, Some(&form)).await?;
+    let page = ClosingPage {
+        ctx,
+        plan,
+        form,
+        errors,
+        indicators,
+    };
+    forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// The achieved values typed for the plan's indicators (an empty field clears the value), or the
+/// messages beside the fields.
+pub(super) async fn check(
+    conn: &mut PgConnection,
+    plan_id: i64,
+    form: &TransitionForm,
+) -> AppResult<Result<Vec<(i64, Option<f64>)>, FieldErrors>> {
+    let mut errors = FieldErrors::default();
+    if form.evaluation.trim().is_empty() {
+        errors.add(
+            "evaluation",
+            "Rédigez l'évaluation du plan avant de le clôturer.",
+        );
+    }
+    let known: Vec<i64> = sqlx::query_scalar(
+        "select i.id from action_indicator i join action a on a.id = i.action_id where a.plan_id = $1",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut achieved = Vec::new();
+    let mut bad = Vec::new();
+    for (i, raw_id) in form.ind_id.iter().enumerate() {
+        let Some(ind) = format::parse_int(raw_id).filter(|x| known.contains(x)) else {
+            continue;
+        };
+        let raw = form.ind_achieved.get(i).map(|s| s.trim()).unwrap_or("");
+        if raw.is_empty() {
+            achieved.push((ind, None));
+        } else {
+            match format::parse_decimal(raw).filter(|v| *v >= 0.0 && *v < 1e12) {
+                Some(v) => achieved.push((ind, Some(v))),
+                None => bad.push((i + 1).to_string()),
+            }
+        }
+    }
+    if !bad.is_empty() {
+        errors.add(
+            "indicators",
+            format!(
+                "Valeurs réalisées invalides (lignes {}) : indiquez un nombre positif.",
+                bad.join(", ")
+            ),
+        );
+    }
+    Ok(if errors.is_empty() {
+        Ok(achieved)
+    } else {
+        Err(errors)
+    })
+}
+
+/// Writes the achieved values checked by `check` (none outside a closing).
+pub(super) async fn record(
+    conn: &mut PgConnection,
+    plan_id: i64,
+    achieved: &[(i64, Option<f64>)],
+) -> sqlx::Result<()> {
+    for (ind, v) in achieved {
+        sqlx::query(
+            "update action_indicator set achieved = $2 where id = $1
+             and action_id in (select id from action where plan_id = $3)",
+        )
+        .bind(ind)
+        .bind(v)
+        .bind(plan_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

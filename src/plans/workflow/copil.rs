@@ -1,0 +1,138 @@
+//! The comité de pilotage's decision on a submitted plan: validé, or back to brouillon for revision. The
+//! decision is recorded with the date of the meeting, who was there and the minutes, and notified.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use super::{TransitionForm, blank_form};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::plans::model::Plan;
+use crate::plans::queries;
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, format};
+
+#[derive(Template)]
+#[template(path = "plans/copil.html")]
+struct CopilPage {
+    ctx: Ctx,
+    plan: Plan,
+    form: TransitionForm,
+    errors: FieldErrors,
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let (plan, mut form) = blank_form(&mut conn, &user, id, "valide").await?;
+    form.decided_on = format::today().to_string();
+    page(ctx, plan, form, FieldErrors::default(), StatusCode::OK)
+}
+
+pub(super) fn page(
+    ctx: Ctx,
+    plan: Plan,
+    form: TransitionForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = CopilPage {
+        ctx,
+        plan,
+        form,
+        errors,
+    };
+    forms::render(&page, status)
+}
+
+/// The date of the copil's meeting (`to` is `valide` or `brouillon`), or the messages beside the fields.
+pub(super) fn check(form: &TransitionForm, comment: &str) -> Result<NaiveDate, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let decided_on = format::parse_date(&form.decided_on);
+    if decided_on.is_none() {
+        errors.add(
+            "decided_on",
+            "Indiquez la date de la réunion du comité de pilotage (jj/mm/aaaa).",
+        );
+    } else if decided_on.is_some_and(|d| d > format::today()) {
+        errors.add(
+            "decided_on",
+            "La date de la décision ne peut pas être dans le futur.",
+        );
+    }
+    if form.to == "brouillon" && comment.is_empty() {
+        errors.add(
+            "comment",
+            "Indiquez pourquoi le comité de pilotage demande de réviser le plan.",
+        );
+    }
+    match decided_on {
+        Some(d) if errors.is_empty() => Ok(d),
+        _ => Err(errors),
+    }
+}
+
+/// Records the decision and notifies the network's admins and the Maison's staff (but the one who
+/// recorded it); returns the journal's summary of the transition.
+pub(super) async fn record(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    to: &str,
+    decided_on: NaiveDate,
+    form: &TransitionForm,
+    comment: &str,
+) -> AppResult<String> {
+    let (decision, verdict) = if to == "valide" {
+        ("valide", "validé")
+    } else {
+        ("a_reviser", "à réviser")
+    };
+    let minutes = if to == "brouillon" && form.minutes.trim().is_empty() {
+        comment.to_owned()
+    } else {
+        form.minutes.trim().to_owned()
+    };
+    sqlx::query(
+        "insert into copil_decision (plan_id, decided_on, decision, members_present, minutes, recorded_by)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(plan.id)
+    .bind(decided_on)
+    .bind(decision)
+    .bind(form.members_present.trim())
+    .bind(&minutes)
+    .bind(user.id)
+    .execute(&mut *conn)
+    .await?;
+    let summary = format!(
+        "Décision du comité de pilotage du {} : plan « {} » {verdict}",
+        format::date(decided_on),
+        plan.title
+    );
+    let mut recipients = queries::admin_ids(&mut *conn).await?;
+    recipients.extend(
+        queries::maison_staff_ids(&mut *conn, plan.maison_id)
+            .await?
+            .into_iter()
+            .filter(|x| *x != user.id),
+    );
+    crate::notifications::notify(
+        &mut *conn,
+        &recipients,
+        "copil_decision",
+        &format!("{} — {}", plan.maison_name, summary),
+        &format!("/plans/{}", plan.id),
+    )
+    .await?;
+    Ok(summary)
+}

@@ -1,0 +1,247 @@
+//! The plan's workflow: brouillon → soumis (to the copil) → validé or back to brouillon (the copil's
+//! decision, `copil.rs`) → en mise en œuvre → clôturé (with its evaluation, `closing.rs`). One form and
+//! one route (`/plans/{id}/statut`) for every transition; each transition checks its own fields.
+
+pub mod closing;
+pub mod copil;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::model::{self, Plan};
+use super::queries;
+use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, plans as rules};
+use crate::auth::session::FlashKind;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::{Ctx, Form, idempotency, outcome};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct TransitionForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
+    pub members_present: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    evaluation: String,
+    #[serde(default)]
+    ind_id: Vec<String>,
+    #[serde(default)]
+    ind_achieved: Vec<String>,
+    #[serde(default)]
+    form_key: String,
+}
+
+/// A plan and the blank form of one of its transitions (`to`): for the Maison's staff, when the plan's
+/// state allows it.
+async fn blank_form(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    to: &str,
+) -> AppResult<(Plan, TransitionForm)> {
+    let plan = queries::load_plan(conn, user, id).await?;
+    policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
+    ensure_state(&plan, to)?;
+    let form = TransitionForm {
+        to: to.to_owned(),
+        ..Default::default()
+    };
+    Ok((plan, form))
+}
+
+fn ensure_state(plan: &Plan, to: &str) -> AppResult<()> {
+    if rules::plan_transition_exists(&plan.status, to) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "Ce changement d'état n'est pas possible : le plan est « {} » et ne peut pas passer à « {} ». \
+             Son état n'a pas changé.",
+            plan.status_label(),
+            model::plan_status_label(to)
+        )))
+    }
+}
+
+/// What a transition writes besides the plan's state, once its own fields are checked.
+#[derive(Default)]
+struct Checked {
+    /// The copil's decision: the date of its meeting.
+    decided_on: Option<chrono::NaiveDate>,
+    /// The closing: the achieved value typed for each indicator.
+    achieved: Vec<(i64, Option<f64>)>,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<TransitionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let plan = queries::load_plan(&mut tx, &user, id).await?;
+    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        return Ok(Redirect::to(&format!("/plans/{id}")).into_response());
+    }
+    let to = form.to.as_str();
+    ensure_state(&plan, to)?;
+    let comment = form.comment.trim().to_owned();
+    let checked = match to {
+        "soumis" => {
+            if !ready_for_copil(&mut tx, &plan).await? {
+                drop(tx);
+                return refuse_submission(&state, &ctx, id).await;
+            }
+            Checked::default()
+        }
+        "valide" | "brouillon" => match copil::check(&form, &comment) {
+            Ok(d) => Checked {
+                decided_on: Some(d),
+                ..Checked::default()
+            },
+            Err(errors) => {
+                return copil::page(ctx, plan, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        },
+        "cloture" => match closing::check(&mut tx, id, &form).await? {
+            Ok(achieved) => Checked {
+                achieved,
+                ..Checked::default()
+            },
+            Err(errors) => return closing::page(&mut tx, ctx, plan, form, errors).await,
+        },
+        _ => Checked::default(),
+    };
+    set_state(&mut tx, &plan, to, &comment, form.evaluation.trim()).await?;
+    let diff = state_diff(&plan, to, &comment, form.evaluation.trim());
+    let mut summary = format!(
+        "Plan « {} » : {}",
+        plan.title,
+        model::plan_status_label(to).to_lowercase()
+    );
+    if let Some(d) = checked.decided_on {
+        summary = copil::record(&mut tx, &user, &plan, to, d, &form, &comment).await?;
+    }
+    closing::record(&mut tx, id, &checked.achieved).await?;
+    audit::record_transition(
+        &mut *tx,
+        "plan",
+        id,
+        Some(plan.status.as_str()),
+        to,
+        user.id,
+        &comment,
+    )
+    .await?;
+    let event = Event {
+        actor: Some(user.id),
+        maison_id: Some(plan.maison_id),
+        object_type: "plan",
+        object_id: id,
+        action: "transition",
+        summary,
+        changes: diff.0,
+    };
+    outcome::done(tx, &ctx, event, done_message(to), &format!("/plans/{id}")).await
+}
+
+/// Whether the plan has what the copil needs (`model::submission_problems`, listed on the plan page).
+async fn ready_for_copil(conn: &mut PgConnection, plan: &Plan) -> AppResult<bool> {
+    let axes = queries::axes(&mut *conn, &plan.charter).await?;
+    let lines = queries::plan_lines(&mut *conn, plan.id).await?;
+    Ok(model::submission_problems(&axes, &lines).is_empty())
+}
+
+async fn refuse_submission(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Response> {
+    outcome::flash(
+        &state.db,
+        ctx,
+        FlashKind::Error,
+        "Le plan ne peut pas encore être soumis au comité de pilotage : complétez ce qui manque (liste ci-dessous).",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/plans/{id}#verification")).into_response())
+}
+
+/// The plan's new state, with the copil's reason for a revision and the evaluation of a closing; refused
+/// when someone changed the state meanwhile.
+async fn set_state(
+    conn: &mut PgConnection,
+    plan: &Plan,
+    to: &str,
+    comment: &str,
+    evaluation: &str,
+) -> AppResult<()> {
+    let done = sqlx::query(
+        "update plan set status = $3,
+                revision_reason = case when $3 = 'brouillon' then $4 else revision_reason end,
+                evaluation = case when $3 = 'cloture' then $5 else evaluation end,
+                version = version + 1
+         where id = $1 and status = $2",
+    )
+    .bind(plan.id)
+    .bind(&plan.status)
+    .bind(to)
+    .bind(comment)
+    .bind(evaluation)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "Le plan vient de changer d'état : rechargez la page.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn state_diff(plan: &Plan, to: &str, comment: &str, evaluation: &str) -> Diff {
+    let mut diff = Diff::default();
+    diff.field(
+        "status",
+        "Statut",
+        plan.status_label(),
+        model::plan_status_label(to),
+    );
+    if to == "brouillon" {
+        diff.field(
+            "revision_reason",
+            "Motif de révision",
+            plan.revision_reason.clone(),
+            comment.to_owned(),
+        );
+    }
+    if to == "cloture" {
+        diff.field(
+            "evaluation",
+            "Évaluation",
+            plan.evaluation.clone(),
+            evaluation.to_owned(),
+        );
+    }
+    diff
+}
+
+fn done_message(to: &str) -> &'static str {
+    match to {
+        "soumis" => "Plan soumis au comité de pilotage.",
+        "valide" => "Décision du comité de pilotage enregistrée : plan validé.",
+        "brouillon" => {
+            "Décision du comité de pilotage enregistrée : le plan revient en brouillon pour révision."
+        }
+        "en_oeuvre" => "Mise en œuvre du plan lancée.",
+        _ => "Plan clôturé avec son évaluation.",
+    }
+}
