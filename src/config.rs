@@ -23,6 +23,66 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Who runs the portal, for the pages every public-service site owes its users.
     pub operator: Operator,
+    /// How long personal data is kept (the retention task, `/donnees-personnelles`).
+    pub retention: Retention,
+}
+
+/// The periods of the retention task (`accounts::retention`, a background job), which
+/// `/donnees-personnelles` states from these same values. In days, each at least 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// `MDE_RETENTION_INACTIVE_DAYS` (365): an account not signed in for this long is warned by e-mail,
+    /// once.
+    pub inactive_days: u32,
+    /// `MDE_RETENTION_NOTICE_DAYS` (30): still not signed in this long after the warning, the account is
+    /// deactivated (its sessions and links end).
+    pub notice_days: u32,
+    /// `MDE_RETENTION_NOTIFICATION_DAYS` (180): a notification read this long ago is deleted.
+    pub notification_days: u32,
+    /// `MDE_RETENTION_LINK_DAYS` (30): an invitation or reset link used or expired this long ago is deleted.
+    pub link_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            inactive_days: 365,
+            notice_days: 30,
+            notification_days: 180,
+            link_days: 30,
+        }
+    }
+}
+
+impl Retention {
+    /// (environment variable, value) for each period, in the order `mde config` prints them.
+    pub fn settings(&self) -> [(&'static str, u32); 4] {
+        [
+            ("MDE_RETENTION_INACTIVE_DAYS", self.inactive_days),
+            ("MDE_RETENTION_NOTICE_DAYS", self.notice_days),
+            ("MDE_RETENTION_NOTIFICATION_DAYS", self.notification_days),
+            ("MDE_RETENTION_LINK_DAYS", self.link_days),
+        ]
+    }
+
+    pub fn from_env() -> anyhow::Result<Retention> {
+        let d = Retention::default();
+        let days = |name: &str, default: u32| -> anyhow::Result<u32> {
+            let v: u32 = env_parse(name, default)?;
+            if v == 0 || v > 36_500 {
+                anyhow::bail!(
+                    "{name} doit être un nombre de jours entre 1 et 36500 / {name} must be between 1 and 36500 days: {v}"
+                );
+            }
+            Ok(v)
+        };
+        Ok(Retention {
+            inactive_days: days("MDE_RETENTION_INACTIVE_DAYS", d.inactive_days)?,
+            notice_days: days("MDE_RETENTION_NOTICE_DAYS", d.notice_days)?,
+            notification_days: days("MDE_RETENTION_NOTIFICATION_DAYS", d.notification_days)?,
+            link_days: days("MDE_RETENTION_LINK_DAYS", d.link_days)?,
+        })
+    }
 }
 
 /// The operator of the portal, as the legal pages state it (`/mentions-legales`, `/donnees-personnelles`,
@@ -130,6 +190,7 @@ impl Config {
             db_max_connections: env_parse("MDE_DB_MAX_CONNECTIONS", 10)?,
             smtp: smtp.transpose()?,
             operator: Operator::from_env(),
+            retention: Retention::from_env()?,
         })
     }
 
@@ -207,6 +268,9 @@ impl Config {
                 value.is_some(),
             );
         }
+        for (name, days) in self.retention.settings() {
+            line(name, days.to_string(), set(name));
+        }
         let private = PrivatePgSettings::from_env();
         line(
             "MDE_PRIVATE_PG_DIR",
@@ -263,6 +327,7 @@ impl Config {
             db_max_connections: 5,
             smtp: None,
             operator: Operator::default(),
+            retention: Retention::default(),
         }
     }
 }

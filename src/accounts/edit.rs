@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::queries::{self, AccountRow, role_label};
 use super::validate;
-use crate::audit::{Diff, Event};
+use crate::audit::{self, Change, Diff, Event};
 use crate::auth::policy::accounts as rules;
 use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role};
@@ -166,19 +166,26 @@ pub async fn submit(
         return page(ctx, &user, current, form, errors, StatusCode::CONFLICT);
     }
     let mut diff = Diff::default();
-    diff.field("name", "Nom", account.name.as_str(), name.as_str())
-        .field(
-            "email",
-            "Adresse e-mail",
-            account.email.as_str(),
-            email.as_str(),
-        )
-        .field(
-            "role",
-            "Rôle",
-            role_label(account.role(), account.responsable),
-            role_label(account.role(), responsable),
-        );
+    // A former and a new name or address are the person's data: kept beside the journal, not in it.
+    for (field, label, before, after) in [
+        ("name", "Nom", &account.name, &name),
+        ("email", "Adresse e-mail", &account.email, &email),
+    ] {
+        if before != after {
+            diff.0.push(Change::new(
+                field,
+                label,
+                audit::personal(&mut *tx, id, before).await?,
+                audit::personal(&mut *tx, id, after).await?,
+            ));
+        }
+    }
+    diff.field(
+        "role",
+        "Rôle",
+        role_label(account.role(), account.responsable),
+        role_label(account.role(), responsable),
+    );
     outcome::done(
         tx,
         &ctx,
@@ -188,7 +195,7 @@ pub async fn submit(
             object_type: "account",
             object_id: id,
             action: "modification",
-            summary: format!("Compte de {name} modifié"),
+            summary: "Compte modifié".into(),
             changes: diff.0,
         },
         "Les modifications du compte sont enregistrées.",

@@ -357,6 +357,7 @@ async fn target_of(
         maison_id: maison,
         organisation: control,
         organisation_partners_maison: partners_maison,
+        erased: false,
     })
 }
 
@@ -528,8 +529,19 @@ pub async fn submit(
         Role::Partner => organisation_name.clone().unwrap_or_default(),
     };
     let changes = vec![
-        Change::new("email", "Adresse e-mail", None::<String>, inv.email.clone()),
-        Change::new("name", "Nom", None::<String>, inv.name.clone()),
+        // The person's name and address stay out of the journal itself (`audit::personal`).
+        Change::new(
+            "email",
+            "Adresse e-mail",
+            None::<String>,
+            audit::personal(&mut *tx, id, &inv.email).await?,
+        ),
+        Change::new(
+            "name",
+            "Nom",
+            None::<String>,
+            audit::personal(&mut *tx, id, &inv.name).await?,
+        ),
         Change::new(
             "role",
             "Rôle",
@@ -553,9 +565,7 @@ pub async fn submit(
             object_id: id,
             action: "invitation",
             summary: format!(
-                "Invitation de {} ({}) : {}, {}",
-                inv.name,
-                inv.email,
+                "Invitation : {}, {}",
                 role_label(inv.role, inv.responsable),
                 affiliation
             ),

@@ -196,10 +196,7 @@ async fn issue_for(
     let (action, summary) = match purpose {
         Purpose::Invitation => (
             "invitation_renvoyee",
-            format!(
-                "Nouveau lien d'invitation pour {} (le lien précédent n'est plus valable)",
-                account.email
-            ),
+            "Nouveau lien d'invitation (le lien précédent n'est plus valable)".to_owned(),
         ),
         Purpose::Reset => (
             "lien_reinitialisation",

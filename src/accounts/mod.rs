@@ -1,14 +1,16 @@
 //! Accounts: the list (`/comptes`), an account's page with its *Historique*, invitations, password-reset
-//! links, deactivation and edits — for admins (every account) and a Maison's *responsable* (its staff and
+//! links, deactivation, edits and erasure (RGPD, `erase.rs`) — for admins (every account) and a Maison's *responsable* (its staff and
 //! the people of its partner organisations); and the pages where an invited person sets their password
 //! (`/invitation/{token}`, `/reinitialisation/{token}`). Who may do what: `auth::policy::accounts`.
 
 mod accept;
 mod edit;
+mod erase;
 mod invite;
 mod links;
 mod list;
 mod queries;
+mod retention;
 mod show;
 mod status;
 mod tokens;
@@ -22,6 +24,10 @@ use crate::state::AppState;
 /// Single-use links (invitation, password reset), which the CLI's `user reset-password` issues too.
 pub use tokens::{Purpose as LinkPurpose, issue as issue_link};
 
+/// The retention task (inactive accounts warned then deactivated, old links and notifications deleted),
+/// run daily by the background jobs of `mde serve`.
+pub use retention::{Report as RetentionReport, run as run_retention};
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/comptes", get(list::list))
@@ -32,6 +38,10 @@ pub fn router() -> Router<AppState> {
         .route("/comptes/{id}/reinitialisation", post(links::reset_link))
         .route("/comptes/{id}/desactiver", post(status::deactivate))
         .route("/comptes/{id}/reactiver", post(status::reactivate))
+        .route(
+            "/comptes/{id}/effacer",
+            get(erase::confirm).post(erase::erase),
+        )
         .route(
             "/invitation/{token}",
             get(accept::show_invitation).post(accept::accept_invitation),

@@ -35,12 +35,14 @@ pub struct AccountRow {
     pub created_by_maison: Option<i64>,
     pub creator_partners: bool,
     pub other_partners: i64,
+    /// Erased (RGPD): the name and address are a pseudonym.
+    pub erased: bool,
 }
 
 /// The account query, with `$2` the Maison of the person asking (null for others).
 pub fn select() -> String {
     format!(
-        "{SELECT_START}, a.referent, {control}{SELECT_FROM}",
+        "{SELECT_START}, a.referent, {control}, a.erased_at is not null as erased{SELECT_FROM}",
         control = OrgControl::columns("o")
     )
 }
@@ -74,6 +76,7 @@ impl AccountRow {
                 other_partners: self.other_partners,
             }),
             organisation_partners_maison: self.partners_maison,
+            erased: self.erased,
         }
     }
 
@@ -95,7 +98,7 @@ impl AccountRow {
 
     /// Invited, password not chosen yet.
     pub fn pending(&self) -> bool {
-        !self.has_password
+        !self.has_password && !self.erased
     }
 
     pub fn invitation_expired(&self) -> bool {
@@ -120,7 +123,9 @@ impl AccountRow {
 
     /// The status as words and the badge class that goes with them.
     pub fn status(&self) -> (&'static str, &'static str) {
-        if !self.active {
+        if self.erased {
+            ("Effacé", "badge badge-muted")
+        } else if !self.active {
             ("Désactivé", "badge badge-muted")
         } else if self.pending() && self.invitation_expired() {
             ("Invitation expirée", "badge badge-danger")

@@ -21,6 +21,8 @@ struct ShowPage {
     history: Vec<HistoryEntry>,
     /// Edit, deactivate, see the links made for it; otherwise only have a link e-mailed to the person.
     can_manage: bool,
+    /// Erase it (RGPD): the confirmation page.
+    can_erase: bool,
 }
 
 pub async fn show(
@@ -35,6 +37,7 @@ pub async fn show(
     let page = ShowPage {
         ctx,
         can_manage: rules::can_manage(&user, &account.target()),
+        can_erase: rules::can_erase(&user, &account.target()) && account.id != user.id,
         is_self: account.id == user.id,
         account,
         history,

@@ -78,10 +78,7 @@ pub async fn deactivate(
             object_type: "account",
             object_id: id,
             action: "desactivation",
-            summary: format!(
-                "Compte de {} désactivé ({ended} session(s) fermée(s))",
-                account.name
-            ),
+            summary: format!("Compte désactivé ({ended} session(s) fermée(s))"),
             changes: diff.0,
         },
     )
@@ -106,10 +103,14 @@ pub async fn reactivate(
         drop(tx);
         return refuse(&state, &ctx, id, "Ce compte est déjà actif.").await;
     }
-    sqlx::query("update account set active = true, version = version + 1 where id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    // A warning of inactivity before the deactivation counts for nothing now (`retention`).
+    sqlx::query(
+        "update account set active = true, inactivity_warned_at = null, version = version + 1
+         where id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     let mut diff = Diff::default();
     diff.field("active", "Compte actif", false, true);
     audit::record(
@@ -120,7 +121,7 @@ pub async fn reactivate(
             object_type: "account",
             object_id: id,
             action: "reactivation",
-            summary: format!("Compte de {} réactivé", account.name),
+            summary: "Compte réactivé".into(),
             changes: diff.0,
         },
     )

@@ -57,6 +57,33 @@ impl Diff {
     }
 }
 
+/// A person's data in a change (an account's former name or e-mail address): kept beside the journal, in
+/// `event_personal_value`, which an erasure deletes; the change holds a reference to it
+/// (`{"donnee": id}`) and the journal reads the value back when it is shown (`event_changes_shown`).
+/// The journal itself never holds a name or an address, so that erasing a person never rewrites it.
+pub async fn personal(
+    conn: impl PgExecutor<'_>,
+    account_id: i64,
+    value: &str,
+) -> sqlx::Result<Value> {
+    let id: i64 = sqlx::query_scalar(
+        "insert into event_personal_value (account_id, value) values ($1, $2) returning id",
+    )
+    .bind(account_id)
+    .bind(value)
+    .fetch_one(conn)
+    .await?;
+    Ok(serde_json::json!({ "donnee": id }))
+}
+
+/// An account in a change (a fiche's référent…): shown under its current name when the journal is read.
+pub fn account_ref(account_id: Option<i64>) -> Value {
+    match account_id {
+        Some(id) => serde_json::json!({ "compte": id }),
+        None => Value::Null,
+    }
+}
+
 pub struct Event<'a> {
     pub actor: Option<i64>,
     pub maison_id: Option<i64>,
@@ -146,6 +173,7 @@ fn show_value(v: &Value) -> String {
                 a.iter().map(show_value).collect::<Vec<_>>().join(", ")
             }
         }
+        Value::Object(o) if o.contains_key("effacee") => "(donnée effacée)".into(),
         Value::Object(_) => v.to_string(),
     }
 }
@@ -269,7 +297,8 @@ pub async fn history(
     object_id: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id,
+                event_changes_shown(e.changes) as changes
          from event e {WHO_JOIN}
          where e.object_type = $1 and e.object_id = $2
          order by e.at desc, e.id desc limit 100"
@@ -287,7 +316,8 @@ pub async fn history(
 pub fn history_json_sql(object_type: &str, object_id: &str) -> String {
     format!(
         "(select json_agg(x order by x.at desc, x.id desc) from (
-            select e.id, e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+            select e.id, e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id,
+                event_changes_shown(e.changes) as changes
             from event e {WHO_JOIN}
             where e.object_type = {object_type} and e.object_id = {object_id}
             order by e.at desc, e.id desc limit 100) x)"
@@ -306,7 +336,8 @@ pub async fn all(
     offset: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes,
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id,
+                event_changes_shown(e.changes) as changes,
                 o.name as object_name, o.href as object_href
          from (select * from event order by at desc, id desc limit $1 offset $2) e {WHO_JOIN} {OBJECT_JOIN}
          order by e.at desc, e.id desc"
@@ -325,7 +356,8 @@ pub async fn recent(
     limit: i64,
 ) -> sqlx::Result<Vec<HistoryEntry>> {
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id, e.changes
+        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id,
+                event_changes_shown(e.changes) as changes
          from event e {WHO_JOIN}
          where ($1::bigint is null or e.maison_id = $1) and e.action not in ('connexion', 'deconnexion')
          order by e.at desc, e.id desc limit $2"

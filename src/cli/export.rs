@@ -347,7 +347,8 @@ const SPECS: &[Spec] = &[
         sql: r#"select e.id as "N°", e.at as "Date",
                        coalesce(a.name, 'aucun compte (système ou ligne de commande)') as "Par",
                        a.email as "Courriel", e.object_type as "Objet", e.object_id as "N° de l'objet",
-                       e.summary as "Résumé", e.changes as "Modifications"
+                       e.summary as "Résumé",
+                       event_changes_shown(e.changes) as "Modifications"
                 from event e left join account a on a.id = e.account_id
                 where e.maison_id = $1
                 order by e.at, e.id"#,
@@ -889,6 +890,9 @@ fn changes(json: &str) -> String {
         None | Some(serde_json::Value::Null) => "—".to_owned(),
         Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Object(o)) if o.contains_key("effacee") => {
+            "(donnée effacée)".to_owned()
+        }
         Some(other) => other.to_string(),
     };
     items

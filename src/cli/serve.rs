@@ -9,15 +9,26 @@ use crate::web::jobs::{self, Job};
 
 /// The periodic tasks of the portal, each run once per period across every `mde serve` process
 /// (`web::jobs`). A new one is a line here: its name, its period, the function it calls.
-fn background_jobs() -> Vec<Job> {
-    vec![Job::new(
-        "purge_sessions",
-        Duration::from_secs(3600),
-        |pool| async move {
-            crate::auth::session::purge_expired(&pool).await?;
-            Ok(())
-        },
-    )]
+fn background_jobs(config: &Config) -> Vec<Job> {
+    let config = std::sync::Arc::new(config.clone());
+    vec![
+        Job::new(
+            "purge_sessions",
+            Duration::from_secs(3600),
+            |pool| async move {
+                crate::auth::session::purge_expired(&pool).await?;
+                Ok(())
+            },
+        ),
+        // Personal data kept no longer than `/donnees-personnelles` says (`config::Retention`).
+        Job::new("retention", Duration::from_secs(24 * 3600), move |pool| {
+            let config = config.clone();
+            async move {
+                crate::accounts::run_retention(&pool, &config, chrono::Utc::now()).await?;
+                Ok(())
+            }
+        }),
+    ]
 }
 
 pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
@@ -28,7 +39,11 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
         crate::demo::print_accounts(&accounts);
     }
     tokio::task::spawn_blocking(crate::auth::password::warm_up);
-    jobs::spawn(pool.clone(), background_jobs(), Duration::from_secs(60));
+    jobs::spawn(
+        pool.clone(),
+        background_jobs(&config),
+        Duration::from_secs(60),
+    );
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("impossible d'écouter sur {bind} / cannot listen on {bind}"))?;

@@ -114,10 +114,7 @@ pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> 
             object_type: "account",
             object_id: id,
             action: "creation",
-            summary: format!(
-                "Compte créé en ligne de commande pour {name} ({})",
-                role.label()
-            ),
+            summary: format!("Compte créé en ligne de commande ({})", role.label()),
             changes: vec![],
         },
     )

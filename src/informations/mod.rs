@@ -153,6 +153,19 @@ pub struct Retention {
     pub session_idle: String,
     pub invitation: String,
     pub reset: String,
+    /// The retention task's periods (`config::Retention`).
+    pub inactive: String,
+    pub notice: String,
+    pub notification: String,
+    pub link: String,
+}
+
+/// `1` → « 1 jour », `365` → « 365 jours ».
+fn days_label(days: u32) -> String {
+    match days {
+        1 => "1 jour".into(),
+        d => format!("{} jours", crate::web::format::int(d.into())),
+    }
 }
 
 /// `120` minutes → « 2 heures »; `90` → « 90 minutes ».
@@ -188,6 +201,10 @@ async fn personal_data(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
             session_idle: minutes_label(state.config.session_idle.as_secs() / 60),
             invitation: link(crate::accounts::LinkPurpose::Invitation),
             reset: link(crate::accounts::LinkPurpose::Reset),
+            inactive: days_label(state.config.retention.inactive_days),
+            notice: days_label(state.config.retention.notice_days),
+            notification: days_label(state.config.retention.notification_days),
+            link: days_label(state.config.retention.link_days),
         },
     };
     Ok(Html(page.render()?).into_response())
@@ -235,6 +252,8 @@ mod tests {
         assert_eq!(minutes_label(90), "90 minutes");
         assert_eq!(minutes_label(24 * 60), "24 heures");
         assert_eq!(minutes_label(7 * 24 * 60), "7 jours");
+        assert_eq!(days_label(1), "1 jour");
+        assert_eq!(days_label(365), "365 jours");
     }
 
     #[test]

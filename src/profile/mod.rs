@@ -1,4 +1,7 @@
-//! `/profil`: who I am, and changing my own password (which ends my other sessions).
+//! `/profil`: who I am, changing my own password (which ends my other sessions), and downloading my data
+//! (`export.rs`).
+
+mod export;
 
 use askama::Template;
 use axum::Router;
@@ -20,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/profil", get(show))
         .route("/profil/mot-de-passe", post(change_password))
+        .route("/profil/mes-donnees", post(export::download))
 }
 
 #[derive(Template)]

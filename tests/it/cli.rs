@@ -125,7 +125,7 @@ async fn user_create_makes_an_account_that_signs_in() {
 
 /// Runs `mde` without blocking the test's runtime (the application under test is served by it). The
 /// environment has no `DATABASE_URL` unless `env` gives one.
-async fn mde(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+pub async fn mde(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_mde"));
     cmd.args(args)
         .env_remove("DATABASE_URL")

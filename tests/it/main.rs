@@ -23,6 +23,7 @@ mod notifications;
 mod organisations;
 mod plans;
 mod reseau;
+mod rgpd;
 mod routes;
 mod sessions;
 mod trust;

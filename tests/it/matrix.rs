@@ -116,6 +116,15 @@ pub fn entries() -> Vec<Entry> {
             "LOOOOOO",
             "",
         ),
+        // Each person downloads their own data (issue 23).
+        e(
+            P,
+            "/profil/mes-donnees",
+            None,
+            &[("format", "json")],
+            "LOOOOOO",
+            "",
+        ),
         e(G, "/", None, NONE, "LOOOOOO", ""),
         // The journal of the whole network: admins only.
         e(G, "/journal", None, NONE, "LONNNNN", ""),
@@ -868,6 +877,23 @@ pub fn entries() -> Vec<Entry> {
             Some(|s| format!("/comptes/{}/reactiver", s.account)),
             NONE,
             "LONNONN",
+            "LONNNNN",
+        ),
+        // Erasure (RGPD, issue 23): the network's administration only, after its confirmation page.
+        e(
+            G,
+            "/comptes/{id}/effacer",
+            Some(|s| format!("/comptes/{}/effacer", s.account)),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/comptes/{id}/effacer",
+            Some(|s| format!("/comptes/{}/effacer", s.partner_account)),
+            &[("confirmation", "oui")],
+            "LONNNNN",
             "LONNNNN",
         ),
         // Invitation and reset links: whoever holds the link (a signed-in person is sent on).

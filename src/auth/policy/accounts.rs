@@ -87,11 +87,16 @@ pub struct AccountTarget {
     /// For a partner account: whether its organisation partners the responsable's Maison
     /// (answered by the caller's query; false when unknown).
     pub organisation_partners_maison: bool,
+    /// The account was erased (RGPD): what is left of it is a pseudonym that nobody manages any more.
+    pub erased: bool,
 }
 
 /// Whether `user` may manage the account described by `target`: edit it, deactivate it, see the
 /// invitation and reset links made for it.
 pub fn can_manage(user: &CurrentUser, target: &AccountTarget) -> bool {
+    if target.erased {
+        return false;
+    }
     if user.is_admin() {
         return true;
     }
@@ -107,10 +112,19 @@ pub fn can_manage(user: &CurrentUser, target: &AccountTarget) -> bool {
 /// Whether `user` may see the account's page: those who manage it, and the responsable of a Maison its
 /// organisation partners.
 pub fn can_view(user: &CurrentUser, target: &AccountTarget) -> bool {
-    can_manage(user, target)
+    (target.erased && user.is_admin())
+        || can_manage(user, target)
         || (target.role == Role::Partner
             && managed_maison(user).is_some()
             && target.organisation_partners_maison)
+}
+
+/// Whether `user` may erase the account (RGPD, right to erasure): the network's administration only,
+/// once. The account is anonymised and what is the person's alone is deleted; their comments and the
+/// journal stay, under the pseudonym. (Nobody erases their own account, and the last active admin stays:
+/// the handler says so, as for a deactivation.)
+pub fn can_erase(user: &CurrentUser, target: &AccountTarget) -> bool {
+    user.is_admin() && !target.erased
 }
 
 /// Whether `user` may have an invitation or reset link sent to the person (by e-mail only, unless
@@ -138,6 +152,7 @@ pub fn can_invite_staff_of(user: &CurrentUser, maison_id: i64) -> bool {
             maison_id: Some(maison_id),
             organisation: None,
             organisation_partners_maison: false,
+            erased: false,
         },
     )
 }
@@ -169,6 +184,7 @@ mod tests {
                 other_partners: 0,
             }),
             organisation_partners_maison: partners,
+            erased: false,
         }
     }
 
@@ -237,6 +253,7 @@ mod tests {
                 other_partners: 1,
             }),
             organisation_partners_maison: true,
+            erased: false,
         };
         assert!(!can_manage(&resp, &t) && !shows_links(&resp, &t));
         assert!(can_view(&resp, &t) && can_send_link(&resp, &t));
@@ -252,6 +269,24 @@ mod tests {
             &referent,
             &target(Role::Staff, Some(3), None, false)
         ));
+    }
+
+    #[test]
+    fn only_admins_erase_and_nobody_manages_an_erased_account() {
+        let admin = user(Role::Admin, None, None, false);
+        let resp = user(Role::Staff, Some(3), None, true);
+        let mut t = target(Role::Staff, Some(3), None, false);
+        assert!(can_erase(&admin, &t));
+        assert!(can_manage(&resp, &t) && !can_erase(&resp, &t));
+        for u in [
+            user(Role::Staff, Some(3), None, false),
+            user(Role::Partner, None, Some(9), false),
+        ] {
+            assert!(!can_erase(&u, &t));
+        }
+        t.erased = true;
+        assert!(!can_erase(&admin, &t) && !can_manage(&admin, &t) && can_view(&admin, &t));
+        assert!(!can_manage(&resp, &t) && !can_view(&resp, &t) && !can_send_link(&resp, &t));
     }
 
     #[test]

@@ -216,11 +216,6 @@ impl Names<'_> {
             .map(|o| o.name.clone())
             .unwrap_or_default()
     }
-    fn person(&self, id: Option<i64>) -> String {
-        id.and_then(|id| self.0.staff.iter().find(|o| o.id == id))
-            .map(|o| o.name.clone())
-            .unwrap_or_default()
-    }
     fn sector(&self, s: &Option<String>) -> String {
         s.as_ref()
             .and_then(|s| self.0.sectors.iter().find(|x| &x.code == s))
@@ -239,8 +234,9 @@ fn people_and_dates(diff: &mut Diff, names: &Names<'_>, before: &Action, input: 
     .field(
         "referent",
         "Référent",
-        names.person(before.referent_account_id),
-        names.person(input.referent),
+        // A person is named when the journal is read (`audit::account_ref`), never copied into it.
+        crate::audit::account_ref(before.referent_account_id),
+        crate::audit::account_ref(input.referent),
     )
     .field(
         "start_date",
