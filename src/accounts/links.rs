@@ -60,7 +60,13 @@ pub struct Recipient<'a> {
     pub affiliation: &'a str,
 }
 
-fn message(purpose: Purpose, who: &Recipient, by: &CurrentUser, link: &str, expires: &str) -> Mail {
+fn message(
+    purpose: Purpose,
+    who: &Recipient<'_>,
+    by: &CurrentUser,
+    link: &str,
+    expires: &str,
+) -> Mail {
     let signature = "-- \nPortail des Maisons de l'Emploi — Alliance Villes Emploi";
     let (subject, body) = match purpose {
         Purpose::Invitation => (

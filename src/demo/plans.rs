@@ -509,7 +509,7 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
 #[expect(clippy::too_many_arguments, reason = "one plan's rows")]
 fn build_plan(
     rows: &mut Rows,
-    spec: &PlanSpec,
+    spec: &PlanSpec<'_>,
     plan_id: i64,
     k: usize,
     axes: &[(i32, i32)],

@@ -671,7 +671,7 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
     let o = w.org.to_string();
     let long = "x".repeat(201);
     type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
-    let cases: Vec<Case> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             vec![
                 ("email", "STAFF-A@Test.Example"),

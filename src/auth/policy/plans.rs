@@ -25,7 +25,7 @@ pub fn can_list_plans(_user: &CurrentUser) -> bool {
     true
 }
 
-pub fn can_read_plan(user: &CurrentUser, plan: &PlanFacts) -> bool {
+pub fn can_read_plan(user: &CurrentUser, plan: &PlanFacts<'_>) -> bool {
     if user.is_admin() {
         return true;
     }
