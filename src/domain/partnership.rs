@@ -29,3 +29,40 @@ pub fn roles_label(roles: &[String]) -> String {
         labels.join(", ")
     }
 }
+
+crate::domain::status::status_enum! {
+    /// The states of a partnership request (`partnership_request.status`): a Maison asks to partner an
+    /// organisation it did not create; its référents (or the admins) accept or refuse; the Maison may withdraw
+    /// it while it waits.
+    pub enum RequestStatus {
+        EnAttente = ("en_attente", "En attente"),
+        Acceptee = ("acceptee", "Acceptée"),
+        Refusee = ("refusee", "Refusée"),
+        Retiree = ("retiree", "Retirée"),
+    }
+}
+
+impl RequestStatus {
+    pub fn badge(self) -> &'static str {
+        match self {
+            RequestStatus::EnAttente => "badge badge-warning",
+            RequestStatus::Acceptee => "badge badge-success",
+            RequestStatus::Refusee => "badge badge-danger",
+            RequestStatus::Retiree => "badge badge-muted",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestStatus;
+
+    #[test]
+    fn request_codes_read_back_and_unknown_ones_are_refused() {
+        for s in RequestStatus::ALL {
+            assert_eq!(s.as_str().parse::<RequestStatus>(), Ok(*s));
+        }
+        assert_eq!(RequestStatus::EnAttente.to_string(), "En attente");
+        assert!("acceptée".parse::<RequestStatus>().is_err());
+    }
+}

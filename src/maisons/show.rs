@@ -14,7 +14,7 @@ use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::network as rules;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
-use crate::domain::partnership::roles_label;
+use crate::domain::partnership::{RequestStatus, roles_label};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::parse_id;
@@ -171,6 +171,51 @@ struct ShowPage {
     can_invite: bool,
     /// The partner organisations whose people this person may invite (those they manage).
     invitable: BTreeSet<i64>,
+    /// The Maison's partnership requests (waiting, or answered lately), for those who manage its partners.
+    requests: Vec<RequestRow>,
+}
+
+/// A partnership request of the Maison to an organisation it did not create (`organisations` answers them).
+#[derive(sqlx::FromRow)]
+pub struct RequestRow {
+    id: i64,
+    organisation_id: i64,
+    organisation_name: String,
+    roles: Vec<String>,
+    status: RequestStatus,
+    requested_at: chrono::DateTime<chrono::Utc>,
+    answer: String,
+    /// Whether the organisation has a référent (who answers; else the admins).
+    has_referent: bool,
+}
+
+impl RequestRow {
+    fn roles_label(&self) -> String {
+        roles_label(&self.roles)
+    }
+    fn requested(&self) -> String {
+        format::date(self.requested_at.date_naive())
+    }
+    fn pending(&self) -> bool {
+        self.status == RequestStatus::EnAttente
+    }
+}
+
+async fn requests(db: &sqlx::PgPool, maison_id: i64) -> sqlx::Result<Vec<RequestRow>> {
+    sqlx::query_as(
+        "select r.id, r.organisation_id, o.name as organisation_name, r.roles, r.status, r.requested_at,
+                r.answer,
+                exists (select 1 from account x where x.organisation_id = o.id and x.role = 'partner'
+                        and x.referent and x.active) as has_referent
+         from partnership_request r join organisation o on o.id = r.organisation_id
+         where r.maison_id = $1
+           and (r.status = 'en_attente' or r.answered_at > now() - interval '90 days')
+         order by r.status <> 'en_attente', r.requested_at desc, r.id desc
+         limit 50",
+    )
+    .bind(maison_id)
+    .fetch_all(db)
+    .await
 }
 
 impl ShowPage {
@@ -303,6 +348,12 @@ pub async fn show(
         let mut conn = state.db.acquire().await?;
         audit::history(&mut conn, "maison", id).await?
     };
+    let can_manage = rules::can_manage_partners(&user, id);
+    let requests = if can_manage {
+        requests(&state.db, id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Html(
         ShowPage {
             ctx,
@@ -315,11 +366,12 @@ pub async fn show(
             history,
             phases: Phase::ALL,
             can_edit: rules::can_edit_maison(&user, id),
-            can_manage: rules::can_manage_partners(&user, id),
+            can_manage,
             can_see_organisations: rules::can_list_organisations(&user),
             own_organisation: user.organisation_id,
             can_invite: crate::auth::policy::accounts::can_invite_staff_of(&user, id),
             invitable,
+            requests,
         }
         .render()?,
     )

@@ -199,6 +199,8 @@ struct ShowPage {
     can_invite: bool,
     /// Who manages the organisation, in words.
     management: String,
+    /// Partnership requests waiting for this person's answer.
+    pending_requests: i64,
 }
 
 /// Who manages the organisation, as its page (and the Maisons' pages) say it.
@@ -288,6 +290,7 @@ pub async fn show(
     .fetch_all(&state.db)
     .await?;
     let management = management_note(&o, &referents);
+    let pending_requests = super::requests::pending_for(&state.db, &user, id).await?;
     Ok(Html(
         ShowPage {
             ctx,
@@ -298,6 +301,7 @@ pub async fn show(
             can_edit,
             can_invite,
             management,
+            pending_requests,
         }
         .render()?,
     )

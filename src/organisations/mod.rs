@@ -1,9 +1,11 @@
 //! Partner organisations: the directory, an organisation's page (with the Maisons it partners), creating
-//! and editing organisations, and a Maison's partnerships (roles, contact people).
+//! and editing organisations, a Maison's partnerships (roles, contact people) and the partnership requests
+//! a Maison makes to an organisation it did not create.
 
 mod directory;
 mod fields;
 mod partnerships;
+mod requests;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,6 +19,15 @@ pub fn router() -> Router<AppState> {
             "/organisations/nouvelle",
             get(directory::new_form).post(directory::create),
         )
+        .route("/organisations/demandes", get(requests::list))
+        .route(
+            "/organisations/demandes/{id}/accepter",
+            post(requests::accept),
+        )
+        .route(
+            "/organisations/demandes/{id}/refuser",
+            post(requests::refuse),
+        )
         .route("/organisations/{id}", get(directory::show))
         .route(
             "/organisations/{id}/modifier",
@@ -29,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/maisons/{id}/partenaires/nouveau",
             get(partnerships::new_form).post(partnerships::create),
+        )
+        .route(
+            "/maisons/{id}/partenaires/demandes/{rid}/retirer",
+            post(requests::withdraw),
         )
         .route(
             "/maisons/{id}/partenaires/{pid}",

@@ -11,8 +11,10 @@ use serde::Deserialize;
 
 use super::directory::{insert_org, siret_taken_message};
 use super::fields::{Choice, OrgForm, choices, parse_org, parse_roles, parse_since, siret_label};
+use super::requests;
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
+use crate::auth::policy::organisations::{self as org_rules, OrgControl};
 use crate::auth::policy::{self, network as rules};
 use crate::auth::session::FlashKind;
 use crate::domain::partnership::{ROLES, roles_label};
@@ -59,12 +61,28 @@ pub struct Candidate {
     siret: Option<String>,
     region_name: Option<String>,
     already: bool,
+    /// Whether the Maison already waits for this organisation's answer to a partnership request.
+    pending: bool,
+    #[sqlx(flatten)]
+    control: OrgControl,
 }
 
 impl Candidate {
     fn siret_label(&self) -> String {
         self.siret.as_deref().map(siret_label).unwrap_or_default()
     }
+}
+
+/// The columns of a [`Candidate`] (organisation `o`) for the Maison bound as `$maison`.
+fn candidate_columns(maison: &str) -> String {
+    format!(
+        "o.id, o.name, t.name as type_name, o.siret, r.name as region_name,
+         exists (select 1 from partnership p where p.maison_id = {maison} and p.organisation_id = o.id) as already,
+         exists (select 1 from partnership_request q where q.maison_id = {maison} and q.organisation_id = o.id
+                 and q.status = 'en_attente') as pending,
+         {}",
+        OrgControl::columns("o")
+    )
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -95,6 +113,8 @@ struct AddPage {
     searched: bool,
     results: Vec<Candidate>,
     chosen: Option<Candidate>,
+    /// Whether attaching the chosen organisation is a request to its référents (it is not the Maison's).
+    asks: bool,
     f: PartnershipForm,
     errors: FieldErrors,
     roles: &'static [(&'static str, &'static str)],
@@ -108,16 +128,17 @@ async fn search(state: &AppState, maison_id: i64, q: &str) -> sqlx::Result<Vec<C
     let siret_prefix =
         (!digits.is_empty() && digits.len() <= 14 && digits.chars().all(|c| c.is_ascii_digit()))
             .then(|| format!("{digits}%"));
-    sqlx::query_as(
-        "select o.id, o.name, t.name as type_name, o.siret, r.name as region_name,
-                exists (select 1 from partnership p where p.maison_id = $3 and p.organisation_id = o.id) as already
+    sqlx::query_as(&format!(
+        "select {}
          from organisation o
          join partner_type t on t.code = o.type_code
          left join region r on r.code = o.region_code
          where o.name_key like f_unaccent(lower($1)) or ($2::text is not null and o.siret like $2)
          order by o.name_key, o.id
          limit 20",
-    )
+        candidate_columns("$3")
+    ))
+    .persistent(false)
     .bind(pattern)
     .bind(siret_prefix)
     .bind(maison_id)
@@ -129,14 +150,15 @@ async fn candidate(state: &AppState, maison_id: i64, org: &str) -> sqlx::Result<
     let Ok(org) = org.trim().parse::<i64>() else {
         return Ok(None);
     };
-    sqlx::query_as(
-        "select o.id, o.name, t.name as type_name, o.siret, r.name as region_name,
-                exists (select 1 from partnership p where p.maison_id = $2 and p.organisation_id = o.id) as already
+    sqlx::query_as(&format!(
+        "select {}
          from organisation o
          join partner_type t on t.code = o.type_code
          left join region r on r.code = o.region_code
          where o.id = $1",
-    )
+        candidate_columns("$2")
+    ))
+    .persistent(false)
     .bind(org)
     .bind(maison_id)
     .fetch_optional(&state.db)
@@ -155,6 +177,10 @@ async fn render_add(
     status: StatusCode,
 ) -> AppResult<Response> {
     let results = search(state, maison_id, &f.q).await?;
+    let asks = match (&chosen, &ctx.user) {
+        (Some(c), Some(u)) => !org_rules::attaches_directly(u, &c.control, maison_id),
+        _ => false,
+    };
     let page = AddPage {
         ctx,
         maison_id,
@@ -163,6 +189,7 @@ async fn render_add(
         searched: !f.q.trim().is_empty(),
         results,
         chosen,
+        asks,
         f,
         errors,
         roles: ROLES,
@@ -215,7 +242,7 @@ async fn already_processed(state: &AppState, user: &CurrentUser, key: &str) -> s
 
 /// Inserts the partnership and its audit event; `Ok(false)` when it already exists.
 #[expect(clippy::too_many_arguments, reason = "a flat row insert")]
-async fn insert_partnership(
+pub(super) async fn insert_partnership(
     tx: &mut sqlx::PgConnection,
     user: &CurrentUser,
     maison_id: i64,
@@ -282,6 +309,13 @@ pub async fn add(
             "organisation",
             format!("{} est déjà partenaire de cette Maison.", c.name),
         ),
+        Some(c) if c.pending => e.add(
+            "organisation",
+            format!(
+                "La Maison a déjà demandé à devenir partenaire de {} : la demande attend sa réponse.",
+                c.name
+            ),
+        ),
         Some(_) => {}
     }
     let roles = parse_roles(&f.roles, &mut e);
@@ -292,14 +326,55 @@ pub async fn add(
         if !idempotency::claim(&mut tx, user.id, &f.form_key).await? {
             return Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response());
         }
-        if insert_partnership(&mut tx, &user, id, c.id, &c.name, &roles, since, &note).await? {
+        if !org_rules::attaches_directly(&user, &c.control, id) {
+            // An organisation the Maison did not create: a request, which grants nothing until accepted.
+            let asked = requests::ask(
+                &mut tx,
+                &user,
+                &requests::Asking {
+                    maison_id: id,
+                    maison_name: &name,
+                    organisation_id: c.id,
+                    organisation_name: &c.name,
+                    roles: &roles,
+                    since,
+                    note: &note,
+                },
+            )
+            .await?;
+            if let requests::Asked::Sent { to_referents } = asked {
+                let who = if to_referents {
+                    "à ses référents"
+                } else {
+                    "à l'administration du réseau (elle n'a pas encore de référent)"
+                };
+                let msg = format!(
+                    "Votre demande de partenariat avec {} a été envoyée {who}. Le partenariat commencera \
+                     quand elle sera acceptée.",
+                    c.name
+                );
+                return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#demandes"))
+                    .await;
+            }
+            drop(tx);
+            e.add(
+                "organisation",
+                format!(
+                    "La Maison a déjà demandé à devenir partenaire de {} : la demande attend sa réponse.",
+                    c.name
+                ),
+            );
+        } else if insert_partnership(&mut tx, &user, id, c.id, &c.name, &roles, since, &note)
+            .await?
+        {
             let msg = format!("{} est désormais partenaire de la Maison.", c.name);
             return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires")).await;
+        } else {
+            e.add(
+                "organisation",
+                format!("{} est déjà partenaire de cette Maison.", c.name),
+            );
         }
-        e.add(
-            "organisation",
-            format!("{} est déjà partenaire de cette Maison.", c.name),
-        );
     }
     render_add(
         &state,

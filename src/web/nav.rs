@@ -30,6 +30,9 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     if policy::network::can_list_organisations(user) {
         items.push(item("/organisations", "Partenaires", path));
     }
+    if policy::organisations::can_list_requests(user) {
+        items.push(item("/organisations/demandes", "Demandes", path));
+    }
     items.push(item("/axes", "Axes", path));
     if policy::reseau::can_view_network(user) {
         items.push(item("/reseau", "Réseau", path));
@@ -46,6 +49,17 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     }
     if policy::can_read_journal(user) {
         items.push(item("/journal", "Journal", path));
+    }
+    // One current entry: the most precise (`/organisations/demandes` is not also « Partenaires »).
+    if let Some(longest) = items
+        .iter()
+        .filter(|i| i.current)
+        .map(|i| i.href.len())
+        .max()
+    {
+        for i in &mut items {
+            i.current = i.current && i.href.len() == longest;
+        }
     }
     items
 }

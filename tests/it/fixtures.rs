@@ -46,6 +46,9 @@ pub struct Side {
     pub invitation: String,
     /// A pending password-reset link of `account` (the token in clear).
     pub reset: String,
+    /// A partnership request of the Maison, waiting, to an organisation created for it that has no
+    /// référent (the admins answer it).
+    pub request: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -317,7 +320,21 @@ async fn side(
         .await
         .expect("token");
     }
+    let asked = id(
+        db,
+        "insert into organisation (name, type_code, region_code) values ($1, 'association', '32') returning id",
+        &[S(&format!("Association demandée {n}"))],
+    )
+    .await;
+    let request = id(
+        db,
+        "insert into partnership_request (maison_id, organisation_id, roles, requested_by)
+         values ($1, $2, '{associe}', $3) returning id",
+        &[I(maison), I(asked), I(staff)],
+    )
+    .await;
     Side {
+        request,
         maison,
         org,
         partnership,

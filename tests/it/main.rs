@@ -21,6 +21,7 @@ mod maisons;
 mod matrix;
 mod notifications;
 mod organisations;
+mod partnership_requests;
 mod plans;
 mod reseau;
 mod rgpd;

@@ -805,6 +805,38 @@ pub fn entries() -> Vec<Entry> {
             "LOONONN",
             "LONONNN",
         ),
+        // Partnership requests (issue 14): the organisation's référents and the admins answer them (the
+        // fixture's organisation has no référent: the admins); the Maison's staff withdraw theirs.
+        e(G, "/organisations/demandes", None, NONE, "LONNNNN", ""),
+        e(
+            P,
+            "/organisations/demandes/{id}/accepter",
+            Some(|s| format!("/organisations/demandes/{}/accepter", s.request)),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/organisations/demandes/{id}/refuser",
+            Some(|s| format!("/organisations/demandes/{}/refuser", s.request)),
+            &[("answer", "")],
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/maisons/{id}/partenaires/demandes/{rid}/retirer",
+            Some(|s| {
+                format!(
+                    "/maisons/{}/partenaires/demandes/{}/retirer",
+                    s.maison, s.request
+                )
+            }),
+            NONE,
+            "LOONONN",
+            "LONONNN",
+        ),
         // Accounts (issue 4): admins manage every account, A's responsable the staff of A and the people
         // of A's partner organisations; nobody else sees these pages. A's account is a staff member of A.
         e(G, "/comptes", None, NONE, "LONNONN", ""),

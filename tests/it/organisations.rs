@@ -241,6 +241,11 @@ async fn staff_add_an_existing_organisation_as_partner() {
         .post(&base, &[("organisation", "999999"), ("roles", "associe")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // CAPEB du Var was not created by A: choosing it says that adding it is a request.
+    let (_, html) = c
+        .get_html(&format!("{base}?organisation={}&q=capeb", w.other_org))
+        .await;
+    assert!(html.contains("Demander le partenariat"), "{html}");
     let r = c
         .post(
             &base,
@@ -253,7 +258,14 @@ async fn staff_add_an_existing_organisation_as_partner() {
             ],
         )
         .await;
-    assert_redirect_to(&r, &format!("/maisons/{}#partenaires", w.maison_a));
+    // Issue 14: attaching an organisation the Maison did not create is a partnership request, which
+    // grants nothing until the organisation (here: the admins, it has no référent) accepts it.
+    assert_redirect_to(&r, &format!("/maisons/{}#demandes", w.maison_a));
+    let partnered = format!(
+        "select count(*) from partnership where maison_id = {} and organisation_id = {}",
+        w.maison_a, w.other_org
+    );
+    assert_eq!(app.count(&partnered).await, 0);
     // The same form sent twice is processed once.
     let r = c
         .post(
@@ -266,7 +278,7 @@ async fn staff_add_an_existing_organisation_as_partner() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // A duplicate partnership: a message, nothing saved.
+    // A second request while the first waits: a message, nothing saved.
     let r = c
         .post(
             &base,
@@ -278,20 +290,45 @@ async fn staff_add_an_existing_organisation_as_partner() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains(
+        "La Maison a déjà demandé à devenir partenaire de CAPEB du Var : la demande attend sa réponse."
+    ));
+    assert_eq!(
+        app.count("select count(*) from partnership_request").await,
+        1
+    );
+    let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
+    assert!(html.contains("Réponse attendue de l'administration du réseau"));
+    // The admins accept it: the partnership starts with the roles and date asked for.
+    let rid: i64 = sqlx::query_scalar("select id from partnership_request")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let mut admin = app.signed_in(ADMIN).await;
+    let r = admin
+        .post(&format!("/organisations/demandes/{rid}/accepter"), &[])
+        .await;
+    assert_redirect_to(&r, "/organisations/demandes");
+    assert_eq!(app.count(&partnered).await, 1);
+    // Now a duplicate partnership: a message, nothing saved.
+    let r = c
+        .post(
+            &base,
+            &[
+                ("organisation", other.as_str()),
+                ("roles", "associe"),
+                ("form_key", "k3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
             .await
             .unwrap()
             .contains("CAPEB du Var est déjà partenaire de cette Maison.")
     );
-    assert_eq!(
-        app.count(&format!(
-            "select count(*) from partnership where maison_id = {} and organisation_id = {}",
-            w.maison_a, w.other_org
-        ))
-        .await,
-        1
-    );
+    assert_eq!(app.count(&partnered).await, 1);
     let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
     assert!(html.contains("comité de pilotage, financeur") && html.contains("15/01/2024"));
     assert!(html.contains("Partenaire ajouté : CAPEB du Var (comité de pilotage, financeur)"));
@@ -546,6 +583,9 @@ async fn csrf_is_required_on_every_network_form() {
         "/organisations/nouvelle".to_owned(),
         format!("/maisons/{}/partenaires/ajouter", w.maison_a),
         format!("/maisons/{}/partenaires/nouveau", w.maison_a),
+        "/organisations/demandes/1/accepter".to_owned(),
+        "/organisations/demandes/1/refuser".to_owned(),
+        format!("/maisons/{}/partenaires/demandes/1/retirer", w.maison_a),
     ] {
         let r = c.post_raw(&path, &[("name".into(), "X".into())]).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");

@@ -83,8 +83,7 @@ async fn tokens_of(app: &TestApp, account: i64) -> i64 {
     .await
 }
 
-/// The Maison A attaches the shared organisation; what comes of it depends on the piece of the model
-/// that handles partnership requests, so the test only needs the partnership to exist afterwards.
+/// The Maison A partners the shared organisation (as if its request had been accepted).
 async fn a_partners_it(app: &TestApp, w: &World, s: &Shared) {
     let n = app
         .count(&format!(
@@ -117,7 +116,17 @@ async fn finding_1_a_maison_partnering_a_shared_organisation_gains_no_power_over
             &[("organisation", &s.org.to_string()), ("roles", "associe")],
         )
         .await;
-    assert!(r.status().is_redirection() || r.status() == StatusCode::OK);
+    // It is a partnership request: nothing is granted until the organisation accepts.
+    assert_redirect_to(&r, &format!("/maisons/{}#demandes", w.maison_a));
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from partnership where maison_id = {} and organisation_id = {}",
+            w.maison_a, s.org
+        ))
+        .await,
+        0
+    );
+    // Even once it is accepted, A gains no power over the organisation's people.
     a_partners_it(&app, &w, &s).await;
     let mut resp = app.signed_in(RESP_A).await;
     let org = s.org.to_string();

@@ -110,6 +110,39 @@ pub fn can_edit_profile(user: &CurrentUser, org: &OrgControl) -> bool {
     manages(user, org)
 }
 
+/// Whether a Maison attaches an existing organisation at once rather than asking for it (a partnership
+/// request, which grants nothing until the organisation accepts): at once for the admins, and for the Maison
+/// that created the organisation while no other Maison partners it (it would then manage it again). Any
+/// other Maison asks.
+pub fn attaches_directly(user: &CurrentUser, org: &OrgControl, maison_id: i64) -> bool {
+    user.is_admin() || (org.created_by_maison == Some(maison_id) && org.other_partners == 0)
+}
+
+/// Whether `user` answers (accepts or refuses) the partnership requests made to this organisation: its
+/// référents, and the admins (who are told of them where it has no référent).
+pub fn can_answer_requests(user: &CurrentUser, organisation_id: i64) -> bool {
+    user.is_admin() || is_referent_of(user, organisation_id)
+}
+
+/// Whether `user` sees the page of partnership requests to answer (`/organisations/demandes`).
+pub fn can_list_requests(user: &CurrentUser) -> bool {
+    user.is_admin()
+        || user
+            .organisation_id
+            .is_some_and(|o| is_referent_of(user, o))
+}
+
+/// Which requests that page lists: every organisation's for the admins, their own for a référent.
+pub fn requests_scope(user: &CurrentUser) -> Option<Option<i64>> {
+    if user.is_admin() {
+        Some(None)
+    } else {
+        user.organisation_id
+            .filter(|o| is_referent_of(user, *o))
+            .map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_users::with_responsable as user;
@@ -162,5 +195,34 @@ mod tests {
         let mut elsewhere = user(Role::Partner, None, Some(8), false);
         elsewhere.referent = true;
         assert!(!manages(&elsewhere, &shared));
+    }
+    #[test]
+    fn attaching_an_organisation_the_maison_did_not_create_is_a_request() {
+        let staff = user(Role::Staff, Some(4), None, false);
+        let admin = user(Role::Admin, None, None, false);
+        // Created by Maison 3, partnered by it alone.
+        let local = org(Some(3), true, 0);
+        assert!(!attaches_directly(&staff, &local, 4));
+        assert!(attaches_directly(&admin, &local, 4));
+        // Its creator attaches it again while nobody else partners it; not once another Maison does.
+        assert!(attaches_directly(&staff, &org(Some(4), false, 0), 4));
+        assert!(!attaches_directly(&staff, &org(Some(4), false, 1), 4));
+        // No known creator: always a request.
+        assert!(!attaches_directly(&staff, &org(None, false, 0), 4));
+    }
+
+    #[test]
+    fn requests_are_answered_by_referents_and_admins() {
+        let admin = user(Role::Admin, None, None, false);
+        assert!(can_answer_requests(&admin, 9) && can_list_requests(&admin));
+        assert_eq!(requests_scope(&admin), Some(None));
+        let mut referent = user(Role::Partner, None, Some(9), false);
+        assert!(!can_answer_requests(&referent, 9) && !can_list_requests(&referent));
+        assert_eq!(requests_scope(&referent), None);
+        referent.referent = true;
+        assert!(can_answer_requests(&referent, 9) && !can_answer_requests(&referent, 8));
+        assert_eq!(requests_scope(&referent), Some(Some(9)));
+        let resp = user(Role::Staff, Some(3), None, true);
+        assert!(!can_answer_requests(&resp, 9) && !can_list_requests(&resp));
     }
 }

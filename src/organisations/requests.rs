@@ -1,0 +1,521 @@
+//! Partnership requests (issue 14, DESIGN.md section 2): a Maison that attaches an existing organisation it
+//! did not create asks for it (`partnerships::add` calls [`ask`]); the request grants nothing until the
+//! organisation's référents — or the network's admins, who are told of it where it has no référent —
+//! accept it on `/organisations/demandes`. Both sides are notified; every step is in the journal of the
+//! Maison and of the organisation. The Maison may withdraw a request while it waits.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::partnerships::insert_partnership;
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::organisations as org_rules;
+use crate::auth::policy::{self, network as rules};
+use crate::auth::session::FlashKind;
+use crate::domain::partnership::{RequestStatus, roles_label};
+use crate::error::{AppError, AppResult};
+use crate::notifications::notify;
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors, parse_id};
+use crate::web::{Ctx, Form, format, outcome};
+
+/// The accounts told of a new request to this organisation: its active référents, else the admins.
+async fn answerers(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<i64>> {
+    let referents: Vec<i64> = sqlx::query_scalar(
+        "select id from account where organisation_id = $1 and role = 'partner' and referent and active",
+    )
+    .bind(organisation_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if !referents.is_empty() {
+        return Ok(referents);
+    }
+    sqlx::query_scalar("select id from account where role = 'admin' and active")
+        .fetch_all(conn)
+        .await
+}
+
+/// The accounts told of the answer: who asked, and the Maison's responsables.
+async fn askers(
+    conn: &mut PgConnection,
+    maison_id: i64,
+    requested_by: Option<i64>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from account
+         where active and role = 'staff' and maison_id = $1 and (responsable or id = $2)",
+    )
+    .bind(maison_id)
+    .bind(requested_by)
+    .fetch_all(conn)
+    .await
+}
+
+/// What [`ask`] did.
+pub enum Asked {
+    /// The request was recorded and its answerers told; `to_referents`: they are the organisation's
+    /// référents (else the admins).
+    Sent { to_referents: bool },
+    /// The Maison already waits for an answer from this organisation.
+    AlreadyPending,
+}
+
+/// The organisation a Maison asks for.
+pub struct Asking<'a> {
+    pub maison_id: i64,
+    pub maison_name: &'a str,
+    pub organisation_id: i64,
+    pub organisation_name: &'a str,
+    pub roles: &'a [String],
+    pub since: Option<NaiveDate>,
+    pub note: &'a str,
+}
+
+/// Records a partnership request in the write's transaction, journals it on the Maison and on the
+/// organisation and notifies those who answer it. Grants nothing.
+pub async fn ask(tx: &mut PgConnection, user: &CurrentUser, a: &Asking<'_>) -> AppResult<Asked> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "insert into partnership_request (maison_id, organisation_id, roles, since, note, requested_by)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (maison_id, organisation_id) where status = 'en_attente' do nothing
+         returning id",
+    )
+    .bind(a.maison_id)
+    .bind(a.organisation_id)
+    .bind(a.roles)
+    .bind(a.since)
+    .bind(a.note)
+    .bind(user.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(_id) = id else {
+        return Ok(Asked::AlreadyPending);
+    };
+    let roles = roles_label(a.roles);
+    for (object_type, object_id) in [("maison", a.maison_id), ("organisation", a.organisation_id)] {
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(a.maison_id),
+                object_type,
+                object_id,
+                action: "partenariat_demande",
+                summary: format!(
+                    "Demande de partenariat : {} demande à devenir partenaire de {} ({roles})",
+                    a.maison_name, a.organisation_name
+                ),
+                changes: vec![],
+            },
+        )
+        .await?;
+    }
+    let referents: i64 = sqlx::query_scalar(
+        "select count(*) from account where organisation_id = $1 and role = 'partner' and referent and active",
+    )
+    .bind(a.organisation_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let to = answerers(&mut *tx, a.organisation_id).await?;
+    notify(
+        &mut *tx,
+        &to,
+        "partenariat_demande",
+        &format!(
+            "{} demande à devenir partenaire de {} ({roles}) : acceptez ou refusez la demande.",
+            a.maison_name, a.organisation_name
+        ),
+        "/organisations/demandes",
+    )
+    .await?;
+    Ok(Asked::Sent {
+        to_referents: referents > 0,
+    })
+}
+
+// ---- The page of requests to answer ----
+
+#[derive(sqlx::FromRow)]
+pub struct RequestRow {
+    id: i64,
+    maison_id: i64,
+    maison_name: String,
+    organisation_id: i64,
+    organisation_name: String,
+    roles: Vec<String>,
+    since: Option<NaiveDate>,
+    note: String,
+    status: RequestStatus,
+    requested_by: Option<i64>,
+    requested_by_name: Option<String>,
+    requested_at: DateTime<Utc>,
+    answered_by_name: Option<String>,
+    answered_at: Option<DateTime<Utc>>,
+    answer: String,
+    /// Whether the organisation has an active référent (admins answer those that have none).
+    has_referent: bool,
+    /// How many Maisons partner it now (accepting makes it shared: its management passes to its référents).
+    partners: i64,
+}
+
+impl RequestRow {
+    fn roles_label(&self) -> String {
+        roles_label(&self.roles)
+    }
+    fn since_label(&self) -> String {
+        self.since.map(format::date).unwrap_or_default()
+    }
+    fn requested(&self) -> String {
+        format::datetime(self.requested_at)
+    }
+    fn answered(&self) -> String {
+        self.answered_at.map(format::datetime).unwrap_or_default()
+    }
+    fn pending(&self) -> bool {
+        self.status == RequestStatus::EnAttente
+    }
+}
+
+const COLUMNS: &str = "r.id, r.maison_id, m.name as maison_name, r.organisation_id,
+        o.name as organisation_name, r.roles, r.since, r.note, r.status,
+        r.requested_by, ra.name as requested_by_name, r.requested_at, aa.name as answered_by_name, r.answered_at, r.answer,
+        exists (select 1 from account x where x.organisation_id = o.id and x.role = 'partner'
+                and x.referent and x.active) as has_referent,
+        (select count(*) from partnership p where p.organisation_id = o.id) as partners
+     from partnership_request r
+     join maison m on m.id = r.maison_id
+     join organisation o on o.id = r.organisation_id
+     left join account ra on ra.id = r.requested_by
+     left join account aa on aa.id = r.answered_by";
+
+#[derive(Template)]
+#[template(path = "organisations/requests.html")]
+struct RequestsPage {
+    ctx: Ctx,
+    admin: bool,
+    pending: Vec<RequestRow>,
+    answered: Vec<RequestRow>,
+    /// The request whose refusal was refused (a reason too long), and its typed reason.
+    errored: Option<i64>,
+    answer: String,
+    errors: FieldErrors,
+}
+
+impl RequestsPage {
+    fn is_errored(&self, id: &i64) -> bool {
+        self.errored == Some(*id)
+    }
+}
+
+async fn render_list(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    errored: Option<(i64, String, FieldErrors)>,
+) -> AppResult<Response> {
+    let scope = org_rules::requests_scope(user).ok_or(AppError::NotFound)?;
+    // Admins see first the requests of organisations without a référent: theirs to answer.
+    let pending: Vec<RequestRow> = sqlx::query_as(&format!(
+        "select {COLUMNS}
+         where r.status = 'en_attente' and ($1::bigint is null or r.organisation_id = $1)
+         order by has_referent, r.requested_at, r.id
+         limit 200"
+    ))
+    .persistent(false)
+    .bind(scope)
+    .fetch_all(&state.db)
+    .await?;
+    let answered: Vec<RequestRow> = sqlx::query_as(&format!(
+        "select {COLUMNS}
+         where r.status <> 'en_attente' and ($1::bigint is null or r.organisation_id = $1)
+         order by r.answered_at desc, r.id desc
+         limit 30"
+    ))
+    .persistent(false)
+    .bind(scope)
+    .fetch_all(&state.db)
+    .await?;
+    let (errored, answer, errors, status) = match errored {
+        Some((id, answer, errors)) => (Some(id), answer, errors, StatusCode::UNPROCESSABLE_ENTITY),
+        None => (None, String::new(), FieldErrors::default(), StatusCode::OK),
+    };
+    let page = RequestsPage {
+        ctx,
+        admin: user.is_admin(),
+        pending,
+        answered,
+        errored,
+        answer,
+        errors,
+    };
+    forms::render(&page, status)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+) -> AppResult<Response> {
+    policy::ensure(org_rules::can_list_requests(&user))?;
+    render_list(&state, &user, ctx, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
+}
+
+/// The request, locked for the answer, once `user` may answer it (404 otherwise).
+async fn locked(tx: &mut PgConnection, user: &CurrentUser, id: &str) -> AppResult<RequestRow> {
+    let id = parse_id(id)?;
+    let r: RequestRow =
+        sqlx::query_as(&format!("select {COLUMNS} where r.id = $1 for update of r"))
+            .persistent(false)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    policy::ensure(org_rules::can_answer_requests(user, r.organisation_id))?;
+    Ok(r)
+}
+
+async fn already_answered(state: &AppState, ctx: &Ctx, r: &RequestRow) -> AppResult<Response> {
+    outcome::flash(
+        &state.db,
+        ctx,
+        FlashKind::Error,
+        &format!(
+            "La demande de {} a déjà reçu une réponse ({}).",
+            r.maison_name,
+            r.status.label().to_lowercase()
+        ),
+    )
+    .await?;
+    Ok(Redirect::to("/organisations/demandes").into_response())
+}
+
+async fn set_status(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    to: RequestStatus,
+    answer: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update partnership_request set status = $2, answered_by = $3, answered_at = now(), answer = $4
+         where id = $1 and status = 'en_attente'",
+    )
+    .bind(id)
+    .bind(to)
+    .bind(user.id)
+    .bind(answer)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(_f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let r = locked(&mut tx, &user, &id).await?;
+    if !r.pending() {
+        drop(tx);
+        return already_answered(&state, &ctx, &r).await;
+    }
+    set_status(&mut tx, &user, r.id, RequestStatus::Acceptee, "").await?;
+    // The partnership starts now (it may exist already if an admin added it meanwhile).
+    insert_partnership(
+        &mut tx,
+        &user,
+        r.maison_id,
+        r.organisation_id,
+        &r.organisation_name,
+        &r.roles,
+        r.since,
+        &r.note,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(r.maison_id),
+            object_type: "organisation",
+            object_id: r.organisation_id,
+            action: "partenariat_demande_acceptee",
+            summary: format!(
+                "Demande de partenariat acceptée : {} est partenaire de {}",
+                r.maison_name, r.organisation_name
+            ),
+            changes: vec![],
+        },
+    )
+    .await?;
+    let to = askers(&mut tx, r.maison_id, r.requested_by).await?;
+    notify(
+        &mut tx,
+        &to,
+        "partenariat_acceptee",
+        &format!(
+            "{} a accepté la demande de partenariat de {} : le partenariat commence.",
+            r.organisation_name, r.maison_name
+        ),
+        &format!("/maisons/{}#partenaires", r.maison_id),
+    )
+    .await?;
+    let msg = format!(
+        "La demande de {} est acceptée : {} est désormais partenaire de cette Maison.",
+        r.maison_name, r.organisation_name
+    );
+    outcome::committed(tx, &ctx, &msg, "/organisations/demandes").await
+}
+
+pub async fn refuse(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let r = locked(&mut tx, &user, &id).await?;
+    if !r.pending() {
+        drop(tx);
+        return already_answered(&state, &ctx, &r).await;
+    }
+    let mut e = FieldErrors::default();
+    let answer = e.text("answer", &f.answer, 1000);
+    if !e.is_empty() {
+        drop(tx);
+        return render_list(&state, &user, ctx, Some((r.id, f.answer, e))).await;
+    }
+    set_status(&mut tx, &user, r.id, RequestStatus::Refusee, &answer).await?;
+    let reason = if answer.is_empty() {
+        String::new()
+    } else {
+        format!(" Motif : {answer}")
+    };
+    for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(r.maison_id),
+                object_type,
+                object_id,
+                action: "partenariat_demande_refusee",
+                summary: format!(
+                    "Demande de partenariat refusée : {} ne devient pas partenaire de {}.{reason}",
+                    r.maison_name, r.organisation_name
+                ),
+                changes: vec![],
+            },
+        )
+        .await?;
+    }
+    let to = askers(&mut tx, r.maison_id, r.requested_by).await?;
+    notify(
+        &mut tx,
+        &to,
+        "partenariat_refusee",
+        &format!(
+            "{} a refusé la demande de partenariat de {}.{reason}",
+            r.organisation_name, r.maison_name
+        ),
+        &format!("/maisons/{}#demandes", r.maison_id),
+    )
+    .await?;
+    let msg = format!("La demande de {} est refusée.", r.maison_name);
+    outcome::committed(tx, &ctx, &msg, "/organisations/demandes").await
+}
+
+/// `POST /maisons/{id}/partenaires/demandes/{rid}/retirer`: the Maison withdraws a request still waiting.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, rid)): Path<(String, String)>,
+    Form(_f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    policy::ensure(rules::can_manage_partners(&user, id))?;
+    let rid = parse_id(&rid)?;
+    let mut tx = state.db.begin().await?;
+    let r: RequestRow = sqlx::query_as(&format!(
+        "select {COLUMNS} where r.id = $1 and r.maison_id = $2 for update of r"
+    ))
+    .persistent(false)
+    .bind(rid)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let to = format!("/maisons/{id}#demandes");
+    if !r.pending() {
+        drop(tx);
+        outcome::flash(
+            &state.db,
+            &ctx,
+            FlashKind::Error,
+            &format!(
+                "La demande a déjà reçu une réponse ({}).",
+                r.status.label().to_lowercase()
+            ),
+        )
+        .await?;
+        return Ok(Redirect::to(&to).into_response());
+    }
+    set_status(&mut tx, &user, r.id, RequestStatus::Retiree, "").await?;
+    for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(r.maison_id),
+                object_type,
+                object_id,
+                action: "partenariat_demande_retiree",
+                summary: format!(
+                    "Demande de partenariat retirée : {} ne demande plus à devenir partenaire de {}",
+                    r.maison_name, r.organisation_name
+                ),
+                changes: vec![],
+            },
+        )
+        .await?;
+    }
+    let msg = format!(
+        "La demande de partenariat avec {} est retirée.",
+        r.organisation_name
+    );
+    outcome::committed(tx, &ctx, &msg, &to).await
+}
+
+/// How many requests wait for this person's answer (for the organisation's page).
+pub async fn pending_for(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    organisation_id: i64,
+) -> sqlx::Result<i64> {
+    if !org_rules::can_answer_requests(user, organisation_id) {
+        return Ok(0);
+    }
+    sqlx::query_scalar(
+        "select count(*) from partnership_request where organisation_id = $1 and status = 'en_attente'",
+    )
+    .bind(organisation_id)
+    .fetch_one(db)
+    .await
+}
