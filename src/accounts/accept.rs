@@ -8,7 +8,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -144,6 +144,7 @@ async fn accept(
     state: AppState,
     ctx: Ctx,
     jar: CookieJar,
+    agent: &str,
     purpose: Purpose,
     token: String,
     form: PasswordForm,
@@ -191,8 +192,13 @@ async fn accept(
     if let Some(old) = ctx.session_hash.as_deref() {
         session::destroy(&mut *tx, old).await?;
     }
-    let cookie_token =
-        session::create(&mut *tx, account.account_id, state.config.session_idle).await?;
+    let cookie_token = session::create(
+        &mut *tx,
+        account.account_id,
+        state.config.session_idle,
+        agent,
+    )
+    .await?;
     let (action, summary, welcome) = match purpose {
         Purpose::Invitation => (
             "invitation_acceptee",
@@ -238,18 +244,22 @@ pub async fn accept_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    headers: HeaderMap,
     Path(token): Path<String>,
     UncheckedForm(form): UncheckedForm<PasswordForm>,
 ) -> AppResult<Response> {
-    accept(state, ctx, jar, Purpose::Invitation, token, form).await
+    let agent = session::user_agent(&headers);
+    accept(state, ctx, jar, agent, Purpose::Invitation, token, form).await
 }
 
 pub async fn accept_reset(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    headers: HeaderMap,
     Path(token): Path<String>,
     UncheckedForm(form): UncheckedForm<PasswordForm>,
 ) -> AppResult<Response> {
-    accept(state, ctx, jar, Purpose::Reset, token, form).await
+    let agent = session::user_agent(&headers);
+    accept(state, ctx, jar, agent, Purpose::Reset, token, form).await
 }

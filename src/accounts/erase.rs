@@ -255,6 +255,16 @@ async fn erase_account(conn: &mut PgConnection, account: &AccountRow) -> sqlx::R
         .bind(&account.email)
         .execute(&mut *conn)
         .await?;
+    // The proposal that made the account holds the person's name and address.
+    sqlx::query("delete from account_proposal where account_id = $2 or lower(email) = lower($1)")
+        .bind(&account.email)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("delete from password_reset_request where email = lower($1)")
+        .bind(&account.email)
+        .execute(&mut *conn)
+        .await?;
     // Other people's notifications were written with the person's name (« X a commenté… »): the name and
     // the address, as whole words, become the pseudonym.
     for old in [&account.name, &account.email] {

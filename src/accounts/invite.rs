@@ -1,5 +1,7 @@
 //! `/comptes/inviter`: a new account comes by invitation. The account is created without a password, with a
-//! single-use link (7 days) that is shown to the inviter and e-mailed when SMTP is configured.
+//! single-use link (7 days) that is shown to the inviter and e-mailed when SMTP is configured. A partner
+//! invited by a Maison's responsable keeps that Maison (`account.invited_by_maison`): once several Maisons
+//! partner the organisation, the admins review such accounts (`/organisations/a-examiner`).
 //! Admins invite anyone; a responsable invites staff of their Maison (possibly responsable) and people of
 //! the organisations that partner it — anything else is a 404, as if the Maison did not exist.
 //!
@@ -7,27 +9,26 @@
 //! ~19,000 organisations at `mde demo --scale 10`): « Inviter un membre de l'équipe » on a Maison's page
 //! (`?maison=ID`), « Inviter une personne » on an organisation's page or on a Maison's partner list
 //! (`?organisation=ID`), `?role=admin` for the network's administrators. Without a context the page is a
-//! chooser: a responsable picks their team or one of their Maison's partners; an admin searches a Maison
-//! or an organisation by name (GET, filtered by the server, 20 results at most, no JavaScript needed).
+//! chooser (`choose.rs`).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::create::{self, Refused};
 use super::links::{self, Recipient};
-use super::queries::{self, Choice, Found, role_label};
-use super::tokens::{self, Purpose};
+use super::queries::{self, Choice};
+use super::tokens::Purpose;
 use super::validate;
-use crate::audit::{self, Change, Event};
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
 use crate::auth::policy::organisations::OrgControl;
 use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::forms::{self, FieldErrors, violates};
+use crate::web::forms::{self, FieldErrors};
 use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
@@ -84,62 +85,6 @@ impl InvitePage {
     }
 }
 
-/// One of the responsable's partner organisations, and whether the Maison manages its people.
-struct PartnerChoice {
-    id: i64,
-    name: String,
-    managed: bool,
-}
-
-/// The organisations that partner the Maison, with who manages each (the policy's answer).
-async fn partner_choices(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    maison: i64,
-) -> sqlx::Result<Vec<PartnerChoice>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        name: String,
-        #[sqlx(flatten)]
-        control: OrgControl,
-    }
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "select o.id, o.name, {} from organisation o
-         where o.id in (select p.organisation_id from partnership p where p.maison_id = $1)
-         order by lower(o.name), o.id",
-        OrgControl::columns("o")
-    ))
-    .persistent(false)
-    .bind(maison)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PartnerChoice {
-            id: r.control.id,
-            managed: rules::can_invite_people_of(user, &r.control),
-            name: r.name,
-        })
-        .collect())
-}
-
-/// Who may be invited, without a context yet: the chooser.
-#[derive(Template)]
-#[template(path = "accounts/invite_choose.html")]
-struct ChoosePage {
-    ctx: Ctx,
-    admin: bool,
-    /// A responsable's Maison, and the organisations that partner it.
-    own_maison: Option<Choice>,
-    partners: Vec<PartnerChoice>,
-    /// An admin's searches.
-    maison_q: String,
-    organisation_q: String,
-    maisons: Option<Vec<Found>>,
-    organisations: Option<Vec<Found>>,
-    limit: i64,
-}
-
 async fn render(
     state: &AppState,
     user: &CurrentUser,
@@ -190,18 +135,9 @@ pub struct Prefill {
     organisation: String,
     /// The chooser's searches (admins).
     #[serde(default)]
-    maison_q: String,
+    pub(super) maison_q: String,
     #[serde(default)]
-    organisation_q: String,
-}
-
-/// The search typed, bounded and without control characters (PostgreSQL refuses a NUL in text).
-fn clean_query(q: &str) -> String {
-    q.trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect()
+    pub(super) organisation_q: String,
 }
 
 pub async fn form(
@@ -228,7 +164,7 @@ pub async fn form(
         _ => None,
     };
     let Some((role, maison, organisation)) = target else {
-        return choose(&state, &user, ctx, &prefill).await;
+        return super::choose::choose(&state, &user, ctx, &prefill).await;
     };
     let target = target_of(&state, &user, role, maison, organisation).await?;
     policy::ensure(rules::can_invite(&user, &target))?;
@@ -259,52 +195,6 @@ pub async fn form(
         StatusCode::OK,
     )
     .await
-}
-
-/// The chooser: whom to invite, when the page was opened without a context.
-async fn choose(
-    state: &AppState,
-    user: &CurrentUser,
-    ctx: Ctx,
-    prefill: &Prefill,
-) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let maison_q = clean_query(&prefill.maison_q);
-    let organisation_q = clean_query(&prefill.organisation_q);
-    let (own_maison, partners, maisons, organisations) = match rules::managed_maison(user) {
-        Some(own) if !user.is_admin() => {
-            let name = queries::maison_name(&mut *conn, own)
-                .await?
-                .unwrap_or_default();
-            let partners = partner_choices(&mut conn, user, own).await?;
-            (Some(Choice { id: own, name }), partners, None, None)
-        }
-        _ => {
-            let maisons = if maison_q.is_empty() {
-                None
-            } else {
-                Some(queries::search_maisons(&mut *conn, &maison_q).await?)
-            };
-            let organisations = if organisation_q.is_empty() {
-                None
-            } else {
-                Some(queries::search_organisations(&mut *conn, &organisation_q).await?)
-            };
-            (None, Vec::new(), maisons, organisations)
-        }
-    };
-    let page = ChoosePage {
-        ctx,
-        admin: user.is_admin(),
-        own_maison,
-        partners,
-        maison_q,
-        organisation_q,
-        maisons,
-        organisations,
-        limit: queries::SEARCH_LIMIT,
-    };
-    Ok(Html(page.render()?).into_response())
 }
 
 /// What the inviter asked for, once checked.
@@ -458,57 +348,36 @@ pub async fn submit(
         outcome::flash(&state.db, &ctx, FlashKind::Info, "Cette invitation a déjà été enregistrée : le formulaire n'a pas été traité une seconde fois.").await?;
         return Ok(Redirect::to("/comptes").into_response());
     }
-    let inserted: Result<(i64, Option<String>, Option<String>), sqlx::Error> = sqlx::query_as(
-        "with a as (
-            insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash)
-            values ($1, $2, $3, $4, $5, $6, null)
-            returning id, maison_id, organisation_id)
-         select a.id, m.name, o.name from a
-         left join maison m on m.id = a.maison_id
-         left join organisation o on o.id = a.organisation_id",
-    )
-    .bind(&inv.email)
-    .bind(&inv.name)
-    .bind(inv.role.as_str())
-    .bind(inv.maison)
-    .bind(inv.organisation)
-    .bind(inv.responsable)
-    .fetch_one(&mut *tx)
-    .await;
-    let (id, maison_name, organisation_name) = match inserted {
-        Ok(row) => row,
-        Err(e) if violates(&e, "account_email_key") => {
+    let new = create::NewAccount {
+        email: &inv.email,
+        name: &inv.name,
+        role: inv.role,
+        maison: inv.maison,
+        organisation: inv.organisation,
+        responsable: inv.responsable,
+        invited_by_maison: rules::managed_maison(&user)
+            .filter(|_| inv.role == Role::Partner && !user.is_admin()),
+    };
+    let created = match create::invited(&mut tx, &user, &new).await? {
+        Ok(created) => created,
+        Err(refused) => {
             drop(tx);
             let mut errors = FieldErrors::default();
-            errors.add(
-                "email",
-                "Un compte existe déjà avec cette adresse e-mail. Retrouvez-le dans la liste des comptes \
-                 (ou demandez à l'Alliance Villes Emploi s'il n'y figure pas).",
-            );
-            return render(
-                &state,
-                &user,
-                ctx,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
-            // The Maison or the organisation was removed while the form was open.
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            if inv.maison.is_some() {
-                errors.add(
+            match refused {
+                Refused::EmailTaken => errors.add(
+                    "email",
+                    "Un compte existe déjà avec cette adresse e-mail. Retrouvez-le dans la liste des \
+                     comptes (ou demandez à l'Alliance Villes Emploi s'il n'y figure pas).",
+                ),
+                // The Maison or the organisation was removed while the form was open.
+                Refused::Gone if inv.maison.is_some() => errors.add(
                     "maison",
                     "Cette Maison n'existe plus : choisissez-en une autre.",
-                );
-            } else {
-                errors.add(
+                ),
+                Refused::Gone => errors.add(
                     "organisation",
                     "Cette organisation n'existe plus : choisissez-en une autre.",
-                );
+                ),
             }
             return render(
                 &state,
@@ -520,74 +389,22 @@ pub async fn submit(
             )
             .await;
         }
-        Err(e) => return Err(e.into()),
     };
-    let issued = tokens::issue(&mut tx, id, Purpose::Invitation, Some(user.id)).await?;
-    let affiliation = match inv.role {
-        Role::Admin => "Alliance Villes Emploi".to_owned(),
-        Role::Staff => maison_name.clone().unwrap_or_default(),
-        Role::Partner => organisation_name.clone().unwrap_or_default(),
-    };
-    let changes = vec![
-        // The person's name and address stay out of the journal itself (`audit::personal`).
-        Change::new(
-            "email",
-            "Adresse e-mail",
-            None::<String>,
-            audit::personal(&mut *tx, id, &inv.email).await?,
-        ),
-        Change::new(
-            "name",
-            "Nom",
-            None::<String>,
-            audit::personal(&mut *tx, id, &inv.name).await?,
-        ),
-        Change::new(
-            "role",
-            "Rôle",
-            None::<String>,
-            role_label(inv.role, inv.responsable),
-        ),
-        Change::new("maison", "Maison", None::<String>, maison_name),
-        Change::new(
-            "organisation",
-            "Organisation",
-            None::<String>,
-            organisation_name,
-        ),
-    ];
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: inv.maison.or(user.maison_id),
-            object_type: "account",
-            object_id: id,
-            action: "invitation",
-            summary: format!(
-                "Invitation : {}, {}",
-                role_label(inv.role, inv.responsable),
-                affiliation
-            ),
-            changes,
-        },
-    )
-    .await?;
     tx.commit().await?;
     let who = Recipient {
         name: &inv.name,
         email: &inv.email,
-        affiliation: &affiliation,
+        affiliation: &created.affiliation,
     };
     // Whoever may invite manages the account: the link is theirs to see.
     links::deliver_and_show(
         &state,
         ctx,
         &user,
-        id,
+        created.id,
         who,
         Purpose::Invitation,
-        issued,
+        created.issued,
         true,
     )
     .await

@@ -4,11 +4,14 @@
 //! (`/invitation/{token}`, `/reinitialisation/{token}`). Who may do what: `auth::policy::accounts`.
 
 mod accept;
+mod choose;
+mod create;
 mod edit;
 mod erase;
 mod invite;
 mod links;
 mod list;
+mod proposals;
 mod queries;
 mod retention;
 mod show;
@@ -32,6 +35,19 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/comptes", get(list::list))
         .route("/comptes/inviter", get(invite::form).post(invite::submit))
+        .route(
+            "/comptes/proposer",
+            get(proposals::form).post(proposals::submit),
+        )
+        .route("/comptes/propositions", get(proposals::list))
+        .route(
+            "/comptes/propositions/{id}/accepter",
+            post(proposals::accept),
+        )
+        .route(
+            "/comptes/propositions/{id}/refuser",
+            post(proposals::refuse),
+        )
         .route("/comptes/{id}", get(show::show))
         .route("/comptes/{id}/modifier", get(edit::form).post(edit::submit))
         .route("/comptes/{id}/invitation", post(links::resend_invitation))

@@ -80,20 +80,37 @@ pub fn removal_cookie(secure: bool) -> Cookie<'static> {
 }
 
 /// Creates a session and returns the token for the cookie.
+/// The browser's `User-Agent` header ('' when missing or not text).
+pub fn user_agent(headers: &axum::http::HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// `user_agent`: the browser's `User-Agent` (kept, bounded, so that the person's list of sessions on
+/// `/profil` says which device each one is).
 pub async fn create(
     db: impl PgExecutor<'_>,
     account_id: i64,
     idle: Duration,
+    user_agent: &str,
 ) -> sqlx::Result<String> {
     let token = random_token();
+    let user_agent: String = user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
     sqlx::query(
-        "insert into session (id_hash, account_id, csrf_token, expires_at)
-         values ($1, $2, $3, now() + make_interval(secs => $4))",
+        "insert into session (id_hash, account_id, csrf_token, expires_at, user_agent)
+         values ($1, $2, $3, now() + make_interval(secs => $4), $5)",
     )
     .bind(hash_token(&token))
     .bind(account_id)
     .bind(random_token())
     .bind(idle.as_secs_f64())
+    .bind(user_agent)
     .execute(db)
     .await?;
     Ok(token)
@@ -235,9 +252,37 @@ pub async fn destroy_every(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(Option<
     .await
 }
 
-/// Removes expired sessions and old sign-in failures; run periodically by `serve`.
+/// One open session of an account, for its owner's list on `/profil`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OpenSession {
+    pub id_hash: String,
+    pub user_agent: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The account's sessions that have not expired, the most recently used first.
+pub async fn open_sessions(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> sqlx::Result<Vec<OpenSession>> {
+    sqlx::query_as(
+        "select id_hash, user_agent, created_at, last_seen_at from session
+         where account_id = $1 and expires_at > now()
+         order by last_seen_at desc, created_at desc limit 50",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Removes expired sessions, old sign-in failures and old requests of reset links; run periodically by
+/// `serve`.
 pub async fn purge_expired(db: &PgPool) -> sqlx::Result<()> {
     sqlx::query("delete from session where expires_at < now()")
+        .execute(db)
+        .await?;
+    sqlx::query("delete from password_reset_request where at < now() - interval '1 day'")
         .execute(db)
         .await?;
     sqlx::query("delete from login_failure where at < now() - interval '1 day'")

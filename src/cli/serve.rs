@@ -54,6 +54,9 @@ pub async fn run(database_url: String, bind: SocketAddr, demo: bool) -> anyhow::
     let app = crate::router::app(state);
     tracing::info!(address = %local, "portail prêt / portal ready");
     println!("Portail prêt sur http://{local}/");
+    // The peer's address reaches the handlers (`ConnectInfo`): « Mot de passe oublié ? » is throttled per
+    // client address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -1,5 +1,5 @@
-//! `/organisations`: the directory of partner organisations, an organisation's page, creating (admins)
-//! and editing an organisation's profile (those who manage it: `policy::organisations::manages`).
+//! `/organisations`: the directory of partner organisations, creating (admins) and editing an
+//! organisation's profile (those who manage it: `policy::organisations::manages`). Its page: `show.rs`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -8,11 +8,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::fields::{Choice, Org, OrgForm, SIRET_KEY, choices, parse_org, siret_label};
-use crate::audit::{self, Diff, Event, HistoryEntry};
+use super::show::load;
+use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
-use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
+use crate::auth::policy::organisations::{self as org_rules, OrgControl};
 use crate::auth::policy::{self, network as rules};
-use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, contains_pattern, non_empty, parse_id, violates};
@@ -59,6 +59,8 @@ struct ListPage {
     types: Vec<Choice>,
     regions: Vec<Choice>,
     can_create: bool,
+    /// Admins: the accounts to review and the shared organisations without a référent.
+    can_review: bool,
     query_string: String,
 }
 
@@ -132,176 +134,9 @@ pub async fn list(
             types,
             regions,
             can_create: rules::can_create_organisation(&user),
+            can_review: org_rules::can_review_accounts(&user),
             query_string: pairs.finish(),
             q,
-        }
-        .render()?,
-    )
-    .into_response())
-}
-
-#[derive(sqlx::FromRow)]
-pub struct OrgRow {
-    id: i64,
-    name: String,
-    type_code: String,
-    type_name: String,
-    siret: Option<String>,
-    region_code: Option<String>,
-    region_name: Option<String>,
-    address: String,
-    website: String,
-    email: String,
-    phone: String,
-    version: i32,
-    #[sqlx(flatten)]
-    control: OrgControl,
-    /// The name of the Maison that created it, if known.
-    created_by_name: Option<String>,
-}
-
-impl OrgRow {
-    fn siret_label(&self) -> String {
-        self.siret.as_deref().map(siret_label).unwrap_or_default()
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub struct PartneredMaison {
-    id: i64,
-    name: String,
-    region_name: String,
-    roles: Vec<String>,
-}
-
-impl PartneredMaison {
-    fn roles_label(&self) -> String {
-        roles_label(&self.roles)
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub struct Member {
-    name: String,
-    email: String,
-}
-
-#[derive(Template)]
-#[template(path = "organisations/show.html")]
-struct ShowPage {
-    ctx: Ctx,
-    o: OrgRow,
-    maisons: Vec<PartneredMaison>,
-    members: Vec<Member>,
-    history: Vec<HistoryEntry>,
-    can_edit: bool,
-    /// Those who manage its people: invitations, their accounts.
-    can_invite: bool,
-    /// Who manages the organisation, in words.
-    management: String,
-    /// Partnership requests waiting for this person's answer.
-    pending_requests: i64,
-}
-
-/// Who manages the organisation, as its page (and the Maisons' pages) say it.
-pub fn management_sentence(
-    manager: Manager,
-    created_by_name: Option<&str>,
-    referents: &[String],
-) -> String {
-    let referents = if referents.is_empty() {
-        "elle n'a pas encore de référent".to_owned()
-    } else {
-        format!("référents : {}", referents.join(", "))
-    };
-    match (manager, created_by_name) {
-        (Manager::Maison(_), Some(m)) => format!(
-            "Sa fiche et les comptes de ses personnes sont gérés par {m}, qui l'a créée et en est la seule \
-             Maison partenaire, avec l'administration du réseau ({referents}). Dès qu'une autre Maison \
-             deviendra partenaire, la gestion passera à ses référents et à l'administration du réseau."
-        ),
-        _ => format!(
-            "Sa fiche et les comptes de ses personnes sont gérés par ses référents et par l'administration du \
-             réseau (Alliance Villes Emploi), non par une Maison : {referents}."
-        ),
-    }
-}
-
-fn management_note(o: &OrgRow, referents: &[String]) -> String {
-    management_sentence(
-        org_rules::manager(&o.control),
-        o.created_by_name.as_deref(),
-        referents,
-    )
-}
-
-async fn load(db: impl sqlx::PgExecutor<'_>, id: i64) -> AppResult<OrgRow> {
-    sqlx::query_as(&format!(
-        "select o.id, o.name, o.type_code, t.name as type_name, o.siret, o.region_code, r.name as region_name,
-                o.address, o.website, o.email, o.phone, o.version, {control},
-                (select c.name from maison c where c.id = o.created_by_maison) as created_by_name
-         from organisation o
-         join partner_type t on t.code = o.type_code
-         left join region r on r.code = o.region_code
-         where o.id = $1",
-        control = OrgControl::columns("o")
-    ))
-    .persistent(false)
-    .bind(id)
-    .fetch_optional(db)
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id = parse_id(&id)?;
-    policy::ensure(rules::can_view_organisation(&user, id))?;
-    let o = load(&state.db, id).await?;
-    let maisons: Vec<PartneredMaison> = sqlx::query_as(
-        "select m.id, m.name, r.name as region_name, p.roles
-         from partnership p join maison m on m.id = p.maison_id join region r on r.code = m.region_code
-         where p.organisation_id = $1
-         order by m.sort_key limit 500",
-    )
-    .bind(id)
-    .fetch_all(&state.db)
-    .await?;
-    let members: Vec<Member> = sqlx::query_as(
-        "select name, email from account where organisation_id = $1 and active order by name limit 100",
-    )
-    .bind(id)
-    .fetch_all(&state.db)
-    .await?;
-    let history = {
-        let mut conn = state.db.acquire().await?;
-        audit::history(&mut conn, "organisation", id).await?
-    };
-    let can_edit = org_rules::can_edit_profile(&user, &o.control);
-    let can_invite = policy::accounts::can_invite_people_of(&user, &o.control);
-    let referents: Vec<String> = sqlx::query_scalar(
-        "select name from account where organisation_id = $1 and referent and active order by name limit 20",
-    )
-    .bind(id)
-    .fetch_all(&state.db)
-    .await?;
-    let management = management_note(&o, &referents);
-    let pending_requests = super::requests::pending_for(&state.db, &user, id).await?;
-    Ok(Html(
-        ShowPage {
-            ctx,
-            o,
-            maisons,
-            members,
-            history,
-            can_edit,
-            can_invite,
-            management,
-            pending_requests,
         }
         .render()?,
     )

@@ -1,11 +1,19 @@
 //! Partner organisations: the directory, an organisation's page (with the Maisons it partners), creating
 //! and editing organisations, a Maison's partnerships (roles, contact people) and the partnership requests
-//! a Maison makes to an organisation it did not create.
+//! a Maison makes to an organisation it did not create; its référents (designated by the admins, handed
+//! over by a référent) and the partner accounts the admins review.
 
 mod directory;
 mod fields;
+mod merge;
 mod partnerships;
+mod referents;
 mod requests;
+mod show;
+
+/// Who answers what is asked of an organisation (a partnership, a person proposed for an account): its
+/// active référents, else the network's admins.
+pub use requests::answerers;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -28,7 +36,28 @@ pub fn router() -> Router<AppState> {
             "/organisations/demandes/{id}/refuser",
             post(requests::refuse),
         )
-        .route("/organisations/{id}", get(directory::show))
+        .route("/organisations/a-examiner", get(referents::review))
+        .route(
+            "/organisations/a-examiner/{aid}/examine",
+            post(referents::mark_reviewed),
+        )
+        .route("/organisations/{id}", get(show::show))
+        .route(
+            "/organisations/{id}/referents/{aid}/designer",
+            post(referents::designate),
+        )
+        .route(
+            "/organisations/{id}/referents/{aid}/retirer",
+            post(referents::remove),
+        )
+        .route(
+            "/organisations/{id}/fusionner",
+            get(merge::form).post(merge::merge),
+        )
+        .route(
+            "/organisations/{id}/referents/transmettre",
+            post(referents::hand_over),
+        )
         .route(
             "/organisations/{id}/modifier",
             get(directory::edit_form).post(directory::update),

@@ -26,7 +26,7 @@ use crate::web::forms::{self, FieldErrors, parse_id};
 use crate::web::{Ctx, Form, format, outcome};
 
 /// The accounts told of a new request to this organisation: its active référents, else the admins.
-async fn answerers(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<i64>> {
+pub async fn answerers(conn: &mut PgConnection, organisation_id: i64) -> sqlx::Result<Vec<i64>> {
     let referents: Vec<i64> = sqlx::query_scalar(
         "select id from account where organisation_id = $1 and role = 'partner' and referent and active",
     )

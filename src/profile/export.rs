@@ -70,6 +70,25 @@ const KINDS: &[Kind] = &[
                 order by f.at, f.id"#,
     },
     Kind {
+        file: "demandes-de-lien",
+        about: "les demandes de lien « Mot de passe oublié ? » faites avec votre adresse e-mail (gardées un \
+                jour, pour limiter leur nombre)",
+        sql: r#"select r.at as "Date", r.ip as "Adresse IP"
+                from password_reset_request r
+                where r.email = (select lower(email) from account where id = $1)
+                order by r.at, r.id"#,
+    },
+    Kind {
+        file: "propositions",
+        about: "la proposition d'une Maison de vous inviter, si votre compte en vient (nom et adresse tels \
+                que la Maison les a saisis)",
+        sql: r#"select p.proposed_at as "Proposée le", m.name as "Par la Maison", p.name as "Nom",
+                       p.email as "Adresse e-mail", p.note as "Note", p.answered_at as "Acceptée le"
+                from account_proposal p join maison m on m.id = p.maison_id
+                where p.account_id = $1
+                order by p.proposed_at, p.id"#,
+    },
+    Kind {
         file: "commentaires",
         about: "vos commentaires et réponses sur les diagnostics, avec la suite que la Maison leur a \
                 donnée (un commentaire que vous avez supprimé figure avec sa date de suppression)",
@@ -117,7 +136,7 @@ const KINDS: &[Kind] = &[
         about: "vos sessions ouvertes (le cookie ne contient qu'un numéro aléatoire ; le portail n'en garde \
                 que l'empreinte, qui n'est pas exportée)",
         sql: r#"select s.created_at as "Ouverte le", s.last_seen_at as "Dernière activité",
-                       s.expires_at as "Expire le"
+                       s.expires_at as "Expire le", s.user_agent as "Navigateur (User-Agent)"
                 from session s
                 where s.account_id = $1
                 order by s.created_at"#,

@@ -1,7 +1,8 @@
 //! `/profil`: who I am, changing my own password (which ends my other sessions), and downloading my data
-//! (`export.rs`).
+//! (`export.rs`), my open sessions and « Se déconnecter partout » (`sessions.rs`).
 
 mod export;
+mod sessions;
 
 use askama::Template;
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/profil", get(show))
         .route("/profil/mot-de-passe", post(change_password))
         .route("/profil/mes-donnees", post(export::download))
+        .route("/profil/sessions/fermer", post(sessions::end))
 }
 
 #[derive(Template)]
@@ -32,6 +34,7 @@ struct ProfilePage {
     ctx: Ctx,
     user: CurrentUser,
     last_login: String,
+    sessions: Vec<sessions::SessionLine>,
     errors: FieldErrors,
 }
 
@@ -46,11 +49,13 @@ async fn last_login(state: &AppState, user: &CurrentUser) -> sqlx::Result<String
 
 async fn show(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     let last_login = last_login(&state, &user).await?;
+    let sessions = sessions::lines(&state, &user, &ctx).await?;
     Ok(Html(
         ProfilePage {
             ctx,
             user,
             last_login,
+            sessions,
             errors: FieldErrors::default(),
         }
         .render()?,
@@ -93,10 +98,12 @@ async fn change_password(
     }
     if !errors.is_empty() {
         let last_login = last_login(&state, &user).await?;
+        let sessions = sessions::lines(&state, &user, &ctx).await?;
         let page = ProfilePage {
             ctx,
             user,
             last_login,
+            sessions,
             errors,
         };
         return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,10 +1,13 @@
 //! `/connexion` and `/deconnexion`. One generic message for a bad e-mail or password; unknown e-mails cost
 //! the same argon2 time as known ones; five failures in 15 minutes suspend sign-in for that address.
+//! « Mot de passe oublié ? »: `forgot.rs`.
+
+mod forgot;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
@@ -23,6 +26,10 @@ pub const WINDOW_MINUTES: i64 = 15;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/connexion", get(show).post(submit))
+        .route(
+            "/connexion/mot-de-passe-oublie",
+            get(forgot::show).post(forgot::submit),
+        )
         .route("/deconnexion", post(logout))
 }
 
@@ -124,6 +131,7 @@ async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
+    headers: HeaderMap,
     UncheckedForm(form): UncheckedForm<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(&state.config.base_url, form.next.as_deref());
@@ -192,7 +200,13 @@ async fn submit(
     if let Some(old) = ctx.session_hash.as_deref() {
         session::destroy(&mut *tx, old).await?;
     }
-    let token = session::create(&mut *tx, account_id, state.config.session_idle).await?;
+    let token = session::create(
+        &mut *tx,
+        account_id,
+        state.config.session_idle,
+        session::user_agent(&headers),
+    )
+    .await?;
     sqlx::query("delete from login_failure where email = $1")
         .bind(&email)
         .execute(&mut *tx)

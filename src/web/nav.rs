@@ -32,6 +32,7 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
     }
     if policy::organisations::can_list_requests(user) {
         items.push(item("/organisations/demandes", "Demandes", path));
+        items.push(item("/comptes/propositions", "Propositions", path));
     }
     items.push(item("/axes", "Axes", path));
     if policy::reseau::can_view_network(user) {

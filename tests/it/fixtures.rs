@@ -49,6 +49,9 @@ pub struct Side {
     /// A partnership request of the Maison, waiting, to an organisation created for it that has no
     /// référent (the admins answer it).
     pub request: i64,
+    /// A person proposed by the Maison for an account of `org`, waiting (`org` has no référent: the
+    /// admins answer it).
+    pub proposal: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -333,8 +336,21 @@ async fn side(
         &[I(maison), I(asked), I(staff)],
     )
     .await;
+    let proposal = id(
+        db,
+        "insert into account_proposal (maison_id, organisation_id, email, name, proposed_by)
+         values ($1, $2, $3, 'Personne proposée', $4) returning id",
+        &[
+            I(maison),
+            I(org),
+            S(&format!("proposee-{n}@test.example")),
+            I(staff),
+        ],
+    )
+    .await;
     Side {
         request,
+        proposal,
         maison,
         org,
         partnership,

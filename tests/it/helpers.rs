@@ -203,6 +203,7 @@ pub async fn spawn_app_on_with(url: &str, config_fn: impl FnOnce(&mut Config)) -
     state.spawn_background();
     let app = mde::app(state);
     tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, app).await.expect("serve");
     });
     TestApp {

@@ -5,6 +5,7 @@
 mod fake_smtp;
 mod helpers;
 
+mod account_security;
 mod accounts;
 mod auth;
 mod axes;
@@ -19,12 +20,16 @@ mod jobs;
 mod journal;
 mod maisons;
 mod matrix;
+mod merge;
 mod notifications;
 mod organisations;
 mod partnership_requests;
 mod plans;
+mod proposals;
+mod referents;
 mod reseau;
 mod rgpd;
 mod routes;
 mod sessions;
+mod shared_matrix;
 mod trust;

@@ -116,6 +116,32 @@ pub fn entries() -> Vec<Entry> {
             "LOOOOOO",
             "",
         ),
+        // « Mot de passe oublié ? » (issue 14): readable and usable by everyone (the empty address: 422);
+        // each person ends their own other sessions, or all of them.
+        e(
+            G,
+            "/connexion/mot-de-passe-oublie",
+            None,
+            NONE,
+            "OOOOOOO",
+            "",
+        ),
+        e(
+            P,
+            "/connexion/mot-de-passe-oublie",
+            None,
+            &[("email", "")],
+            "OOOOOOO",
+            "",
+        ),
+        e(
+            P,
+            "/profil/sessions/fermer",
+            None,
+            &[("portee", "autres")],
+            "LOOOOOO",
+            "",
+        ),
         // Each person downloads their own data (issue 23).
         e(
             P,
@@ -837,6 +863,107 @@ pub fn entries() -> Vec<Entry> {
             "LOONONN",
             "LONONNN",
         ),
+        // Référents (issue 14): the admins designate and remove them and review the accounts a Maison
+        // invited into a shared organisation; a référent hands the role over (the world has none: the
+        // shared-organisation matrix, tests/it/shared_matrix.rs, has one).
+        e(G, "/organisations/a-examiner", None, NONE, "LONNNNN", ""),
+        e(
+            P,
+            "/organisations/a-examiner/{aid}/examine",
+            Some(|s| format!("/organisations/a-examiner/{}/examine", s.partner_account)),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/organisations/{id}/referents/{aid}/designer",
+            Some(|s| {
+                format!(
+                    "/organisations/{}/referents/{}/designer",
+                    s.org, s.partner_account
+                )
+            }),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/organisations/{id}/referents/{aid}/retirer",
+            Some(|s| {
+                format!(
+                    "/organisations/{}/referents/{}/retirer",
+                    s.org, s.partner_account
+                )
+            }),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/organisations/{id}/referents/transmettre",
+            Some(|s| format!("/organisations/{}/referents/transmettre", s.org)),
+            &[("account", "")],
+            "LNNNNNN",
+            "LNNNNNN",
+        ),
+        // Merging two records of an organisation (issue 14): the admins (without a copy chosen, the POST
+        // sends back to the choice).
+        e(
+            G,
+            "/organisations/{id}/fusionner",
+            Some(|s| format!("/organisations/{}/fusionner", s.org)),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/organisations/{id}/fusionner",
+            Some(|s| format!("/organisations/{}/fusionner", s.org)),
+            &[("avec", "")],
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        // Proposing a person (issue 14): the responsable of a Maison an organisation partners without
+        // managing it proposes; those who manage its people are sent to the invitation (R); the fixtures'
+        // organisations are managed by their Maison, so nobody here proposes (the shared-organisation
+        // matrix has the responsables who do). The référents and the admins answer (no référent here).
+        e(
+            G,
+            "/comptes/proposer",
+            Some(|s| format!("/comptes/proposer?organisation={}", s.org)),
+            NONE,
+            "LRNNRNN",
+            "LRNNNNN",
+        ),
+        e(
+            P,
+            "/comptes/proposer",
+            Some(|s| format!("/comptes/proposer?organisation={}", s.org)),
+            &[("email", ""), ("name", "")],
+            "LRNNRNN",
+            "LRNNNNN",
+        ),
+        e(G, "/comptes/propositions", None, NONE, "LONNNNN", ""),
+        e(
+            P,
+            "/comptes/propositions/{id}/accepter",
+            Some(|s| format!("/comptes/propositions/{}/accepter", s.proposal)),
+            NONE,
+            "LONNNNN",
+            "LONNNNN",
+        ),
+        e(
+            P,
+            "/comptes/propositions/{id}/refuser",
+            Some(|s| format!("/comptes/propositions/{}/refuser", s.proposal)),
+            &[("answer", "")],
+            "LONNNNN",
+            "LONNNNN",
+        ),
         // Accounts (issue 4): admins manage every account, A's responsable the staff of A and the people
         // of A's partner organisations; nobody else sees these pages. A's account is a staff member of A.
         e(G, "/comptes", None, NONE, "LONNONN", ""),
@@ -1358,7 +1485,7 @@ impl Actor {
         let Some(account) = account else {
             return Actor::default();
         };
-        let token = mde::auth::session::create(&app.db, account, Duration::from_secs(3600))
+        let token = mde::auth::session::create(&app.db, account, Duration::from_secs(3600), "")
             .await
             .expect("session");
         let csrf: String = sqlx::query_scalar("select csrf_token from session where id_hash = $1")
@@ -1596,6 +1723,9 @@ async fn every_role_gets_the_expected_answer_on_every_route() {
                         actor.post(&http, &app.addr, &path, entry.body).await
                     };
                     let after = fingerprint(&app.db).await;
+                    // A POST may end the account's other sessions (« Se déconnecter partout »): the
+                    // reader of this role gets a fresh one.
+                    readers[i] = Actor::new(&app, who.account(&w)).await;
                     let moved = changed(&before, &after);
                     let extra = (want != 'O' && !moved.is_empty())
                         .then(|| format!("refused, yet these tables changed: {moved:?}"));

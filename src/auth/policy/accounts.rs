@@ -162,6 +162,13 @@ pub fn can_invite_people_of(user: &CurrentUser, org: &OrgControl) -> bool {
     orgs::manages_people(user, org)
 }
 
+/// Whether `user` proposes a person for an account of this organisation (the référents or the admins then
+/// accept, and only then is the invitation made): the responsable of a Maison it partners that does not
+/// manage its people (several Maisons partner it). Those who manage its people invite them directly.
+pub fn can_propose(user: &CurrentUser, org: &OrgControl, partners_maison: bool) -> bool {
+    managed_maison(user).is_some() && partners_maison && !orgs::manages_people(user, org)
+}
+
 /// Whether `user` may make an account *responsable* of its Maison (only for staff they manage).
 pub fn can_grant_responsable(user: &CurrentUser, target: &AccountTarget) -> bool {
     target.role == Role::Staff && can_manage(user, target)
@@ -236,6 +243,38 @@ mod tests {
             &target(Role::Partner, None, Some(9), true)
                 .organisation
                 .unwrap_or_default()
+        ));
+    }
+
+    #[test]
+    fn a_responsable_proposes_people_of_a_shared_partner_only() {
+        let resp = user(Role::Staff, Some(4), None, true);
+        let shared = OrgControl {
+            id: 9,
+            created_by_maison: Some(3),
+            creator_partners: true,
+            other_partners: 1,
+        };
+        assert!(can_propose(&resp, &shared, true));
+        // Not for an organisation that does not partner the Maison, nor by a plain staff member.
+        assert!(!can_propose(&resp, &shared, false));
+        assert!(!can_propose(
+            &user(Role::Staff, Some(4), None, false),
+            &shared,
+            true
+        ));
+        // The Maison that manages it invites directly.
+        let local = OrgControl {
+            id: 9,
+            created_by_maison: Some(4),
+            creator_partners: true,
+            other_partners: 0,
+        };
+        assert!(!can_propose(&resp, &local, true));
+        assert!(!can_propose(
+            &user(Role::Admin, None, None, false),
+            &shared,
+            true
         ));
     }
 

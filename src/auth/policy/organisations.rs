@@ -143,6 +143,28 @@ pub fn requests_scope(user: &CurrentUser) -> Option<Option<i64>> {
     }
 }
 
+/// Whether `user` designates or removes the référents of an organisation: the network's admins only.
+pub fn can_designate_referents(user: &CurrentUser) -> bool {
+    user.is_admin()
+}
+
+/// Whether `user` hands their référent role over to a colleague of the same organisation: a référent of it.
+pub fn can_hand_over_referent(user: &CurrentUser, organisation_id: i64) -> bool {
+    is_referent_of(user, organisation_id)
+}
+
+/// Whether `user` sees `/organisations/a-examiner` (partner accounts invited by one Maison into an
+/// organisation several Maisons share, organisations shared without a référent) and marks accounts
+/// reviewed: the network's admins.
+pub fn can_review_accounts(user: &CurrentUser) -> bool {
+    user.is_admin()
+}
+
+/// Whether `user` merges two records of the same organisation into one: the network's admins only.
+pub fn can_merge(user: &CurrentUser) -> bool {
+    user.is_admin()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_users::with_responsable as user;
@@ -209,6 +231,20 @@ mod tests {
         assert!(!attaches_directly(&staff, &org(Some(4), false, 1), 4));
         // No known creator: always a request.
         assert!(!attaches_directly(&staff, &org(None, false, 0), 4));
+    }
+
+    #[test]
+    fn only_admins_designate_referents_and_a_referent_hands_over_their_own() {
+        let admin = user(Role::Admin, None, None, false);
+        let resp = user(Role::Staff, Some(3), None, true);
+        let mut referent = user(Role::Partner, None, Some(9), false);
+        assert!(can_designate_referents(&admin) && can_review_accounts(&admin));
+        assert!(!can_designate_referents(&resp) && !can_review_accounts(&resp));
+        assert!(!can_hand_over_referent(&referent, 9));
+        referent.referent = true;
+        assert!(can_hand_over_referent(&referent, 9) && !can_hand_over_referent(&referent, 8));
+        assert!(!can_designate_referents(&referent) && !can_review_accounts(&referent));
+        assert!(!can_hand_over_referent(&admin, 9));
     }
 
     #[test]

@@ -1,0 +1,130 @@
+//! Making an invited account: the row without a password, its invitation link and its journal event (the
+//! person's name and address kept beside the journal, `audit::personal`). Used by `/comptes/inviter` and by
+//! the acceptance of a proposal (`proposals.rs`), so that an invitation is made one way only.
+
+use sqlx::PgConnection;
+
+use super::queries::role_label;
+use super::tokens::{self, Issued, Purpose};
+use crate::audit::{self, Change, Event};
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppResult;
+use crate::web::forms::violates;
+
+/// The account to make.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub maison: Option<i64>,
+    pub organisation: Option<i64>,
+    pub responsable: bool,
+    /// The Maison whose responsable invites a partner (`account.invited_by_maison`).
+    pub invited_by_maison: Option<i64>,
+}
+
+/// Why no account was made; the transaction is then spoiled: drop it.
+pub enum Refused {
+    /// Someone has an account with this address.
+    EmailTaken,
+    /// The Maison or the organisation was removed meanwhile.
+    Gone,
+}
+
+pub struct Created {
+    pub id: i64,
+    pub issued: Issued,
+    /// « Alliance Villes Emploi », the Maison's or the organisation's name (for the mail).
+    pub affiliation: String,
+}
+
+/// Inserts the account, issues its invitation link and journals it, in the caller's transaction.
+pub async fn invited(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    a: &NewAccount<'_>,
+) -> AppResult<Result<Created, Refused>> {
+    let inserted: Result<(i64, Option<String>, Option<String>), sqlx::Error> = sqlx::query_as(
+        "with a as (
+            insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash,
+                                 invited_by_maison)
+            values ($1, $2, $3, $4, $5, $6, null, $7)
+            returning id, maison_id, organisation_id)
+         select a.id, m.name, o.name from a
+         left join maison m on m.id = a.maison_id
+         left join organisation o on o.id = a.organisation_id",
+    )
+    .bind(a.email)
+    .bind(a.name)
+    .bind(a.role.as_str())
+    .bind(a.maison)
+    .bind(a.organisation)
+    .bind(a.responsable)
+    .bind(a.invited_by_maison)
+    .fetch_one(&mut *tx)
+    .await;
+    let (id, maison_name, organisation_name) = match inserted {
+        Ok(row) => row,
+        Err(e) if violates(&e, "account_email_key") => return Ok(Err(Refused::EmailTaken)),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
+            return Ok(Err(Refused::Gone));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let issued = tokens::issue(&mut *tx, id, Purpose::Invitation, Some(user.id)).await?;
+    let affiliation = match a.role {
+        Role::Admin => "Alliance Villes Emploi".to_owned(),
+        Role::Staff => maison_name.clone().unwrap_or_default(),
+        Role::Partner => organisation_name.clone().unwrap_or_default(),
+    };
+    let changes = vec![
+        // The person's name and address stay out of the journal itself (`audit::personal`).
+        Change::new(
+            "email",
+            "Adresse e-mail",
+            None::<String>,
+            audit::personal(&mut *tx, id, a.email).await?,
+        ),
+        Change::new(
+            "name",
+            "Nom",
+            None::<String>,
+            audit::personal(&mut *tx, id, a.name).await?,
+        ),
+        Change::new(
+            "role",
+            "Rôle",
+            None::<String>,
+            role_label(a.role, a.responsable),
+        ),
+        Change::new("maison", "Maison", None::<String>, maison_name),
+        Change::new(
+            "organisation",
+            "Organisation",
+            None::<String>,
+            organisation_name,
+        ),
+    ];
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: a.maison.or(user.maison_id),
+            object_type: "account",
+            object_id: id,
+            action: "invitation",
+            summary: format!(
+                "Invitation : {}, {}",
+                role_label(a.role, a.responsable),
+                affiliation
+            ),
+            changes,
+        },
+    )
+    .await?;
+    Ok(Ok(Created {
+        id,
+        issued,
+        affiliation,
+    }))
+}
