@@ -19,6 +19,7 @@ use super::{Diagnostic, load};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
+use crate::domain::diagnostic::CommentStatus;
 use crate::error::{AppError, AppResult};
 use crate::notifications;
 use crate::state::AppState;
@@ -596,14 +597,6 @@ struct AnswerForm {
     answer: String,
 }
 
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "pris_en_compte" => "pris en compte",
-        "sans_suite" => "sans suite",
-        _ => "ouvert",
-    }
-}
-
 #[derive(Template)]
 #[template(path = "diagnostics/comment_answer.html")]
 struct AnswerPage {
@@ -641,10 +634,10 @@ async fn answer_form(
     let (d, comment) = answerable(&mut conn, &user, id, cid).await?;
     let form = AnswerForm {
         // An open comment: the Maison chooses; an answered one: its answer, to amend.
-        status: if comment.status == "ouvert" {
-            String::new()
+        status: if comment.status.is_answer() {
+            comment.status.as_str().to_owned()
         } else {
-            comment.status.clone()
+            String::new()
         },
         answer: comment.answer.clone(),
     };
@@ -663,7 +656,7 @@ async fn answer_form(
 
 fn check_answer(form: &AnswerForm) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    if !matches!(form.status.as_str(), "pris_en_compte" | "sans_suite") {
+    if !form.status.parse().is_ok_and(CommentStatus::is_answer) {
         errors.add(
             "status",
             "Choisissez la suite donnée : pris en compte ou sans suite.",
@@ -694,7 +687,7 @@ async fn answer(
     let mut tx = state.db.begin().await?;
     let (d, comment) = answerable(&mut tx, &user, id, cid).await?;
     let errors = check_answer(&form);
-    if !errors.is_empty() {
+    let (Ok(status), true) = (form.status.parse::<CommentStatus>(), errors.is_empty()) else {
         drop(tx);
         let page = AnswerPage {
             ctx,
@@ -704,13 +697,13 @@ async fn answer(
             errors,
         };
         return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    };
     let answer = form.answer.trim().replace("\r\n", "\n");
     sqlx::query(
         "update comment set status = $2, answer = $3, answered_by = $4, answered_at = now() where id = $1",
     )
     .bind(cid)
-    .bind(&form.status)
+    .bind(status)
     .bind(&answer)
     .bind(user.id)
     .execute(&mut *tx)
@@ -725,15 +718,15 @@ async fn answer(
             action: "reponse",
             summary: format!(
                 "Commentaire marqué « {} » sur le diagnostic « {} »",
-                status_label(&form.status),
+                status.lowercase(),
                 d.title
             ),
             changes: vec![
                 audit::Change::new(
                     "status",
                     "Suite donnée",
-                    status_label(&comment.status),
-                    status_label(&form.status),
+                    comment.status.lowercase(),
+                    status.lowercase(),
                 ),
                 audit::Change::new("answer", "Réponse", comment.answer.clone(), answer),
             ],
@@ -750,7 +743,7 @@ async fn answer(
                 "{} a répondu à votre commentaire sur « {} » : {}.",
                 d.maison_name,
                 d.title,
-                status_label(&form.status)
+                status.lowercase()
             ),
             &link,
         )

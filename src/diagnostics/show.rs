@@ -16,6 +16,7 @@ use super::{Diagnostic, Status, load};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics::{self as rules, Access};
+use crate::domain::diagnostic::CommentStatus;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::markdown;
@@ -265,7 +266,7 @@ struct CommentRow {
     author_name: String,
     author_from: Option<String>,
     body: String,
-    status: String,
+    status: CommentStatus,
     answer: String,
     answered_by_name: Option<String>,
     answered_at: Option<DateTime<Utc>>,
@@ -283,7 +284,7 @@ pub struct CommentView {
     pub author: String,
     pub author_from: String,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub answer: String,
     pub answered_by: String,
     pub answered_at: String,
@@ -298,18 +299,10 @@ pub struct CommentView {
 
 impl CommentView {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "pris_en_compte" => "Pris en compte",
-            "sans_suite" => "Sans suite",
-            _ => "Ouvert",
-        }
+        self.status.label()
     }
     pub fn status_badge(&self) -> &'static str {
-        match self.status.as_str() {
-            "pris_en_compte" => "badge badge-success",
-            "sans_suite" => "badge badge-muted",
-            _ => "badge badge-warning",
-        }
+        self.status.badge()
     }
 }
 

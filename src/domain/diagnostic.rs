@@ -1,4 +1,5 @@
-//! The states of a diagnostic (`diagnostic.status`), which the policy and the diagnostics feature share.
+//! The states of a diagnostic (`diagnostic.status`), which the policy and the diagnostics feature share, and
+//! those of a comment on it (`comment.status`: the Maison's answer to a thread's root).
 
 crate::domain::status::status_enum! {
     pub enum Status {
@@ -20,9 +21,54 @@ impl Status {
     }
 }
 
+crate::domain::status::status_enum! {
+    /// A thread is open until the Maison answers its root: pris en compte or sans suite.
+    pub enum CommentStatus {
+        Ouvert = ("ouvert", "Ouvert"),
+        PrisEnCompte = ("pris_en_compte", "Pris en compte"),
+        SansSuite = ("sans_suite", "Sans suite"),
+    }
+}
+
+impl CommentStatus {
+    /// The label inside a sentence (the journal's summaries).
+    pub fn lowercase(self) -> &'static str {
+        match self {
+            CommentStatus::Ouvert => "ouvert",
+            CommentStatus::PrisEnCompte => "pris en compte",
+            CommentStatus::SansSuite => "sans suite",
+        }
+    }
+
+    pub fn badge(self) -> &'static str {
+        match self {
+            CommentStatus::Ouvert => "badge badge-warning",
+            CommentStatus::PrisEnCompte => "badge badge-success",
+            CommentStatus::SansSuite => "badge badge-muted",
+        }
+    }
+
+    /// The answers the Maison may give (an answer is never « ouvert »).
+    pub fn is_answer(self) -> bool {
+        match self {
+            CommentStatus::Ouvert => false,
+            CommentStatus::PrisEnCompte | CommentStatus::SansSuite => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Status;
+    use super::{CommentStatus, Status};
+
+    #[test]
+    fn comment_codes_read_back() {
+        for s in CommentStatus::ALL {
+            assert_eq!(s.as_str().parse::<CommentStatus>(), Ok(*s));
+        }
+        assert!("".parse::<CommentStatus>().is_err());
+        assert!(!CommentStatus::Ouvert.is_answer());
+    }
 
     #[test]
     fn codes_read_back_and_unknown_ones_are_refused() {

@@ -29,35 +29,24 @@ pub fn diagnostic_status_label(code: Option<&str>) -> &'static str {
     }
 }
 
+use crate::domain::plan::{ActionStatus, PlanStatus};
+
+/// A Maison's current plan's status, inside a sentence (`PlanStatus::network_label`); « aucun » without
+/// a plan.
 pub fn plan_status_label(code: Option<&str>) -> &'static str {
-    match code {
-        Some("brouillon") => "brouillon",
-        Some("soumis") => "soumis au copil",
-        Some("valide") => "validé",
-        Some("en_oeuvre") => "en mise en œuvre",
-        Some("cloture") => "clôturé",
-        _ => "aucun",
-    }
+    code.and_then(|c| c.parse::<PlanStatus>().ok())
+        .map_or("aucun", PlanStatus::network_label)
 }
 
+/// A fiche's status, inside a sentence (`ActionStatus::network_label`).
 pub fn action_status_label(code: &str) -> &'static str {
-    match code {
-        "a_lancer" => "à lancer",
-        "en_cours" => "en cours",
-        "en_pause" => "en pause",
-        "realisee" => "réalisée",
-        "abandonnee" => "abandonnée",
-        _ => "inconnu",
-    }
+    code.parse::<ActionStatus>()
+        .map_or("inconnu", ActionStatus::network_label)
 }
 
 pub fn action_status_badge(code: &str) -> &'static str {
-    match code {
-        "realisee" => "badge badge-success",
-        "en_pause" => "badge badge-warning",
-        "abandonnee" => "badge badge-muted",
-        _ => "badge",
-    }
+    code.parse::<ActionStatus>()
+        .map_or("badge", ActionStatus::badge)
 }
 
 pub const ACTION_STATUSES: [&str; 5] =

@@ -5,6 +5,7 @@
 pub mod diagnostic;
 pub mod labels;
 pub mod partnership;
+pub mod plan;
 pub mod sector;
 pub mod siret;
 pub mod status;

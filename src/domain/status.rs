@@ -17,8 +17,9 @@ impl fmt::Display for UnknownStatus {
 impl std::error::Error for UnknownStatus {}
 
 /// `status_enum! { pub enum Name { Variant = ("code", "French label"), … } }`: the enum, `as_str()` (the
-/// stored code), `label()`, `ALL`, `FromStr` refusing unknown codes, `Display` in French, and the sqlx
-/// text mapping, so that rows decode into the enum and binds take it.
+/// stored code), `label()`, `ALL`, `FromStr` (and `TryFrom<&str>`) refusing unknown codes, `Display` in
+/// French, the sqlx text mapping, so that rows decode into the enum and binds take it, and serde by code
+/// (JSON columns of a page's one statement decode into it too).
 macro_rules! status_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
         $(#[$meta])*
@@ -28,6 +29,9 @@ macro_rules! status_enum {
         impl $name {
             /// Every status, in the workflow's order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// (code, label) of every status, in the workflow's order: a filter's or a form's choices.
+            pub const OPTIONS: &'static [(&'static str, &'static str)] = &[$(($code, $label)),+];
 
             /// The code the database stores (its CHECK constraint lists exactly these).
             pub fn as_str(self) -> &'static str {
@@ -47,6 +51,26 @@ macro_rules! status_enum {
                     $($code => Ok($name::$variant),)+
                     other => Err($crate::domain::status::UnknownStatus(other.to_owned())),
                 }
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = $crate::domain::status::UnknownStatus;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                code.parse().map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::model;
+use super::model::PlanStatus;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
@@ -19,17 +19,17 @@ pub struct PlanRow {
     pub title: String,
     pub start_year: i32,
     pub end_year: i32,
-    pub status: String,
+    pub status: PlanStatus,
     pub actions: i64,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl PlanRow {
     pub fn status_label(&self) -> &'static str {
-        model::plan_status_label(&self.status)
+        self.status.label()
     }
     pub fn status_badge(&self) -> &'static str {
-        model::plan_status_badge(&self.status)
+        self.status.badge()
     }
     pub fn updated(&self) -> String {
         format::datetime(self.updated_at)
@@ -47,22 +47,14 @@ struct ListPage {
     has_next: bool,
     status: String,
     is_staff: bool,
-    statuses: &'static [(&'static str, &'static str)],
+    statuses: &'static [PlanStatus],
 }
 
 impl ListPage {
-    fn is_status(&self, v: &str) -> bool {
-        self.status == v
+    fn is_status(&self, v: &PlanStatus) -> bool {
+        self.status == v.as_str()
     }
 }
-
-pub const PLAN_STATUSES: &[(&str, &str)] = &[
-    ("brouillon", "Brouillon"),
-    ("soumis", "Soumis"),
-    ("valide", "Validé"),
-    ("en_oeuvre", "En mise en œuvre"),
-    ("cloture", "Clôturé"),
-];
 
 #[derive(Deserialize)]
 pub struct ListQuery {
@@ -81,14 +73,11 @@ pub async fn list(
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_plans(&user))?;
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
-    let status = if matches!(
-        q.statut.as_str(),
-        "brouillon" | "soumis" | "valide" | "en_oeuvre" | "cloture"
-    ) {
-        q.statut.clone()
-    } else {
-        String::new()
-    };
+    // An unknown status filters nothing (the list's select offers the known ones).
+    let status = q
+        .statut
+        .parse::<PlanStatus>()
+        .map_or_else(|_| String::new(), |s| s.as_str().to_owned());
     let mut rows: Vec<PlanRow> = sqlx::query_as(&format!(
         "select p.id, m.name as maison_name, p.title, p.start_year, p.end_year, p.status,
                 (select count(*) from action a where a.plan_id = p.id) as actions, p.updated_at
@@ -123,7 +112,7 @@ pub async fn list(
         has_next,
         status,
         is_staff: user.is_staff(),
-        statuses: PLAN_STATUSES,
+        statuses: PlanStatus::ALL,
     };
     Ok(Html(page.render()?).into_response())
 }

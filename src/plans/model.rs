@@ -10,41 +10,7 @@ use crate::auth::policy::plans::{self as rules, PlanFacts};
 use crate::error::{AppError, AppResult};
 use crate::web::format;
 
-pub fn plan_status_label(s: &str) -> &'static str {
-    match s {
-        "brouillon" => "Brouillon",
-        "soumis" => "Soumis au comité de pilotage",
-        "valide" => "Validé",
-        "en_oeuvre" => "En mise en œuvre",
-        "cloture" => "Clôturé",
-        _ => "Inconnu",
-    }
-}
-
-pub fn plan_status_badge(s: &str) -> &'static str {
-    match s {
-        "brouillon" => "badge badge-muted",
-        "soumis" => "badge badge-warning",
-        "valide" | "en_oeuvre" => "badge badge-success",
-        _ => "badge",
-    }
-}
-
-pub const ACTION_STATUSES: &[(&str, &str)] = &[
-    ("a_lancer", "À lancer"),
-    ("en_cours", "En cours"),
-    ("en_pause", "En pause"),
-    ("realisee", "Réalisée"),
-    ("abandonnee", "Abandonnée"),
-];
-
-pub fn action_status_label(s: &str) -> &'static str {
-    ACTION_STATUSES
-        .iter()
-        .find(|(k, _)| *k == s)
-        .map(|(_, l)| *l)
-        .unwrap_or("Inconnu")
-}
+pub use crate::domain::plan::{ActionStatus, PlanStatus, action_code_label, plan_code_label};
 
 pub const PRIORITIES: &[(&str, &str)] = &[
     ("haute", "Haute"),
@@ -68,18 +34,17 @@ pub fn funding_state_label(s: &str) -> &'static str {
     }
 }
 
-pub fn action_status_badge(s: &str) -> &'static str {
-    match s {
-        "realisee" => "badge badge-success",
-        "abandonnee" => "badge badge-muted",
-        "en_pause" => "badge badge-warning",
-        _ => "badge",
-    }
-}
-
 /// *En retard*: the end date is past and the action is neither réalisée nor abandonnée. Never stored.
-pub fn is_late(end: Option<NaiveDate>, status: &str, today: NaiveDate) -> bool {
-    end.is_some_and(|e| e < today) && !matches!(status, "realisee" | "abandonnee")
+/// Takes the status or its code (an unknown code is not over).
+pub fn is_late(
+    end: Option<NaiveDate>,
+    status: impl TryInto<ActionStatus>,
+    today: NaiveDate,
+) -> bool {
+    match status.try_into() {
+        Ok(s) => s.is_late(end, today),
+        Err(_) => end.is_some_and(|e| e < today),
+    }
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -93,7 +58,7 @@ pub struct Plan {
     pub start_year: i32,
     pub end_year: i32,
     pub charter: String,
-    pub status: String,
+    pub status: PlanStatus,
     pub revision_reason: String,
     pub evaluation: String,
     pub previous_id: Option<i64>,
@@ -103,18 +68,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn facts(&self) -> PlanFacts<'_> {
+    pub fn facts(&self) -> PlanFacts {
         PlanFacts {
             maison_id: self.maison_id,
-            status: &self.status,
+            status: self.status,
             partnered: self.partnered,
         }
     }
     pub fn status_label(&self) -> &'static str {
-        plan_status_label(&self.status)
+        self.status.label()
     }
     pub fn status_badge(&self) -> &'static str {
-        plan_status_badge(&self.status)
+        self.status.badge()
     }
     pub fn period(&self) -> String {
         if self.start_year == self.end_year {
@@ -124,7 +89,7 @@ impl Plan {
         }
     }
     pub fn editable(&self) -> bool {
-        rules::plan_content_editable(&self.status)
+        rules::plan_content_editable(self.status)
     }
 
     /// The plan's content (head and fiches) may change only while it is a draft: 409 otherwise.
@@ -166,12 +131,12 @@ pub struct Overlap {
     pub title: String,
     pub start_year: i32,
     pub end_year: i32,
-    pub status: String,
+    pub status: PlanStatus,
 }
 
 impl Overlap {
     pub fn status_label(&self) -> &'static str {
-        plan_status_label(&self.status)
+        self.status.label()
     }
     pub fn period(&self) -> String {
         format!("{}–{}", self.start_year, self.end_year)
@@ -222,7 +187,7 @@ pub struct Action {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub priority: String,
-    pub status: String,
+    pub status: ActionStatus,
     pub progress: i32,
     pub abandon_reason: String,
     pub version: i32,
@@ -230,13 +195,13 @@ pub struct Action {
 
 impl Action {
     pub fn late(&self) -> bool {
-        is_late(self.end_date, &self.status, format::today())
+        self.status.is_late(self.end_date, format::today())
     }
     pub fn status_label(&self) -> &'static str {
-        action_status_label(&self.status)
+        self.status.label()
     }
     pub fn status_badge(&self) -> &'static str {
-        action_status_badge(&self.status)
+        self.status.badge()
     }
     pub fn priority_label(&self) -> &'static str {
         priority_label(&self.priority)
@@ -366,7 +331,7 @@ pub struct ActionLine {
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub priority: String,
-    pub status: String,
+    pub status: ActionStatus,
     pub progress: i32,
     pub budget_cents: i64,
     pub acquired_cents: i64,
@@ -375,13 +340,13 @@ pub struct ActionLine {
 
 impl ActionLine {
     pub fn late_on(&self, today: NaiveDate) -> bool {
-        is_late(self.end_date, &self.status, today)
+        self.status.is_late(self.end_date, today)
     }
     pub fn status_label(&self) -> &'static str {
-        action_status_label(&self.status)
+        self.status.label()
     }
     pub fn status_badge(&self) -> &'static str {
-        action_status_badge(&self.status)
+        self.status.badge()
     }
     pub fn priority_label(&self) -> &'static str {
         priority_label(&self.priority)

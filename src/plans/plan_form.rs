@@ -202,7 +202,7 @@ pub async fn create(
         "plan",
         id,
         None,
-        "brouillon",
+        rules::PlanStatus::Brouillon,
         user.id,
         "Plan créé",
     )

@@ -8,7 +8,7 @@ use sqlx::{FromRow, PgConnection, Row};
 
 use super::model::{
     Action, ActionLine, Axis, CopilRow, Details, Enjeux, Funding, Indicator, Org, Partner, Person,
-    Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow, plan_status_label,
+    Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow, plan_code_label,
 };
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -94,7 +94,7 @@ pub async fn load_plan_page(
         plan,
         axes: json_rows(&row, "axes")?,
         sectors: json_rows(&row, "sectors")?,
-        timeline: timeline_steps(json_rows(&row, "timeline")?, plan_status_label),
+        timeline: timeline_steps(json_rows(&row, "timeline")?, plan_code_label),
         copil: json_rows(&row, "copil")?,
         reviews: json_rows(&row, "reviews")?,
         history: audit::history_from_json(row.try_get("history")?),

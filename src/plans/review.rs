@@ -43,7 +43,7 @@ pub async fn review_form(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let plan = queries::load_plan(&mut conn, &user, id).await?;
-    policy::ensure(rules::can_review_plan(&user, &plan.status))?;
+    policy::ensure(rules::can_review_plan(&user, plan.status))?;
     Ok(Html(
         ReviewPage {
             ctx,
@@ -65,7 +65,7 @@ pub async fn review(
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let plan = queries::load_plan(&mut tx, &user, id).await?;
-    policy::ensure(rules::can_review_plan(&user, &plan.status))?;
+    policy::ensure(rules::can_review_plan(&user, plan.status))?;
     let errors = check(&form);
     if !errors.is_empty() {
         let page = ReviewPage {

@@ -6,7 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::model::{self, ActionLine, Axis, CopilRow, Plan, ReviewRow, Sector, TimelineStep};
+use super::model::{
+    self, ActionLine, Axis, CopilRow, Plan, PlanStatus, ReviewRow, Sector, TimelineStep,
+};
 use super::queries;
 use crate::audit::HistoryEntry;
 use crate::auth::CurrentUser;
@@ -37,7 +39,7 @@ impl Filters {
     fn keep(&self, a: &ActionLine, today: chrono::NaiveDate) -> bool {
         (self.axe.is_empty() || a.axis_id.to_string() == self.axe)
             && (self.filiere.is_empty() || a.sector_code.as_deref() == Some(self.filiere.as_str()))
-            && (self.statut.is_empty() || a.status == self.statut)
+            && (self.statut.is_empty() || a.status.as_str() == self.statut)
             && (self.priorite.is_empty() || a.priority == self.priorite)
             && (self.pilote.is_empty()
                 || a.pilot_organisation_id.map(|p| p.to_string()).as_deref()
@@ -171,7 +173,7 @@ fn build_show(
             user,
             &rules::PlanFacts {
                 maison_id: plan.maison_id,
-                status: &o.status,
+                status: o.status,
                 partnered: plan.partnered,
             },
         )
@@ -204,7 +206,7 @@ fn build_show(
     filters.sort(&mut kept);
     let shown = kept.len();
     let groups = by_axis(&axes, kept, today);
-    let can_review = rules::can_review_plan(user, &plan.status);
+    let can_review = rules::can_review_plan(user, plan.status);
     ShowPage {
         ctx,
         plan,
@@ -229,7 +231,7 @@ fn build_show(
         overlaps,
         is_current,
         current,
-        statuses: model::ACTION_STATUSES,
+        statuses: model::ActionStatus::OPTIONS,
         priorities: model::PRIORITIES,
         sorts: SORTS,
     }

@@ -29,7 +29,7 @@ pub async fn new_version(
     let mut tx = state.db.begin().await?;
     let plan = queries::load_plan(&mut tx, &user, id).await?;
     policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
-    if !rules::is_published(&plan.status) {
+    if !rules::is_published(plan.status) {
         return Err(AppError::Conflict(
             "Seul un plan validé par le comité de pilotage peut donner lieu à une nouvelle version.".into(),
         ));
@@ -52,7 +52,7 @@ pub async fn new_version(
         "plan",
         new_id,
         None,
-        "brouillon",
+        rules::PlanStatus::Brouillon,
         user.id,
         &format!("Nouvelle version du plan n° {id}"),
     )

@@ -7,25 +7,26 @@
 //!   notes and progress on the actions their organisation pilots.
 
 use super::CurrentUser;
+pub use crate::domain::plan::{ActionStatus, PlanStatus};
 
 /// The facts about a plan the rules need.
-pub struct PlanFacts<'a> {
+pub struct PlanFacts {
     pub maison_id: i64,
-    pub status: &'a str,
+    pub status: PlanStatus,
     /// Whether the user's organisation partners the plan's Maison (partners only).
     pub partnered: bool,
 }
 
 /// A plan the copil has validated (and what follows).
-pub fn is_published(status: &str) -> bool {
-    matches!(status, "valide" | "en_oeuvre" | "cloture")
+pub fn is_published(status: PlanStatus) -> bool {
+    status.is_published()
 }
 
 pub fn can_list_plans(_user: &CurrentUser) -> bool {
     true
 }
 
-pub fn can_read_plan(user: &CurrentUser, plan: &PlanFacts<'_>) -> bool {
+pub fn can_read_plan(user: &CurrentUser, plan: &PlanFacts) -> bool {
     if user.is_admin() {
         return true;
     }
@@ -48,21 +49,17 @@ pub fn can_create_plan(user: &CurrentUser) -> bool {
 }
 
 /// The *avis du réseau*: admins, on a plan submitted to or validated by its copil (or being run).
-pub fn can_review_plan(user: &CurrentUser, status: &str) -> bool {
-    user.is_admin() && matches!(status, "soumis" | "valide" | "en_oeuvre")
+pub fn can_review_plan(user: &CurrentUser, status: PlanStatus) -> bool {
+    user.is_admin()
+        && match status {
+            PlanStatus::Soumis | PlanStatus::Valide | PlanStatus::EnOeuvre => true,
+            PlanStatus::Brouillon | PlanStatus::Cloture => false,
+        }
 }
 
-/// The transitions of the plan workflow (from, to); only the Maison's staff make them.
-pub const PLAN_TRANSITIONS: &[(&str, &str)] = &[
-    ("brouillon", "soumis"),
-    ("soumis", "valide"),
-    ("soumis", "brouillon"),
-    ("valide", "en_oeuvre"),
-    ("en_oeuvre", "cloture"),
-];
-
-pub fn plan_transition_exists(from: &str, to: &str) -> bool {
-    PLAN_TRANSITIONS.contains(&(from, to))
+/// The transitions of the plan workflow (`PlanStatus::next`); only the Maison's staff make them.
+pub fn plan_transition_exists(from: PlanStatus, to: PlanStatus) -> bool {
+    from.can_move_to(to)
 }
 
 /// Status changes and achieved values of an action (follow-up): the Maison's staff.
@@ -76,29 +73,21 @@ pub fn can_follow_up_action(user: &CurrentUser, maison_id: i64, pilot: Option<i6
 }
 
 /// Follow-up happens once the copil has validated the plan and until it is closed.
-pub fn plan_accepts_follow_up(status: &str) -> bool {
-    matches!(status, "valide" | "en_oeuvre")
+pub fn plan_accepts_follow_up(status: PlanStatus) -> bool {
+    match status {
+        PlanStatus::Valide | PlanStatus::EnOeuvre => true,
+        PlanStatus::Brouillon | PlanStatus::Soumis | PlanStatus::Cloture => false,
+    }
 }
 
 /// The content of a plan and its fiches can change only while it is a draft.
-pub fn plan_content_editable(status: &str) -> bool {
-    status == "brouillon"
+pub fn plan_content_editable(status: PlanStatus) -> bool {
+    status == PlanStatus::Brouillon
 }
 
-/// The action workflow: à lancer → en cours ⇄ en pause → réalisée | abandonnée.
-pub const ACTION_TRANSITIONS: &[(&str, &str)] = &[
-    ("a_lancer", "en_cours"),
-    ("a_lancer", "abandonnee"),
-    ("en_cours", "en_pause"),
-    ("en_pause", "en_cours"),
-    ("en_cours", "realisee"),
-    ("en_pause", "realisee"),
-    ("en_cours", "abandonnee"),
-    ("en_pause", "abandonnee"),
-];
-
-pub fn action_transition_exists(from: &str, to: &str) -> bool {
-    ACTION_TRANSITIONS.contains(&(from, to))
+/// The action workflow (`ActionStatus::next`): à lancer → en cours ⇄ en pause → réalisée | abandonnée.
+pub fn action_transition_exists(from: ActionStatus, to: ActionStatus) -> bool {
+    from.can_move_to(to)
 }
 
 /// The SQL condition scoping plan lists (alias `p`); binds: $1 role, $2 maison id, $3 organisation id.
@@ -118,17 +107,20 @@ mod tests {
     fn reading_rules() {
         let draft = PlanFacts {
             maison_id: 1,
-            status: "brouillon",
+            status: PlanStatus::Brouillon,
             partnered: true,
         };
         let valid = PlanFacts {
             maison_id: 1,
-            status: "valide",
+            status: PlanStatus::Valide,
             partnered: true,
         };
         let admin = user(Role::Admin, None, None);
         assert!(can_read_plan(&admin, &draft) && can_read_plan(&admin, &valid));
-        assert!(!can_review_plan(&admin, "brouillon") && can_review_plan(&admin, "soumis"));
+        assert!(
+            !can_review_plan(&admin, PlanStatus::Brouillon)
+                && can_review_plan(&admin, PlanStatus::Soumis)
+        );
         assert!(can_read_plan(&user(Role::Staff, Some(1), None), &draft));
         assert!(!can_read_plan(&user(Role::Staff, Some(2), None), &draft));
         assert!(can_read_plan(&user(Role::Staff, Some(2), None), &valid));
@@ -136,7 +128,7 @@ mod tests {
         assert!(!can_read_plan(&partner, &draft) && can_read_plan(&partner, &valid));
         let stranger = PlanFacts {
             maison_id: 1,
-            status: "valide",
+            status: PlanStatus::Valide,
             partnered: false,
         };
         assert!(!can_read_plan(&partner, &stranger));

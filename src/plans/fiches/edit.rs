@@ -169,7 +169,7 @@ pub async fn create(
         "action",
         id,
         None,
-        "a_lancer",
+        rules::ActionStatus::ALancer,
         user.id,
         "Fiche créée",
     )

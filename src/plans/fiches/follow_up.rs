@@ -27,7 +27,7 @@ pub(super) async fn for_follow_up(
 ) -> AppResult<(Action, Plan)> {
     let (action, plan) = queries::load_action(conn, user, id).await?;
     policy::ensure(allowed(&plan, &action))?;
-    if !rules::plan_accepts_follow_up(&plan.status) {
+    if !rules::plan_accepts_follow_up(plan.status) {
         return Err(AppError::Conflict(format!(
             "Le suivi des actions est ouvert une fois le plan validé par le comité de pilotage et jusqu'à sa \
              clôture ; ce plan est « {} ».",

@@ -108,16 +108,17 @@ pub(super) async fn render_show(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let timeline = queries::timeline(&mut conn, "action", id, model::action_status_label).await?;
+    let timeline = queries::timeline(&mut conn, "action", id, model::action_code_label).await?;
     let history = audit::history(&mut conn, "action", id).await?;
     let fundings = d.fundings.remove(&id).unwrap_or_default();
     let (total, acquired, requested) = model::totals(&fundings);
-    let follow_ok = rules::plan_accepts_follow_up(&plan.status);
+    let follow_ok = rules::plan_accepts_follow_up(plan.status);
     let can_run = follow_ok && rules::can_run_action(user, plan.maison_id);
-    let next_statuses = rules::ACTION_TRANSITIONS
+    let next_statuses = action
+        .status
+        .next()
         .iter()
-        .filter(|(f, _)| *f == action.status)
-        .map(|(_, t)| (*t, model::action_status_label(t)))
+        .map(|t| (t.as_str(), t.label()))
         .collect();
     let follow = follow.unwrap_or_else(|| FollowUp::blank(&action));
     let page = ShowPage {

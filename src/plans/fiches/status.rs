@@ -11,7 +11,7 @@ use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
-use crate::plans::model::{self, Action};
+use crate::plans::model::{self, Action, ActionStatus};
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::{Ctx, Form, idempotency, outcome};
@@ -42,17 +42,19 @@ pub async fn transition(
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&link).into_response());
     }
-    let to = form.to.as_str();
-    if !rules::action_transition_exists(&action.status, to) {
-        return Err(AppError::Conflict(format!(
-            "Ce changement de statut n'est pas possible : l'action est « {} » et ne peut pas passer à « {} ». \
-             Son statut n'a pas changé.",
-            action.status_label(),
-            model::action_status_label(to)
-        )));
-    }
+    let to = match form.to.parse::<ActionStatus>() {
+        Ok(to) if rules::action_transition_exists(action.status, to) => to,
+        _ => {
+            return Err(AppError::Conflict(format!(
+                "Ce changement de statut n'est pas possible : l'action est « {} » et ne peut pas passer à « {} ». \
+                 Son statut n'a pas changé.",
+                action.status_label(),
+                model::action_code_label(&form.to)
+            )));
+        }
+    };
     let reason = form.reason.trim().to_owned();
-    if to == "abandonnee" && reason.is_empty() {
+    if to == ActionStatus::Abandonnee && reason.is_empty() {
         drop(tx);
         let follow = FollowUp {
             errors: FieldErrors::one("reason", "Indiquez pourquoi l'action est abandonnée."),
@@ -60,7 +62,7 @@ pub async fn transition(
         };
         return again(&state, &user, ctx, id, follow).await;
     }
-    let progress = if to == "realisee" {
+    let progress = if to == ActionStatus::Realisee {
         100
     } else {
         action.progress
@@ -70,7 +72,7 @@ pub async fn transition(
         &mut *tx,
         "action",
         id,
-        Some(action.status.as_str()),
+        Some(action.status),
         to,
         user.id,
         &reason,
@@ -85,11 +87,11 @@ pub async fn transition(
         summary: format!(
             "Fiche action n° {} : {}",
             action.number,
-            model::action_status_label(to).to_lowercase()
+            to.label().to_lowercase()
         ),
         changes: status_diff(&action, to, progress, &reason).0,
     };
-    let message = format!("Statut de l'action : {}.", model::action_status_label(to));
+    let message = format!("Statut de l'action : {}.", to.label());
     outcome::done(tx, &ctx, event, &message, &link).await
 }
 
@@ -97,7 +99,7 @@ pub async fn transition(
 async fn set_status(
     conn: &mut PgConnection,
     action: &Action,
-    to: &str,
+    to: ActionStatus,
     progress: i32,
     reason: &str,
 ) -> AppResult<()> {
@@ -108,7 +110,7 @@ async fn set_status(
          where id = $1 and status = $2",
     )
     .bind(action.id)
-    .bind(&action.status)
+    .bind(action.status)
     .bind(to)
     .bind(progress)
     .bind(reason)
@@ -122,16 +124,11 @@ async fn set_status(
     Ok(())
 }
 
-fn status_diff(action: &Action, to: &str, progress: i32, reason: &str) -> Diff {
+fn status_diff(action: &Action, to: ActionStatus, progress: i32, reason: &str) -> Diff {
     let mut diff = Diff::default();
-    diff.field(
-        "status",
-        "Statut",
-        action.status_label(),
-        model::action_status_label(to),
-    )
-    .field("progress", "Avancement (%)", action.progress, progress);
-    if to == "abandonnee" {
+    diff.field("status", "Statut", action.status_label(), to.label())
+        .field("progress", "Avancement (%)", action.progress, progress);
+    if to == ActionStatus::Abandonnee {
         diff.field(
             "abandon_reason",
             "Motif d'abandon",

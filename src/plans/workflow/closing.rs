@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use super::{TransitionForm, blank_form};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::plans::model::{self, Plan};
+use crate::plans::model::{self, Plan, PlanStatus};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{Ctx, format};
@@ -77,7 +77,7 @@ pub async fn form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (plan, form) = blank_form(&mut conn, &user, id, "cloture").await?;
+    let (plan, form) = blank_form(&mut conn, &user, id, PlanStatus::Cloture).await?;
     let indicators = indicators(&mut conn, id, None).await?;
     let page = ClosingPage {
         ctx,

@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use super::{TransitionForm, blank_form};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::plans::model::Plan;
+use crate::plans::model::{Plan, PlanStatus};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
@@ -33,7 +33,7 @@ pub async fn form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let (plan, mut form) = blank_form(&mut conn, &user, id, "valide").await?;
+    let (plan, mut form) = blank_form(&mut conn, &user, id, PlanStatus::Valide).await?;
     form.decided_on = format::today().to_string();
     page(ctx, plan, form, FieldErrors::default(), StatusCode::OK)
 }
@@ -87,17 +87,17 @@ pub(super) async fn record(
     conn: &mut PgConnection,
     user: &CurrentUser,
     plan: &Plan,
-    to: &str,
+    to: PlanStatus,
     decided_on: NaiveDate,
     form: &TransitionForm,
     comment: &str,
 ) -> AppResult<String> {
-    let (decision, verdict) = if to == "valide" {
+    let (decision, verdict) = if to == PlanStatus::Valide {
         ("valide", "validé")
     } else {
         ("a_reviser", "à réviser")
     };
-    let minutes = if to == "brouillon" && form.minutes.trim().is_empty() {
+    let minutes = if to == PlanStatus::Brouillon && form.minutes.trim().is_empty() {
         comment.to_owned()
     } else {
         form.minutes.trim().to_owned()

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::model::{self, Plan};
+use super::model::{self, Plan, PlanStatus};
 use super::queries;
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
@@ -49,28 +49,28 @@ async fn blank_form(
     conn: &mut PgConnection,
     user: &CurrentUser,
     id: i64,
-    to: &str,
+    to: PlanStatus,
 ) -> AppResult<(Plan, TransitionForm)> {
     let plan = queries::load_plan(conn, user, id).await?;
     policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
-    ensure_state(&plan, to)?;
+    ensure_state(&plan, to.as_str())?;
     let form = TransitionForm {
-        to: to.to_owned(),
+        to: to.as_str().to_owned(),
         ..Default::default()
     };
     Ok((plan, form))
 }
 
-fn ensure_state(plan: &Plan, to: &str) -> AppResult<()> {
-    if rules::plan_transition_exists(&plan.status, to) {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
+/// The state the form asks for (`to`), when the workflow goes there from the plan's: 409 otherwise.
+fn ensure_state(plan: &Plan, to: &str) -> AppResult<PlanStatus> {
+    match to.parse::<PlanStatus>() {
+        Ok(to) if rules::plan_transition_exists(plan.status, to) => Ok(to),
+        _ => Err(AppError::Conflict(format!(
             "Ce changement d'état n'est pas possible : le plan est « {} » et ne peut pas passer à « {} ». \
              Son état n'a pas changé.",
             plan.status_label(),
-            model::plan_status_label(to)
-        )))
+            model::plan_code_label(to)
+        ))),
     }
 }
 
@@ -96,18 +96,17 @@ pub async fn transition(
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&format!("/plans/{id}")).into_response());
     }
-    let to = form.to.as_str();
-    ensure_state(&plan, to)?;
+    let to = ensure_state(&plan, &form.to)?;
     let comment = form.comment.trim().to_owned();
     let checked = match to {
-        "soumis" => {
+        PlanStatus::Soumis => {
             if !ready_for_copil(&mut tx, &plan).await? {
                 drop(tx);
                 return refuse_submission(&state, &ctx, id).await;
             }
             Checked::default()
         }
-        "valide" | "brouillon" => match copil::check(&form, &comment) {
+        PlanStatus::Valide | PlanStatus::Brouillon => match copil::check(&form, &comment) {
             Ok(d) => Checked {
                 decided_on: Some(d),
                 ..Checked::default()
@@ -116,22 +115,18 @@ pub async fn transition(
                 return copil::page(ctx, plan, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
             }
         },
-        "cloture" => match closing::check(&mut tx, id, &form).await? {
+        PlanStatus::Cloture => match closing::check(&mut tx, id, &form).await? {
             Ok(achieved) => Checked {
                 achieved,
                 ..Checked::default()
             },
             Err(errors) => return closing::page(&mut tx, ctx, plan, form, errors).await,
         },
-        _ => Checked::default(),
+        PlanStatus::EnOeuvre => Checked::default(),
     };
     set_state(&mut tx, &plan, to, &comment, form.evaluation.trim()).await?;
     let diff = state_diff(&plan, to, &comment, form.evaluation.trim());
-    let mut summary = format!(
-        "Plan « {} » : {}",
-        plan.title,
-        model::plan_status_label(to).to_lowercase()
-    );
+    let mut summary = format!("Plan « {} » : {}", plan.title, to.label().to_lowercase());
     if let Some(d) = checked.decided_on {
         summary = copil::record(&mut tx, &user, &plan, to, d, &form, &comment).await?;
     }
@@ -140,7 +135,7 @@ pub async fn transition(
         &mut *tx,
         "plan",
         id,
-        Some(plan.status.as_str()),
+        Some(plan.status),
         to,
         user.id,
         &comment,
@@ -181,7 +176,7 @@ async fn refuse_submission(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Re
 async fn set_state(
     conn: &mut PgConnection,
     plan: &Plan,
-    to: &str,
+    to: PlanStatus,
     comment: &str,
     evaluation: &str,
 ) -> AppResult<()> {
@@ -193,7 +188,7 @@ async fn set_state(
          where id = $1 and status = $2",
     )
     .bind(plan.id)
-    .bind(&plan.status)
+    .bind(plan.status)
     .bind(to)
     .bind(comment)
     .bind(evaluation)
@@ -207,15 +202,10 @@ async fn set_state(
     Ok(())
 }
 
-fn state_diff(plan: &Plan, to: &str, comment: &str, evaluation: &str) -> Diff {
+fn state_diff(plan: &Plan, to: PlanStatus, comment: &str, evaluation: &str) -> Diff {
     let mut diff = Diff::default();
-    diff.field(
-        "status",
-        "Statut",
-        plan.status_label(),
-        model::plan_status_label(to),
-    );
-    if to == "brouillon" {
+    diff.field("status", "Statut", plan.status_label(), to.label());
+    if to == PlanStatus::Brouillon {
         diff.field(
             "revision_reason",
             "Motif de révision",
@@ -223,7 +213,7 @@ fn state_diff(plan: &Plan, to: &str, comment: &str, evaluation: &str) -> Diff {
             comment.to_owned(),
         );
     }
-    if to == "cloture" {
+    if to == PlanStatus::Cloture {
         diff.field(
             "evaluation",
             "Évaluation",
@@ -234,14 +224,14 @@ fn state_diff(plan: &Plan, to: &str, comment: &str, evaluation: &str) -> Diff {
     diff
 }
 
-fn done_message(to: &str) -> &'static str {
+fn done_message(to: PlanStatus) -> &'static str {
     match to {
-        "soumis" => "Plan soumis au comité de pilotage.",
-        "valide" => "Décision du comité de pilotage enregistrée : plan validé.",
-        "brouillon" => {
+        PlanStatus::Soumis => "Plan soumis au comité de pilotage.",
+        PlanStatus::Valide => "Décision du comité de pilotage enregistrée : plan validé.",
+        PlanStatus::Brouillon => {
             "Décision du comité de pilotage enregistrée : le plan revient en brouillon pour révision."
         }
-        "en_oeuvre" => "Mise en œuvre du plan lancée.",
-        _ => "Plan clôturé avec son évaluation.",
+        PlanStatus::EnOeuvre => "Mise en œuvre du plan lancée.",
+        PlanStatus::Cloture => "Plan clôturé avec son évaluation.",
     }
 }
