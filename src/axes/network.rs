@@ -72,21 +72,45 @@ struct Totals {
     sollicite: i64,
 }
 
+/// A funder of the actions under the axis: an organisation of the directory (`organisation_id`, its name
+/// whatever the lines typed), or a name typed as free text (trimmed), never merged with the directory.
 #[derive(sqlx::FromRow)]
 struct Funder {
+    organisation_id: Option<i64>,
     funder: String,
     actions: i64,
+    maisons: i64,
     acquis: i64,
     sollicite: i64,
 }
 
 pub struct FunderRow {
+    /// The directory's organisation (a link to its page); `None` for a funder typed as free text.
+    pub organisation_id: Option<i64>,
     pub funder: String,
     pub actions: String,
+    pub maisons: String,
     pub acquis: String,
     pub sollicite: String,
     pub total: String,
 }
+
+impl From<Funder> for FunderRow {
+    fn from(f: Funder) -> Self {
+        FunderRow {
+            organisation_id: f.organisation_id,
+            funder: f.funder,
+            actions: format::int(f.actions),
+            maisons: format::int(f.maisons),
+            acquis: format::money(f.acquis),
+            sollicite: format::money(f.sollicite),
+            total: format::money(f.acquis + f.sollicite),
+        }
+    }
+}
+
+/// How many funders each table lists (the largest first).
+pub const FUNDERS_SHOWN: i64 = 30;
 
 #[derive(sqlx::FromRow)]
 pub struct Missing {
@@ -158,7 +182,10 @@ pub struct NetworkAxisData {
     statuses: Vec<StatusRow>,
     sectors: Vec<GroupRow>,
     regions: Vec<GroupRow>,
+    /// Funders of the organisation directory, grouped by organisation.
     funders: Vec<FunderRow>,
+    /// Funders typed as free text, grouped by their text, apart.
+    free_funders: Vec<FunderRow>,
     missing: Vec<Missing>,
     with_actions: Vec<WithActions>,
     programme: Programme,
@@ -284,19 +311,37 @@ async fn figures(
     .bind(programme.sql())
     .fetch_all(&state.db)
     .await?;
+    // Funders in one statement: the directory's by organisation, the free-text ones by their text, the
+    // largest of each kind first.
     let funders: Vec<Funder> = sqlx::query_as(&format!(
-        "with {axis_actions}
-         select f.funder, count(distinct f.action_id) as actions,
-                coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
-                coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
-         from action_funding f where f.action_id in (select id from ax_act)
-         group by f.funder order by sum(f.amount_cents) desc, f.funder limit 30"
+        "with {axis_actions},
+         g as (
+             select f.organisation_id, coalesce(o.name, btrim(f.funder)) as funder,
+                    count(distinct f.action_id) as actions, count(distinct ax_act.maison_id) as maisons,
+                    coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
+                    coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
+             from ax_act join action_funding f on f.action_id = ax_act.id
+             left join organisation o on o.id = f.organisation_id
+             group by f.organisation_id, 2
+         ),
+         ranked as (
+             select g.*, row_number() over (partition by g.organisation_id is null
+                                            order by g.acquis + g.sollicite desc, g.funder, g.organisation_id) as n
+             from g
+         )
+         select organisation_id, funder, actions, maisons, acquis, sollicite from ranked
+         where n <= $4
+         order by organisation_id is null, n"
     ))
     .bind(axis.id)
     .bind(today)
     .bind(programme.sql())
+    .bind(FUNDERS_SHOWN)
     .fetch_all(&state.db)
     .await?;
+    let (funders, free_funders): (Vec<Funder>, Vec<Funder>) = funders
+        .into_iter()
+        .partition(|f| f.organisation_id.is_some());
     let missing: Vec<Missing> = sqlx::query_as(&format!(
         "select m.id, m.name, r.name as region, cp.status as plan_status
          from maison m
@@ -352,16 +397,8 @@ async fn figures(
         statuses,
         sectors: group_rows(sectors),
         regions: group_rows(regions),
-        funders: funders
-            .into_iter()
-            .map(|f| FunderRow {
-                funder: f.funder,
-                actions: format::int(f.actions),
-                acquis: format::money(f.acquis),
-                sollicite: format::money(f.sollicite),
-                total: format::money(f.acquis + f.sollicite),
-            })
-            .collect(),
+        funders: funders.into_iter().map(FunderRow::from).collect(),
+        free_funders: free_funders.into_iter().map(FunderRow::from).collect(),
         missing,
         with_actions,
         programme,

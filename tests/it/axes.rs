@@ -323,3 +323,248 @@ async fn axis_csv_neutralises_formulas() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(text.contains(";'@SUM(1+1);"), "{text}");
 }
+
+/// A funding line of the axis funders' fixture: which Maison, which axis, whether in its current plan,
+/// the funder (`Some(key)`: an organisation of the directory, with the text the line types; `None`: free
+/// text), cents, state.
+struct FundLine {
+    maison: char,
+    axis: i32,
+    current: bool,
+    action: i32,
+    org: Option<&'static str>,
+    text: &'static str,
+    cents: i64,
+    state: &'static str,
+}
+
+const FUND_LINES: &[FundLine] = &[
+    // Axis 2, A's current plan: ADEME written two ways, the Région by its directory entry and as free text.
+    FundLine {
+        maison: 'A',
+        axis: 2,
+        current: true,
+        action: 1,
+        org: Some("ademe"),
+        text: "ADEME",
+        cents: 1_000_050,
+        state: "acquis",
+    },
+    FundLine {
+        maison: 'A',
+        axis: 2,
+        current: true,
+        action: 1,
+        org: Some("region"),
+        text: "Région HDF",
+        cents: 500_000,
+        state: "sollicite",
+    },
+    FundLine {
+        maison: 'A',
+        axis: 2,
+        current: true,
+        action: 2,
+        org: Some("ademe"),
+        text: "Ademe DR",
+        cents: 250_000,
+        state: "sollicite",
+    },
+    FundLine {
+        maison: 'A',
+        axis: 2,
+        current: true,
+        action: 2,
+        org: None,
+        text: "Région",
+        cents: 70_000,
+        state: "acquis",
+    },
+    // B's current plan: the same directory ADEME, and « Région » typed with spaces (the same free text).
+    FundLine {
+        maison: 'B',
+        axis: 2,
+        current: true,
+        action: 1,
+        org: Some("ademe"),
+        text: "ADEME Hauts-de-France",
+        cents: 300_000,
+        state: "acquis",
+    },
+    FundLine {
+        maison: 'B',
+        axis: 2,
+        current: true,
+        action: 1,
+        org: None,
+        text: "  Région ",
+        cents: 30_000,
+        state: "sollicite",
+    },
+    FundLine {
+        maison: 'B',
+        axis: 2,
+        current: true,
+        action: 2,
+        org: None,
+        text: "Fonds social européen",
+        cents: 80_000,
+        state: "acquis",
+    },
+    // Not counted on axis 2: another axis, and A's closed plan.
+    FundLine {
+        maison: 'A',
+        axis: 1,
+        current: true,
+        action: 3,
+        org: Some("ademe"),
+        text: "ADEME",
+        cents: 9_900_000,
+        state: "acquis",
+    },
+    FundLine {
+        maison: 'A',
+        axis: 2,
+        current: false,
+        action: 1,
+        org: Some("region"),
+        text: "Région HDF",
+        cents: 7_700_000,
+        state: "acquis",
+    },
+];
+
+/// Issue 15: the network axis page lists the funders grouped by organisation of the directory (whatever
+/// the lines typed), the free-text funders apart — figures computed here from `FUND_LINES`.
+#[tokio::test]
+async fn network_axis_groups_funders_by_directory_organisation() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let ademe = app
+        .organisation("ADEME – Direction régionale Hauts-de-France", "ademe")
+        .await;
+    let region = app.organisation("Région Hauts-de-France", "region").await;
+    let org_name = |key: &str| match key {
+        "ademe" => ("ADEME – Direction régionale Hauts-de-France", ademe),
+        _ => ("Région Hauts-de-France", region),
+    };
+    let mut plans = std::collections::BTreeMap::new();
+    for (m, maison) in [('A', w.maison_a), ('B', w.maison_b)] {
+        for (current, status, start) in [(true, "en_oeuvre", 2025), (false, "cloture", 2019)] {
+            let id: i64 = sqlx::query_scalar(
+                "insert into plan (maison_id, title, start_year, end_year, status) values ($1, 'Plan', $2, $2 + 2, $3)
+                 returning id",
+            )
+            .bind(maison)
+            .bind(start)
+            .bind(status)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+            plans.insert((m, current), id);
+        }
+    }
+    let mut actions = std::collections::BTreeMap::new();
+    for l in FUND_LINES {
+        let plan = plans[&(l.maison, l.current)];
+        let key = (plan, l.action);
+        if let std::collections::btree_map::Entry::Vacant(slot) = actions.entry(key) {
+            let id: i64 = sqlx::query_scalar(
+                "insert into action (plan_id, number, title, axis_id) select $1, $2, 'Action', id from axis
+                 where charter = '2009' and number = $3 returning id",
+            )
+            .bind(plan)
+            .bind(l.action)
+            .bind(l.axis)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+            slot.insert(id);
+        }
+        sqlx::query(
+            "insert into action_funding (action_id, funder, organisation_id, amount_cents, state)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(actions[&key])
+        .bind(l.text)
+        .bind(l.org.map(|k| org_name(k).1))
+        .bind(l.cents)
+        .bind(l.state)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    // The expected rows: per funder, the distinct actions and Maisons, acquired and requested money.
+    type Sums = (
+        std::collections::BTreeSet<(char, i32)>,
+        std::collections::BTreeSet<char>,
+        i64,
+        i64,
+    );
+    let mut directory: std::collections::BTreeMap<String, Sums> = Default::default();
+    let mut free: std::collections::BTreeMap<String, Sums> = Default::default();
+    for l in FUND_LINES.iter().filter(|l| l.axis == 2 && l.current) {
+        let (map, name) = match l.org {
+            Some(k) => (&mut directory, org_name(k).0.to_owned()),
+            None => (&mut free, l.text.trim().to_owned()),
+        };
+        let e = map.entry(name).or_default();
+        e.0.insert((l.maison, l.action));
+        e.1.insert(l.maison);
+        if l.state == "acquis" {
+            e.2 += l.cents;
+        } else {
+            e.3 += l.cents;
+        }
+    }
+    let rows_of = |map: &std::collections::BTreeMap<String, Sums>| {
+        let mut rows: Vec<(i64, Vec<String>)> = map
+            .iter()
+            .map(|(name, (acts, maisons, acquis, sollicite))| {
+                (
+                    acquis + sollicite,
+                    vec![
+                        name.clone(),
+                        acts.len().to_string(),
+                        maisons.len().to_string(),
+                        money(*acquis),
+                        money(*sollicite),
+                        money(acquis + sollicite),
+                    ],
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
+        rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
+    };
+    // Worked by hand for one row: ADEME is 3 actions of 2 Maisons, 13 000,50 € acquired, 2 500 € requested.
+    assert_eq!(
+        rows_of(&directory)[0],
+        [
+            "ADEME – Direction régionale Hauts-de-France",
+            "3",
+            "2",
+            &money(1_300_050),
+            &money(250_000),
+            &money(1_550_050)
+        ]
+    );
+    assert_eq!(
+        free.len(),
+        2,
+        "« Région » and «  Région  » are one free-text funder"
+    );
+
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get_html("/axes/2?programme=tous").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        table_rows(&html, "Financeurs de l'annuaire"),
+        rows_of(&directory)
+    );
+    assert_eq!(
+        table_rows(&html, "Financeurs en texte libre"),
+        rows_of(&free)
+    );
+    assert!(html.contains(&format!("href=\"/organisations/{ademe}\"")));
+}
