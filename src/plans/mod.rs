@@ -3,6 +3,7 @@
 //!
 //! One file per page or sub-resource, the routes all here: `list`, `plan_form` (create, edit the head),
 //! `show` (the plan page), `workflow/` (one function or file per transition), `review` (avis du réseau),
+//! `replies` (the conversation under an avis),
 //! `versions`, `export` (XLSX, print); `fiches/` for the fiches actions; `model` (rows, labels) and
 //! `queries` (what several files read).
 
@@ -12,6 +13,7 @@ mod list;
 pub mod model;
 mod plan_form;
 mod queries;
+mod replies;
 mod review;
 mod show;
 mod versions;
@@ -37,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/plans/{id}/avis",
             get(review::review_form).post(review::review),
+        )
+        .route(
+            "/plans/{id}/avis/{review}/reponse",
+            get(replies::form).post(replies::reply),
         )
         .route("/plans/{id}/nouvelle-version", post(versions::new_version))
         .route("/plans/{id}/export.xlsx", get(export::xlsx))

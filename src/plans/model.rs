@@ -122,6 +122,8 @@ pub struct PlanPage {
     pub overlaps: Vec<Overlap>,
     /// The Maison's current plan, as the one rule says (view `maison_current_plan`).
     pub current_plan_id: Option<i64>,
+    /// The pilots of the plan's fiches, in French order (the choices of the pilot filter).
+    pub pilots: Vec<Org>,
 }
 
 /// Another plan of the Maison covering some of the same years.
@@ -153,10 +155,18 @@ pub struct Axis {
 
 pub use crate::domain::sector::Sector;
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(sqlx::FromRow, Deserialize, Clone)]
 pub struct Org {
     pub id: i64,
     pub name: String,
+}
+
+/// An indicator of the network's catalogue a fiche's result may name (`indicator.for_actions`).
+#[derive(sqlx::FromRow, Clone)]
+pub struct CatalogueIndicator {
+    pub id: i64,
+    pub label: String,
+    pub unit: String,
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -235,6 +245,8 @@ pub struct Partner {
 pub struct Funding {
     pub action_id: i64,
     pub funder: String,
+    /// The funder in the organisation directory (`funder` is then its name); `None`: free text.
+    pub organisation_id: Option<i64>,
     pub amount_cents: i64,
     pub state: String,
 }
@@ -252,6 +264,8 @@ impl Funding {
 pub struct Indicator {
     pub id: i64,
     pub action_id: i64,
+    /// The catalogue's indicator (`label` and `unit` are then its own); `None`: a free label.
+    pub indicator_id: Option<i64>,
     pub label: String,
     pub unit: String,
     pub target: Option<f64>,
@@ -451,10 +465,42 @@ impl CopilRow {
 
 #[derive(sqlx::FromRow, Deserialize)]
 pub struct ReviewRow {
+    pub id: i64,
     pub opinion: String,
     pub remarks: String,
     pub who: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The conversation under the avis, in date order (read on the plan page only).
+    #[sqlx(skip)]
+    #[serde(default)]
+    pub replies: Vec<ReplyRow>,
+}
+
+/// A reply under an avis du réseau: the Maison's or the Alliance's.
+#[derive(sqlx::FromRow, Deserialize, Clone)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub side: String,
+    pub body: String,
+    pub who: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ReplyRow {
+    /// Who spoke, as the thread says it.
+    pub fn side_label(&self) -> &'static str {
+        if self.side == "reseau" {
+            "Alliance Villes Emploi"
+        } else {
+            "Maison"
+        }
+    }
+    pub fn at(&self) -> String {
+        format::datetime(self.created_at)
+    }
+    pub fn who(&self) -> &str {
+        self.who.as_deref().unwrap_or("")
+    }
 }
 
 impl ReviewRow {

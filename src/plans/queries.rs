@@ -7,8 +7,8 @@ use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection, Row};
 
 use super::model::{
-    Action, ActionLine, Axis, CopilRow, Details, Enjeux, Funding, Indicator, Org, Partner, Person,
-    Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow, plan_code_label,
+    Action, ActionLine, Axis, CatalogueIndicator, CopilRow, Details, Enjeux, Funding, Indicator,
+    Org, Partner, Person, Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow, plan_code_label,
 };
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -78,7 +78,11 @@ pub async fn load_plan_page(
             select c.id, c.decided_on, c.decision, c.members_present, c.minutes, a.name as who
             from copil_decision c left join account a on a.id = c.recorded_by where c.plan_id = p.id) x) as copil,
         (select json_agg(x order by x.created_at, x.id) from (
-            select r.id, r.opinion, r.remarks, a.name as who, r.created_at from network_review r
+            select r.id, r.opinion, r.remarks, a.name as who, r.created_at,
+                   (select coalesce(json_agg(y order by y.created_at, y.id), '[]') from (
+                       select x.id, x.side, x.body, b.name as who, x.created_at from network_review_reply x
+                       left join account b on b.id = x.account_id where x.review_id = r.id) y) as replies
+            from network_review r
             left join account a on a.id = r.account_id where r.plan_id = p.id) x) as reviews,
         {} as history,
         (select json_build_array(s.title, s.body) from diagnostic_section s
@@ -86,7 +90,10 @@ pub async fn load_plan_page(
         (select json_agg(x order by x.start_year, x.id) from (
             select o.id, o.title, o.start_year, o.end_year, o.status from plan_overlap po
             join plan o on o.id = po.other_id where po.plan_id = p.id) x) as overlaps,
-        (select cp.plan_id from maison_current_plan cp where cp.maison_id = p.maison_id) as current_plan_id",
+        (select cp.plan_id from maison_current_plan cp where cp.maison_id = p.maison_id) as current_plan_id,
+        (select json_agg(x order by x.name collate fr_tri, x.id) from (
+            select distinct o.id, o.name from action a join organisation o on o.id = a.pilot_organisation_id
+            where a.plan_id = p.id) x) as pilots",
         audit::history_json_sql("'plan'", "p.id")
     );
     let (plan, row) = plan_row(conn, user, id, &extra).await?;
@@ -103,6 +110,7 @@ pub async fn load_plan_page(
             .map(|j| j.0),
         overlaps: json_rows(&row, "overlaps")?,
         current_plan_id: row.try_get("current_plan_id")?,
+        pilots: json_rows(&row, "pilots")?,
     })
 }
 
@@ -122,6 +130,44 @@ pub async fn partner_orgs(conn: &mut PgConnection, maison_id: i64) -> sqlx::Resu
          where ps.maison_id = $1 order by o.name",
     )
     .bind(maison_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The funders a fiche of the plan may name from the organisation directory: the Maison's partner
+/// organisations, and those its fiches already name (a partnership ended since stays readable).
+pub async fn funder_orgs(
+    conn: &mut PgConnection,
+    maison_id: i64,
+    plan_id: i64,
+) -> sqlx::Result<Vec<Org>> {
+    sqlx::query_as(
+        "select o.id, o.name from organisation o
+         where o.id in (select organisation_id from partnership where maison_id = $1)
+            or o.id in (select f.organisation_id from action_funding f join action a on a.id = f.action_id
+                        where a.plan_id = $2)
+         order by o.name, o.id",
+    )
+    .bind(maison_id)
+    .bind(plan_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The catalogue indicators a fiche's result may name: those that serve the fiches (`for_actions`), and
+/// those the plan's fiches already name.
+pub async fn catalogue_indicators(
+    conn: &mut PgConnection,
+    plan_id: i64,
+) -> sqlx::Result<Vec<CatalogueIndicator>> {
+    sqlx::query_as(
+        "select i.id, i.label, i.unit from indicator i
+         where i.for_actions
+            or i.id in (select x.indicator_id from action_indicator x join action a on a.id = x.action_id
+                        where a.plan_id = $1)
+         order by i.label, i.id",
+    )
+    .bind(plan_id)
     .fetch_all(conn)
     .await
 }
@@ -188,7 +234,7 @@ pub async fn details(
     .fetch_all(&mut *conn)
     .await?;
     let fundings: Vec<Funding> = sqlx::query_as(&format!(
-        "select x.action_id, x.funder, x.amount_cents, x.state from action_funding x {scope}
+        "select x.action_id, x.funder, x.organisation_id, x.amount_cents, x.state from action_funding x {scope}
          order by x.action_id, x.position, x.id"
     ))
     .bind(plan_id)
@@ -196,7 +242,8 @@ pub async fn details(
     .fetch_all(&mut *conn)
     .await?;
     let indicators: Vec<Indicator> = sqlx::query_as(&format!(
-        "select x.id, x.action_id, x.label, x.unit, x.target, x.achieved, x.year from action_indicator x {scope}
+        "select x.id, x.action_id, x.indicator_id, x.label, x.unit, x.target, x.achieved, x.year
+         from action_indicator x {scope}
          order by x.action_id, x.position, x.id"
     ))
     .bind(plan_id)
@@ -249,9 +296,62 @@ fn timeline_steps(rows: Vec<TransitionRow>, label: fn(&str) -> &'static str) -> 
         .collect()
 }
 
+/// The orders the plan page lists its fiches in (`?tri=`), each an `order by` of `plan_lines_in`: titles in
+/// French order (collation `fr_tri`), ties and the default by number.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum LineOrder {
+    #[default]
+    Number,
+    Title,
+    Due,
+    Priority,
+    Progress,
+}
+
+impl LineOrder {
+    /// The `?tri=` codes and their French labels, in the order the page offers them.
+    pub const ALL: [(LineOrder, &'static str, &'static str); 5] = [
+        (LineOrder::Number, "numero", "numéro"),
+        (LineOrder::Title, "titre", "intitulé"),
+        (LineOrder::Due, "echeance", "échéance"),
+        (LineOrder::Priority, "priorite", "priorité"),
+        (LineOrder::Progress, "avancement", "avancement"),
+    ];
+
+    /// The order a `?tri=` code asks for (by number when unknown or empty).
+    pub fn parse(code: &str) -> LineOrder {
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| *c == code)
+            .map(|(o, _, _)| *o)
+            .unwrap_or_default()
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            LineOrder::Number => "a.number",
+            LineOrder::Title => "a.title collate fr_tri, a.number",
+            LineOrder::Due => "a.end_date nulls last, a.number",
+            LineOrder::Priority => {
+                "case a.priority when 'haute' then 0 when 'moyenne' then 1 else 2 end, a.number"
+            }
+            LineOrder::Progress => "a.progress, a.number",
+        }
+    }
+}
+
 /// The fiches of a plan as its page lists them, by number: one statement whatever the plan's size.
 pub async fn plan_lines(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<ActionLine>> {
-    sqlx::query_as(
+    plan_lines_in(conn, plan_id, LineOrder::Number).await
+}
+
+/// The fiches of a plan in the order asked for, sorted by the database.
+pub async fn plan_lines_in(
+    conn: &mut PgConnection,
+    plan_id: i64,
+    order: LineOrder,
+) -> sqlx::Result<Vec<ActionLine>> {
+    sqlx::query_as(&format!(
         "select a.id, a.number, a.title, a.axis_id, a.sector_code, s.name as sector_name,
                 a.pilot_organisation_id, o.name as pilot_name, a.start_date, a.end_date, a.priority,
                 a.status, a.progress,
@@ -265,8 +365,9 @@ pub async fn plan_lines(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<V
                     sum(x.amount_cents) filter (where x.state = 'acquis') as acquired
              from action_funding x where x.action_id = a.id) f on true
          where a.plan_id = $1
-         order by a.number",
-    )
+         order by {}",
+        order.sql()
+    ))
     .bind(plan_id)
     .fetch_all(conn)
     .await
@@ -315,7 +416,7 @@ pub async fn copil_decisions(conn: &mut PgConnection, plan_id: i64) -> sqlx::Res
 
 pub async fn reviews(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<ReviewRow>> {
     sqlx::query_as(
-        "select r.opinion, r.remarks, a.name as who, r.created_at from network_review r
+        "select r.id, r.opinion, r.remarks, a.name as who, r.created_at from network_review r
          left join account a on a.id = r.account_id where r.plan_id = $1 order by r.created_at, r.id",
     )
     .bind(plan_id)

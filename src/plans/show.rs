@@ -15,6 +15,7 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::format::Count;
 use crate::web::{Ctx, format};
 
 #[derive(Deserialize, Default, Clone)]
@@ -47,21 +48,9 @@ impl Filters {
             && (self.retard.is_empty() || a.late_on(today))
     }
 
-    fn sort(&self, actions: &mut [ActionLine]) {
-        fn prio(p: &str) -> u8 {
-            match p {
-                "haute" => 0,
-                "moyenne" => 1,
-                _ => 2,
-            }
-        }
-        match self.tri.as_str() {
-            "titre" => actions.sort_by_cached_key(|a| a.title.to_lowercase()),
-            "echeance" => actions.sort_by_key(|a| (a.end_date.is_none(), a.end_date, a.number)),
-            "priorite" => actions.sort_by_key(|a| (prio(&a.priority), a.number)),
-            "avancement" => actions.sort_by_key(|a| (a.progress, a.number)),
-            _ => actions.sort_by_key(|a| a.number),
-        }
+    /// The order asked for: the database sorts (`queries::LineOrder`), titles in French order.
+    fn order(&self) -> queries::LineOrder {
+        queries::LineOrder::parse(&self.tri)
     }
 
     pub fn active(&self) -> bool {
@@ -73,14 +62,6 @@ impl Filters {
             && self.retard.is_empty())
     }
 }
-
-const SORTS: &[(&str, &str)] = &[
-    ("numero", "numéro"),
-    ("titre", "intitulé"),
-    ("echeance", "échéance"),
-    ("priorite", "priorité"),
-    ("avancement", "avancement"),
-];
 
 /// A line of an axis's table: the fiche and whether it is late.
 pub struct ActionRow {
@@ -103,7 +84,8 @@ struct ShowPage {
     sectors: Vec<Sector>,
     pilots: Vec<model::Org>,
     filters: Filters,
-    shown: usize,
+    /// « 1 action affichée », « 2 actions affichées ».
+    shown: Count,
     total: usize,
     late_count: usize,
     budget_total: String,
@@ -111,6 +93,8 @@ struct ShowPage {
     problems: Vec<String>,
     can_manage: bool,
     can_review: bool,
+    /// Whether the reader is one side of the conversation under the avis (reads it, may reply).
+    can_reply: bool,
     timeline: Vec<TimelineStep>,
     copil: Vec<CopilRow>,
     reviews: Vec<ReviewRow>,
@@ -123,7 +107,7 @@ struct ShowPage {
     current: Option<model::Overlap>,
     statuses: &'static [(&'static str, &'static str)],
     priorities: &'static [(&'static str, &'static str)],
-    sorts: &'static [(&'static str, &'static str)],
+    sorts: Vec<(&'static str, &'static str)>,
 }
 
 impl ShowPage {
@@ -144,7 +128,7 @@ pub async fn show(
     // on two connections, changes neither the CPU per request nor the throughput.
     let mut conn = state.db.acquire().await?;
     let page = queries::load_plan_page(&mut conn, &user, id).await?;
-    let lines = queries::plan_lines(&mut conn, id).await?;
+    let lines = queries::plan_lines_in(&mut conn, id, filters.order()).await?;
     drop(conn);
     Ok(Html(build_show(ctx, &user, page, lines, filters).render()?).into_response())
 }
@@ -167,6 +151,7 @@ fn build_show(
         enjeux,
         overlaps,
         current_plan_id,
+        pilots,
     } = page;
     let readable = |o: &model::Overlap| {
         rules::can_read_plan(
@@ -198,15 +183,15 @@ fn build_show(
     let late_count = lines.iter().filter(|a| a.late_on(today)).count();
     let budget_total: i64 = lines.iter().map(|a| a.budget_cents).sum();
     let budget_acquired: i64 = lines.iter().map(|a| a.acquired_cents).sum();
-    let pilots = pilots_of(&lines);
-    let mut kept: Vec<ActionLine> = lines
+    let kept: Vec<ActionLine> = lines
         .into_iter()
         .filter(|a| filters.keep(a, today))
         .collect();
-    filters.sort(&mut kept);
-    let shown = kept.len();
+    let shown = Count(kept.len() as i64);
     let groups = by_axis(&axes, kept, today);
     let can_review = rules::can_review_plan(user, plan.status);
+    let can_reply = rules::review_reply_side(user, plan.maison_id).is_some();
+    let reviews = conversation_for(reviews, can_reply);
     ShowPage {
         ctx,
         plan,
@@ -223,6 +208,7 @@ fn build_show(
         problems,
         can_manage,
         can_review,
+        can_reply,
         timeline,
         copil,
         reviews,
@@ -233,25 +219,26 @@ fn build_show(
         current,
         statuses: model::ActionStatus::OPTIONS,
         priorities: model::PRIORITIES,
-        sorts: SORTS,
+        sorts: queries::LineOrder::ALL
+            .iter()
+            .map(|(_, code, label)| (*code, *label))
+            .collect(),
     }
 }
 
-/// The pilots of the plan's fiches, by name (the choices of the pilot filter).
-fn pilots_of(lines: &[ActionLine]) -> Vec<model::Org> {
-    let mut pilots: Vec<model::Org> = Vec::new();
-    for a in lines {
-        if let (Some(pid), Some(name)) = (a.pilot_organisation_id, &a.pilot_name)
-            && !pilots.iter().any(|p| p.id == pid)
-        {
-            pilots.push(model::Org {
-                id: pid,
-                name: name.clone(),
-            });
-        }
+/// The avis as the reader sees them: the conversation under each is between the Maison and the Alliance,
+/// nobody else reads it.
+fn conversation_for(reviews: Vec<ReviewRow>, side: bool) -> Vec<ReviewRow> {
+    if side {
+        return reviews;
     }
-    pilots.sort_by(|a, b| a.name.cmp(&b.name));
-    pilots
+    reviews
+        .into_iter()
+        .map(|r| ReviewRow {
+            replies: Vec::new(),
+            ..r
+        })
+        .collect()
 }
 
 /// The fiches kept by the filters, in their order, under their axis (every axis of the charter shown).

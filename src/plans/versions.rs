@@ -90,7 +90,10 @@ async fn copy_actions(conn: &mut PgConnection, from: i64, to: i64) -> sqlx::Resu
             "action_funding",
             "funder, organisation_id, amount_cents, state, position",
         ),
-        ("action_indicator", "label, unit, target, year, position"),
+        (
+            "action_indicator",
+            "indicator_id, label, unit, target, year, position",
+        ),
     ] {
         let select_columns = columns
             .split(", ")

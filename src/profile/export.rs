@@ -1,9 +1,10 @@
 //! `POST /profil/mes-donnees`: a person downloads what the portal holds about them (RGPD art. 15, right of
 //! access, and art. 20, portability): their account, sign-ins and refused sign-ins, comments, follow-up
-//! notes, notifications, sessions and links (invitation, password reset), in JSON (one file) or in CSV (a
-//! zip of one CSV per kind, through the portal's one CSV writer, with a LISEZMOI.txt). The zip, rather
-//! than one CSV: each kind has its own columns, and one table mixing them would be unreadable in a
-//! spreadsheet; the same tables become the JSON's arrays, so both formats say the same thing.
+//! notes, replies under the avis du réseau, notifications, sessions and links (invitation, password
+//! reset), in JSON (one file) or in CSV (a zip of one CSV per kind, through the portal's one CSV writer,
+//! with a LISEZMOI.txt). The zip, rather than one CSV: each kind has its own columns, and one table mixing
+//! them would be unreadable in a spreadsheet; the same tables become the JSON's arrays, so both formats
+//! say the same thing.
 //!
 //! Each kind is one statement whose column names are the French headers (`$1` is the account), read in
 //! one `repeatable read` snapshot; the download is recorded in the account's journal.
@@ -121,6 +122,20 @@ const KINDS: &[Kind] = &[
                 join maison m on m.id = p.maison_id
                 where n.author_id = $1
                 order by n.created_at, n.id"#,
+    },
+    Kind {
+        file: "reponses-aux-avis",
+        about: "vos réponses dans les échanges sur les avis du réseau (Alliance Villes Emploi) donnés sur \
+                les plans d'actions",
+        sql: r#"select x.id as "N°", x.review_id as "N° de l'avis", p.title as "Plan", m.name as "Maison",
+                       case x.side when 'maison' then 'Maison' else 'Alliance Villes Emploi' end as "Au nom de",
+                       x.body as "Réponse", x.created_at as "Écrite le"
+                from network_review_reply x
+                join network_review r on r.id = x.review_id
+                join plan p on p.id = r.plan_id
+                join maison m on m.id = p.maison_id
+                where x.account_id = $1
+                order by x.created_at, x.id"#,
     },
     Kind {
         file: "notifications",

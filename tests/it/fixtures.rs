@@ -30,6 +30,9 @@ pub struct Side {
     pub comment: i64,
     /// A: *validé*; B: *brouillon*.
     pub plan: i64,
+    /// An avis du réseau on `plan` by the admin (B's plan was sent back to draft after it), with one
+    /// reply of the Maison's staff.
+    pub review: i64,
     /// In `plan`; A: *en cours*, piloted by A's partner organisation; B: *à lancer*, no pilot.
     pub action: i64,
     /// A *brouillon* plan (on both sides) and one of its actions.
@@ -228,6 +231,20 @@ async fn side(
         ],
     )
     .await;
+    let review = id(
+        db,
+        "insert into network_review (plan_id, account_id, opinion, remarks) values ($1, $2, 'reserve',
+         'Préciser le budget de l''axe 2.') returning id",
+        &[I(plan), I(w.admin)],
+    )
+    .await;
+    id(
+        db,
+        "insert into network_review_reply (review_id, account_id, side, body) values ($1, $2, 'maison',
+         'Le budget sera précisé au prochain comité.') returning id",
+        &[I(review), I(staff)],
+    )
+    .await;
     let action = id(
         db,
         "insert into action (plan_id, number, title, axis_id, sector_code, pilot_organisation_id,
@@ -362,6 +379,7 @@ async fn side(
         document,
         comment,
         plan,
+        review,
         action,
         draft_plan,
         draft_action,

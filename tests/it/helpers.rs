@@ -480,3 +480,33 @@ pub fn assert_redirect_to(r: &reqwest::Response, target: &str) {
     );
     assert_eq!(location(r), target);
 }
+
+/// The text of a page as a person reads it (askama escapes apostrophes, quotes and ampersands).
+pub fn unescape(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// The body rows of the table whose caption begins with `caption`, each as its cells' texts.
+pub fn table_rows(html: &str, caption: &str) -> Vec<Vec<String>> {
+    let doc = scraper::Html::parse_document(html);
+    let cap = scraper::Selector::parse("caption").expect("selector");
+    let t = doc
+        .select(&scraper::Selector::parse("table").expect("selector"))
+        .find(|t| {
+            t.select(&cap)
+                .next()
+                .is_some_and(|c| c.text().collect::<String>().starts_with(caption))
+        })
+        .unwrap_or_else(|| panic!("no table « {caption} »"));
+    t.select(&scraper::Selector::parse("tbody tr").expect("selector"))
+        .map(|r| {
+            r.select(&scraper::Selector::parse("th, td").expect("selector"))
+                .map(|c| c.text().collect::<String>().trim().to_owned())
+                .collect()
+        })
+        .collect()
+}

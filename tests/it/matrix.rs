@@ -1159,6 +1159,27 @@ pub fn entries() -> Vec<Entry> {
             "LONNNNN",
             "LNNNNNN",
         ),
+        // The conversation under an avis (issue 15): the plan's Maison (staff, responsable) and the admins
+        // reply, whatever the plan's state; other Maisons and partners are told nothing exists.
+        e(
+            G,
+            "/plans/{id}/avis/{review}/reponse",
+            Some(|s| format!("/plans/{}/avis/{}/reponse", s.plan, s.review)),
+            NONE,
+            "LOONONN",
+            "LONONNN",
+        ),
+        e(
+            P,
+            "/plans/{id}/avis/{review}/reponse",
+            Some(|s| format!("/plans/{}/avis/{}/reponse", s.plan, s.review)),
+            &[
+                ("body", "Merci, nous précisons le budget."),
+                ("form_key", ""),
+            ],
+            "LOONONN",
+            "LONONNN",
+        ),
         e(
             P,
             "/plans/{id}/nouvelle-version",

@@ -1324,7 +1324,7 @@ async fn late_is_derived_from_the_end_date() {
         .unwrap();
     let c = app.signed_in(STAFF_A).await;
     let (_, html) = c.page(&format!("/plans/{p}?retard=1")).await;
-    assert!(html.contains("1 action(s) affichée(s) sur 4"), "{html}");
+    assert!(html.contains("1 action affichée sur 4"), "{html}");
     assert!(html.contains("Action 1") && !html.contains(">Action 2<"));
     let (_, html) = c.page(&format!("/actions/{}", ids[0])).await;
     assert!(html.contains("en retard"));
@@ -1348,11 +1348,96 @@ async fn late_is_derived_from_the_end_date() {
     let (_, html) = c
         .page(&format!("/plans/{p}?statut=realisee&tri=titre"))
         .await;
-    assert!(html.contains("1 action(s) affichée(s) sur 4"));
+    assert!(html.contains("1 action affichée sur 4"));
     let (_, html) = c
         .page(&format!("/plans/{p}?axe={}", axes(&app).await[2]))
         .await;
-    assert!(html.contains("1 action(s) affichée(s) sur 4"));
+    assert!(html.contains("1 action affichée sur 4"));
+}
+
+/// The texts of `needles` in the order they appear in `html` after `from` (each must appear).
+fn order_in<'a>(html: &str, from: &str, needles: &[&'a str]) -> Vec<&'a str> {
+    let start = html.find(from).unwrap_or_else(|| panic!("no {from}"));
+    let rest = &html[start..];
+    let mut found: Vec<(usize, &'a str)> = needles
+        .iter()
+        .map(|n| (rest.find(n).unwrap_or_else(|| panic!("no {n}")), *n))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n).collect()
+}
+
+/// Issue 15: the plan page sorted titles and pilots in Rust byte order (« L'Isle » before « La Bassée »,
+/// « Éco » after « Zones »): the database sorts them with the French collation `fr_tri`; the count of
+/// fiches shown is in French (« 1 action affichée », « 2 actions affichées »).
+#[tokio::test]
+async fn plan_page_sorts_titles_and_pilots_in_french_order() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = plan(&app, w.maison_a, "brouillon").await;
+    let ax = axes(&app).await[0];
+    let titles = [
+        "Zones d'activité durables",
+        "Éco-rénovation des écoles",
+        "L'Isle-Adam en transition",
+        "La Bassée, chantier école",
+    ];
+    let pilots = [
+        "Zénith Formation",
+        "Éco-Emploi",
+        "L'Outil en main",
+        "La Maison du vélo",
+    ];
+    for (i, (title, pilot)) in titles.iter().zip(pilots).enumerate() {
+        let org = app.organisation(pilot, "association").await;
+        let id = action(&app, p, i as i32 + 1, ax, Some(org)).await;
+        sqlx::query("update action set title = $2 where id = $1")
+            .bind(id)
+            .bind(title)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let c = app.signed_in(STAFF_A).await;
+    let (status, html) = c.page(&format!("/plans/{p}?tri=titre")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        order_in(&html, "id=\"axe-1\"", &titles),
+        [
+            "Éco-rénovation des écoles",
+            "La Bassée, chantier école",
+            "L'Isle-Adam en transition",
+            "Zones d'activité durables",
+        ]
+    );
+    assert_eq!(
+        order_in(&html, "id=\"f-pilote\"", &pilots),
+        [
+            "Éco-Emploi",
+            "La Maison du vélo",
+            "L'Outil en main",
+            "Zénith Formation",
+        ]
+    );
+    assert!(html.contains("4 actions affichées sur 4"), "{html}");
+    // By number by default, and in French whatever the count.
+    let (_, html) = c.page(&format!("/plans/{p}")).await;
+    assert_eq!(order_in(&html, "id=\"axe-1\"", &titles), titles);
+    let (_, html) = c.page(&format!("/plans/{p}?priorite=basse")).await;
+    assert!(html.contains("0 action affichée sur 4"), "{html}");
+    sqlx::query("update action set priority = 'basse' where plan_id = $1 and number <= 2")
+        .bind(p)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, html) = c
+        .page(&format!("/plans/{p}?priorite=basse&tri=titre"))
+        .await;
+    assert!(html.contains("2 actions affichées sur 4"), "{html}");
+    assert_eq!(
+        order_in(&html, "id=\"axe-1\"", &titles[..2]),
+        ["Éco-rénovation des écoles", "Zones d'activité durables"]
+    );
 }
 
 /// A plan of Maison A with one action under axis `axis`, inserted as it stands at `created`.

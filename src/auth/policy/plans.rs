@@ -57,6 +57,37 @@ pub fn can_review_plan(user: &CurrentUser, status: PlanStatus) -> bool {
         }
 }
 
+/// Who speaks in the conversation under an avis du réseau.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReviewSide {
+    /// The plan's Maison (its staff).
+    Maison,
+    /// The Alliance Villes Emploi (admins).
+    Reseau,
+}
+
+impl ReviewSide {
+    /// The code stored in `network_review_reply.side`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewSide::Maison => "maison",
+            ReviewSide::Reseau => "reseau",
+        }
+    }
+}
+
+/// The replies under an avis du réseau: the plan's Maison (its staff) answers it, AVE (admins) answers
+/// back, whatever the plan's state; they alone read the thread. Partners and other Maisons: `None` (404).
+pub fn review_reply_side(user: &CurrentUser, maison_id: i64) -> Option<ReviewSide> {
+    if user.is_admin() {
+        Some(ReviewSide::Reseau)
+    } else if user.is_staff_of(maison_id) {
+        Some(ReviewSide::Maison)
+    } else {
+        None
+    }
+}
+
 /// The transitions of the plan workflow (`PlanStatus::next`); only the Maison's staff make them.
 pub fn plan_transition_exists(from: PlanStatus, to: PlanStatus) -> bool {
     from.can_move_to(to)
@@ -135,5 +166,23 @@ mod tests {
         assert!(can_follow_up_action(&partner, 1, Some(5)));
         assert!(!can_follow_up_action(&partner, 1, Some(6)));
         assert!(!can_run_action(&partner, 1));
+    }
+
+    #[test]
+    fn review_conversation_sides() {
+        let admin = user(Role::Admin, None, None);
+        assert_eq!(review_reply_side(&admin, 1), Some(ReviewSide::Reseau));
+        assert_eq!(
+            review_reply_side(&user(Role::Staff, Some(1), None), 1),
+            Some(ReviewSide::Maison)
+        );
+        assert_eq!(
+            review_reply_side(&user(Role::Staff, Some(2), None), 1),
+            None
+        );
+        assert_eq!(
+            review_reply_side(&user(Role::Partner, None, Some(5)), 1),
+            None
+        );
     }
 }

@@ -27,6 +27,10 @@ pub struct ActionForm {
     pub funding_funder: Vec<String>,
     pub funding_amount: Vec<String>,
     pub funding_state: Vec<String>,
+    /// The funder chosen in the organisation directory (its id), or empty for a funder typed as text.
+    pub funding_org: Vec<String>,
+    /// The catalogue indicator chosen (its id), or empty for a free label.
+    pub ind_indicator: Vec<String>,
     pub ind_label: Vec<String>,
     pub ind_unit: Vec<String>,
     pub ind_target: Vec<String>,
@@ -38,6 +42,15 @@ pub struct ActionForm {
     pub ajouter: String,
     /// Set by a « Retirer » button: `group-line`.
     pub retirer: String,
+}
+
+/// The text a line shows in its free field: nothing when the line names the catalogue or the directory.
+fn free_text(chosen: Option<i64>, text: &str) -> String {
+    if chosen.is_some() {
+        String::new()
+    } else {
+        text.to_owned()
+    }
 }
 
 pub(super) fn at(v: &[String], i: usize) -> String {
@@ -78,11 +91,13 @@ pub struct PartnerRow {
     pub role: String,
 }
 pub struct FundingRow {
+    pub org: String,
     pub funder: String,
     pub amount: String,
     pub state: String,
 }
 pub struct IndicatorRow {
+    pub indicator: String,
     pub label: String,
     pub unit: String,
     pub target: String,
@@ -99,6 +114,7 @@ impl ActionForm {
                 &self.funding_funder,
                 &self.funding_amount,
                 &self.funding_state,
+                &self.funding_org,
             ],
             Lines::Indicators => &[
                 &self.ind_label,
@@ -106,6 +122,7 @@ impl ActionForm {
                 &self.ind_target,
                 &self.ind_achieved,
                 &self.ind_year,
+                &self.ind_indicator,
             ],
         };
         columns.iter().map(|c| c.len()).max().unwrap_or(0)
@@ -118,6 +135,7 @@ impl ActionForm {
                 &mut self.funding_funder,
                 &mut self.funding_amount,
                 &mut self.funding_state,
+                &mut self.funding_org,
             ],
             Lines::Indicators => vec![
                 &mut self.ind_label,
@@ -125,6 +143,7 @@ impl ActionForm {
                 &mut self.ind_target,
                 &mut self.ind_achieved,
                 &mut self.ind_year,
+                &mut self.ind_indicator,
             ],
         }
     }
@@ -209,6 +228,7 @@ impl ActionForm {
     pub fn funding_rows(&self) -> Vec<FundingRow> {
         (0..self.count(Lines::Fundings))
             .map(|i| FundingRow {
+                org: at(&self.funding_org, i),
                 funder: at(&self.funding_funder, i),
                 amount: at(&self.funding_amount, i),
                 state: at(&self.funding_state, i),
@@ -218,6 +238,7 @@ impl ActionForm {
     pub fn indicator_rows(&self) -> Vec<IndicatorRow> {
         (0..self.count(Lines::Indicators))
             .map(|i| IndicatorRow {
+                indicator: at(&self.ind_indicator, i),
                 label: at(&self.ind_label, i),
                 unit: at(&self.ind_unit, i),
                 target: at(&self.ind_target, i),
@@ -256,14 +277,33 @@ impl ActionForm {
                 .map(|p| p.organisation_id.to_string())
                 .collect(),
             partner_role: partners.iter().map(|p| p.role.clone()).collect(),
-            funding_funder: fundings.iter().map(|f| f.funder.clone()).collect(),
+            // A directory funder is shown by its choice, a free-text one by its text.
+            funding_org: fundings
+                .iter()
+                .map(|f| f.organisation_id.map(|o| o.to_string()).unwrap_or_default())
+                .collect(),
+            funding_funder: fundings
+                .iter()
+                .map(|f| free_text(f.organisation_id, &f.funder))
+                .collect(),
             funding_amount: fundings
                 .iter()
                 .map(|f| format::decimal(f.amount_cents as f64 / 100.0, 2))
                 .collect(),
             funding_state: fundings.iter().map(|f| f.state.clone()).collect(),
-            ind_label: indicators.iter().map(|i| i.label.clone()).collect(),
-            ind_unit: indicators.iter().map(|i| i.unit.clone()).collect(),
+            // A catalogue indicator is shown by its choice (its label and unit are the catalogue's).
+            ind_indicator: indicators
+                .iter()
+                .map(|i| i.indicator_id.map(|x| x.to_string()).unwrap_or_default())
+                .collect(),
+            ind_label: indicators
+                .iter()
+                .map(|i| free_text(i.indicator_id, &i.label))
+                .collect(),
+            ind_unit: indicators
+                .iter()
+                .map(|i| free_text(i.indicator_id, &i.unit))
+                .collect(),
             ind_target: indicators.iter().map(|i| i.target_text()).collect(),
             ind_achieved: indicators.iter().map(|i| i.achieved_text()).collect(),
             ind_year: indicators.iter().map(|i| i.year_text()).collect(),

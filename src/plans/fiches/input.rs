@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 
 use super::form::{ActionForm, Lines, at};
 use crate::domain::sector;
-use crate::plans::model::{self, Axis, Org, Person, Plan, Sector};
+use crate::plans::model::{self, Axis, CatalogueIndicator, Org, Person, Plan, Sector};
 use crate::plans::queries;
 use crate::web::format;
 use crate::web::forms::FieldErrors;
@@ -29,12 +29,28 @@ pub struct ActionInput {
     pub(super) end: Option<NaiveDate>,
     pub(super) priority: String,
     pub(super) partners: Vec<(i64, String)>,
-    pub(super) fundings: Vec<(String, i64, String)>,
+    pub(super) fundings: Vec<FundingInput>,
     pub(super) indicators: Vec<IndicatorInput>,
 }
 
-/// label, unit, target, achieved, year
-type IndicatorInput = (String, String, Option<f64>, Option<f64>, Option<i32>);
+/// A budget line: its funder (the directory's organisation and its name, or a name typed as free text),
+/// the amount in cents, acquis or sollicite.
+pub struct FundingInput {
+    pub(super) funder: String,
+    pub(super) organisation_id: Option<i64>,
+    pub(super) cents: i64,
+    pub(super) state: String,
+}
+
+/// A result line: a catalogue indicator (its label and unit) or a free label and unit.
+pub struct IndicatorInput {
+    pub(super) indicator_id: Option<i64>,
+    pub(super) label: String,
+    pub(super) unit: String,
+    pub(super) target: Option<f64>,
+    pub(super) achieved: Option<f64>,
+    pub(super) year: Option<i32>,
+}
 
 /// What the form needs to offer its choices (and to check them).
 pub struct Choices {
@@ -42,6 +58,10 @@ pub struct Choices {
     pub sectors: Vec<Sector>,
     pub orgs: Vec<Org>,
     pub staff: Vec<Person>,
+    /// Funders of the directory the budget lines may name (`queries::funder_orgs`).
+    pub funders: Vec<Org>,
+    /// Catalogue indicators the results may name (`queries::catalogue_indicators`).
+    pub catalogue: Vec<CatalogueIndicator>,
 }
 
 pub(super) async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Result<Choices> {
@@ -50,6 +70,8 @@ pub(super) async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Resul
         sectors: sector::all(&mut *conn).await?,
         orgs: queries::partner_orgs(conn, plan.maison_id).await?,
         staff: queries::staff_accounts(conn, plan.maison_id).await?,
+        funders: queries::funder_orgs(conn, plan.maison_id, plan.id).await?,
+        catalogue: queries::catalogue_indicators(conn, plan.id).await?,
     })
 }
 
@@ -66,8 +88,8 @@ pub(super) fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, 
     let mut e = FieldErrors::default();
     let mut input = head(form, c, &mut e);
     input.partners = partners(form, c, &mut e);
-    input.fundings = fundings(form, &mut e);
-    input.indicators = indicators(form, &mut e);
+    input.fundings = fundings(form, c, &mut e);
+    input.indicators = indicators(form, c, &mut e);
     if e.is_empty() {
         (Some(input), e)
     } else {
@@ -244,20 +266,24 @@ fn partners(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> Vec<(i64, St
     partners
 }
 
-/// The budget lines: funder, amount in cents, acquis or sollicité.
-fn fundings(form: &ActionForm, e: &mut FieldErrors) -> Vec<(String, i64, String)> {
+/// The budget lines: funder (chosen in the directory, or typed), amount in cents, acquis or sollicité.
+fn fundings(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> Vec<FundingInput> {
     let mut fundings = Vec::new();
     let mut bad = Vec::new();
     for i in 0..form.count(Lines::Fundings) {
-        let funder = at(&form.funding_funder, i).trim().to_owned();
+        let org = at(&form.funding_org, i);
+        let text = at(&form.funding_funder, i).trim().to_owned();
         let amount = at(&form.funding_amount, i);
-        if funder.is_empty() && amount.trim().is_empty() {
+        if org.trim().is_empty() && text.is_empty() && amount.trim().is_empty() {
             continue;
         }
-        if funder.is_empty() || funder.chars().count() > 200 {
-            bad.push(format!("ligne {} : indiquez le financeur", i + 1));
-            continue;
-        }
+        let funder = match funder_of(&org, &text, c) {
+            Ok(f) => f,
+            Err(why) => {
+                bad.push(format!("ligne {} : {why}", i + 1));
+                continue;
+            }
+        };
         let state = at(&form.funding_state, i);
         let state = if state == "acquis" {
             "acquis"
@@ -274,7 +300,12 @@ fn fundings(form: &ActionForm, e: &mut FieldErrors) -> Vec<(String, i64, String)
                 i + 1,
                 format::money(MAX_AMOUNT_CENTS)
             )),
-            Some(c) => fundings.push((funder, c, state.to_owned())),
+            Some(cents) => fundings.push(FundingInput {
+                funder: funder.0,
+                organisation_id: funder.1,
+                cents,
+                state: state.to_owned(),
+            }),
             None => bad.push(format!(
                 "ligne {} : montant illisible (exemple : 12 345,50)",
                 i + 1
@@ -290,6 +321,24 @@ fn fundings(form: &ActionForm, e: &mut FieldErrors) -> Vec<(String, i64, String)
     fundings
 }
 
+/// A budget line's funder: the directory's organisation chosen (its name), or the name typed — not both.
+fn funder_of(org: &str, text: &str, c: &Choices) -> Result<(String, Option<i64>), &'static str> {
+    if org.trim().is_empty() {
+        return if text.is_empty() || text.chars().count() > 200 {
+            Err("indiquez le financeur")
+        } else {
+            Ok((text.to_owned(), None))
+        };
+    }
+    let o = format::parse_int(org)
+        .and_then(|id| c.funders.iter().find(|o| o.id == id))
+        .ok_or("financeur inconnu de l'annuaire")?;
+    if !text.is_empty() && text != o.name {
+        return Err("choisissez le financeur dans l'annuaire ou écrivez son nom, pas les deux");
+    }
+    Ok((o.name.clone(), Some(o.id)))
+}
+
 /// A positive number below 10¹², or nothing when the field is empty.
 fn opt_value(s: &str) -> Result<Option<f64>, ()> {
     if s.trim().is_empty() {
@@ -302,27 +351,32 @@ fn opt_value(s: &str) -> Result<Option<f64>, ()> {
     }
 }
 
-/// The indicators: label, unit, target, achieved, year.
-fn indicators(form: &ActionForm, e: &mut FieldErrors) -> Vec<IndicatorInput> {
+/// The indicators: catalogue indicator or free label and unit, target, achieved, year.
+fn indicators(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> Vec<IndicatorInput> {
     let mut indicators = Vec::new();
     let mut bad = Vec::new();
     for i in 0..form.count(Lines::Indicators) {
+        let chosen = at(&form.ind_indicator, i);
         let label = at(&form.ind_label, i).trim().to_owned();
         let unit = at(&form.ind_unit, i).trim().to_owned();
         let target = at(&form.ind_target, i);
         let achieved = at(&form.ind_achieved, i);
         let year = at(&form.ind_year, i);
-        if label.is_empty()
+        if chosen.trim().is_empty()
+            && label.is_empty()
             && unit.is_empty()
             && target.trim().is_empty()
             && achieved.trim().is_empty()
         {
             continue;
         }
-        if label.is_empty() || label.chars().count() > 200 {
-            bad.push(format!("ligne {} : indiquez le libellé", i + 1));
-            continue;
-        }
+        let (indicator_id, label, unit) = match measure_of(&chosen, label, unit, c) {
+            Ok(m) => m,
+            Err(why) => {
+                bad.push(format!("ligne {} : {why}", i + 1));
+                continue;
+            }
+        };
         let y = if year.trim().is_empty() {
             Ok(None)
         } else {
@@ -332,7 +386,14 @@ fn indicators(form: &ActionForm, e: &mut FieldErrors) -> Vec<IndicatorInput> {
                 .ok_or(())
         };
         match (opt_value(&target), opt_value(&achieved), y) {
-            (Ok(t), Ok(a), Ok(y)) => indicators.push((label, unit, t, a, y)),
+            (Ok(target), Ok(achieved), Ok(year)) => indicators.push(IndicatorInput {
+                indicator_id,
+                label,
+                unit,
+                target,
+                achieved,
+                year,
+            }),
             (Err(_), _, _) | (_, Err(_), _) => bad.push(format!(
                 "ligne {} : cible ou réalisé doit être un nombre positif",
                 i + 1
@@ -347,4 +408,32 @@ fn indicators(form: &ActionForm, e: &mut FieldErrors) -> Vec<IndicatorInput> {
         );
     }
     indicators
+}
+
+/// What a result line measures: the catalogue indicator chosen (its label and unit), or the label and
+/// unit typed — not both.
+fn measure_of(
+    chosen: &str,
+    label: String,
+    unit: String,
+    c: &Choices,
+) -> Result<(Option<i64>, String, String), &'static str> {
+    if chosen.trim().is_empty() {
+        return if label.is_empty() || label.chars().count() > 200 {
+            Err("choisissez un indicateur du catalogue ou indiquez le libellé")
+        } else if unit.chars().count() > 50 {
+            Err("unité trop longue")
+        } else {
+            Ok((None, label, unit))
+        };
+    }
+    let ind = format::parse_int(chosen)
+        .and_then(|id| c.catalogue.iter().find(|i| i.id == id))
+        .ok_or("indicateur inconnu du catalogue")?;
+    if (!label.is_empty() && label != ind.label) || (!unit.is_empty() && unit != ind.unit) {
+        return Err(
+            "choisissez un indicateur du catalogue ou écrivez un libellé libre, pas les deux",
+        );
+    }
+    Ok((Some(ind.id), ind.label.clone(), ind.unit.clone()))
 }

@@ -31,30 +31,38 @@ pub(super) async fn write_children(
     .bind(&roles)
     .execute(&mut *conn)
     .await?;
-    let funders: Vec<String> = input.fundings.iter().map(|f| f.0.clone()).collect();
-    let amounts: Vec<i64> = input.fundings.iter().map(|f| f.1).collect();
-    let states: Vec<String> = input.fundings.iter().map(|f| f.2.clone()).collect();
+    let f = &input.fundings;
+    let funders: Vec<&str> = f.iter().map(|f| f.funder.as_str()).collect();
+    let orgs: Vec<Option<i64>> = f.iter().map(|f| f.organisation_id).collect();
+    let amounts: Vec<i64> = f.iter().map(|f| f.cents).collect();
+    let states: Vec<&str> = f.iter().map(|f| f.state.as_str()).collect();
     sqlx::query(
-        "insert into action_funding (action_id, funder, amount_cents, state, position)
-         select $1, f, a, s, p::int from unnest($2::text[], $3::bigint[], $4::text[]) with ordinality as t(f, a, s, p)",
+        "insert into action_funding (action_id, funder, organisation_id, amount_cents, state, position)
+         select $1, f, o, a, s, p::int
+         from unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[]) with ordinality as t(f, o, a, s, p)",
     )
     .bind(action_id)
     .bind(&funders)
+    .bind(&orgs)
     .bind(&amounts)
     .bind(&states)
     .execute(&mut *conn)
     .await?;
-    let labels: Vec<String> = input.indicators.iter().map(|i| i.0.clone()).collect();
-    let units: Vec<String> = input.indicators.iter().map(|i| i.1.clone()).collect();
-    let targets: Vec<Option<f64>> = input.indicators.iter().map(|i| i.2).collect();
-    let achieved: Vec<Option<f64>> = input.indicators.iter().map(|i| i.3).collect();
-    let years: Vec<Option<i32>> = input.indicators.iter().map(|i| i.4).collect();
+    let ind = &input.indicators;
+    let ids: Vec<Option<i64>> = ind.iter().map(|i| i.indicator_id).collect();
+    let labels: Vec<&str> = ind.iter().map(|i| i.label.as_str()).collect();
+    let units: Vec<&str> = ind.iter().map(|i| i.unit.as_str()).collect();
+    let targets: Vec<Option<f64>> = ind.iter().map(|i| i.target).collect();
+    let achieved: Vec<Option<f64>> = ind.iter().map(|i| i.achieved).collect();
+    let years: Vec<Option<i32>> = ind.iter().map(|i| i.year).collect();
     sqlx::query(
-        "insert into action_indicator (action_id, label, unit, target, achieved, year, position)
-         select $1, l, u, t, a, y, p::int
-         from unnest($2::text[], $3::text[], $4::float8[], $5::float8[], $6::int[]) with ordinality as x(l, u, t, a, y, p)",
+        "insert into action_indicator (action_id, indicator_id, label, unit, target, achieved, year, position)
+         select $1, c, l, u, t, a, y, p::int
+         from unnest($2::bigint[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::int[])
+              with ordinality as x(c, l, u, t, a, y, p)",
     )
     .bind(action_id)
+    .bind(&ids)
     .bind(&labels)
     .bind(&units)
     .bind(&targets)
@@ -276,20 +284,14 @@ fn tables(diff: &mut Diff, names: &Names<'_>, before: &Action, d: &Details, inpu
         .get(&before.id)
         .map(|v| {
             v.iter()
-                .map(|f| format!("{} : {} ({})", f.funder, f.amount(), f.state_label()))
+                .map(|f| funding_text(&f.funder, f.amount_cents, &f.state))
                 .collect()
         })
         .unwrap_or_default();
     let fundings_after: Vec<String> = input
         .fundings
         .iter()
-        .map(|(f, a, s)| {
-            format!(
-                "{f} : {} ({})",
-                format::money(*a),
-                model::funding_state_label(s)
-            )
-        })
+        .map(|f| funding_text(&f.funder, f.cents, &f.state))
         .collect();
     diff.field(
         "fundings",
@@ -309,9 +311,17 @@ fn tables(diff: &mut Diff, names: &Names<'_>, before: &Action, d: &Details, inpu
     let ind_after: Vec<String> = input
         .indicators
         .iter()
-        .map(|i| indicator_text(&i.0, &i.1, i.2, i.3, i.4))
+        .map(|i| indicator_text(&i.label, &i.unit, i.target, i.achieved, i.year))
         .collect();
     diff.field("indicators", "Indicateurs", ind_before, ind_after);
+}
+
+fn funding_text(funder: &str, cents: i64, state: &str) -> String {
+    format!(
+        "{funder} : {} ({})",
+        format::money(cents),
+        model::funding_state_label(state)
+    )
 }
 
 fn partner_text(name: &str, role: &str) -> String {
