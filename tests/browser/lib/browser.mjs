@@ -198,16 +198,16 @@ export async function signIn(page, account) {
     const error = await page.locator('[role="alert"], .flash-error, .field-error').allInnerTexts();
     throw new Error(`sign-in as ${account.email} failed, still on /connexion: ${error.join(' | ') || '(no message)'}`);
   }
-  await page.getByRole('button', { name: 'Se déconnecter' }).waitFor({ state: 'attached' });
+  await page.getByRole('button', { name: 'Se déconnecter', exact: true }).waitFor({ state: 'attached' });
 }
 
 /** Signs out with the header's "Se déconnecter" button; checks the session is really gone. */
 export async function signOut(page) {
-  await clickAndWait(page, page.getByRole('button', { name: 'Se déconnecter' }));
-  const count = await page.getByRole('button', { name: 'Se déconnecter' }).count();
+  await clickAndWait(page, page.getByRole('button', { name: 'Se déconnecter', exact: true }));
+  const count = await page.getByRole('button', { name: 'Se déconnecter', exact: true }).count();
   if (count !== 0) throw new Error(`still signed in after "Se déconnecter" (now on ${page.url()})`);
   await page.goto('/');
-  if ((await page.getByRole('button', { name: 'Se déconnecter' }).count()) !== 0) {
+  if ((await page.getByRole('button', { name: 'Se déconnecter', exact: true }).count()) !== 0) {
     throw new Error('"/" still shows a signed-in page after signing out');
   }
 }
