@@ -45,27 +45,27 @@ export default {
       await page.getByLabel('Organisation pilote').selectOption({ label: ft });
       await page.getByLabel('Date de début').fill('2026-02-01');
       await page.getByLabel('Date de fin').fill(axis === 1 ? '2025-12-31' : '2027-06-30');
-      await page.getByLabel('Financeur 1').fill('ADEME');
+      await page.getByLabel('Financeur 1 hors annuaire').fill('ADEME');
       await page.getByLabel('Montant 1 en euros').fill('12 500,00');
-      await page.getByLabel("Libellé de l'indicateur 1").fill('Personnes accompagnées');
+      await page.getByLabel("Libellé libre de l'indicateur 1").fill('Personnes accompagnées');
       await page.getByLabel('Unité 1').fill('personnes');
       await page.getByLabel('Cible 1').fill('40');
       if (axis === 1) {
         // A second indicator: « Ajouter une ligne » brings the form back with one more line, typing kept.
         await h.click(page.getByRole('button', { name: "Ajouter une ligne d'indicateur" }));
         assert.equal(await page.getByLabel('Intitulé').inputValue(), "Action de l'axe 1");
-        assert.equal(await page.getByLabel("Libellé de l'indicateur 1").inputValue(), 'Personnes accompagnées');
-        assert.equal(await page.getByLabel("Libellé de l'indicateur 2").inputValue(), '');
-        await page.getByLabel("Libellé de l'indicateur 2").fill('Entreprises rencontrées');
+        assert.equal(await page.getByLabel("Libellé libre de l'indicateur 1").inputValue(), 'Personnes accompagnées');
+        assert.equal(await page.getByLabel("Libellé libre de l'indicateur 2").inputValue(), '');
+        await page.getByLabel("Libellé libre de l'indicateur 2").fill('Entreprises rencontrées');
         await page.getByLabel('Unité 2').fill('entreprises');
         await page.getByLabel('Cible 2').fill('10');
         // A budget line added by mistake goes away with « Retirer ».
         await h.click(page.getByRole('button', { name: 'Ajouter une ligne de financement' }));
-        await page.getByLabel('Financeur 2').fill('Erreur de saisie');
+        await page.getByLabel('Financeur 2 hors annuaire').fill('Erreur de saisie');
         await h.click(page.getByRole('button', { name: 'Retirer la ligne de financement 2' }));
-        assert.equal(await page.getByLabel('Financeur 1').inputValue(), 'ADEME');
-        assert.equal(await page.getByLabel('Financeur 2').inputValue(), '');
-        assert.equal(await page.getByLabel("Libellé de l'indicateur 2").inputValue(), 'Entreprises rencontrées');
+        assert.equal(await page.getByLabel('Financeur 1 hors annuaire').inputValue(), 'ADEME');
+        assert.equal(await page.getByLabel('Financeur 2 hors annuaire').inputValue(), '');
+        assert.equal(await page.getByLabel("Libellé libre de l'indicateur 2").inputValue(), 'Entreprises rencontrées');
         const refused = await h.click(page.getByRole('button', { name: 'Enregistrer la fiche' }), { allowStatus: [422] });
         assert.equal(refused.status, 422);
         assert.match(await page.locator('#end-error').innerText(), /ne peut pas précéder/);
