@@ -100,3 +100,109 @@ async fn operator_and_retention_come_from_the_settings() {
         "the version from package-lock.json"
     );
 }
+
+/// The browser suite's own files, read as the statement describes them.
+fn suite_file(path: &str) -> String {
+    let file = format!("{}/tests/browser/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// What /accessibilite says about how the portal is tested is what tests/browser does: the versions pinned
+/// by package-lock.json, the axe tags with no rule disabled, the crawl's bounds, the two widths, a journey
+/// without JavaScript and the keyboard-only one (no click, one page load, only Tab, Shift+Tab, Enter, Space).
+#[tokio::test]
+async fn the_accessibility_statement_says_what_the_browser_suite_does() {
+    let app = spawn_app().await;
+    let (_, html) = app.client().get_html("/accessibilite").await;
+
+    let lock: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{}/package-lock.json", env!("CARGO_MANIFEST_DIR")))
+            .expect("package-lock.json"),
+    )
+    .expect("package-lock.json is JSON");
+    for (package, shown) in [
+        ("axe-core", "axe-core (version {})"),
+        ("vnu-jar", "Nu Html Checker (version {})"),
+        ("playwright-core", "Playwright (version {})"),
+    ] {
+        let version = lock["packages"][format!("node_modules/{package}")]["version"]
+            .as_str()
+            .expect(package);
+        let shown = shown.replace("{}", version);
+        assert!(html.contains(&shown), "the page does not say « {shown} »");
+    }
+
+    let config = suite_file("config.mjs");
+    assert!(
+        config.contains("tags: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']")
+            && html.contains("WCAG 2.1 niveaux A et AA")
+    );
+    assert!(
+        config.contains("disabledRules: {},") && html.contains("aucune règle désactivée"),
+        "the page says no axe rule is disabled"
+    );
+    assert!(
+        config.contains("intFromEnv('CRAWL_MAX_PAGES', 150)")
+            && config.contains("intFromEnv('CRAWL_MAX_PER_SHAPE', 5)")
+            && html.contains("jusqu'à 150 pages par profil, et 5 pages de chaque forme"),
+        "the crawl's bounds"
+    );
+    assert!(
+        config.contains("desktop: { width: 1280,")
+            && config.contains("mobile: { width: 390,")
+            && html.contains("1&nbsp;280 et de 390 pixels de large")
+    );
+
+    let journeys: Vec<String> = std::fs::read_dir(format!(
+        "{}/tests/browser/journeys",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("journeys")
+    .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+    .collect();
+    assert!(
+        journeys
+            .iter()
+            .any(|j| suite_file(&format!("journeys/{j}")).contains("javaScriptEnabled: false")),
+        "a journey without JavaScript"
+    );
+    assert!(html.contains("dont un sans JavaScript"));
+
+    let keyboard = suite_file("journeys/clavier-seul.mjs");
+    assert!(html.contains("au clavier seul") && html.contains("Tab, Maj+Tab, Entrée et Espace"));
+    for forbidden in [
+        ".click(",
+        ".fill(",
+        ").check(",
+        "selectOption(",
+        "mouse",
+        "signIn(",
+        "signOut(",
+    ] {
+        assert!(
+            !keyboard.contains(forbidden),
+            "the keyboard-only journey uses {forbidden}"
+        );
+    }
+    assert_eq!(
+        keyboard.matches("h.goto(").count(),
+        1,
+        "one page load, then only the keyboard"
+    );
+    let pressed = keyboard.split("press(").skip(1);
+    for pressed in pressed.chain(keyboard.split("pressAndWait(").skip(1)) {
+        let key = pressed.split(')').next().unwrap_or_default();
+        assert!(
+            [
+                "'Tab'",
+                "'Shift+Tab'",
+                "'Enter'",
+                "'Space'",
+                "back ? 'Shift+Tab' : 'Tab'",
+                "key"
+            ]
+            .contains(&key),
+            "the keyboard-only journey presses {key}"
+        );
+    }
+}
