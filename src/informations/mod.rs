@@ -4,6 +4,8 @@
 //! (`config::Operator`); what the pages state about retention comes from the settings and constants the
 //! code applies, so that the page says what the portal does.
 
+mod site_map;
+
 use std::sync::OnceLock;
 
 use askama::Template;
@@ -17,7 +19,6 @@ use crate::domain::labels;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::Ctx;
-use crate::web::nav::{self, NavItem};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -214,13 +215,13 @@ async fn personal_data(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
 #[template(path = "informations/plan.html")]
 struct SiteMapPage {
     ctx: Ctx,
-    sections: Vec<NavItem>,
+    sections: Vec<site_map::Entry>,
     pages: &'static [(&'static str, &'static str)],
 }
 
 async fn site_map(ctx: Ctx) -> AppResult<Response> {
-    // The sections the visitor may open are the main navigation's, which the policy decides.
-    let sections = nav::items(ctx.user.as_ref(), "");
+    // The sections are the main navigation's, and the pages under them those the policy lets the visitor open.
+    let sections = site_map::entries(ctx.user.as_ref());
     let page = SiteMapPage {
         ctx,
         sections,
@@ -233,12 +234,38 @@ async fn site_map(ctx: Ctx) -> AppResult<Response> {
 #[template(path = "informations/aide.html")]
 struct HelpPage {
     ctx: Ctx,
-    phases: [&'static str; 5],
+    /// The method's steps, as headings (« Mobilisation des acteurs »).
+    phases: [String; 5],
+    /// The sections of the navigation the visitor may open: the page links those, names the others.
+    sections: Vec<String>,
+}
+
+impl HelpPage {
+    fn opens(&self, href: &str) -> bool {
+        self.sections.iter().any(|s| s == href)
+    }
+}
+
+/// « mise en œuvre » → « Mise en œuvre ».
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 async fn help(ctx: Ctx) -> AppResult<Response> {
-    let phases = labels::PHASES.map(labels::phase_label);
-    Ok(Html(HelpPage { ctx, phases }.render()?).into_response())
+    let phases = labels::PHASES.map(|p| capitalised(labels::phase_label(p)));
+    let sections = crate::web::nav::items(ctx.user.as_ref(), "")
+        .into_iter()
+        .map(|i| i.href.to_owned())
+        .collect();
+    let page = HelpPage {
+        ctx,
+        phases,
+        sections,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[cfg(test)]
@@ -254,6 +281,8 @@ mod tests {
         assert_eq!(minutes_label(7 * 24 * 60), "7 jours");
         assert_eq!(days_label(1), "1 jour");
         assert_eq!(days_label(365), "365 jours");
+        assert_eq!(capitalised("mise en œuvre"), "Mise en œuvre");
+        assert_eq!(capitalised("évaluation"), "Évaluation");
     }
 
     #[test]

@@ -206,3 +206,110 @@ async fn the_accessibility_statement_says_what_the_browser_suite_does() {
         );
     }
 }
+
+/// The `href`s of the site map's « Rubriques » (the part before « Informations »).
+fn site_map_links(html: &str) -> Vec<String> {
+    let start = html.find("<h2>Rubriques</h2>").expect("Rubriques");
+    let end = html.find("<h2>Informations</h2>").expect("Informations");
+    html[start..end]
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The site map lists, for each role, the pages under each section that the role may open — its Maison's
+/// page, the forms that create something, the network's reports — and every one of them opens (200).
+#[tokio::test]
+async fn the_site_map_lists_the_pages_each_role_opens_and_they_open() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let expected: [(&str, Vec<String>, Vec<&str>); 4] = [
+        (
+            RESP_A,
+            vec![
+                format!("/maisons/{}", w.maison_a),
+                format!("/maisons/{}/territoire", w.maison_a),
+                format!("/maisons/{}/partenaires/ajouter", w.maison_a),
+                "/diagnostics/nouveau".into(),
+                "/plans/nouveau".into(),
+                "/comptes/inviter".into(),
+                "/comparaison".into(),
+                "/profil#mes-donnees".into(),
+            ],
+            vec!["/reseau/grenelle", "/maisons/nouvelle", "/journal"],
+        ),
+        (
+            STAFF_A,
+            vec![
+                format!("/maisons/{}", w.maison_a),
+                "/diagnostics/nouveau".into(),
+                "/plans/nouveau".into(),
+            ],
+            vec!["/comptes/inviter", "/reseau/grenelle"],
+        ),
+        (
+            PARTNER,
+            vec![format!("/organisations/{}", w.org), "/notifications".into()],
+            vec!["/diagnostics/nouveau", "/plans/nouveau", "/comparaison"],
+        ),
+        (
+            ADMIN,
+            vec![
+                "/reseau/grenelle".into(),
+                "/maisons/nouvelle".into(),
+                "/organisations/nouvelle".into(),
+                "/comptes/inviter".into(),
+                "/indicateurs/nouveau".into(),
+            ],
+            vec!["/diagnostics/nouveau", "/plans/nouveau"],
+        ),
+    ];
+    for (who, present, absent) in expected {
+        let c = app.signed_in(who).await;
+        let (_, html) = c.get_html("/plan-du-site").await;
+        let links = site_map_links(&html);
+        for p in &present {
+            assert!(links.contains(p), "{who}: no link to {p} in {links:?}");
+        }
+        for p in absent {
+            assert!(!links.iter().any(|l| l == p), "{who}: a link to {p}");
+        }
+        for l in &links {
+            let path = l.split('#').next().unwrap_or(l);
+            let (status, _) = c.get_html(path).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{who}: {path}, linked from the site map"
+            );
+        }
+    }
+}
+
+/// The help names the method's steps as headings and links the sections the visitor may open, only those.
+#[tokio::test]
+async fn the_help_links_the_sections_the_visitor_opens() {
+    let app = spawn_app().await;
+    app.world().await;
+    let (_, html) = app.client().get_html("/aide").await;
+    assert!(html.contains("<h2>1. Mobilisation des acteurs</h2>"));
+    assert!(html.contains("<h2>Se connecter</h2>") && !html.contains("href=\"/diagnostics\""));
+    let (_, html) = app.signed_in(STAFF_A).await.get_html("/aide").await;
+    assert!(!html.contains("<h2>Se connecter</h2>"));
+    for section in ["/maisons", "/diagnostics", "/plans", "/axes"] {
+        assert!(
+            html.contains(&format!("<a href=\"{section}\">")),
+            "{section}"
+        );
+    }
+    for closed in ["/reseau", "/comptes", "/organisations/demandes"] {
+        assert!(
+            !html.contains(&format!("<a href=\"{closed}\">")),
+            "{closed}"
+        );
+    }
+    let (_, html) = app.signed_in(ADMIN).await.get_html("/aide").await;
+    assert!(html.contains("<a href=\"/reseau\">Réseau</a>"));
+}
