@@ -3,6 +3,7 @@
 //! a Maison makes to an organisation it did not create; its référents (designated by the admins, handed
 //! over by a référent) and the partner accounts the admins review.
 
+mod asking;
 mod directory;
 mod fields;
 mod merge;
@@ -13,7 +14,7 @@ mod show;
 
 /// Who answers what is asked of an organisation (a partnership, a person proposed for an account): its
 /// active référents, else the network's admins.
-pub use requests::answerers;
+pub use asking::answerers;
 
 use axum::Router;
 use axum::routing::{get, post};

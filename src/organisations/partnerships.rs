@@ -9,9 +9,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::asking;
 use super::directory::{insert_org, siret_taken_message};
 use super::fields::{Choice, OrgForm, choices, parse_org, parse_roles, parse_since, siret_label};
-use super::requests;
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::organisations::{self as org_rules, OrgControl};
@@ -328,10 +328,10 @@ pub async fn add(
         }
         if !org_rules::attaches_directly(&user, &c.control, id) {
             // An organisation the Maison did not create: a request, which grants nothing until accepted.
-            let asked = requests::ask(
+            let asked = asking::ask(
                 &mut tx,
                 &user,
-                &requests::Asking {
+                &asking::Asking {
                     maison_id: id,
                     maison_name: &name,
                     organisation_id: c.id,
@@ -342,7 +342,7 @@ pub async fn add(
                 },
             )
             .await?;
-            if let requests::Asked::Sent { to_referents } = asked {
+            if let asking::Asked::Sent { to_referents } = asked {
                 let who = if to_referents {
                     "à ses référents"
                 } else {

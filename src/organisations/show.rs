@@ -190,7 +190,7 @@ pub async fn show(
         .map(|m| m.name.clone())
         .collect();
     let management = management_note(&o, &referents);
-    let pending_requests = super::requests::pending_for(&state.db, &user, id).await?;
+    let pending_requests = super::asking::pending_for(&state.db, &user, id).await?;
     Ok(Html(
         ShowPage {
             ctx,
