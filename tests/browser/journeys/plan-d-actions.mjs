@@ -40,7 +40,7 @@ export default {
       await page.getByLabel('Intitulé').fill(`Action de l'axe ${axis}`);
       await page.getByLabel('Axe du cahier des charges').selectOption({ index: axis });
       const pilots = await page.getByLabel('Organisation pilote').locator('option').allInnerTexts();
-      const ft = pilots.find((o) => o.startsWith('France Travail'));
+      const ft = pilots.find((o) => o.startsWith('France Travail Hauts-de-France'));
       assert.ok(ft, 'France Travail is a partner of the Maison');
       await page.getByLabel('Organisation pilote').selectOption({ label: ft });
       await page.getByLabel('Date de début').fill('2026-02-01');
