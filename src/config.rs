@@ -41,6 +41,9 @@ pub struct Retention {
     pub notification_days: u32,
     /// `MDE_RETENTION_LINK_DAYS` (30): an invitation or reset link used or expired this long ago is deleted.
     pub link_days: u32,
+    /// `MDE_RETENTION_PROPOSAL_DAYS` (90): a proposal of a person for an account (`account_proposal`: the
+    /// name and address a Maison typed), accepted or refused this long ago, is deleted.
+    pub proposal_days: u32,
 }
 
 impl Default for Retention {
@@ -50,18 +53,20 @@ impl Default for Retention {
             notice_days: 30,
             notification_days: 180,
             link_days: 30,
+            proposal_days: 90,
         }
     }
 }
 
 impl Retention {
     /// (environment variable, value) for each period, in the order `mde config` prints them.
-    pub fn settings(&self) -> [(&'static str, u32); 4] {
+    pub fn settings(&self) -> [(&'static str, u32); 5] {
         [
             ("MDE_RETENTION_INACTIVE_DAYS", self.inactive_days),
             ("MDE_RETENTION_NOTICE_DAYS", self.notice_days),
             ("MDE_RETENTION_NOTIFICATION_DAYS", self.notification_days),
             ("MDE_RETENTION_LINK_DAYS", self.link_days),
+            ("MDE_RETENTION_PROPOSAL_DAYS", self.proposal_days),
         ]
     }
 
@@ -81,6 +86,7 @@ impl Retention {
             notice_days: days("MDE_RETENTION_NOTICE_DAYS", d.notice_days)?,
             notification_days: days("MDE_RETENTION_NOTIFICATION_DAYS", d.notification_days)?,
             link_days: days("MDE_RETENTION_LINK_DAYS", d.link_days)?,
+            proposal_days: days("MDE_RETENTION_PROPOSAL_DAYS", d.proposal_days)?,
         })
     }
 }

@@ -1,11 +1,13 @@
 //! `/comptes/{id}/effacer`: erasing an account (RGPD art. 17), by the network's administration, after a
 //! confirmation page — it cannot be undone. What is the person's alone goes: sessions, links (invitation,
-//! reset), notifications, refused sign-ins with their address, and the former names and addresses the
-//! journal's changes refer to (`event_personal_value`). The account row stays, anonymised (« Compte
-//! supprimé n° 123 », an address that cannot receive mail, no password, deactivated), so that the
+//! reset), notifications, refused sign-ins and requests of reset links with their address, the proposal
+//! that named them for an account, a partner's contact card with their address, and the former names and
+//! addresses the journal's changes refer to (`event_personal_value`). The account row stays, anonymised
+//! (« Compte supprimé n° 123 », an address that cannot receive mail, no password, deactivated), so that the
 //! comments, notes and journal entries it wrote keep an author, shown under that pseudonym: the journal
 //! names people when it is read and holds no name itself, so it is not rewritten. Other people's
-//! notifications that named the person are reworded with the pseudonym.
+//! notifications, and the notes and answers of proposals and partnership requests, that named the person
+//! are reworded with the pseudonym.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -223,6 +225,18 @@ fn regex_quoted(text: &str) -> String {
     out
 }
 
+/// The texts other people wrote that may name the erased person: (table, column, the column's length
+/// limit, which the longer pseudonym must not break).
+const REWORDED: &[(&str, &str, i32)] = &[
+    ("notification", "message", 100_000),
+    ("account_proposal", "note", 1000),
+    ("account_proposal", "answer", 1000),
+    ("partnership_request", "note", 1000),
+    ("partnership_request", "answer", 1000),
+    // A message waiting in someone else's session (« X a été ajouté(e) aux contacts. »).
+    ("session", "flash", 100_000),
+];
+
 struct Erased {
     sessions: u64,
     links: u64,
@@ -265,18 +279,27 @@ async fn erase_account(conn: &mut PgConnection, account: &AccountRow) -> sqlx::R
         .bind(&account.email)
         .execute(&mut *conn)
         .await?;
-    // Other people's notifications were written with the person's name (« X a commenté… »): the name and
-    // the address, as whole words, become the pseudonym.
-    for old in [&account.name, &account.email] {
-        sqlx::query(
-            "update notification set message = regexp_replace(message, $1, $2, 'g')
-             where strpos(message, $3) > 0",
-        )
-        .bind(format!("\\m{}\\M", regex_quoted(old)))
-        .bind(pseudonym.replace('\\', "\\\\").replace('&', "\\&"))
-        .bind(old)
+    // A partner organisation's contact card with the person's address is about the person.
+    sqlx::query("delete from partnership_contact where lower(email) = lower($1)")
+        .bind(&account.email)
         .execute(&mut *conn)
         .await?;
+    // Other people's texts may name the person: notifications were written with it (« X a commenté… »),
+    // and a proposal's or a partnership request's note or answer may. The name and the address, as whole
+    // words, become the pseudonym.
+    for (table, column, max) in REWORDED {
+        for old in [&account.name, &account.email] {
+            sqlx::query(&format!(
+                "update {table} set {column} = left(regexp_replace({column}, $1, $2, 'g'), {max})
+                 where strpos({column}, $3) > 0"
+            ))
+            .persistent(false)
+            .bind(format!("\\m{}\\M", regex_quoted(old)))
+            .bind(pseudonym.replace('\\', "\\\\").replace('&', "\\&"))
+            .bind(old)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     sqlx::query(
         "update account set name = $2, email = $3, password_hash = null, active = false,

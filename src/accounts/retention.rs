@@ -7,6 +7,9 @@
 //!   active admin account is never deactivated. Signing in after the warning makes it count for nothing.
 //! - Links (invitation, reset) used or expired `link_days` ago, and notifications read
 //!   `notification_days` ago, are deleted. (Expired sessions go every hour: the `purge_sessions` job.)
+//! - Proposals of a person for an account (`account_proposal`, issue 14: the name and address a Maison
+//!   typed for someone who may never get an account) accepted or refused `proposal_days` ago are deleted;
+//!   a pending one stays until it is answered.
 //!
 //! The task is given the time (`now`) instead of reading the clock, so that tests move it forward. Each
 //! step claims its rows (`for update skip locked`, then stamps them), so that two runs at once — two
@@ -29,6 +32,7 @@ pub struct Report {
     pub deactivated: usize,
     pub links_deleted: u64,
     pub notifications_deleted: u64,
+    pub proposals_deleted: u64,
 }
 
 /// Accounts warned per run at most (the next run takes the rest).
@@ -51,6 +55,15 @@ pub async fn run(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> anyhow::
             .execute(pool)
             .await?
             .rows_affected();
+    let proposals_deleted = sqlx::query(
+        "delete from account_proposal
+         where status <> 'en_attente' and answered_at < $1 - make_interval(days => $2)",
+    )
+    .bind(now)
+    .bind(r.proposal_days as i32)
+    .execute(pool)
+    .await?
+    .rows_affected();
     let warned = warn_inactive(pool, config, now).await?;
     let deactivated = deactivate_warned(pool, &r, now).await?;
     let report = Report {
@@ -58,6 +71,7 @@ pub async fn run(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> anyhow::
         deactivated,
         links_deleted,
         notifications_deleted,
+        proposals_deleted,
     };
     if report != Report::default() {
         tracing::info!(?report, "conservation des données / retention");

@@ -11,6 +11,11 @@ use super::policy::{CurrentUser, Role};
 
 pub const COOKIE: &str = "mde_session";
 
+/// Refused sign-ins (`login_failure`) and requests of a reset link (`password_reset_request`), which hold
+/// the address typed and the client's IP address for throttling, are deleted this many days after (the
+/// hourly purge below; `/donnees-personnelles` states it).
+pub const THROTTLE_KEPT_DAYS: i32 = 1;
+
 /// Only refresh `last_seen_at` this often, so that reading pages does not write on every request.
 const TOUCH_EVERY_SECS: i64 = 60;
 
@@ -276,17 +281,27 @@ pub async fn open_sessions(
     .await
 }
 
-/// Removes expired sessions, old sign-in failures and old requests of reset links; run periodically by
-/// `serve`.
+/// Removes expired sessions, old sign-in failures and old requests of reset links, and the one-time keys
+/// of forms (`form_submission`) that can no longer be replayed: a key older than every live session of
+/// its account came with a page whose CSRF token died with its session. Run every hour by `serve`.
 pub async fn purge_expired(db: &PgPool) -> sqlx::Result<()> {
     sqlx::query("delete from session where expires_at < now()")
         .execute(db)
         .await?;
-    sqlx::query("delete from password_reset_request where at < now() - interval '1 day'")
+    sqlx::query("delete from password_reset_request where at < now() - make_interval(days => $1)")
+        .bind(THROTTLE_KEPT_DAYS)
         .execute(db)
         .await?;
-    sqlx::query("delete from login_failure where at < now() - interval '1 day'")
+    sqlx::query("delete from login_failure where at < now() - make_interval(days => $1)")
+        .bind(THROTTLE_KEPT_DAYS)
         .execute(db)
         .await?;
+    sqlx::query(
+        "delete from form_submission f
+         where f.created_at < coalesce((select min(s.created_at) from session s
+                                        where s.account_id = f.account_id), now())",
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -135,7 +135,7 @@ pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static Demo
 
 async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<()> {
     let network = network::seed(conn, scale, hash).await.context("réseau")?;
-    trust::seed(conn)
+    trust::seed(conn, &network, hash)
         .await
         .context("organisations : qui les gère")?;
 

@@ -159,6 +159,9 @@ pub struct Retention {
     pub notice: String,
     pub notification: String,
     pub link: String,
+    pub proposal: String,
+    /// Refused sign-ins and requests of reset links (`auth::session::THROTTLE_KEPT_DAYS`).
+    pub throttle: String,
 }
 
 /// `1` → « 1 jour », `365` → « 365 jours ».
@@ -206,6 +209,8 @@ async fn personal_data(State(state): State<AppState>, ctx: Ctx) -> AppResult<Res
             notice: days_label(state.config.retention.notice_days),
             notification: days_label(state.config.retention.notification_days),
             link: days_label(state.config.retention.link_days),
+            proposal: days_label(state.config.retention.proposal_days),
+            throttle: days_label(crate::auth::session::THROTTLE_KEPT_DAYS.unsigned_abs()),
         },
     };
     Ok(Html(page.render()?).into_response())

@@ -830,10 +830,8 @@ pub async fn add_contact(
             object_type: "maison",
             object_id: id,
             action: "contact_ajout",
-            summary: format!(
-                "Contact ajouté pour {} : {contact_name}",
-                p.organisation_name
-            ),
+            // The contact's name is personal data: the journal, append-only, never holds it.
+            summary: format!("Contact ajouté pour {}", p.organisation_name),
             changes: vec![],
         },
         &format!("{contact_name} a été ajouté(e) aux contacts."),
@@ -872,7 +870,7 @@ pub async fn remove_contact(
             object_type: "maison",
             object_id: id,
             action: "contact_retrait",
-            summary: format!("Contact retiré pour {} : {contact}", p.organisation_name),
+            summary: format!("Contact retiré pour {}", p.organisation_name),
             changes: vec![],
         },
         &format!("{contact} a été retiré(e) des contacts."),

@@ -1,7 +1,7 @@
 //! `POST /profil/mes-donnees`: a person downloads what the portal holds about them (RGPD art. 15, right of
 //! access, and art. 20, portability): their account, sign-ins and refused sign-ins, comments, follow-up
 //! notes, replies under the avis du réseau, notifications, sessions and links (invitation, password
-//! reset), in JSON (one file) or in CSV (a zip of one CSV per kind, through the portal's one CSV writer,
+//! reset), requests of reset links, proposals and partnership requests, contact cards, in JSON (one file) or in CSV (a zip of one CSV per kind, through the portal's one CSV writer,
 //! with a LISEZMOI.txt). The zip, rather than one CSV: each kind has its own columns, and one table mixing
 //! them would be unreadable in a spreadsheet; the same tables become the JSON's arrays, so both formats
 //! say the same thing.
@@ -45,10 +45,14 @@ const KINDS: &[Kind] = &[
                        a.referent as "Référent de l'organisation", m.name as "Maison",
                        o.name as "Organisation", a.active as "Actif",
                        a.password_hash is not null as "Mot de passe choisi", a.created_at as "Créé le",
-                       a.updated_at as "Modifié le", a.last_login_at as "Dernière connexion"
+                       a.updated_at as "Modifié le", a.last_login_at as "Dernière connexion",
+                       a.inactivity_warned_at as "Averti d'inactivité le",
+                       im.name as "Invité par la Maison",
+                       a.reviewed_at as "Examiné par l'administration le"
                 from account a
                 left join maison m on m.id = a.maison_id
                 left join organisation o on o.id = a.organisation_id
+                left join maison im on im.id = a.invited_by_maison
                 where a.id = $1"#,
     },
     Kind {
@@ -81,13 +85,57 @@ const KINDS: &[Kind] = &[
     },
     Kind {
         file: "propositions",
-        about: "la proposition d'une Maison de vous inviter, si votre compte en vient (nom et adresse tels \
-                que la Maison les a saisis)",
-        sql: r#"select p.proposed_at as "Proposée le", m.name as "Par la Maison", p.name as "Nom",
-                       p.email as "Adresse e-mail", p.note as "Note", p.answered_at as "Acceptée le"
-                from account_proposal p join maison m on m.id = p.maison_id
-                where p.account_id = $1
+        about: "la proposition d'une Maison de vous inviter, si votre compte en vient, et les propositions \
+                de personnes que vous avez faites ou auxquelles vous avez répondu (nom et adresse tels \
+                que la Maison les a saisis ; effacées quelque temps après la réponse, voir la page \
+                « Données personnelles »)",
+        sql: r#"select p.id as "N°",
+                       case when p.account_id = $1 then 'Vous êtes la personne proposée'
+                            when p.proposed_by = $1 then 'Vous avez proposé la personne'
+                            else 'Vous avez répondu' end as "Votre rôle",
+                       p.proposed_at as "Proposée le", m.name as "Par la Maison",
+                       o.name as "Organisation", p.name as "Nom", p.email as "Adresse e-mail",
+                       p.note as "Note",
+                       case p.status when 'en_attente' then 'en attente' when 'acceptee' then 'acceptée'
+                                     else 'refusée' end as "Suite",
+                       p.answered_at as "Réponse le", p.answer as "Motif du refus"
+                from account_proposal p
+                join maison m on m.id = p.maison_id
+                join organisation o on o.id = p.organisation_id
+                where p.account_id = $1 or p.proposed_by = $1 or p.answered_by = $1
                 order by p.proposed_at, p.id"#,
+    },
+    Kind {
+        file: "demandes-de-partenariat",
+        about: "les demandes de partenariat d'une Maison avec une organisation que vous avez faites ou \
+                auxquelles vous avez répondu, avec leur note et leur réponse",
+        sql: r#"select r.id as "N°",
+                       case when r.requested_by = $1 then 'Vous avez fait la demande'
+                            else 'Vous avez répondu' end as "Votre rôle",
+                       r.requested_at as "Demandée le", m.name as "Maison", o.name as "Organisation",
+                       r.note as "Note",
+                       case r.status when 'en_attente' then 'en attente' when 'acceptee' then 'acceptée'
+                                     when 'refusee' then 'refusée' else 'retirée' end as "Suite",
+                       r.answered_at as "Réponse le", r.answer as "Réponse"
+                from partnership_request r
+                join maison m on m.id = r.maison_id
+                join organisation o on o.id = r.organisation_id
+                where r.requested_by = $1 or r.answered_by = $1
+                order by r.requested_at, r.id"#,
+    },
+    Kind {
+        file: "fiches-contact",
+        about: "les fiches de contact d'une organisation partenaire qu'une Maison a remplies avec votre \
+                adresse e-mail",
+        sql: r#"select c.id as "N°", m.name as "Maison", o.name as "Organisation", c.name as "Nom",
+                       c.job_title as "Fonction", c.email as "Adresse e-mail", c.phone as "Téléphone",
+                       c.created_at as "Créée le"
+                from partnership_contact c
+                join partnership pa on pa.id = c.partnership_id
+                join maison m on m.id = pa.maison_id
+                join organisation o on o.id = pa.organisation_id
+                where c.email <> '' and lower(c.email) = (select lower(email) from account where id = $1)
+                order by c.created_at, c.id"#,
     },
     Kind {
         file: "commentaires",

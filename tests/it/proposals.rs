@@ -201,3 +201,82 @@ async fn only_a_responsable_whose_maison_partners_without_managing_proposes() {
     assert_eq!(staff.get(&path).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("select count(*) from account_proposal").await, 0);
 }
+
+/// The demo (issue 14's leftovers): a référent or an admin finds proposals, partnership requests and an
+/// account to review waiting, none of them about Lille or France Travail Grand Est (the browser journeys
+/// start from those).
+#[tokio::test]
+async fn the_demo_has_proposals_requests_and_an_account_to_review_waiting() {
+    let app = spawn_app().await;
+    mde::demo::seed(&app.db, 1).await.unwrap();
+    let count = |sql: &'static str| app.count(sql);
+    assert_eq!(
+        count("select count(*) from account_proposal where status = 'en_attente'").await,
+        3
+    );
+    assert_eq!(
+        count("select count(*) from account_proposal where status = 'refusee' and answer <> ''")
+            .await,
+        1
+    );
+    assert_eq!(
+        count("select count(*) from partnership_request where status = 'en_attente'").await,
+        3
+    );
+    assert_eq!(
+        count(
+            "select count(*) from account_proposal p join maison m on m.id = p.maison_id
+             join organisation o on o.id = p.organisation_id
+             where m.name like '%Lille%' or o.name like 'France Travail Grand Est%'"
+        )
+        .await
+            + count(
+                "select count(*) from partnership_request p join maison m on m.id = p.maison_id
+                 join organisation o on o.id = p.organisation_id
+                 where m.name like '%Lille%' or o.name like 'France Travail Grand Est%'"
+            )
+            .await,
+        0
+    );
+    let mut admin = app.client();
+    let r = admin
+        .login("admin@ave.example.org", mde::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, page) = admin.get_html("/comptes/propositions").await;
+    assert_eq!(status, StatusCode::OK);
+    for name in [
+        "Nadia Roussel",
+        "Thomas Gauthier",
+        "Élodie Marchand",
+        "Mehdi Haddad",
+    ] {
+        assert!(page.contains(name), "{name}");
+    }
+    assert!(page.contains("Accepter et inviter"));
+    let (_, page) = admin.get_html("/organisations/a-examiner").await;
+    assert!(page.contains("Ombeline Vasselin"), "{page}");
+    let (_, page) = admin.get_html("/organisations/demandes").await;
+    assert_eq!(
+        page.matches("Accepter<span class=\"visually-hidden\"> la demande de ")
+            .count(),
+        3,
+        "{page}"
+    );
+    // Each waits for a référent who sees it too.
+    let referent: String = sqlx::query_scalar(
+        "select r.email from account_proposal p
+         join account r on r.organisation_id = p.organisation_id and r.referent
+         where p.status = 'en_attente' order by p.id limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut referent_client = app.client();
+    referent_client
+        .login(&referent, mde::demo::DEMO_PASSWORD)
+        .await;
+    let (status, page) = referent_client.get_html("/comptes/propositions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Accepter et inviter"));
+}

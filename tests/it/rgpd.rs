@@ -68,6 +68,58 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     // (After the sign-in, which forgets the earlier failures.)
     let mut refused = app.client();
     refused.login(PARTNER, "pas le bon mot de passe").await;
+    // What issue 14 added about a person: who invited the account and when the admins reviewed it, the
+    // proposal that made it, a partnership request they answered, a contact card with their address, a
+    // request of a reset link.
+    sqlx::query(
+        "update account set invited_by_maison = $2, reviewed_at = '2026-06-01T10:00:00Z',
+                            inactivity_warned_at = '2026-07-01T10:00:00Z'
+         where id = $1",
+    )
+    .bind(w.partner)
+    .bind(w.maison_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into account_proposal (maison_id, organisation_id, email, name, note, status, proposed_by,
+                                       answered_by, answered_at, account_id)
+         select $1, $2, email, name, 'Pour le copil', 'acceptee', $3, $4, now(), id from account where id = $5",
+    )
+    .bind(w.maison_a)
+    .bind(w.org)
+    .bind(w.responsable_a)
+    .bind(w.admin)
+    .bind(w.partner)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into partnership_request (maison_id, organisation_id, roles, status, answered_by,
+                                          answered_at, answer)
+         values ($1, $2, array['copil'], 'refusee', $3, now(), 'Pas sur ce territoire')",
+    )
+    .bind(w.maison_b)
+    .bind(w.org)
+    .bind(w.partner)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into partnership_contact (partnership_id, name, email)
+         select id, 'Contact partenaire', upper($3) from partnership where maison_id = $1 and organisation_id = $2",
+    )
+    .bind(w.maison_a)
+    .bind(w.org)
+    .bind(PARTNER)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("insert into password_reset_request (email, ip) values ($1, '192.0.2.9')")
+        .bind(PARTNER)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let (_, profile) = c.get_html("/profil").await;
     assert!(profile.contains("action=\"/profil/mes-donnees\""));
     assert!(
@@ -157,6 +209,65 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     assert_eq!(json["connexions"][0]["Événement"], "Connexion");
     assert_eq!(json["connexions-refusees"].as_array().unwrap().len(), 1);
     assert!(json["jetons"].as_str().unwrap().contains("aucun jeton"));
+    let maison_a: String = sqlx::query_scalar("select name from maison where id = $1")
+        .bind(w.maison_a)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(json["compte"]["Invité par la Maison"], maison_a.as_str());
+    assert!(
+        json["compte"]["Examiné par l'administration le"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-06-01T12:00:00")
+    );
+    assert!(json["compte"]["Averti d'inactivité le"].is_string());
+    assert_eq!(
+        ids("propositions"),
+        db_ids(
+            "select id from account_proposal
+             where account_id = $1 or proposed_by = $1 or answered_by = $1 order by proposed_at, id"
+        )
+        .await
+    );
+    assert_eq!(ids("propositions").len(), 1);
+    assert_eq!(
+        json["propositions"][0]["Votre rôle"],
+        "Vous êtes la personne proposée"
+    );
+    assert_eq!(json["propositions"][0]["Adresse e-mail"], email.as_str());
+    assert_eq!(json["propositions"][0]["Suite"], "acceptée");
+    assert_eq!(
+        ids("demandes-de-partenariat"),
+        db_ids(
+            "select id from partnership_request where requested_by = $1 or answered_by = $1
+             order by requested_at, id"
+        )
+        .await
+    );
+    assert_eq!(
+        json["demandes-de-partenariat"][0]["Votre rôle"],
+        "Vous avez répondu"
+    );
+    assert_eq!(
+        json["demandes-de-partenariat"][0]["Réponse"],
+        "Pas sur ce territoire"
+    );
+    assert_eq!(
+        ids("fiches-contact"),
+        db_ids(
+            "select c.id from partnership_contact c, account a
+             where a.id = $1 and lower(c.email) = lower(a.email) order by c.created_at, c.id"
+        )
+        .await
+    );
+    assert_eq!(
+        ids("fiches-contact").len(),
+        1,
+        "the address matched whatever its case"
+    );
+    assert_eq!(json["demandes-de-lien"].as_array().unwrap().len(), 1);
+    assert_eq!(json["demandes-de-lien"][0]["Adresse IP"], "192.0.2.9");
     // Nothing of the password or of the secrets behind sessions and links.
     let text = json.to_string();
     let hash: String = sqlx::query_scalar("select password_hash from account where id = $1")
@@ -188,6 +299,11 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
         "notifications.csv",
         "sessions.csv",
         "liens.csv",
+        "demandes-de-lien.csv",
+        "propositions.csv",
+        "demandes-de-partenariat.csv",
+        "fiches-contact.csv",
+        "reponses-aux-avis.csv",
     ] {
         assert!(files.contains_key(f), "{f} in {:?}", files.keys());
     }
@@ -334,6 +450,49 @@ async fn crawl(c: &TestClient, seeds: &[String]) -> Crawled {
     crawled
 }
 
+/// The erased person of the test below, as text the database or a page may hold (lowercase).
+const NEEDLES: &[&str] = &[
+    "zéphyrine",
+    "quarteron",
+    "zephyrine.quarteron@exemple-unique.test",
+    "zq@premiere-adresse.test",
+    "premiere-adresse",
+];
+
+/// Every text and JSON column of every table that holds one of `needles` (`table.column: rows`): the
+/// whole database is searched, so that a table a later issue adds is searched too.
+async fn columns_naming(db: &sqlx::PgPool, needles: &[&str]) -> Vec<String> {
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "select c.table_name::text, c.column_name::text
+         from information_schema.columns c
+         join information_schema.tables t
+           on t.table_schema = c.table_schema and t.table_name = c.table_name
+         where c.table_schema = 'public' and t.table_type = 'BASE TABLE'
+           and c.data_type in ('text', 'character varying', 'jsonb', 'json', 'ARRAY')
+           and c.table_name not like '\\_sqlx%'
+         order by 1, 2",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    assert!(columns.len() > 50, "{} columns", columns.len());
+    let patterns: Vec<String> = needles.iter().map(|n| format!("%{n}%")).collect();
+    let mut named = Vec::new();
+    for (table, column) in &columns {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from {table} where \"{column}\"::text ilike any($1)"
+        ))
+        .bind(&patterns)
+        .fetch_one(db)
+        .await
+        .unwrap();
+        if n > 0 {
+            named.push(format!("{table}.{column}: {n}"));
+        }
+    }
+    named
+}
+
 #[tokio::test]
 async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     let app = spawn_app().await;
@@ -431,6 +590,72 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         .execute(&app.db)
         .await
         .unwrap();
+    // What issue 14 added: the proposal that named the person for an account (as a partner would have
+    // been), a proposal they made whose note names them, a partnership request of theirs that names them,
+    // a contact card of A's partner with their address, a request of a reset link and a refused sign-in
+    // with their address, a session with its device.
+    sqlx::query(
+        "insert into account_proposal (maison_id, organisation_id, email, name, note, status, proposed_by,
+                                       answered_by, answered_at, account_id)
+         values ($1, $2, $3, $4, 'Pour le comité', 'acceptee', $5, $5, now(), $6),
+                ($1, $2, 'collegue@autre.test', 'Un collègue', $7, 'en_attente', $6, null, null, null)",
+    )
+    .bind(w.maison_a)
+    .bind(w.org)
+    .bind(FIRST_EMAIL)
+    .bind(FIRST)
+    .bind(w.admin)
+    .bind(id)
+    .bind(format!("Recommandé par {NAME} ({EMAIL})"))
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into partnership_request (maison_id, organisation_id, roles, note, requested_by)
+         values ($1, $2, array['associe'], $3, $4)",
+    )
+    .bind(w.maison_a)
+    .bind(w.other_org)
+    .bind(format!("Contact : {NAME}"))
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let pid: i64 = sqlx::query_scalar(
+        "select id from partnership where maison_id = $1 and organisation_id = $2",
+    )
+    .bind(w.maison_a)
+    .bind(w.org)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let contacts = format!("/maisons/{}/partenaires/{pid}", w.maison_a);
+    let r = app
+        .signed_in(RESP_A)
+        .await
+        .post(
+            &format!("{contacts}/contacts"),
+            &[
+                ("contact_name", NAME),
+                ("contact_email", EMAIL),
+                ("job_title", "Chargée de mission"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&r, &contacts);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from partnership_contact where email = '{EMAIL}'"
+        ))
+        .await,
+        1
+    );
+    for sql in [
+        "insert into password_reset_request (email, ip) values ($1, '192.0.2.7')",
+        "insert into login_failure (email, ip) values ($1, '192.0.2.7')",
+    ] {
+        sqlx::query(sql).bind(EMAIL).execute(&app.db).await.unwrap();
+    }
     assert_eq!(
         person
             .post("/profil/mes-donnees", &[("format", "json")])
@@ -441,6 +666,28 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     // Before the erasure, the crawl does find the person (the test can fail).
     let (_, journal) = admin.get_html("/journal").await;
     assert!(journal.contains(NAME) && journal.contains(EMAIL) && journal.contains(FIRST));
+    let (_, proposals) = admin.get_html("/comptes/propositions").await;
+    assert!(proposals.contains(FIRST) && proposals.contains(NAME));
+    let named = columns_naming(&app.db, NEEDLES).await;
+    for column in [
+        "account.name",
+        "account.email",
+        "account_proposal.name",
+        "account_proposal.note",
+        "partnership_request.note",
+        "partnership_contact.name",
+        "partnership_contact.email",
+        "password_reset_request.email",
+        "login_failure.email",
+        "notification.message",
+        "event_personal_value.value",
+        "session.flash",
+    ] {
+        assert!(
+            named.iter().any(|n| n.starts_with(&format!("{column}:"))),
+            "{column} names the person before the erasure: {named:#?}"
+        );
+    }
     let comments_before = app
         .count(&format!(
             "select count(*) from comment where author_id = {id}"
@@ -519,24 +766,15 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         app.count("select count(*) from event").await,
         events_before + 1
     );
-    // The person cannot sign in any more, with either address.
+    // Nothing in the database names the person any more, the journal included.
+    let named = columns_naming(&app.db, NEEDLES).await;
+    assert!(named.is_empty(), "{named:#?}");
+    // The person cannot sign in any more, with either address (each attempt is a new, short-lived
+    // `login_failure` row, which the retention task prunes: checked after the search above).
     for address in [EMAIL, FIRST_EMAIL] {
         let r = app.client().login(address, PASSWORD).await;
         assert_ne!(r.status(), StatusCode::SEE_OTHER, "{address}");
     }
-    // Nothing in the database names the person any more, the journal included.
-    let everywhere = app
-        .count(&format!(
-            "select count(*) from (
-                select summary || changes::text as t from event
-                union all select message from notification
-                union all select name || email from account
-                union all select value from event_personal_value) x
-             where x.t ilike '%Zéphyrine%' or x.t ilike '%Quarteron%' or x.t ilike '%{EMAIL}%'
-                or x.t ilike '%{FIRST_EMAIL}%'"
-        ))
-        .await;
-    assert_eq!(everywhere, 0);
 
     // Every page every role reaches, every download linked from them, each role's own data export and
     // the Maison's `mde export`: the name and the addresses are nowhere.
@@ -549,6 +787,10 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
             "/notifications",
             "/profil",
             "/plan-du-site",
+            "/donnees-personnelles",
+            "/comptes/propositions",
+            "/organisations/a-examiner",
+            "/organisations/demandes",
         ]
         .iter()
         .map(|p| p.to_string())
@@ -557,6 +799,8 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         s.push(format!("/diagnostics/{}", fx.a.diagnostic));
         s.push(format!("/actions/{}", fx.a.action));
         s.push(format!("/plans/{}", fx.a.plan));
+        s.push(contacts.clone());
+        s.push(format!("/organisations/{}", w.org));
         s.extend_from_slice(extra);
         s
     };
@@ -566,6 +810,23 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     texts.extend(c.texts);
     let mut total_pages = c.pages;
     let mut total_downloads = c.downloads;
+    // Every export of the portal, fetched by every role whether or not a crawl reached it: CSV and XLSX
+    // of the network and of an axis, the Grenelle workbook, the plan workbook and print pages, the
+    // diagnostic's indicators and print page. Each must have been read by at least one role.
+    let exports: Vec<String> = vec![
+        "/reseau/export/csv".into(),
+        "/reseau/export/xlsx".into(),
+        "/reseau/export/csv?programme=tous".into(),
+        "/reseau/grenelle/export.xlsx".into(),
+        "/axes/1/export/csv".into(),
+        "/axes/1/export/xlsx?programme=tous".into(),
+        format!("/axes/1/export/csv?maison={}", w.maison_a),
+        format!("/plans/{}/export.xlsx", fx.a.plan),
+        format!("/plans/{}/impression", fx.a.plan),
+        format!("/diagnostics/{}/indicateurs.csv", fx.a.diagnostic),
+        format!("/diagnostics/{}/impression", fx.a.diagnostic),
+    ];
+    let mut exported: std::collections::BTreeMap<&str, usize> = Default::default();
     for who in [ADMIN, RESP_A, STAFF_A, STAFF_B, PARTNER, OTHER_PARTNER] {
         let mut client = app.signed_in(who).await;
         let c = crawl(&client, &seeds(&journal_pages)).await;
@@ -573,6 +834,18 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         total_pages += c.pages;
         total_downloads += c.downloads;
         texts.extend(c.texts);
+        for path in &exports {
+            let r = client.get(path).await;
+            let n = exported.entry(path.as_str()).or_default();
+            if r.status() == StatusCode::OK {
+                *n += 1;
+                texts_of(
+                    &format!("{who} {path}"),
+                    &r.bytes().await.unwrap(),
+                    &mut texts,
+                );
+            }
+        }
         for format in ["json", "csv"] {
             let r = client
                 .post("/profil/mes-donnees", &[("format", format)])
@@ -588,6 +861,10 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     assert!(
         total_downloads >= 2,
         "CSV and XLSX exports were reached: {total_downloads}"
+    );
+    assert!(
+        exported.values().all(|n| *n > 0),
+        "every export read by a role: {exported:?}"
     );
     let dir = std::env::temp_dir().join(format!("mde-erasure-{}-{id}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -619,13 +896,7 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     let mut found = Vec::new();
     for (where_, text) in &texts {
         let lower = text.to_lowercase();
-        for needle in [
-            "zéphyrine",
-            "quarteron",
-            EMAIL,
-            FIRST_EMAIL,
-            "premiere-adresse",
-        ] {
+        for needle in NEEDLES {
             if lower.contains(needle) {
                 found.push(format!("{needle} in {where_}"));
             }
@@ -647,6 +918,7 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         notice_days: 20,
         notification_days: 90,
         link_days: 15,
+        proposal_days: 45,
     };
     let app = spawn_app_with(|c| {
         c.smtp = Some(smtp.config());
@@ -656,7 +928,7 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
     let w = app.world().await;
     // The page states the periods the task applies.
     let (_, page) = app.client().get_html("/donnees-personnelles").await;
-    for period in ["400 jours", "20 jours", "90 jours", "15 jours"] {
+    for period in ["400 jours", "20 jours", "90 jours", "15 jours", "45 jours"] {
         assert!(page.contains(period), "{period}");
     }
     let mut config = mde::config::Config::for_tests(app.database_url.clone());
@@ -690,8 +962,29 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
     .execute(&app.db)
     .await
     .unwrap();
+    // Proposals of people for an account (their name and address): one accepted and one refused now, one
+    // still waiting.
+    for (status, answered) in [
+        ("acceptee", "now()"),
+        ("refusee", "now()"),
+        ("en_attente", "null"),
+    ] {
+        sqlx::query(&format!(
+            "insert into account_proposal (maison_id, organisation_id, email, name, status, proposed_by,
+                                           answered_by, answered_at)
+             values ($1, $2, '{status}@propose.test', 'Personne {status}', '{status}', $3, $4, {answered})"
+        ))
+        .bind(w.maison_a)
+        .bind(w.org)
+        .bind(w.responsable_a)
+        .bind(if answered == "null" { None } else { Some(w.admin) })
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
     let t0 = now + Duration::days(17);
     let report = run_retention(&app.db, &config, t0).await.unwrap();
+    assert_eq!(report.proposals_deleted, 0, "answered 17 days ago: kept");
     assert_eq!(
         (report.warned, report.deactivated),
         (0, 0),
@@ -734,6 +1027,17 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         1,
         "the link expired 394 days ago"
     );
+    assert_eq!(
+        a.proposals_deleted + b.proposals_deleted,
+        2,
+        "the answered proposals; the pending one waits for its answer"
+    );
+    assert_eq!(
+        app.count("select count(*) from account_proposal where status = 'en_attente'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("select count(*) from account_proposal").await, 1);
     let mails = smtp.wait_for(5).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mails = if smtp.messages().len() > mails.len() {
@@ -838,4 +1142,51 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         .await
         .unwrap();
     assert_eq!((report.warned, report.deactivated), (1, 0));
+}
+
+/// The hourly purge (`purge_sessions`): what throttles sign-ins and reset links (an address typed and an IP
+/// address) goes after the day `/donnees-personnelles` states, and a form's one-time key as soon as no live
+/// session of its account can replay it.
+#[tokio::test]
+async fn the_hourly_purge_keeps_throttling_a_day_and_form_keys_while_a_session_can_replay_them() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let (_, page) = app.client().get_html("/donnees-personnelles").await;
+    assert!(page.contains("Mot de passe oublié") && page.contains("<td>1 jour</td>"));
+    // Staff A has a live session; staff B none.
+    let _staff = app.signed_in(STAFF_A).await;
+    for table in ["login_failure", "password_reset_request"] {
+        sqlx::query(&format!(
+            "insert into {table} (email, ip, at)
+             values ('quelquun@exemple.test', '192.0.2.1', now() - interval '25 hours'),
+                    ('quelquun@exemple.test', '192.0.2.1', now() - interval '23 hours')"
+        ))
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "insert into form_submission (key, account_id, created_at)
+         values ('avant-la-session', $1, now() - interval '1 day'),
+                ('pendant-la-session', $1, now() + interval '1 minute'),
+                ('sans-session', $2, now())",
+    )
+    .bind(w.staff_a)
+    .bind(w.staff_b)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    mde::auth::session::purge_expired(&app.db).await.unwrap();
+    for table in ["login_failure", "password_reset_request"] {
+        assert_eq!(
+            app.count(&format!("select count(*) from {table}")).await,
+            1,
+            "{table}: the row of 23 hours ago stays"
+        );
+    }
+    let keys: Vec<String> = sqlx::query_scalar("select key from form_submission order by key")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(keys, vec!["pendant-la-session"]);
 }
