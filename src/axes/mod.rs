@@ -30,8 +30,8 @@ use crate::auth::{CurrentUser, policy};
 use crate::domain::CURRENT_CHARTER;
 use crate::domain::labels;
 use crate::error::{AppError, AppResult};
-use crate::reseau::{Cell, ExportFormat, Table};
 use crate::state::AppState;
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::Count;
 use crate::web::{Ctx, format};
 
@@ -713,12 +713,8 @@ async fn export(
             Cell::text(labels::priority_label(&a.priority)),
             Cell::text(a.sector.clone().unwrap_or_default()),
             Cell::text(a.pilot.clone().unwrap_or_default()),
-            a.start_date
-                .map(|d| Cell::text(format::date(d)))
-                .unwrap_or(Cell::Empty),
-            a.end_date
-                .map(|d| Cell::text(format::date(d)))
-                .unwrap_or(Cell::Empty),
+            Cell::opt_date(a.start_date),
+            Cell::opt_date(a.end_date),
             Cell::text(if a.late { "oui" } else { "non" }),
             Cell::Money(a.budget),
             Cell::Money(a.acquis),

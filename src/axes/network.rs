@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 use super::Axis;
 use crate::domain::labels;
 use crate::error::AppResult;
-use crate::reseau::{Cell, ExportFormat, Programme, Table};
+use crate::reseau::Programme;
 use crate::state::AppState;
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::Count;
 use crate::web::{Ctx, format};
 

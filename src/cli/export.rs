@@ -19,8 +19,9 @@ use sqlx::{Column, PgConnection, Row, TypeInfo};
 use zip::write::SimpleFileOptions;
 
 use crate::audit::{self, Event};
+use crate::domain::diagnostic::CommentStatus;
 use crate::domain::{labels, partnership};
-use crate::reseau::{Cell, Table};
+use crate::web::export::{self, Cell, Table};
 use crate::web::format;
 
 /// One table of the export: its file name (without extension), its sheet and its README line, and the
@@ -526,7 +527,7 @@ async fn write_archive(
         zip.write_all(&table.to_csv().map_err(|e| anyhow::anyhow!("{e}"))?)?;
     }
     zip.start_file(format!("maison-{maison_id}.xlsx"), stored)?;
-    zip.write_all(&crate::reseau::workbook(&tables).map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    zip.write_all(&export::workbook(&tables).map_err(|e| anyhow::anyhow!("{e}"))?)?;
     // The bytes one at a time: a Maison's documents may weigh hundreds of megabytes together.
     for d in &documents {
         let data: Vec<u8> =
@@ -587,7 +588,7 @@ fn cell(row: &PgRow, i: usize, header: &str) -> anyhow::Result<Cell> {
             row.try_get::<Option<bool>, _>(i)?
                 .map(|b| if b { "oui" } else { "non" }.to_owned()),
         ),
-        "DATE" => text(row.try_get::<Option<NaiveDate>, _>(i)?.map(format::date)),
+        "DATE" => Cell::opt_date(row.try_get::<Option<NaiveDate>, _>(i)?),
         "TIMESTAMPTZ" => text(row.try_get::<Option<DateTime<Utc>>, _>(i)?.map(moment)),
         "TEXT[]" => {
             let codes = row
@@ -806,13 +807,9 @@ fn section_kind(code: &str) -> String {
 }
 
 fn comment_status(code: &str) -> String {
-    match code {
-        "ouvert" => "ouvert",
-        "pris_en_compte" => "pris en compte",
-        "sans_suite" => "sans suite",
-        other => other,
-    }
-    .into()
+    code.parse::<CommentStatus>()
+        .map(|s| s.lowercase().to_owned())
+        .unwrap_or_else(|_| code.into())
 }
 
 fn comparison_level(code: &str) -> String {

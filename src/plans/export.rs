@@ -3,15 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::model::{self, Action, Axis, CopilRow, Details, Plan, ReviewRow};
 use super::queries::{self, copil_decisions, reviews};
 use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::export::{self, Cell, ExportFormat, Table};
 use crate::web::{Ctx, format};
 
 const ACTION_HEADERS: &[&str] = &[
@@ -38,25 +37,25 @@ const ACTION_HEADERS: &[&str] = &[
     "Financements sollicités (€)",
 ];
 
-fn header_row(ws: &mut Worksheet, headers: &[&str], bold: &Format) -> Result<(), XlsxError> {
-    for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, bold)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    Ok(())
+/// The workbook as bytes: one row per action with every field, a sheet of financing, one of indicators.
+pub fn workbook(plan: &Plan, actions: &[Action], d: &Details) -> AppResult<Vec<u8>> {
+    let tables = [
+        actions_table(actions, d),
+        fundings_table(actions, d),
+        indicators_table(actions, d),
+    ];
+    export::workbook_about(
+        &tables,
+        export::About {
+            title: &plan.title,
+            company: &plan.maison_name,
+        },
+    )
 }
 
-/// The workbook as bytes: one row per action with every field, a sheet of financing, one of indicators.
-pub fn workbook(plan: &Plan, actions: &[Action], d: &Details) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let euros = Format::new().set_num_format("#,##0.00 \"€\"");
-    let day = Format::new().set_num_format("dd/mm/yyyy");
-    let ws = wb.add_worksheet();
-    ws.set_name("Actions")?;
-    header_row(ws, ACTION_HEADERS, &bold)?;
-    for (i, a) in actions.iter().enumerate() {
-        let r = i as u32 + 1;
+fn actions_table(actions: &[Action], d: &Details) -> Table {
+    let mut t = Table::new("Actions", ACTION_HEADERS);
+    for a in actions {
         let fundings = d.fundings.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
         let (total, acquired, requested) = model::totals(fundings);
         let partners = d
@@ -75,62 +74,55 @@ pub fn workbook(plan: &Plan, actions: &[Action], d: &Details) -> Result<Vec<u8>,
                     .join(" ; ")
             })
             .unwrap_or_default();
-        ws.write_number(r, 0, a.number)?;
-        for (c, text) in [
-            (1, a.title.as_str()),
-            (2, &format!("Axe {} — {}", a.axis_number, a.axis_title)),
-            (3, a.sector()),
-            (4, &a.objectives),
-            (5, &a.description),
-            (6, &a.target_public),
-            (7, &a.expected_results),
-            (8, a.pilot()),
-            (9, a.referent()),
-            (10, &partners),
-        ] {
-            ws.write_string(r, c, text)?;
-        }
-        if let Some(s) = a.start_date {
-            ws.write_date_with_format(r, 11, &excel_date(s)?, &day)?;
-        }
-        if let Some(e) = a.end_date {
-            ws.write_date_with_format(r, 12, &excel_date(e)?, &day)?;
-        }
-        ws.write_string(r, 13, a.priority_label())?;
-        ws.write_string(r, 14, a.status_label())?;
-        ws.write_number(r, 15, a.progress)?;
-        ws.write_string(r, 16, if a.late() { "oui" } else { "non" })?;
-        ws.write_string(r, 17, &a.abandon_reason)?;
-        ws.write_number_with_format(r, 18, total as f64 / 100.0, &euros)?;
-        ws.write_number_with_format(r, 19, acquired as f64 / 100.0, &euros)?;
-        ws.write_number_with_format(r, 20, requested as f64 / 100.0, &euros)?;
+        t.rows.push(vec![
+            Cell::Int(a.number.into()),
+            Cell::text(&a.title),
+            Cell::Text(format!("Axe {} — {}", a.axis_number, a.axis_title)),
+            Cell::text(a.sector()),
+            Cell::text(&a.objectives),
+            Cell::text(&a.description),
+            Cell::text(&a.target_public),
+            Cell::text(&a.expected_results),
+            Cell::text(a.pilot()),
+            Cell::text(a.referent()),
+            Cell::Text(partners),
+            Cell::opt_date(a.start_date),
+            Cell::opt_date(a.end_date),
+            Cell::text(a.priority_label()),
+            Cell::text(a.status_label()),
+            Cell::Int(a.progress.into()),
+            Cell::text(if a.late() { "oui" } else { "non" }),
+            Cell::text(&a.abandon_reason),
+            Cell::Money(total),
+            Cell::Money(acquired),
+            Cell::Money(requested),
+        ]);
     }
-    ws.autofit();
+    t
+}
 
-    let ws = wb.add_worksheet();
-    ws.set_name("Financements")?;
-    header_row(
-        ws,
+fn fundings_table(actions: &[Action], d: &Details) -> Table {
+    let mut t = Table::new(
+        "Financements",
         &["N° action", "Action", "Financeur", "Montant (€)", "État"],
-        &bold,
-    )?;
-    let mut r = 1;
+    );
     for a in actions {
         for f in d.fundings.get(&a.id).map(Vec::as_slice).unwrap_or(&[]) {
-            ws.write_number(r, 0, a.number)?;
-            ws.write_string(r, 1, &a.title)?;
-            ws.write_string(r, 2, &f.funder)?;
-            ws.write_number_with_format(r, 3, f.amount_cents as f64 / 100.0, &euros)?;
-            ws.write_string(r, 4, f.state_label())?;
-            r += 1;
+            t.rows.push(vec![
+                Cell::Int(a.number.into()),
+                Cell::text(&a.title),
+                Cell::text(&f.funder),
+                Cell::Money(f.amount_cents),
+                Cell::text(f.state_label()),
+            ]);
         }
     }
-    ws.autofit();
+    t
+}
 
-    let ws = wb.add_worksheet();
-    ws.set_name("Indicateurs")?;
-    header_row(
-        ws,
+fn indicators_table(actions: &[Action], d: &Details) -> Table {
+    let mut t = Table::new(
+        "Indicateurs",
         &[
             "N° action",
             "Action",
@@ -140,42 +132,25 @@ pub fn workbook(plan: &Plan, actions: &[Action], d: &Details) -> Result<Vec<u8>,
             "Réalisé",
             "Année",
         ],
-        &bold,
-    )?;
-    let mut r = 1;
+    );
     for a in actions {
         for i in d.indicators.get(&a.id).map(Vec::as_slice).unwrap_or(&[]) {
-            ws.write_number(r, 0, a.number)?;
-            ws.write_string(r, 1, &a.title)?;
-            ws.write_string(r, 2, &i.label)?;
-            ws.write_string(r, 3, &i.unit)?;
-            if let Some(t) = i.target {
-                ws.write_number(r, 4, t)?;
-            }
-            if let Some(v) = i.achieved {
-                ws.write_number(r, 5, v)?;
-            }
-            if let Some(y) = i.year {
-                ws.write_number(r, 6, y)?;
-            }
-            r += 1;
+            t.rows.push(vec![
+                Cell::Int(a.number.into()),
+                Cell::text(&a.title),
+                Cell::text(&i.label),
+                Cell::text(&i.unit),
+                Cell::opt_decimal(i.target),
+                Cell::opt_decimal(i.achieved),
+                i.year.map(|y| Cell::Int(y.into())).unwrap_or(Cell::Empty),
+            ]);
         }
     }
-    ws.autofit();
-    wb.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title(&plan.title)
-            .set_company(&plan.maison_name),
-    );
-    wb.save_to_buffer()
+    t
 }
 
-fn excel_date(d: chrono::NaiveDate) -> Result<rust_xlsxwriter::ExcelDateTime, XlsxError> {
-    use chrono::Datelike;
-    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-}
-
-fn file_name(plan: &Plan) -> String {
+/// `plan-12-plan-d-actions-2026` (the stem: the kit adds `.xlsx`).
+fn file_stem(plan: &Plan) -> String {
     let slug: String = plan
         .title
         .chars()
@@ -192,7 +167,7 @@ fn file_name(plan: &Plan) -> String {
         .collect::<Vec<_>>()
         .join("-");
     format!(
-        "plan-{}-{}.xlsx",
+        "plan-{}-{}",
         plan.id,
         slug.chars().take(60).collect::<String>()
     )
@@ -208,22 +183,12 @@ pub async fn xlsx(
     let actions = queries::plan_actions(&mut conn, id).await?;
     let details = queries::details(&mut conn, Some(id), None).await?;
     drop(conn);
-    let bytes = workbook(&plan, &actions, &details)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file_name(&plan)),
-            ),
-        ],
+    let bytes = workbook(&plan, &actions, &details)?;
+    Ok(export::attachment(
         bytes,
-    )
-        .into_response())
+        ExportFormat::Xlsx,
+        &file_stem(&plan),
+    ))
 }
 
 pub struct PrintAction {

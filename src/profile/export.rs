@@ -13,7 +13,7 @@ use std::io::Write;
 
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use serde::Deserialize;
@@ -23,9 +23,10 @@ use sqlx::{Column, PgConnection, Row, TypeInfo};
 
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
+use crate::domain::diagnostic::CommentStatus;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::csv::{self, Cell};
+use crate::web::export::{self, Cell, Table};
 use crate::web::{Form, format};
 
 /// One kind of data: its file (and JSON key), what it is (for the LISEZMOI), its statement.
@@ -144,10 +145,7 @@ const KINDS: &[Kind] = &[
         sql: r#"select c.id as "N°", c.diagnostic_id as "N° du diagnostic", d.title as "Diagnostic",
                        m.name as "Maison", s.title as "Section", c.parent_id as "En réponse au n°",
                        c.body as "Commentaire",
-                       case when c.parent_id is null then
-                         case c.status when 'ouvert' then 'ouvert' when 'pris_en_compte' then 'pris en compte'
-                                       else 'sans suite' end
-                       end as "État du fil",
+                       case when c.parent_id is null then c.status end as "État du fil",
                        c.answer as "Réponse de la Maison", c.created_at as "Écrit le",
                        c.edited_at as "Modifié le", c.hidden_at as "Masqué le", c.deleted_at as "Supprimé le"
                 from comment c
@@ -242,7 +240,7 @@ impl Datum {
             Datum::Text(s) => Cell::text(s.clone()),
             Datum::Int(n) => Cell::Int(*n),
             Datum::Bool(b) => Cell::text(if *b { "oui" } else { "non" }),
-            Datum::Date(d) => Cell::text(format::date(*d)),
+            Datum::Date(d) => Cell::Date(*d),
             Datum::At(t) => {
                 Cell::text(t.with_timezone(&Paris).format("%d/%m/%Y %H:%M").to_string())
             }
@@ -265,22 +263,46 @@ impl Datum {
     }
 }
 
-struct Table {
+/// What the statement of one kind gave: the same rows become a CSV file (through the kit's [`Table`]) and a
+/// JSON array.
+struct Data {
     kind: &'static Kind,
     headers: Vec<String>,
     rows: Vec<Vec<Datum>>,
 }
 
+impl Data {
+    fn table(&self) -> Table {
+        Table {
+            name: self.kind.file.to_owned(),
+            headers: self.headers.clone(),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Datum::cell).collect())
+                .collect(),
+        }
+    }
+}
+
+/// A thread's state, as the comment pages say it inside a sentence (« pris en compte »).
+fn comment_status(code: &str) -> anyhow::Result<String> {
+    let status: CommentStatus = code
+        .parse()
+        .map_err(|_| anyhow::anyhow!("état de commentaire inconnu : {code}"))?;
+    Ok(status.lowercase().to_owned())
+}
+
 fn datum(row: &PgRow, i: usize, header: &str) -> anyhow::Result<Datum> {
     let kind = row.column(i).type_info().name().to_owned();
     let d = match kind.as_str() {
-        "TEXT" | "VARCHAR" => row.try_get::<Option<String>, _>(i)?.map(|s| {
-            if header == "Profil" {
-                Datum::Text(Role::parse(&s).map(Role::label).unwrap_or("").to_owned())
-            } else {
-                Datum::Text(s)
-            }
-        }),
+        "TEXT" | "VARCHAR" => match (header, row.try_get::<Option<String>, _>(i)?) {
+            ("Profil", Some(s)) => Some(Datum::Text(
+                Role::parse(&s).map(Role::label).unwrap_or("").to_owned(),
+            )),
+            ("État du fil", Some(s)) => Some(Datum::Text(comment_status(&s)?)),
+            (_, s) => s.map(Datum::Text),
+        },
         "INT4" => row
             .try_get::<Option<i32>, _>(i)?
             .map(|n| Datum::Int(n.into())),
@@ -294,7 +316,7 @@ fn datum(row: &PgRow, i: usize, header: &str) -> anyhow::Result<Datum> {
 }
 
 /// Every kind of data of the account, read in the connection's current transaction.
-async fn tables(conn: &mut PgConnection, account_id: i64) -> anyhow::Result<Vec<Table>> {
+async fn tables(conn: &mut PgConnection, account_id: i64) -> anyhow::Result<Vec<Data>> {
     let mut out = Vec::new();
     for kind in KINDS {
         let rows: Vec<PgRow> = sqlx::query(kind.sql)
@@ -323,7 +345,7 @@ async fn tables(conn: &mut PgConnection, account_id: i64) -> anyhow::Result<Vec<
             }
             data.push(cells);
         }
-        out.push(Table {
+        out.push(Data {
             kind,
             headers,
             rows: data,
@@ -332,7 +354,7 @@ async fn tables(conn: &mut PgConnection, account_id: i64) -> anyhow::Result<Vec<
     Ok(out)
 }
 
-fn json_file(tables: &[Table], now: DateTime<Utc>) -> AppResult<Vec<u8>> {
+fn json_file(tables: &[Data], now: DateTime<Utc>) -> AppResult<Vec<u8>> {
     let mut root = Map::new();
     root.insert(
         "portail".into(),
@@ -370,7 +392,7 @@ fn json_file(tables: &[Table], now: DateTime<Utc>) -> AppResult<Vec<u8>> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("JSON export: {e}")))
 }
 
-fn readme(tables: &[Table], now: DateTime<Utc>) -> String {
+fn readme(tables: &[Data], now: DateTime<Utc>) -> String {
     let mut s = format!(
         "Portail des Maisons de l'Emploi : export de vos données personnelles (RGPD, articles 15 et 20)\r\n\
          Créé le {} (heure de Paris).\r\n\r\n\
@@ -393,20 +415,15 @@ fn readme(tables: &[Table], now: DateTime<Utc>) -> String {
     s
 }
 
-fn zip_file(tables: &[Table], now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
+fn zip_file(tables: &[Data], now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("LISEZMOI.txt", options)?;
     zip.write_all(readme(tables, now).as_bytes())?;
     for t in tables {
-        let rows: Vec<Vec<Cell>> = t
-            .rows
-            .iter()
-            .map(|r| r.iter().map(Datum::cell).collect())
-            .collect();
         zip.start_file(format!("{}.csv", t.kind.file), options)?;
-        zip.write_all(&csv::write(&t.headers, &rows).map_err(|e| anyhow::anyhow!("{e:?}"))?)?;
+        zip.write_all(&t.table().to_csv().map_err(|e| anyhow::anyhow!("{e:?}"))?)?;
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -417,19 +434,14 @@ pub struct ExportForm {
     format: String,
 }
 
+/// A person's data is kept by no cache on the way.
 fn attachment(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    let mut response = export::download(bytes, content_type, filename);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 pub async fn download(

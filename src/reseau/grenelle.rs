@@ -16,10 +16,10 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Cell, ExportFormat, Table};
 use crate::auth::{CurrentUser, policy};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::export::{Cell, ExportFormat, Table, attachment, workbook};
 use crate::web::format::Count;
 use crate::web::{Ctx, format};
 
@@ -403,10 +403,10 @@ pub async fn export(
         funder_table("Financeurs de l'annuaire", &r.directory, true),
         funder_table("Financeurs en texte libre", &r.free_text, false),
     ];
-    let bytes = super::workbook(&tables)?;
-    super::export::attachment(
+    let bytes = workbook(&tables)?;
+    Ok(attachment(
         bytes,
         ExportFormat::Xlsx,
         &format!("bilan-programme-grenelle-{y}"),
-    )
+    ))
 }

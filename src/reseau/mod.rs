@@ -15,7 +15,6 @@
 
 pub mod charts;
 pub mod compare;
-pub mod export;
 pub mod grenelle;
 
 use askama::Template;
@@ -32,9 +31,9 @@ use crate::auth::{CurrentUser, policy};
 use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::Count;
 use crate::web::{Ctx, format, url_encode};
-pub use export::{Cell, ExportFormat, Table, workbook};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 
 use crate::error::{AppError, AppResult};
 
@@ -25,6 +26,8 @@ pub enum Cell {
     Money(i64),
     /// A percentage already multiplied by 100 (42.5 means 42,5 %), two decimals, no `%` sign.
     Percent(f64),
+    /// A day, written `27/11/2026` (in XLSX a real date, shown in the same French format).
+    Date(NaiveDate),
     Empty,
 }
 
@@ -41,6 +44,10 @@ impl Cell {
         x.map(Cell::Percent).unwrap_or(Cell::Empty)
     }
 
+    pub fn opt_date(d: Option<NaiveDate>) -> Cell {
+        d.map(Cell::Date).unwrap_or(Cell::Empty)
+    }
+
     /// The field as written in the file (before the CSV quoting, which the writer adds).
     pub fn render(&self) -> Cow<'_, str> {
         match self {
@@ -49,6 +56,7 @@ impl Cell {
             Cell::Decimal(x) => Cow::Owned(decimal_comma(*x, 4)),
             Cell::Percent(x) => Cow::Owned(decimal_comma(*x, 2)),
             Cell::Money(c) => Cow::Owned(decimal_comma(*c as f64 / 100.0, 2)),
+            Cell::Date(d) => Cow::Owned(crate::web::format::date(*d)),
             Cell::Empty => Cow::Borrowed(""),
         }
     }
@@ -178,6 +186,13 @@ mod tests {
         assert_eq!(Cell::Decimal(-0.00001).render(), "0");
         assert_eq!(Cell::Decimal(f64::NAN).render(), "");
         assert_eq!(Cell::opt_decimal(None), Cell::Empty);
+    }
+
+    #[test]
+    fn dates_are_french() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 7).expect("date");
+        assert_eq!(Cell::Date(d).render(), "07/03/2026");
+        assert_eq!(Cell::opt_date(None), Cell::Empty);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The kit every feature uses: extractors (`Ctx`, `Form`), the session middleware and error pages, forms,
-//! French formats, CSV, Markdown, navigation, assets, idempotency keys, the end of a write (`outcome`),
-//! background jobs (`jobs`). It imports no feature (see HACKING.md, "Layers").
+//! French formats, CSV and XLSX exports (`csv`, `export`), Markdown, navigation, assets, idempotency keys,
+//! the end of a write (`outcome`), background jobs (`jobs`). It imports no feature (see HACKING.md, "Layers").
 
 pub mod assets;
 pub mod csv;
+pub mod export;
 pub mod extract;
 pub mod format;
 pub mod forms;
