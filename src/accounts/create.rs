@@ -1,14 +1,19 @@
 //! Making an invited account: the row without a password, its invitation link and its journal event (the
 //! person's name and address kept beside the journal, `audit::personal`). Used by `/comptes/inviter` and by
-//! the acceptance of a proposal (`proposals.rs`), so that an invitation is made one way only.
+//! the acceptance of a proposal (`proposals.rs`), so that an invitation is made, sent and shown one way
+//! only ([`invited`], then [`commit_and_send`]).
 
-use sqlx::PgConnection;
+use axum::response::Response;
+use sqlx::{PgConnection, Postgres, Transaction};
 
+use super::links::{self, Recipient};
 use super::queries::role_label;
 use super::tokens::{self, Issued, Purpose};
 use crate::audit::{self, Change, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::Ctx;
 use crate::web::forms::violates;
 
 /// The account to make.
@@ -127,4 +132,33 @@ pub async fn invited(
         issued,
         affiliation,
     }))
+}
+
+/// Commits the write that made the account, then sends its invitation and shows the link to `user`, who
+/// manages the account (whoever may invite, or the référents and admins who accepted a proposal).
+pub async fn commit_and_send(
+    tx: Transaction<'_, Postgres>,
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    a: &NewAccount<'_>,
+    created: Created,
+) -> AppResult<Response> {
+    tx.commit().await?;
+    let who = Recipient {
+        name: a.name,
+        email: a.email,
+        affiliation: &created.affiliation,
+    };
+    links::deliver_and_show(
+        state,
+        ctx,
+        user,
+        created.id,
+        who,
+        Purpose::Invitation,
+        created.issued,
+        true,
+    )
+    .await
 }

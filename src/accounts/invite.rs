@@ -18,9 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create::{self, Refused};
-use super::links::{self, Recipient};
 use super::queries::{self, Choice};
-use super::tokens::Purpose;
 use super::validate;
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
 use crate::auth::policy::organisations::OrgControl;
@@ -390,22 +388,6 @@ pub async fn submit(
             .await;
         }
     };
-    tx.commit().await?;
-    let who = Recipient {
-        name: &inv.name,
-        email: &inv.email,
-        affiliation: &created.affiliation,
-    };
     // Whoever may invite manages the account: the link is theirs to see.
-    links::deliver_and_show(
-        &state,
-        ctx,
-        &user,
-        created.id,
-        who,
-        Purpose::Invitation,
-        created.issued,
-        true,
-    )
-    .await
+    create::commit_and_send(tx, &state, ctx, &user, &new, created).await
 }

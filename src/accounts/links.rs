@@ -8,7 +8,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
 
 use super::queries::{self, AccountRow};
 use super::tokens::{self, Issued, Purpose};
@@ -19,7 +18,7 @@ use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::mail::{self, Delivery, Mail};
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, EmptyForm, Form, format, outcome};
 
 /// The page that shows a link just made.
 #[derive(Template)]
@@ -158,9 +157,6 @@ fn heading(purpose: Purpose) -> &'static str {
         Purpose::Reset => "Lien de réinitialisation du mot de passe",
     }
 }
-
-#[derive(Deserialize)]
-pub struct EmptyForm {}
 
 async fn issue_for(
     state: &AppState,

@@ -12,6 +12,7 @@ mod invite;
 mod links;
 mod list;
 mod proposals;
+mod propose;
 mod queries;
 mod retention;
 mod show;
@@ -37,7 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/comptes/inviter", get(invite::form).post(invite::submit))
         .route(
             "/comptes/proposer",
-            get(proposals::form).post(proposals::submit),
+            get(propose::form).post(propose::submit),
         )
         .route("/comptes/propositions", get(proposals::list))
         .route(

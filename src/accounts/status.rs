@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::links::EmptyForm;
 use super::queries;
 use super::tokens;
 use crate::audit::{self, Diff, Event};
@@ -12,7 +11,7 @@ use crate::auth::session::{self, FlashKind};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form, outcome};
 
 async fn refuse(state: &AppState, ctx: &Ctx, id: i64, message: &str) -> AppResult<Response> {
     outcome::flash(&state.db, ctx, FlashKind::Error, message).await?;

@@ -4,11 +4,9 @@
 //! signed in reads it.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 
 use crate::audit::{Diff, Event};
@@ -18,13 +16,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, violates};
 use crate::web::{Ctx, Form, outcome};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/indicateurs", get(index).post(create))
-        .route("/indicateurs/nouveau", get(new))
-        .route("/indicateurs/{id}/modifier", get(edit).post(update))
-}
 
 #[derive(sqlx::FromRow)]
 struct Indicator {
@@ -86,7 +77,11 @@ struct ListPage {
     can_manage: bool,
 }
 
-async fn index(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
+pub async fn index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+) -> AppResult<Response> {
     let indicators: Vec<Indicator> = sqlx::query_as(
         "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.measure, i.for_diagnostics,
                 i.for_actions, i.active, i.version,
@@ -108,7 +103,7 @@ async fn index(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> Ap
 }
 
 #[derive(Deserialize, Default)]
-struct IndicatorForm {
+pub struct IndicatorForm {
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -230,7 +225,7 @@ fn render_form(page: FormPage, status: StatusCode) -> AppResult<Response> {
     forms::render(&page, status)
 }
 
-async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
+pub async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     policy::ensure(rules::can_manage_catalogue(&user))?;
     render_form(
         FormPage {
@@ -249,7 +244,7 @@ async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     )
 }
 
-async fn create(
+pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -334,7 +329,7 @@ async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
     .ok_or(AppError::NotFound)
 }
 
-async fn edit(
+pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -367,7 +362,7 @@ async fn edit(
     )
 }
 
-async fn update(
+pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,

@@ -3,35 +3,22 @@
 //! the first bytes of the file, the size on the bytes received.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::Extension;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
-use serde::Deserialize;
 
-use super::{Diagnostic, load, touch};
+use super::{Diagnostic, load, load_if, touch};
 use crate::audit::Event;
 use crate::auth::CurrentUser;
-use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{RequestSession, csrf_matches};
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form, outcome};
 
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/diagnostics/{id}/documents",
-            post(upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
-        )
-        .route("/diagnostics/{id}/documents/nouveau", get(new))
-        .route("/diagnostics/{id}/documents/{did}", get(download))
-        .route("/diagnostics/{id}/documents/{did}/supprimer", post(delete))
-}
 
 /// Accepted kinds: extension, MIME type, French label, and the signature the content must start with.
 const KINDS: &[(&str, &str, &str, &[u8])] = &[
@@ -162,15 +149,14 @@ struct UploadPage {
     errors: FieldErrors,
 }
 
-async fn new(
+pub async fn new(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let d = load(&mut conn, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     Ok(Html(
         UploadPage {
             ctx,
@@ -186,7 +172,7 @@ fn too_large() -> AppError {
     AppError::PayloadTooLarge
 }
 
-async fn upload(
+pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -223,8 +209,7 @@ async fn upload(
         return Err(AppError::Csrf);
     }
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let checked = match &file {
         Some((name, data)) if !name.is_empty() => {
             let name = clean_name(name);
@@ -264,13 +249,9 @@ async fn upload(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "document",
             summary: format!("Document « {filename} » joint (n° {did})"),
-            changes: vec![],
+            ..d.event(&user)
         },
         "Document joint.",
         &format!("/diagnostics/{id}#documents"),
@@ -285,7 +266,7 @@ struct Stored {
     data: Vec<u8>,
 }
 
-async fn download(
+pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, did)): Path<(i64, i64)>,
@@ -326,10 +307,7 @@ async fn download(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
-
-async fn delete(
+pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -337,8 +315,7 @@ async fn delete(
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let filename: String = sqlx::query_scalar(
         "delete from diagnostic_document where id = $1 and diagnostic_id = $2 returning filename",
     )
@@ -352,13 +329,9 @@ async fn delete(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "document",
             summary: format!("Document « {filename} » supprimé"),
-            changes: vec![],
+            ..d.event(&user)
         },
         "Document supprimé.",
         &format!("/diagnostics/{id}#documents"),

@@ -2,12 +2,11 @@
 //! through the portal's one CSV writer (`web::csv`).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 
-use super::show::{self, Can, DocumentRow, HeadFacts, ValueRow, comparison_label};
+use super::report::{self, DocumentRow, HeadFacts, ValueRow, comparison_label};
+use super::show::{Can, date_shown};
 use super::{Diagnostic, load};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -15,12 +14,6 @@ use crate::state::AppState;
 use crate::web::csv::{self, Cell};
 use crate::web::markdown;
 use crate::web::{Ctx, format};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/diagnostics/{id}/impression", get(print))
-        .route("/diagnostics/{id}/indicateurs.csv", get(csv))
-}
 
 const CSV_HEADERS: [&str; 12] = [
     "Code",
@@ -82,14 +75,14 @@ fn slug(title: &str) -> String {
     s.chars().take(60).collect()
 }
 
-async fn csv(
+pub async fn csv(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
-    let values = show::values(&mut conn, id).await?;
+    let values = report::values(&mut conn, id).await?;
     let bytes = csv::write(&CSV_HEADERS, &csv_rows(&values))?;
     let name = format!("indicateurs-diagnostic-{}-{}.csv", d.id, slug(&d.title));
     Ok(csv::attachment(bytes, &name))
@@ -109,18 +102,18 @@ struct PrintPage {
     sections: Vec<PrintSection>,
     values: Vec<ValueRow>,
     documents: Vec<DocumentRow>,
-    transitions: Vec<show::TransitionRow>,
+    transitions: Vec<report::TransitionRow>,
     can: Can,
     printed_on: String,
 }
 
 impl PrintPage {
     fn validated_on(&self) -> String {
-        show::date_shown(self.d.validated_on)
+        date_shown(self.d.validated_on)
     }
 }
 
-async fn print(
+pub async fn print(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -128,8 +121,8 @@ async fn print(
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
-    let facts = show::head_facts(&mut conn, &d).await?;
-    let sections = show::sections(&mut conn, id)
+    let facts = report::head_facts(&mut conn, &d).await?;
+    let sections = report::sections(&mut conn, id)
         .await?
         .into_iter()
         .map(|s| PrintSection {
@@ -137,9 +130,9 @@ async fn print(
             title: s.title,
         })
         .collect();
-    let values = show::values(&mut conn, id).await?;
-    let documents = show::documents(&mut conn, id).await?;
-    let transitions = show::transitions(&mut conn, id).await?;
+    let values = report::values(&mut conn, id).await?;
+    let documents = report::documents(&mut conn, id).await?;
+    let transitions = report::transitions(&mut conn, id).await?;
     drop(conn);
     // The table's edit column is not printed.
     let mut can = Can::of(&user, &d);

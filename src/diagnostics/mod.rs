@@ -6,32 +6,133 @@ mod catalogue;
 mod comments;
 mod documents;
 mod export;
+mod head;
 mod list;
+mod report;
 mod sections;
 mod show;
 mod values;
 mod workflow;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
+use crate::audit::Event;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics::{self as rules, Access};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+/// Every route of the diagnostics, by file: `list`, `head` (create, edit the head), `show` (the page, from
+/// `report`), `sections`, `values` (indicators), `workflow/`, `comments/`, `documents`, `export`
+/// (print, CSV), `catalogue` (the network's indicators).
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(list::router())
-        .merge(show::router())
-        .merge(sections::router())
-        .merge(values::router())
-        .merge(workflow::router())
-        .merge(comments::router())
-        .merge(documents::router())
-        .merge(export::router())
-        .merge(catalogue::router())
+        .route("/diagnostics", get(list::index).post(head::create))
+        .route("/diagnostics/nouveau", get(head::new))
+        .route(
+            "/diagnostics/{id}/modifier",
+            get(head::edit).post(head::update),
+        )
+        .route("/diagnostics/{id}", get(show::show))
+        .route("/diagnostics/{id}/sections", post(sections::add))
+        .route(
+            "/diagnostics/{id}/sections/nouvelle",
+            get(sections::new_form),
+        )
+        .route(
+            "/diagnostics/{id}/sections/{sid}/modifier",
+            get(sections::edit).post(sections::save),
+        )
+        .route(
+            "/diagnostics/{id}/sections/{sid}/deplacer",
+            post(sections::move_section),
+        )
+        .route(
+            "/diagnostics/{id}/sections/{sid}/supprimer",
+            post(sections::delete),
+        )
+        .route("/diagnostics/{id}/indicateurs", post(values::create))
+        .route("/diagnostics/{id}/indicateurs/nouveau", get(values::new))
+        .route(
+            "/diagnostics/{id}/indicateurs/{vid}/modifier",
+            get(values::edit).post(values::update),
+        )
+        .route(
+            "/diagnostics/{id}/indicateurs/{vid}/supprimer",
+            post(values::delete),
+        )
+        .route(
+            "/diagnostics/{id}/partage",
+            get(workflow::share::share_form).post(workflow::share::share),
+        )
+        .route(
+            "/diagnostics/{id}/validation",
+            get(workflow::validate::validate_form).post(workflow::validate::validate),
+        )
+        .route(
+            "/diagnostics/{id}/archivage",
+            get(workflow::archive::archive_form).post(workflow::archive::archive),
+        )
+        .route(
+            "/diagnostics/{id}/nouvelle-version",
+            post(workflow::new_version::new_version),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires",
+            post(comments::new::create),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/nouveau",
+            get(comments::new::new_form),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/repondre",
+            get(comments::new::reply_form),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/modifier",
+            get(comments::edit::edit).post(comments::edit::update),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/traiter",
+            get(comments::answer::answer_form),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/reponse",
+            post(comments::answer::answer),
+        )
+        .route(
+            "/diagnostics/{id}/commentaires/{cid}/masquer",
+            get(comments::hide::hide_form).post(comments::hide::hide),
+        )
+        .route(
+            "/diagnostics/{id}/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route("/diagnostics/{id}/documents/nouveau", get(documents::new))
+        .route(
+            "/diagnostics/{id}/documents/{did}",
+            get(documents::download),
+        )
+        .route(
+            "/diagnostics/{id}/documents/{did}/supprimer",
+            post(documents::delete),
+        )
+        .route("/diagnostics/{id}/impression", get(export::print))
+        .route("/diagnostics/{id}/indicateurs.csv", get(export::csv))
+        .route(
+            "/indicateurs",
+            get(catalogue::index).post(catalogue::create),
+        )
+        .route("/indicateurs/nouveau", get(catalogue::new))
+        .route(
+            "/indicateurs/{id}/modifier",
+            get(catalogue::edit).post(catalogue::update),
+        )
 }
 
 pub use crate::domain::diagnostic::Status;
@@ -85,6 +186,29 @@ impl Diagnostic {
     pub fn url(&self) -> String {
         format!("/diagnostics/{}", self.id)
     }
+
+    /// The journal's event of `user`'s change to this diagnostic; the caller sets what happened
+    /// (`Event { action, summary, changes, ..d.event(&user) }`).
+    pub fn event(&self, user: &CurrentUser) -> Event<'static> {
+        self.event_on(user, "diagnostic", self.id)
+    }
+
+    /// [`Diagnostic::event`] for a change to one of its comments.
+    pub fn comment_event(&self, user: &CurrentUser, comment_id: i64) -> Event<'static> {
+        self.event_on(user, "comment", comment_id)
+    }
+
+    fn event_on(&self, user: &CurrentUser, object_type: &'static str, id: i64) -> Event<'static> {
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(self.maison_id),
+            object_type,
+            object_id: id,
+            action: "",
+            summary: String::new(),
+            changes: vec![],
+        }
+    }
 }
 
 /// Loads a diagnostic the account may read (404 otherwise). `for update` locks it for a write.
@@ -110,6 +234,19 @@ pub async fn load(
         .await?
         .ok_or(AppError::NotFound)?;
     crate::auth::policy::ensure(rules::can_read(user, &d.access()))?;
+    Ok(d)
+}
+
+/// [`load`], then 404 unless the policy's rule `may` lets the account do what it asks.
+pub async fn load_if(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    for_update: bool,
+    may: fn(&CurrentUser, &Access) -> bool,
+) -> AppResult<Diagnostic> {
+    let d = load(conn, user, id, for_update).await?;
+    crate::auth::policy::ensure(may(user, &d.access()))?;
     Ok(d)
 }
 

@@ -2,37 +2,20 @@
 //! moving and dropping sections. Two people saving the same section: the second is refused (revision).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, load, touch};
+use super::{Diagnostic, load_if, touch};
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
-use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, Form, outcome};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/diagnostics/{id}/sections", post(add))
-        .route("/diagnostics/{id}/sections/nouvelle", get(new_form))
-        .route(
-            "/diagnostics/{id}/sections/{sid}/modifier",
-            get(edit).post(save),
-        )
-        .route(
-            "/diagnostics/{id}/sections/{sid}/deplacer",
-            post(move_section),
-        )
-        .route("/diagnostics/{id}/sections/{sid}/supprimer", post(delete))
-}
+use crate::web::{Ctx, EmptyForm, Form, outcome};
 
 const MAX_BODY: usize = 100_000;
 
@@ -59,7 +42,7 @@ async fn section(conn: &mut sqlx::PgConnection, id: i64, sid: i64) -> AppResult<
 }
 
 #[derive(Deserialize, Default)]
-struct SectionForm {
+pub struct SectionForm {
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -84,15 +67,14 @@ struct SectionPage {
     theirs: Option<(String, String)>,
 }
 
-async fn edit(
+pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let d = load(&mut conn, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     let s = section(&mut conn, id, sid).await?;
     let page = SectionPage {
         ctx,
@@ -128,7 +110,7 @@ fn validate(form: &SectionForm) -> FieldErrors {
     errors
 }
 
-async fn save(
+pub async fn save(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -136,8 +118,7 @@ async fn save(
     Form(form): Form<SectionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
     let current = section(&mut tx, id, sid).await?;
     let errors = validate(&form);
     if form.action == "apercu" || !errors.is_empty() {
@@ -211,13 +192,10 @@ async fn save(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "section",
             summary: format!("Section « {title} » modifiée"),
             changes: diff.0,
+            ..d.event(&user)
         },
         "Section enregistrée.",
         &format!("/diagnostics/{id}#section-{sid}"),
@@ -226,7 +204,7 @@ async fn save(
 }
 
 #[derive(Deserialize, Default)]
-struct AddForm {
+pub struct AddForm {
     #[serde(default)]
     title: String,
 }
@@ -240,15 +218,14 @@ struct NewSectionPage {
     errors: FieldErrors,
 }
 
-async fn new_form(
+pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let d = load(&mut conn, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     let page = NewSectionPage {
         ctx,
         d,
@@ -258,7 +235,7 @@ async fn new_form(
     Ok(Html(page.render()?).into_response())
 }
 
-async fn add(
+pub async fn add(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -266,8 +243,7 @@ async fn add(
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let title = form.title.trim();
     let mut errors = FieldErrors::default();
     if title.is_empty() {
@@ -300,13 +276,9 @@ async fn add(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "section",
             summary: format!("Section « {title} » ajoutée"),
-            changes: vec![],
+            ..d.event(&user)
         },
         "Section ajoutée : rédigez-la.",
         &format!("/diagnostics/{id}/sections/{sid}/modifier"),
@@ -315,20 +287,19 @@ async fn add(
 }
 
 #[derive(Deserialize)]
-struct MoveForm {
+pub struct MoveForm {
     #[serde(default)]
     direction: String,
 }
 
-async fn move_section(
+pub async fn move_section(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, sid)): Path<(i64, i64)>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let _d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let order: Vec<i64> = sqlx::query_scalar(
         "select id from diagnostic_section where diagnostic_id = $1 order by position, id",
     )
@@ -360,10 +331,7 @@ async fn move_section(
     Ok(Redirect::to(&format!("/diagnostics/{id}#section-{sid}")).into_response())
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
-
-async fn delete(
+pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -371,8 +339,7 @@ async fn delete(
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let s = section(&mut tx, id, sid).await?;
     sqlx::query("delete from diagnostic_section where id = $1")
         .bind(sid)
@@ -383,10 +350,6 @@ async fn delete(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "section",
             summary: format!("Section « {} » supprimée", s.title),
             changes: vec![audit::Change::new(
@@ -395,6 +358,7 @@ async fn delete(
                 s.body,
                 "",
             )],
+            ..d.event(&user)
         },
         "Section supprimée.",
         &format!("/diagnostics/{id}"),

@@ -2,35 +2,19 @@
 //! (département, région or France) whose gap the table shows.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Diagnostic, load, parse_year, touch};
+use super::{Diagnostic, load_if, parse_year, touch};
 use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
-use crate::auth::policy::{self, diagnostics as rules};
+use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, outcome};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/diagnostics/{id}/indicateurs", post(create))
-        .route("/diagnostics/{id}/indicateurs/nouveau", get(new))
-        .route(
-            "/diagnostics/{id}/indicateurs/{vid}/modifier",
-            get(edit).post(update),
-        )
-        .route(
-            "/diagnostics/{id}/indicateurs/{vid}/supprimer",
-            post(delete),
-        )
-}
+use crate::web::{Ctx, EmptyForm, Form, format, outcome};
 
 #[derive(sqlx::FromRow)]
 struct CatalogueEntry {
@@ -51,7 +35,7 @@ async fn catalogue(conn: &mut sqlx::PgConnection) -> sqlx::Result<Vec<CatalogueE
 }
 
 #[derive(Deserialize, Default)]
-struct ValueForm {
+pub struct ValueForm {
     #[serde(default)]
     indicator_id: String,
     #[serde(default)]
@@ -214,15 +198,14 @@ async fn page(
     })
 }
 
-async fn new(
+pub async fn new(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let d = load(&mut conn, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     drop(conn);
     let form = ValueForm {
         year: d.reference_year.to_string(),
@@ -232,7 +215,7 @@ async fn new(
     Ok(Html(p.render()?).into_response())
 }
 
-async fn create(
+pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -240,8 +223,7 @@ async fn create(
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, true).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let cat = catalogue(&mut tx).await?;
     let v = match validate(&form, &cat) {
         Ok(v) => v,
@@ -276,17 +258,13 @@ async fn create(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "indicateur",
             summary: format!(
                 "Indicateur « {label} » ({}) ajouté : {}",
                 v.year,
                 format::decimal(v.value, 2)
             ),
-            changes: vec![],
+            ..d.event(&user)
         },
         "Indicateur ajouté.",
         &format!("/diagnostics/{id}#indicateurs"),
@@ -327,15 +305,14 @@ fn plain(x: f64) -> String {
     s.replace('.', ",")
 }
 
-async fn edit(
+pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path((id, vid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let d = load(&mut conn, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     let s = stored(&mut conn, id, vid).await?;
     drop(conn);
     let form = ValueForm {
@@ -361,7 +338,7 @@ async fn edit(
     Ok(Html(p.render()?).into_response())
 }
 
-async fn update(
+pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -369,8 +346,7 @@ async fn update(
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
     let before = stored(&mut tx, id, vid).await?;
     let cat = catalogue(&mut tx).await?;
     let v = match validate(&form, &cat) {
@@ -435,13 +411,10 @@ async fn update(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "indicateur",
             summary: format!("Indicateur « {} » modifié", before.label),
             changes: diff.0,
+            ..d.event(&user)
         },
         "Indicateur enregistré.",
         &format!("/diagnostics/{id}#indicateurs"),
@@ -449,10 +422,7 @@ async fn update(
     .await
 }
 
-#[derive(Deserialize)]
-struct EmptyForm {}
-
-async fn delete(
+pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
@@ -460,8 +430,7 @@ async fn delete(
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let d = load(&mut tx, &user, id, false).await?;
-    policy::ensure(rules::can_edit(&user, &d.access()))?;
+    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
     let before = stored(&mut tx, id, vid).await?;
     sqlx::query("delete from indicator_value where id = $1")
         .bind(vid)
@@ -472,10 +441,6 @@ async fn delete(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: id,
             action: "indicateur",
             summary: format!(
                 "Indicateur « {} » ({}) supprimé : {}",
@@ -483,7 +448,7 @@ async fn delete(
                 before.year,
                 format::decimal(before.value, 2)
             ),
-            changes: vec![],
+            ..d.event(&user)
         },
         "Indicateur supprimé.",
         &format!("/diagnostics/{id}#indicateurs"),

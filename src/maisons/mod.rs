@@ -22,12 +22,12 @@ pub fn router() -> Router<AppState> {
         .route("/maisons", get(list::list))
         .route(
             "/maisons/nouvelle",
-            get(profile::new_form).post(profile::create),
+            get(profile::new::new_form).post(profile::new::create),
         )
         .route("/maisons/{id}", get(show::show))
         .route(
             "/maisons/{id}/modifier",
-            get(profile::edit_form).post(profile::update),
+            get(profile::edit::edit_form).post(profile::edit::update),
         )
         .route("/maisons/{id}/territoire", get(territory::page))
         .route("/maisons/{id}/territoire/ajouter", post(territory::add))

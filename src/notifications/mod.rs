@@ -61,6 +61,23 @@ pub async fn staff_of_maison(conn: &mut PgConnection, maison_id: i64) -> sqlx::R
         .await
 }
 
+/// Who is told of the answer to what a Maison asked: the Maison's active responsables, and `asker` (the
+/// staff account that asked, while active).
+pub async fn askers_of_maison(
+    conn: &mut PgConnection,
+    maison_id: i64,
+    asker: Option<i64>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select id from account
+         where active and role = 'staff' and maison_id = $1 and (responsable or id = $2)",
+    )
+    .bind(maison_id)
+    .bind(asker)
+    .fetch_all(conn)
+    .await
+}
+
 /// The active accounts of these partner organisations.
 pub async fn members_of_organisations(
     conn: &mut PgConnection,

@@ -1,4 +1,4 @@
-//! Asking an organisation (issue 14): recording a partnership request ([`ask`], from `partnerships::add`),
+//! Asking an organisation (issue 14): recording a partnership request ([`ask`], from `partnerships::add::add`),
 //! who answers what is asked of an organisation ([`answerers`]: its référents, else the admins; proposals of
 //! a person use it too) and how many requests wait for someone's answer ([`pending_for`]).
 

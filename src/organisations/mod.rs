@@ -65,11 +65,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/maisons/{id}/partenaires/ajouter",
-            get(partnerships::add_form).post(partnerships::add),
+            get(partnerships::add::add_form).post(partnerships::add::add),
         )
         .route(
             "/maisons/{id}/partenaires/nouveau",
-            get(partnerships::new_form).post(partnerships::create),
+            get(partnerships::new::new_form).post(partnerships::new::create),
         )
         .route(
             "/maisons/{id}/partenaires/demandes/{rid}/retirer",
@@ -77,18 +77,18 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/maisons/{id}/partenaires/{pid}",
-            get(partnerships::manage).post(partnerships::update),
+            get(partnerships::manage::manage).post(partnerships::manage::update),
         )
         .route(
             "/maisons/{id}/partenaires/{pid}/retirer",
-            post(partnerships::remove),
+            post(partnerships::manage::remove),
         )
         .route(
             "/maisons/{id}/partenaires/{pid}/contacts",
-            post(partnerships::add_contact),
+            post(partnerships::contacts::add_contact),
         )
         .route(
             "/maisons/{id}/partenaires/{pid}/contacts/{cid}/retirer",
-            post(partnerships::remove_contact),
+            post(partnerships::contacts::remove_contact),
         )
 }

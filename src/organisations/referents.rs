@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
@@ -68,11 +68,9 @@ async fn journal(
     tx: &mut PgConnection,
     user: &CurrentUser,
     organisation_id: i64,
-    action: &str,
-    summary: &str,
-    before: Option<i64>,
-    after: Option<i64>,
+    c: &RoleChange<'_>,
 ) -> sqlx::Result<()> {
+    let (action, before, after) = (c.action, c.before, c.after);
     audit::record(
         &mut *tx,
         Event {
@@ -81,7 +79,7 @@ async fn journal(
             object_type: "organisation",
             object_id: organisation_id,
             action,
-            summary: summary.to_owned(),
+            summary: c.summary.to_owned(),
             changes: vec![Change::new(
                 "referent",
                 "Référent",
@@ -112,6 +110,47 @@ async fn journal(
         .await?;
     }
     Ok(())
+}
+
+/// A change of référents: `before` loses the role, `after` gains it.
+struct RoleChange<'a> {
+    action: &'a str,
+    summary: &'a str,
+    before: Option<i64>,
+    after: Option<i64>,
+    /// Told to the person who gains the role, else to the one who loses it.
+    notice: &'a str,
+    /// The message the next page shows.
+    message: &'a str,
+}
+
+/// Writes a change of référents and ends the request: the roles, their journal, the notice, the commit
+/// and the 303 to `to`.
+async fn change_roles(
+    mut tx: Transaction<'_, Postgres>,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    organisation_id: i64,
+    c: RoleChange<'_>,
+    to: &str,
+) -> AppResult<Response> {
+    if let Some(after) = c.after {
+        set_referent(&mut tx, after, true).await?;
+    }
+    if let Some(before) = c.before {
+        set_referent(&mut tx, before, false).await?;
+    }
+    journal(&mut tx, user, organisation_id, &c).await?;
+    let told: Vec<i64> = c.after.or(c.before).into_iter().collect();
+    notify(
+        &mut tx,
+        &told,
+        "referent",
+        c.notice,
+        &format!("/organisations/{organisation_id}"),
+    )
+    .await?;
+    outcome::committed(tx, ctx, c.message, to).await
 }
 
 #[derive(Deserialize, Default)]
@@ -146,42 +185,25 @@ pub async fn designate(
     let person = person_of(&mut tx, id, aid).await?;
     if person.referent {
         drop(tx);
-        outcome::flash(
+        return outcome::nothing_done(
             &state.db,
             &ctx,
             FlashKind::Info,
             "Cette personne est déjà référente de son organisation.",
+            &f.back(id),
         )
-        .await?;
-        return Ok(Redirect::to(&f.back(id)).into_response());
+        .await;
     }
-    set_referent(&mut tx, person.id, true).await?;
-    journal(
-        &mut tx,
-        &user,
-        id,
-        "referent_designe",
-        "Référent désigné",
-        None,
-        Some(person.id),
-    )
-    .await?;
-    notify(
-        &mut tx,
-        &[person.id],
-        "referent",
-        "Vous êtes désormais référent de votre organisation : vous gérez sa fiche et les comptes de ses \
-         personnes, et répondez à ses demandes de partenariat.",
-        &format!("/organisations/{id}"),
-    )
-    .await?;
-    outcome::committed(
-        tx,
-        &ctx,
-        "La personne a été désignée référente.",
-        &f.back(id),
-    )
-    .await
+    let change = RoleChange {
+        action: "referent_designe",
+        summary: "Référent désigné",
+        before: None,
+        after: Some(person.id),
+        notice: "Vous êtes désormais référent de votre organisation : vous gérez sa fiche et les comptes \
+                 de ses personnes, et répondez à ses demandes de partenariat.",
+        message: "La personne a été désignée référente.",
+    };
+    change_roles(tx, &ctx, &user, id, change, &f.back(id)).await
 }
 
 pub async fn remove(
@@ -197,41 +219,24 @@ pub async fn remove(
     let person = person_of(&mut tx, id, aid).await?;
     if !person.referent {
         drop(tx);
-        outcome::flash(
+        return outcome::nothing_done(
             &state.db,
             &ctx,
             FlashKind::Info,
             "Cette personne n'est pas référente de son organisation.",
+            &f.back(id),
         )
-        .await?;
-        return Ok(Redirect::to(&f.back(id)).into_response());
+        .await;
     }
-    set_referent(&mut tx, person.id, false).await?;
-    journal(
-        &mut tx,
-        &user,
-        id,
-        "referent_retire",
-        "Référent retiré",
-        Some(person.id),
-        None,
-    )
-    .await?;
-    notify(
-        &mut tx,
-        &[person.id],
-        "referent",
-        "L'administration du réseau vous a retiré le rôle de référent de votre organisation.",
-        &format!("/organisations/{id}"),
-    )
-    .await?;
-    outcome::committed(
-        tx,
-        &ctx,
-        "La personne n'est plus référente de son organisation.",
-        &f.back(id),
-    )
-    .await
+    let change = RoleChange {
+        action: "referent_retire",
+        summary: "Référent retiré",
+        before: Some(person.id),
+        after: None,
+        notice: "L'administration du réseau vous a retiré le rôle de référent de votre organisation.",
+        message: "La personne n'est plus référente de son organisation.",
+    };
+    change_roles(tx, &ctx, &user, id, change, &f.back(id)).await
 }
 
 /// A référent hands the role to a colleague of the same organisation, and is no longer référent.
@@ -245,14 +250,14 @@ pub async fn hand_over(
     let id = parse_id(&id)?;
     policy::ensure(org_rules::can_hand_over_referent(&user, id))?;
     let Some(aid) = format::parse_int(&f.account).filter(|a| *a != user.id) else {
-        outcome::flash(
+        return outcome::nothing_done(
             &state.db,
             &ctx,
             FlashKind::Error,
             "Choisissez la personne de votre organisation à qui transmettre le rôle.",
+            &format!("/organisations/{id}"),
         )
-        .await?;
-        return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+        .await;
     };
     let mut tx = state.db.begin().await?;
     let me = person_of(&mut tx, id, user.id).await?;
@@ -260,43 +265,25 @@ pub async fn hand_over(
     policy::ensure(me.referent)?;
     if colleague.referent {
         drop(tx);
-        outcome::flash(
+        return outcome::nothing_done(
             &state.db,
             &ctx,
             FlashKind::Error,
             "Cette personne est déjà référente de l'organisation.",
+            &format!("/organisations/{id}"),
         )
-        .await?;
-        return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+        .await;
     }
-    set_referent(&mut tx, colleague.id, true).await?;
-    set_referent(&mut tx, me.id, false).await?;
-    journal(
-        &mut tx,
-        &user,
-        id,
-        "referent_transmis",
-        "Rôle de référent transmis",
-        Some(me.id),
-        Some(colleague.id),
-    )
-    .await?;
-    notify(
-        &mut tx,
-        &[colleague.id],
-        "referent",
-        "Le rôle de référent de votre organisation vous a été transmis : vous gérez sa fiche et les comptes \
-         de ses personnes, et répondez à ses demandes de partenariat.",
-        &format!("/organisations/{id}"),
-    )
-    .await?;
-    outcome::committed(
-        tx,
-        &ctx,
-        "Le rôle de référent a été transmis : vous ne l'avez plus.",
-        &format!("/organisations/{id}"),
-    )
-    .await
+    let change = RoleChange {
+        action: "referent_transmis",
+        summary: "Rôle de référent transmis",
+        before: Some(me.id),
+        after: Some(colleague.id),
+        notice: "Le rôle de référent de votre organisation vous a été transmis : vous gérez sa fiche et \
+                 les comptes de ses personnes, et répondez à ses demandes de partenariat.",
+        message: "Le rôle de référent a été transmis : vous ne l'avez plus.",
+    };
+    change_roles(tx, &ctx, &user, id, change, &format!("/organisations/{id}")).await
 }
 
 /// A partner account invited by one Maison into an organisation that several Maisons partner.

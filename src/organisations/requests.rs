@@ -1,5 +1,5 @@
 //! Partnership requests (issue 14, DESIGN.md section 2): a Maison that attaches an existing organisation it
-//! did not create asks for it (`partnerships::add` calls `asking::ask`); the request grants nothing until the
+//! did not create asks for it (`partnerships::add::add` calls `asking::ask`); the request grants nothing until the
 //! organisation's référents — or the network's admins, who are told of it where it has no référent —
 //! accept it on `/organisations/demandes`. Both sides are notified; every step is in the journal of the
 //! Maison and of the organisation. The Maison may withdraw a request while it waits. Making a request and
@@ -7,10 +7,8 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::partnerships::insert_partnership;
@@ -21,28 +19,14 @@ use crate::auth::policy::{self, network as rules};
 use crate::auth::session::FlashKind;
 use crate::domain::partnership::{RequestStatus, roles_label};
 use crate::error::{AppError, AppResult};
-use crate::notifications::notify;
+use crate::notifications::{askers_of_maison, notify};
 use crate::state::AppState;
-use crate::web::forms::{self, FieldErrors, parse_id};
+use crate::web::answers::{AnswerForm, Refusal, reason_sentence};
+use crate::web::forms::{self, parse_id};
 use crate::web::{Ctx, Form, format, outcome};
 
-/// The accounts told of the answer: who asked, and the Maison's responsables.
-async fn askers(
-    conn: &mut PgConnection,
-    maison_id: i64,
-    requested_by: Option<i64>,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select id from account
-         where active and role = 'staff' and maison_id = $1 and (responsable or id = $2)",
-    )
-    .bind(maison_id)
-    .bind(requested_by)
-    .fetch_all(conn)
-    .await
-}
-
-// ---- The page of requests to answer ----
+/// Where the answers are given.
+const LIST: &str = "/organisations/demandes";
 
 #[derive(sqlx::FromRow)]
 pub struct RequestRow {
@@ -104,23 +88,15 @@ struct RequestsPage {
     admin: bool,
     pending: Vec<RequestRow>,
     answered: Vec<RequestRow>,
-    /// The request whose refusal was refused (a reason too long), and its typed reason.
-    errored: Option<i64>,
-    answer: String,
-    errors: FieldErrors,
-}
-
-impl RequestsPage {
-    fn is_errored(&self, id: &i64) -> bool {
-        self.errored == Some(*id)
-    }
+    /// The refusal that comes back (a reason too long), if any.
+    refusal: Refusal,
 }
 
 async fn render_list(
     state: &AppState,
     user: &CurrentUser,
     ctx: Ctx,
-    errored: Option<(i64, String, FieldErrors)>,
+    refusal: Refusal,
 ) -> AppResult<Response> {
     let scope = org_rules::requests_scope(user).ok_or(AppError::NotFound)?;
     // Admins see first the requests of organisations without a référent: theirs to answer.
@@ -144,18 +120,13 @@ async fn render_list(
     .bind(scope)
     .fetch_all(&state.db)
     .await?;
-    let (errored, answer, errors, status) = match errored {
-        Some((id, answer, errors)) => (Some(id), answer, errors, StatusCode::UNPROCESSABLE_ENTITY),
-        None => (None, String::new(), FieldErrors::default(), StatusCode::OK),
-    };
+    let status = refusal.status();
     let page = RequestsPage {
         ctx,
         admin: user.is_admin(),
         pending,
         answered,
-        errored,
-        answer,
-        errors,
+        refusal,
     };
     forms::render(&page, status)
 }
@@ -166,13 +137,7 @@ pub async fn list(
     ctx: Ctx,
 ) -> AppResult<Response> {
     policy::ensure(org_rules::can_list_requests(&user))?;
-    render_list(&state, &user, ctx, None).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AnswerForm {
-    answer: String,
+    render_list(&state, &user, ctx, Refusal::default()).await
 }
 
 /// The request, locked for the answer, once `user` may answer it (404 otherwise).
@@ -189,19 +154,14 @@ async fn locked(tx: &mut PgConnection, user: &CurrentUser, id: &str) -> AppResul
     Ok(r)
 }
 
+/// A request answered meanwhile: said, back to the list.
 async fn already_answered(state: &AppState, ctx: &Ctx, r: &RequestRow) -> AppResult<Response> {
-    outcome::flash(
-        &state.db,
-        ctx,
-        FlashKind::Error,
-        &format!(
-            "La demande de {} a déjà reçu une réponse ({}).",
-            r.maison_name,
-            r.status.label().to_lowercase()
-        ),
-    )
-    .await?;
-    Ok(Redirect::to("/organisations/demandes").into_response())
+    let message = format!(
+        "La demande de {} a déjà reçu une réponse ({}).",
+        r.maison_name,
+        r.status.label().to_lowercase()
+    );
+    outcome::nothing_done(&state.db, ctx, FlashKind::Error, &message, LIST).await
 }
 
 async fn set_status(
@@ -266,7 +226,7 @@ pub async fn accept(
         },
     )
     .await?;
-    let to = askers(&mut tx, r.maison_id, r.requested_by).await?;
+    let to = askers_of_maison(&mut tx, r.maison_id, r.requested_by).await?;
     notify(
         &mut tx,
         &to,
@@ -282,7 +242,7 @@ pub async fn accept(
         "La demande de {} est acceptée : {} est désormais partenaire de cette Maison.",
         r.maison_name, r.organisation_name
     );
-    outcome::committed(tx, &ctx, &msg, "/organisations/demandes").await
+    outcome::committed(tx, &ctx, &msg, LIST).await
 }
 
 pub async fn refuse(
@@ -298,18 +258,15 @@ pub async fn refuse(
         drop(tx);
         return already_answered(&state, &ctx, &r).await;
     }
-    let mut e = FieldErrors::default();
-    let answer = e.text("answer", &f.answer, 1000);
-    if !e.is_empty() {
-        drop(tx);
-        return render_list(&state, &user, ctx, Some((r.id, f.answer, e))).await;
-    }
-    set_status(&mut tx, &user, r.id, RequestStatus::Refusee, &answer).await?;
-    let reason = if answer.is_empty() {
-        String::new()
-    } else {
-        format!(" Motif : {answer}")
+    let answer = match f.reason(r.id) {
+        Ok(answer) => answer,
+        Err(refusal) => {
+            drop(tx);
+            return render_list(&state, &user, ctx, refusal).await;
+        }
     };
+    set_status(&mut tx, &user, r.id, RequestStatus::Refusee, &answer).await?;
+    let reason = reason_sentence(&answer);
     for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
         audit::record(
             &mut *tx,
@@ -328,7 +285,7 @@ pub async fn refuse(
         )
         .await?;
     }
-    let to = askers(&mut tx, r.maison_id, r.requested_by).await?;
+    let to = askers_of_maison(&mut tx, r.maison_id, r.requested_by).await?;
     notify(
         &mut tx,
         &to,
@@ -341,7 +298,7 @@ pub async fn refuse(
     )
     .await?;
     let msg = format!("La demande de {} est refusée.", r.maison_name);
-    outcome::committed(tx, &ctx, &msg, "/organisations/demandes").await
+    outcome::committed(tx, &ctx, &msg, LIST).await
 }
 
 /// `POST /maisons/{id}/partenaires/demandes/{rid}/retirer`: the Maison withdraws a request still waiting.
@@ -368,17 +325,11 @@ pub async fn withdraw(
     let to = format!("/maisons/{id}#demandes");
     if !r.pending() {
         drop(tx);
-        outcome::flash(
-            &state.db,
-            &ctx,
-            FlashKind::Error,
-            &format!(
-                "La demande a déjà reçu une réponse ({}).",
-                r.status.label().to_lowercase()
-            ),
-        )
-        .await?;
-        return Ok(Redirect::to(&to).into_response());
+        let message = format!(
+            "La demande a déjà reçu une réponse ({}).",
+            r.status.label().to_lowercase()
+        );
+        return outcome::nothing_done(&state.db, &ctx, FlashKind::Error, &message, &to).await;
     }
     set_status(&mut tx, &user, r.id, RequestStatus::Retiree, "").await?;
     for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {

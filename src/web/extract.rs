@@ -141,6 +141,11 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// The fields of a form that is only a button (a deletion, a move): nothing but its `csrf` token, which
+/// `Form<EmptyForm>` checks.
+#[derive(serde::Deserialize)]
+pub struct EmptyForm {}
+
 /// A url-encoded form whose `csrf` field must match the session's token (403 otherwise). Repeated fields
 /// deserialise into `Vec`s. Declare fields as `String` and parse them in the handler, so that bad input
 /// gets a French message beside the field rather than a generic refusal.

@@ -2,6 +2,7 @@
 //! French formats, CSV and XLSX exports (`csv`, `export`), Markdown, navigation, assets, idempotency keys,
 //! the end of a write (`outcome`), background jobs (`jobs`). It imports no feature (see HACKING.md, "Layers").
 
+pub mod answers;
 pub mod assets;
 pub mod csv;
 pub mod export;
@@ -18,7 +19,7 @@ pub mod outcome;
 use axum::http::HeaderValue;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
-pub use extract::{Ctx, Form, UncheckedForm};
+pub use extract::{Ctx, EmptyForm, Form, UncheckedForm};
 
 pub fn url_encode(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()

@@ -34,6 +34,20 @@ pub async fn committed(
     Ok(Redirect::to(to).into_response())
 }
 
+/// The end of a request that writes nothing (a refusal, something already done, « Aucune modification »):
+/// the message the next page shows, and a 303 to `to`. Called once the write's transaction, if any, is
+/// dropped, with the pool.
+pub async fn nothing_done(
+    conn: impl PgExecutor<'_>,
+    ctx: &Ctx,
+    kind: FlashKind,
+    message: &str,
+    to: &str,
+) -> AppResult<Response> {
+    flash(conn, ctx, kind, message).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
 /// The message the next page shows. Inside a write, pass its transaction (`&mut *tx`), so that a write
 /// that is rolled back leaves no message behind; a message that announces nothing written (a refusal, « Aucune
 /// modification ») may go through the pool.

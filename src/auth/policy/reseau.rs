@@ -10,6 +10,8 @@
 //!   with their organisation, reached from their home page and the Maisons they partner): 404.
 
 use super::CurrentUser;
+use crate::domain::diagnostic::Status as DiagnosticStatus;
+use crate::domain::plan::PlanStatus;
 
 /// The dashboard `/reseau`, its exports and the Grenelle roll-up.
 pub fn can_view_network(user: &CurrentUser) -> bool {
@@ -77,10 +79,14 @@ pub fn search_scope(user: &CurrentUser) -> Option<SearchScope> {
     }
 }
 
-/// Plan statuses a partner or another Maison may read.
-pub const VALIDATED_PLAN_STATUSES: [&str; 3] = ["valide", "en_oeuvre", "cloture"];
+/// Plan statuses a partner or another Maison may read: the published ones (`PlanStatus::is_published`).
+pub const VALIDATED_PLAN_STATUSES: [PlanStatus; 3] = [
+    PlanStatus::Valide,
+    PlanStatus::EnOeuvre,
+    PlanStatus::Cloture,
+];
 /// Diagnostic statuses another Maison may read, and that feed the network's distributions.
-pub const VALIDATED_DIAGNOSTIC_STATUSES: [&str; 1] = ["valide"];
+pub const VALIDATED_DIAGNOSTIC_STATUSES: [DiagnosticStatus; 1] = [DiagnosticStatus::Valide];
 
 #[cfg(test)]
 mod tests {
@@ -104,5 +110,19 @@ mod tests {
         assert!(!can_compare_indicators(&partner));
         assert_eq!(search_scope(&staff), Some(SearchScope::Staff(3)));
         assert_eq!(search_scope(&partner), None);
+    }
+
+    #[test]
+    fn validated_statuses_are_the_published_ones() {
+        let published: Vec<PlanStatus> = PlanStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_published())
+            .collect();
+        assert_eq!(published, VALIDATED_PLAN_STATUSES);
+        assert_eq!(
+            VALIDATED_DIAGNOSTIC_STATUSES.map(DiagnosticStatus::as_str),
+            ["valide"]
+        );
     }
 }

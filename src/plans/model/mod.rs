@@ -1,6 +1,7 @@
-//! Rows and labels of plans and fiches actions (the queries that read them are in `queries.rs`).
+//! Rows and labels of plans (`action.rs`: those of the fiches actions). The queries that read them are
+//! in `queries.rs`.
 
-use std::collections::HashMap;
+mod action;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -11,41 +12,10 @@ use crate::error::{AppError, AppResult};
 use crate::web::format;
 
 pub use crate::domain::plan::{ActionStatus, PlanStatus, action_code_label, plan_code_label};
-
-pub const PRIORITIES: &[(&str, &str)] = &[
-    ("haute", "Haute"),
-    ("moyenne", "Moyenne"),
-    ("basse", "Basse"),
-];
-
-pub fn priority_label(s: &str) -> &'static str {
-    PRIORITIES
-        .iter()
-        .find(|(k, _)| *k == s)
-        .map(|(_, l)| *l)
-        .unwrap_or("Inconnue")
-}
-
-pub fn funding_state_label(s: &str) -> &'static str {
-    if s == "acquis" {
-        "Acquis"
-    } else {
-        "Sollicité"
-    }
-}
-
-/// *En retard*: the end date is past and the action is neither réalisée nor abandonnée. Never stored.
-/// Takes the status or its code (an unknown code is not over).
-pub fn is_late(
-    end: Option<NaiveDate>,
-    status: impl TryInto<ActionStatus>,
-    today: NaiveDate,
-) -> bool {
-    match status.try_into() {
-        Ok(s) => s.is_late(end, today),
-        Err(_) => end.is_some_and(|e| e < today),
-    }
-}
+pub use action::{
+    Action, ActionLine, CatalogueIndicator, Details, Funding, Indicator, PRIORITIES, Partner,
+    Person, funding_state_label, is_late, opt_number, priority_label, totals,
+};
 
 #[derive(sqlx::FromRow, Clone)]
 pub struct Plan {
@@ -161,157 +131,6 @@ pub struct Org {
     pub name: String,
 }
 
-/// An indicator of the network's catalogue a fiche's result may name (`indicator.for_actions`).
-#[derive(sqlx::FromRow, Clone)]
-pub struct CatalogueIndicator {
-    pub id: i64,
-    pub label: String,
-    pub unit: String,
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Person {
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Action {
-    pub id: i64,
-    pub plan_id: i64,
-    pub number: i32,
-    pub title: String,
-    pub axis_id: i32,
-    pub axis_number: i32,
-    pub axis_title: String,
-    pub sector_code: Option<String>,
-    pub sector_name: Option<String>,
-    pub objectives: String,
-    pub description: String,
-    pub target_public: String,
-    pub expected_results: String,
-    pub pilot_organisation_id: Option<i64>,
-    pub pilot_name: Option<String>,
-    pub referent_account_id: Option<i64>,
-    pub referent_name: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub priority: String,
-    pub status: ActionStatus,
-    pub progress: i32,
-    pub abandon_reason: String,
-    pub version: i32,
-}
-
-impl Action {
-    pub fn late(&self) -> bool {
-        self.status.is_late(self.end_date, format::today())
-    }
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-    pub fn status_badge(&self) -> &'static str {
-        self.status.badge()
-    }
-    pub fn priority_label(&self) -> &'static str {
-        priority_label(&self.priority)
-    }
-    pub fn start(&self) -> String {
-        format::opt_date(self.start_date)
-    }
-    pub fn end(&self) -> String {
-        format::opt_date(self.end_date)
-    }
-    pub fn pilot(&self) -> &str {
-        self.pilot_name.as_deref().unwrap_or("")
-    }
-    pub fn referent(&self) -> &str {
-        self.referent_name.as_deref().unwrap_or("")
-    }
-    pub fn sector(&self) -> &str {
-        self.sector_name.as_deref().unwrap_or("")
-    }
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Partner {
-    pub action_id: i64,
-    pub organisation_id: i64,
-    pub name: String,
-    pub role: String,
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Funding {
-    pub action_id: i64,
-    pub funder: String,
-    /// The funder in the organisation directory (`funder` is then its name); `None`: free text.
-    pub organisation_id: Option<i64>,
-    pub amount_cents: i64,
-    pub state: String,
-}
-
-impl Funding {
-    pub fn amount(&self) -> String {
-        format::money(self.amount_cents)
-    }
-    pub fn state_label(&self) -> &'static str {
-        funding_state_label(&self.state)
-    }
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Indicator {
-    pub id: i64,
-    pub action_id: i64,
-    /// The catalogue's indicator (`label` and `unit` are then its own); `None`: a free label.
-    pub indicator_id: Option<i64>,
-    pub label: String,
-    pub unit: String,
-    pub target: Option<f64>,
-    pub achieved: Option<f64>,
-    pub year: Option<i32>,
-}
-
-pub fn opt_number(x: Option<f64>) -> String {
-    x.map(|v| format::decimal(v, 2)).unwrap_or_default()
-}
-
-impl Indicator {
-    pub fn target_text(&self) -> String {
-        opt_number(self.target)
-    }
-    pub fn achieved_text(&self) -> String {
-        opt_number(self.achieved)
-    }
-    pub fn year_text(&self) -> String {
-        self.year.map(|y| y.to_string()).unwrap_or_default()
-    }
-}
-
-/// Partners, fundings and indicators of a set of actions: three queries, grouped in Rust.
-#[derive(Default)]
-pub struct Details {
-    pub partners: HashMap<i64, Vec<Partner>>,
-    pub fundings: HashMap<i64, Vec<Funding>>,
-    pub indicators: HashMap<i64, Vec<Indicator>>,
-}
-
-/// Totals of budget lines: (total, acquired, requested) in cents.
-pub fn totals(fundings: &[Funding]) -> (i64, i64, i64) {
-    let acquired: i64 = fundings
-        .iter()
-        .filter(|f| f.state == "acquis")
-        .map(|f| f.amount_cents)
-        .sum();
-    let requested: i64 = fundings
-        .iter()
-        .filter(|f| f.state != "acquis")
-        .map(|f| f.amount_cents)
-        .sum();
-    (acquired + requested, acquired, requested)
-}
-
 /// One step of a workflow timeline.
 #[derive(sqlx::FromRow, Deserialize)]
 pub struct TransitionRow {
@@ -328,55 +147,6 @@ pub struct TimelineStep {
     pub who: String,
     pub what: String,
     pub comment: String,
-}
-
-/// One fiche as the plan page lists it: the columns of its table, with its budget and its number of
-/// indicators summed by the database (the fiche's texts and child rows are not read).
-#[derive(sqlx::FromRow)]
-pub struct ActionLine {
-    pub id: i64,
-    pub number: i32,
-    pub title: String,
-    pub axis_id: i32,
-    pub sector_code: Option<String>,
-    pub sector_name: Option<String>,
-    pub pilot_organisation_id: Option<i64>,
-    pub pilot_name: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub priority: String,
-    pub status: ActionStatus,
-    pub progress: i32,
-    pub budget_cents: i64,
-    pub acquired_cents: i64,
-    pub indicators: i64,
-}
-
-impl ActionLine {
-    pub fn late_on(&self, today: NaiveDate) -> bool {
-        self.status.is_late(self.end_date, today)
-    }
-    pub fn status_label(&self) -> &'static str {
-        self.status.label()
-    }
-    pub fn status_badge(&self) -> &'static str {
-        self.status.badge()
-    }
-    pub fn priority_label(&self) -> &'static str {
-        priority_label(&self.priority)
-    }
-    pub fn end(&self) -> String {
-        format::opt_date(self.end_date)
-    }
-    pub fn pilot(&self) -> &str {
-        self.pilot_name.as_deref().unwrap_or("")
-    }
-    pub fn sector(&self) -> &str {
-        self.sector_name.as_deref().unwrap_or("")
-    }
-    pub fn budget(&self) -> String {
-        format::money(self.budget_cents)
-    }
 }
 
 /// What stops a plan from being submitted: one French sentence per missing thing.

@@ -1,0 +1,94 @@
+//! Archiving a validated diagnostic.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::{CommentOnly, comment_of};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::diagnostics as rules;
+use crate::diagnostics::{Diagnostic, Status, load_if};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, outcome};
+
+#[derive(Template)]
+#[template(path = "diagnostics/archive.html")]
+struct ArchivePage {
+    ctx: Ctx,
+    d: Diagnostic,
+    comment: String,
+    errors: FieldErrors,
+}
+
+pub async fn archive_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_archive).await?;
+    Ok(Html(
+        ArchivePage {
+            ctx,
+            d,
+            comment: String::new(),
+            errors: FieldErrors::default(),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<CommentOnly>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_archive).await?;
+    let mut errors = FieldErrors::default();
+    let comment = comment_of(&form.comment, &mut errors);
+    if !errors.is_empty() {
+        drop(tx);
+        let page = ArchivePage {
+            ctx,
+            d,
+            comment,
+            errors,
+        };
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    sqlx::query("update diagnostic set status = 'archive', version = version + 1 where id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
+        id,
+        Some(Status::Valide),
+        Status::Archive,
+        user.id,
+        &comment,
+    )
+    .await?;
+    outcome::done(
+        tx,
+        &ctx,
+        Event {
+            action: "archivage",
+            summary: "Diagnostic archivé".into(),
+            ..d.event(&user)
+        },
+        "Diagnostic archivé.",
+        &d.url(),
+    )
+    .await
+}

@@ -1,0 +1,93 @@
+//! « Nouvelle version »: a validated diagnostic copied into a new draft, with its sectors, sections and
+//! indicator values.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::CommentOnly;
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::diagnostics as rules;
+use crate::diagnostics::{Status, load_if};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::{Ctx, Form, outcome};
+
+pub async fn new_version(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<CommentOnly>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_start_new_version).await?;
+    if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
+        return Ok(Redirect::to(&d.url()).into_response());
+    }
+    let new_id: i64 = sqlx::query_scalar(
+        "insert into diagnostic (maison_id, title, reference_year, previous_id, created_by)
+         select maison_id, title, reference_year, id, $2 from diagnostic where id = $1 returning id",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into diagnostic_sector (diagnostic_id, sector_code)
+         select $2, sector_code from diagnostic_sector where diagnostic_id = $1",
+    )
+    .bind(id)
+    .bind(new_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into diagnostic_section (diagnostic_id, position, kind, title, body, updated_by)
+         select $2, position, kind, title, body, $3 from diagnostic_section where diagnostic_id = $1",
+    )
+    .bind(id)
+    .bind(new_id)
+    .bind(user.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source,
+                                      comparison_level, comparison_value)
+         select $2, indicator_id, value, year, territory, source, comparison_level, comparison_value
+         from indicator_value where diagnostic_id = $1",
+    )
+    .bind(id)
+    .bind(new_id)
+    .execute(&mut *tx)
+    .await?;
+    let note = format!(
+        "Nouvelle version du diagnostic validé « {} » (n° {id})",
+        d.title
+    );
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
+        new_id,
+        None,
+        Status::Brouillon,
+        user.id,
+        &note,
+    )
+    .await?;
+    outcome::done(
+        tx,
+        &ctx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(d.maison_id),
+            object_type: "diagnostic",
+            object_id: new_id,
+            action: "creation",
+            summary: note,
+            changes: vec![],
+        },
+        "Nouvelle version créée en brouillon, à partir du diagnostic validé.",
+        &format!("/diagnostics/{new_id}"),
+    )
+    .await
+}

@@ -1,0 +1,246 @@
+//! The copil's validation: the date and the decision, the versions of the lineage it replaces archived,
+//! comments closed.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{comment_of, current_shares};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::diagnostics as rules;
+use crate::diagnostics::{Diagnostic, Status, load_if};
+use crate::error::AppResult;
+use crate::notifications;
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors};
+use crate::web::{Ctx, Form, format, outcome};
+
+#[derive(Deserialize, Default)]
+pub struct ValidateForm {
+    #[serde(default)]
+    validated_on: String,
+    #[serde(default)]
+    copil_decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "diagnostics/validate.html")]
+struct ValidatePage {
+    ctx: Ctx,
+    d: Diagnostic,
+    form: ValidateForm,
+    errors: FieldErrors,
+    open_comments: i64,
+    /// The validated versions this one will replace (archived at validation).
+    replaces: Vec<(i64, String)>,
+}
+
+async fn open_comments(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("select count(*) from open_comment_thread where diagnostic_id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
+/// The validated versions of the diagnostic's lineage (every diagnostic linked to it by "nouvelle
+/// version", up and down), other than itself: validating a version replaces them. `lock`: for the write.
+async fn validated_in_lineage(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    lock: bool,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let sql = format!(
+        "with recursive up(id, previous_id) as (
+             select id, previous_id from diagnostic where id = $1
+             union select d.id, d.previous_id from diagnostic d join up on d.id = up.previous_id),
+         down(id) as (
+             select id from up where previous_id is null
+             union select d.id from diagnostic d join down on d.previous_id = down.id)
+         select d.id, d.title from diagnostic d
+         where d.id in (select id from down) and d.id <> $1 and d.status = 'valide'
+         order by d.id{}",
+        if lock { " for update" } else { "" }
+    );
+    sqlx::query_as(&sql).bind(id).fetch_all(conn).await
+}
+
+pub async fn validate_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let d = load_if(&mut conn, &user, id, false, rules::can_validate).await?;
+    let open_comments = open_comments(&mut conn, id).await?;
+    let replaces = validated_in_lineage(&mut conn, id, false).await?;
+    Ok(Html(
+        ValidatePage {
+            ctx,
+            d,
+            form: ValidateForm {
+                validated_on: format::today().format("%Y-%m-%d").to_string(),
+                ..ValidateForm::default()
+            },
+            errors: FieldErrors::default(),
+            open_comments,
+            replaces,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+pub async fn validate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ValidateForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_validate).await?;
+    let mut errors = FieldErrors::default();
+    let date: Option<NaiveDate> = format::parse_date(&form.validated_on);
+    match date {
+        None if form.validated_on.trim().is_empty() => {
+            errors.add("validated_on", "Indiquez la date du comité de pilotage.")
+        }
+        None => errors.add(
+            "validated_on",
+            "Date invalide : saisissez-la au format JJ/MM/AAAA, par exemple 27/11/2026.",
+        ),
+        Some(d) if d > format::today() => errors.add(
+            "validated_on",
+            "La date du comité de pilotage ne peut pas être dans le futur.",
+        ),
+        Some(_) => {}
+    }
+    let decision = form.copil_decision.trim().to_owned();
+    if decision.is_empty() {
+        errors.add(
+            "copil_decision",
+            "Indiquez la décision du comité de pilotage.",
+        );
+    } else if decision.chars().count() > 5000 {
+        errors.add("copil_decision", "5 000 caractères au plus.");
+    }
+    let comment = comment_of(&form.comment, &mut errors);
+    let (Some(date), true) = (date, errors.is_empty()) else {
+        let open_comments = open_comments(&mut tx, id).await?;
+        let replaces = validated_in_lineage(&mut tx, id, false).await?;
+        drop(tx);
+        let page = ValidatePage {
+            ctx,
+            d,
+            form,
+            errors,
+            open_comments,
+            replaces,
+        };
+        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    sqlx::query(
+        "update diagnostic set status = 'valide', validated_on = $2, copil_decision = $3, version = version + 1
+         where id = $1",
+    )
+    .bind(id)
+    .bind(date)
+    .bind(&decision)
+    .execute(&mut *tx)
+    .await?;
+    audit::record_transition(
+        &mut *tx,
+        "diagnostic",
+        id,
+        Some(Status::Partage),
+        Status::Valide,
+        user.id,
+        &comment,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            action: "validation",
+            summary: format!(
+                "Diagnostic validé par le comité de pilotage du {}",
+                format::date(date)
+            ),
+            changes: vec![audit::Change::new(
+                "copil_decision",
+                "Décision du copil",
+                "",
+                decision,
+            )],
+            ..d.event(&user)
+        },
+    )
+    .await?;
+    // The version this one replaces is archived: one validated diagnostic per lineage.
+    let replaced = validated_in_lineage(&mut tx, id, true).await?;
+    let note = format!(
+        "Remplacé par la version n° {id} « {} », validée par le comité de pilotage du {}",
+        d.title,
+        format::date(date)
+    );
+    for (old_id, old_title) in &replaced {
+        sqlx::query(
+            "update diagnostic set status = 'archive', version = version + 1 where id = $1",
+        )
+        .bind(old_id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record_transition(
+            &mut *tx,
+            "diagnostic",
+            *old_id,
+            Some(Status::Valide),
+            Status::Archive,
+            user.id,
+            &note,
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(d.maison_id),
+                object_type: "diagnostic",
+                object_id: *old_id,
+                action: "archivage",
+                summary: format!("Diagnostic « {old_title} » archivé : {note}"),
+                changes: vec![],
+            },
+        )
+        .await?;
+    }
+    let orgs = current_shares(&mut tx, id).await?;
+    let recipients = notifications::members_of_organisations(&mut tx, &orgs).await?;
+    notifications::notify(
+        &mut tx,
+        &recipients,
+        "validation",
+        &format!(
+            "Le diagnostic « {} » de {} a été validé par le comité de pilotage du {}.",
+            d.title,
+            d.maison_name,
+            format::date(date)
+        ),
+        &d.url(),
+    )
+    .await?;
+    outcome::committed(
+        tx,
+        &ctx,
+        "Diagnostic validé : il est désormais en lecture seule et les commentaires sont clos.",
+        &d.url(),
+    )
+    .await
+}

@@ -1,0 +1,255 @@
+//! Editing a Maison's profile (admins: everything; its staff: all but the convention fields), guarded
+//! by the `version` column.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{
+    Current, FormPage, MaisonForm, bind_profile, departements, parse_convention, parse_profile,
+    region_of, render,
+};
+use crate::audit::{Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::policy::{self, network as rules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::forms::{FieldErrors, parse_id};
+use crate::web::{Ctx, Form, format, outcome};
+
+async fn current(conn: impl sqlx::PgExecutor<'_>, id: i64, lock: bool) -> AppResult<Current> {
+    let sql = if lock {
+        "select name, departement_code, address, postal_code, city, website, email, phone, president,
+                director, legal_form, conventionnee, convention_date, grenelle_year, grenelle_pilot, version
+         from maison where id = $1 for update"
+    } else {
+        "select name, departement_code, address, postal_code, city, website, email, phone, president,
+                director, legal_form, conventionnee, convention_date, grenelle_year, grenelle_pilot, version
+         from maison where id = $1"
+    };
+    sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn form_of(c: &Current) -> MaisonForm {
+    MaisonForm {
+        name: c.name.clone(),
+        departement: c.departement_code.clone(),
+        legal_form: c.legal_form.clone(),
+        conventionnee: if c.conventionnee {
+            "on".into()
+        } else {
+            String::new()
+        },
+        convention_date: c
+            .convention_date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        grenelle_year: c.grenelle_year.map(|y| y.to_string()).unwrap_or_default(),
+        grenelle_pilot: if c.grenelle_pilot {
+            "on".into()
+        } else {
+            String::new()
+        },
+        address: c.address.clone(),
+        postal_code: c.postal_code.clone(),
+        city: c.city.clone(),
+        website: c.website.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        president: c.president.clone(),
+        director: c.director.clone(),
+        version: c.version.to_string(),
+        ..MaisonForm::default()
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    policy::ensure(rules::can_edit_maison(&user, id))?;
+    let c = current(&state.db, id, false).await?;
+    render(
+        FormPage {
+            ctx,
+            maison_id: Some(id),
+            maison_name: c.name.clone(),
+            f: form_of(&c),
+            errors: FieldErrors::default(),
+            departements: departements(&state).await?,
+            convention_editable: rules::can_edit_convention(&user),
+            conflict: false,
+            epci_q: String::new(),
+            epci_results: None,
+            epci_name: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(mut f): Form<MaisonForm>,
+) -> AppResult<Response> {
+    let id = parse_id(&id)?;
+    policy::ensure(rules::can_edit_maison(&user, id))?;
+    let convention_editable = rules::can_edit_convention(&user);
+    let mut tx = state.db.begin().await?;
+    let before = current(&mut *tx, id, true).await?;
+    if !convention_editable {
+        // The staff's form has no convention fields: whatever came is ignored.
+        let shown = form_of(&before);
+        f.legal_form = shown.legal_form;
+        f.conventionnee = shown.conventionnee;
+        f.convention_date = shown.convention_date;
+        f.grenelle_year = shown.grenelle_year;
+        f.grenelle_pilot = shown.grenelle_pilot;
+    }
+    let mut e = FieldErrors::default();
+    let p = parse_profile(&f, &mut e);
+    let c = parse_convention(&f, &mut e);
+    let region = region_of(&mut *tx, &p.departement, &mut e).await?;
+    let version = format::parse_int(&f.version).unwrap_or(-1);
+    let conflict = e.is_empty() && version != i64::from(before.version);
+    let (Some(region), true, false) = (region, e.is_empty(), conflict) else {
+        drop(tx);
+        let status = if conflict {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return render(
+            FormPage {
+                ctx,
+                maison_id: Some(id),
+                maison_name: before.name.clone(),
+                f,
+                errors: e,
+                departements: departements(&state).await?,
+                convention_editable,
+                conflict,
+                epci_q: String::new(),
+                epci_results: None,
+                epci_name: None,
+            },
+            status,
+        );
+    };
+    let mut d = Diff::default();
+    d.field("name", "Nom", before.name.clone(), p.name.clone())
+        .field(
+            "departement_code",
+            "Département",
+            before.departement_code.clone(),
+            p.departement.clone(),
+        )
+        .field(
+            "address",
+            "Adresse",
+            before.address.clone(),
+            p.address.clone(),
+        )
+        .field(
+            "postal_code",
+            "Code postal",
+            before.postal_code.clone(),
+            p.postal_code.clone(),
+        )
+        .field("city", "Ville", before.city.clone(), p.city.clone())
+        .field(
+            "website",
+            "Site web",
+            before.website.clone(),
+            p.website.clone(),
+        )
+        .field("email", "E-mail", before.email.clone(), p.email.clone())
+        .field("phone", "Téléphone", before.phone.clone(), p.phone.clone())
+        .field(
+            "president",
+            "Président(e)",
+            before.president.clone(),
+            p.president.clone(),
+        )
+        .field(
+            "director",
+            "Direction",
+            before.director.clone(),
+            p.director.clone(),
+        )
+        .field(
+            "legal_form",
+            "Forme juridique",
+            crate::maisons::show::legal_form_label(&before.legal_form),
+            crate::maisons::show::legal_form_label(&c.legal_form),
+        )
+        .field(
+            "conventionnee",
+            "Conventionnée",
+            before.conventionnee,
+            c.conventionnee,
+        )
+        .field(
+            "convention_date",
+            "Date de convention",
+            before.convention_date.map(format::date),
+            c.convention_date.map(format::date),
+        )
+        .field(
+            "grenelle_year",
+            "Entrée dans le programme Grenelle",
+            before.grenelle_year,
+            c.grenelle_year,
+        )
+        .field(
+            "grenelle_pilot",
+            "Site pilote Grenelle",
+            before.grenelle_pilot,
+            c.grenelle_pilot,
+        );
+    if d.is_empty() {
+        drop(tx);
+        return Ok(Redirect::to(&format!("/maisons/{id}")).into_response());
+    }
+    let update = sqlx::query(
+        "update maison set name = $3, region_code = $4, departement_code = $5, address = $6,
+                postal_code = $7, city = $8, website = $9, email = $10, phone = $11, president = $12,
+                director = $13, legal_form = $14, conventionnee = $15, convention_date = $16,
+                grenelle_year = $17, grenelle_pilot = $18, version = version + 1
+         where id = $1 and version = $2",
+    )
+    .bind(id)
+    .bind(before.version);
+    bind_profile(update, &p, &region, &c)
+        .execute(&mut *tx)
+        .await?;
+    let n = d.0.len();
+    outcome::done(
+        tx,
+        &ctx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(id),
+            object_type: "maison",
+            object_id: id,
+            action: "modification",
+            summary: format!(
+                "Fiche de la Maison modifiée ({n} champ{})",
+                if n > 1 { "s" } else { "" }
+            ),
+            changes: d.0,
+        },
+        "La fiche de la Maison a été enregistrée.",
+        &format!("/maisons/{id}"),
+    )
+    .await
+}

@@ -1,0 +1,115 @@
+//! A partnership's contact people: adding and removing one.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::manage::{ContactForm, form_of, partnership, render_manage};
+use super::managed_maison;
+use crate::audit::Event;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::forms::{FieldErrors, parse_id};
+use crate::web::{Ctx, Form, outcome};
+
+pub async fn add_contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, pid)): Path<(String, String)>,
+    Form(c): Form<ContactForm>,
+) -> AppResult<Response> {
+    let (id, name) = managed_maison(&state, &user, &id).await?;
+    let mut e = FieldErrors::default();
+    let contact_name = e.name("contact_name", &c.name, 200);
+    let job_title = e.text("job_title", &c.job_title, 200);
+    let email = e.email("contact_email", &c.email);
+    let phone = e.phone("contact_phone", &c.phone);
+    let mut tx = state.db.begin().await?;
+    let p = partnership(&mut *tx, id, &pid, true).await?;
+    if !e.is_empty() {
+        drop(tx);
+        let f = form_of(&p);
+        return render_manage(
+            &state,
+            ctx,
+            id,
+            name,
+            p,
+            f,
+            FieldErrors::default(),
+            c,
+            e,
+            false,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    sqlx::query(
+        "insert into partnership_contact (partnership_id, name, job_title, email, phone) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(p.id)
+    .bind(&contact_name)
+    .bind(&job_title)
+    .bind(&email)
+    .bind(&phone)
+    .execute(&mut *tx)
+    .await?;
+    outcome::done(
+        tx,
+        &ctx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(id),
+            object_type: "maison",
+            object_id: id,
+            action: "contact_ajout",
+            // The contact's name is personal data: the journal, append-only, never holds it.
+            summary: format!("Contact ajouté pour {}", p.organisation_name),
+            changes: vec![],
+        },
+        &format!("{contact_name} a été ajouté(e) aux contacts."),
+        &format!("/maisons/{id}/partenaires/{}", p.id),
+    )
+    .await
+}
+
+pub async fn remove_contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, pid, cid)): Path<(String, String, String)>,
+    Form(_c): Form<ContactForm>,
+) -> AppResult<Response> {
+    let (id, _) = managed_maison(&state, &user, &id).await?;
+    let cid = parse_id(&cid)?;
+    let mut tx = state.db.begin().await?;
+    let p = partnership(&mut *tx, id, &pid, true).await?;
+    let removed: Option<String> = sqlx::query_scalar(
+        "delete from partnership_contact where id = $1 and partnership_id = $2 returning name",
+    )
+    .bind(cid)
+    .bind(p.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(contact) = removed else {
+        return Err(AppError::NotFound);
+    };
+    outcome::done(
+        tx,
+        &ctx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(id),
+            object_type: "maison",
+            object_id: id,
+            action: "contact_retrait",
+            summary: format!("Contact retiré pour {}", p.organisation_name),
+            changes: vec![],
+        },
+        &format!("{contact} a été retiré(e) des contacts."),
+        &format!("/maisons/{id}/partenaires/{}", p.id),
+    )
+    .await
+}

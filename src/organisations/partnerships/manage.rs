@@ -1,0 +1,296 @@
+//! A partnership's page: its roles, since when, its note, its contact people; ending it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{PartnershipForm, managed_maison, roles_summary};
+use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::domain::partnership::ROLES;
+use crate::error::{AppError, AppResult};
+use crate::organisations::fields::{parse_roles, parse_since};
+use crate::state::AppState;
+use crate::web::forms::{self, FieldErrors, parse_id};
+use crate::web::{Ctx, Form, format, outcome};
+
+fn since_value(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PartnershipRow {
+    pub(super) id: i64,
+    pub(super) organisation_id: i64,
+    pub(super) organisation_name: String,
+    pub(super) type_name: String,
+    pub(super) roles: Vec<String>,
+    pub(super) since: Option<NaiveDate>,
+    pub(super) note: String,
+    pub(super) version: i32,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Contact {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) job_title: String,
+    pub(super) email: String,
+    pub(super) phone: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ContactForm {
+    #[serde(rename = "contact_name")]
+    pub(super) name: String,
+    pub(super) job_title: String,
+    #[serde(rename = "contact_email")]
+    pub(super) email: String,
+    #[serde(rename = "contact_phone")]
+    pub(super) phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "organisations/partnership.html")]
+struct ManagePage {
+    ctx: Ctx,
+    maison_id: i64,
+    maison_name: String,
+    p: PartnershipRow,
+    contacts: Vec<Contact>,
+    f: PartnershipForm,
+    errors: FieldErrors,
+    contact: ContactForm,
+    contact_errors: FieldErrors,
+    conflict: bool,
+    roles: &'static [(&'static str, &'static str)],
+}
+
+pub(super) async fn partnership(
+    db: impl sqlx::PgExecutor<'_>,
+    maison_id: i64,
+    pid: &str,
+    lock: bool,
+) -> AppResult<PartnershipRow> {
+    let pid = parse_id(pid)?;
+    let sql = format!(
+        "select p.id, p.organisation_id, o.name as organisation_name, t.name as type_name, p.roles, p.since,
+                p.note, p.version
+         from partnership p join organisation o on o.id = p.organisation_id
+         join partner_type t on t.code = o.type_code
+         where p.id = $1 and p.maison_id = $2{}",
+        if lock { " for update of p" } else { "" }
+    );
+    sqlx::query_as(&sql)
+        .bind(pid)
+        .bind(maison_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub(super) fn form_of(p: &PartnershipRow) -> PartnershipForm {
+    PartnershipForm {
+        organisation: p.organisation_id.to_string(),
+        roles: p.roles.clone(),
+        since: since_value(p.since),
+        note: p.note.clone(),
+        version: p.version.to_string(),
+        ..PartnershipForm::default()
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "the page's parts, passed flat")]
+pub(super) async fn render_manage(
+    state: &AppState,
+    ctx: Ctx,
+    maison_id: i64,
+    maison_name: String,
+    p: PartnershipRow,
+    f: PartnershipForm,
+    errors: FieldErrors,
+    contact: ContactForm,
+    contact_errors: FieldErrors,
+    conflict: bool,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let contacts: Vec<Contact> = sqlx::query_as(
+        "select id, name, job_title, email, phone from partnership_contact
+         where partnership_id = $1 order by name, id",
+    )
+    .bind(p.id)
+    .fetch_all(&state.db)
+    .await?;
+    let page = ManagePage {
+        ctx,
+        maison_id,
+        maison_name,
+        p,
+        contacts,
+        f,
+        errors,
+        contact,
+        contact_errors,
+        conflict,
+        roles: ROLES,
+    };
+    forms::render(&page, status)
+}
+
+pub async fn manage(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, pid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (id, name) = managed_maison(&state, &user, &id).await?;
+    let p = partnership(&state.db, id, &pid, false).await?;
+    let f = form_of(&p);
+    render_manage(
+        &state,
+        ctx,
+        id,
+        name,
+        p,
+        f,
+        FieldErrors::default(),
+        ContactForm::default(),
+        FieldErrors::default(),
+        false,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, pid)): Path<(String, String)>,
+    Form(f): Form<PartnershipForm>,
+) -> AppResult<Response> {
+    let (id, name) = managed_maison(&state, &user, &id).await?;
+    let mut e = FieldErrors::default();
+    let roles = parse_roles(&f.roles, &mut e);
+    let since = parse_since(&f.since, &mut e);
+    let note = e.text("note", &f.note, 1000);
+    let mut tx = state.db.begin().await?;
+    let before = partnership(&mut *tx, id, &pid, true).await?;
+    let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
+    if !e.is_empty() || conflict {
+        drop(tx);
+        let status = if conflict {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return render_manage(
+            &state,
+            ctx,
+            id,
+            name,
+            before,
+            f,
+            e,
+            ContactForm::default(),
+            FieldErrors::default(),
+            conflict,
+            status,
+        )
+        .await;
+    }
+    let mut d = Diff::default();
+    d.field(
+        "roles",
+        "Rôles",
+        roles_summary(&before.roles),
+        roles_summary(&roles),
+    )
+    .field(
+        "since",
+        "Partenaire depuis",
+        before.since.map(format::date),
+        since.map(format::date),
+    )
+    .field("note", "Note", before.note.clone(), note.clone());
+    if !d.is_empty() {
+        sqlx::query(
+            "update partnership set roles = $3, since = $4, note = $5, version = version + 1
+             where id = $1 and version = $2",
+        )
+        .bind(before.id)
+        .bind(before.version)
+        .bind(&roles)
+        .bind(since)
+        .bind(&note)
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut *tx,
+            Event {
+                actor: Some(user.id),
+                maison_id: Some(id),
+                object_type: "maison",
+                object_id: id,
+                action: "partenariat_modification",
+                summary: format!("Partenariat modifié : {}", before.organisation_name),
+                changes: d.0,
+            },
+        )
+        .await?;
+        outcome::flash(
+            &mut *tx,
+            &ctx,
+            FlashKind::Success,
+            "Le partenariat a été enregistré.",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path((id, pid)): Path<(String, String)>,
+    Form(_f): Form<PartnershipForm>,
+) -> AppResult<Response> {
+    let (id, _) = managed_maison(&state, &user, &id).await?;
+    let mut tx = state.db.begin().await?;
+    let p = partnership(&mut *tx, id, &pid, true).await?;
+    sqlx::query("delete from partnership where id = $1")
+        .bind(p.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(id),
+            object_type: "maison",
+            object_id: id,
+            action: "partenariat_retrait",
+            summary: format!("Partenaire retiré : {}", p.organisation_name),
+            changes: vec![audit::Change::new(
+                "partenaires",
+                &format!("Rôles de {}", p.organisation_name),
+                roles_summary(&p.roles),
+                serde_json::Value::Null,
+            )],
+        },
+    )
+    .await?;
+    let msg = format!(
+        "{} ne fait plus partie des partenaires.",
+        p.organisation_name
+    );
+    outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires")).await
+}
