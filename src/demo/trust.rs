@@ -141,7 +141,7 @@ async fn pending(conn: &mut PgConnection, lille: i64, hash: &str) -> sqlx::Resul
                     now() - interval '6 days'
              where not exists (select 1 from account where lower(email) = lower($1))",
         )
-        .bind(format!("camille.perrin@{}", o.domain))
+        .bind(format!("ombeline.vasselin@{}", o.domain))
         .bind(o.organisation_id)
         .bind(hash)
         .bind(o.maison_id)
