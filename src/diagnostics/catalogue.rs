@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::audit::{Diff, Event};
+use crate::audit::{Change, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::error::{AppError, AppResult};
@@ -221,27 +221,58 @@ fn validate(f: &IndicatorForm) -> Result<Valid, FieldErrors> {
     }
 }
 
-fn render_form(page: FormPage, status: StatusCode) -> AppResult<Response> {
+/// The form's page with `status` (`OK`, `UNPROCESSABLE_ENTITY`, or `CONFLICT` when someone else saved
+/// first), for a new indicator or indicator `id`.
+fn render_form(
+    ctx: Ctx,
+    id: Option<i64>,
+    form: IndicatorForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = FormPage {
+        ctx,
+        id,
+        form,
+        errors,
+        conflict: status == StatusCode::CONFLICT,
+    };
     forms::render(&page, status)
+}
+
+/// The message of a code another indicator has.
+fn code_taken() -> FieldErrors {
+    FieldErrors::one("code", "Ce code est déjà utilisé par un autre indicateur.")
+}
+
+/// The journal's event of `user`'s change to indicator `id`.
+fn event(
+    user: &CurrentUser,
+    id: i64,
+    action: &'static str,
+    summary: String,
+    changes: Vec<Change>,
+) -> Event<'static> {
+    Event {
+        actor: Some(user.id),
+        maison_id: None,
+        object_type: "indicator",
+        object_id: id,
+        action,
+        summary,
+        changes,
+    }
 }
 
 pub async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
     policy::ensure(rules::can_manage_catalogue(&user))?;
-    render_form(
-        FormPage {
-            ctx,
-            id: None,
-            form: IndicatorForm {
-                active: Some("on".into()),
-                for_diagnostics: Some("on".into()),
-                measure: "effectif".into(),
-                ..IndicatorForm::default()
-            },
-            errors: FieldErrors::default(),
-            conflict: false,
-        },
-        StatusCode::OK,
-    )
+    let form = IndicatorForm {
+        active: Some("on".into()),
+        for_diagnostics: Some("on".into()),
+        measure: "effectif".into(),
+        ..IndicatorForm::default()
+    };
+    render_form(ctx, None, form, FieldErrors::default(), StatusCode::OK)
 }
 
 pub async fn create(
@@ -254,14 +285,7 @@ pub async fn create(
     let v = match validate(&form) {
         Ok(v) => v,
         Err(errors) => {
-            let page = FormPage {
-                ctx,
-                id: None,
-                form,
-                errors,
-                conflict: false,
-            };
-            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+            return render_form(ctx, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
     let mut tx = state.db.begin().await?;
@@ -286,31 +310,22 @@ pub async fn create(
         Ok(id) => id,
         Err(e) if violates(&e, "indicator_code_key") => {
             drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
-            let page = FormPage {
+            return render_form(
                 ctx,
-                id: None,
+                None,
                 form,
-                errors,
-                conflict: false,
-            };
-            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+                code_taken(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
         Err(e) => return Err(e.into()),
     };
+    let summary = format!("Indicateur {} « {} » ajouté au catalogue", v.code, v.label);
+    let event = event(&user, id, "creation", summary, vec![]);
     outcome::done(
         tx,
         &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: None,
-            object_type: "indicator",
-            object_id: id,
-            action: "creation",
-            summary: format!("Indicateur {} « {} » ajouté au catalogue", v.code, v.label),
-            changes: vec![],
-        },
+        event,
         "Indicateur ajouté au catalogue.",
         "/indicateurs",
     )
@@ -350,16 +365,7 @@ pub async fn edit(
         active: i.active.then(|| "on".into()),
         version: i.version.to_string(),
     };
-    render_form(
-        FormPage {
-            ctx,
-            id: Some(id),
-            form,
-            errors: FieldErrors::default(),
-            conflict: false,
-        },
-        StatusCode::OK,
-    )
+    render_form(ctx, Some(id), form, FieldErrors::default(), StatusCode::OK)
 }
 
 pub async fn update(
@@ -374,17 +380,42 @@ pub async fn update(
     let v = match validate(&form) {
         Ok(v) => v,
         Err(errors) => {
-            let page = FormPage {
+            return render_form(
                 ctx,
-                id: Some(id),
+                Some(id),
                 form,
                 errors,
-                conflict: false,
-            };
-            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     let mut tx = state.db.begin().await?;
+    match save(&mut tx, id, &v, form.version.trim()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            drop(tx);
+            let errors = FieldErrors::default();
+            return render_form(ctx, Some(id), form, errors, StatusCode::CONFLICT);
+        }
+        Err(e) if violates(&e, "indicator_code_key") => {
+            drop(tx);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render_form(ctx, Some(id), form, code_taken(), status);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let summary = format!("Indicateur {} « {} » modifié", v.code, v.label);
+    let event = event(&user, id, "modification", summary, diff(before, v).0);
+    outcome::done(tx, &ctx, event, "Indicateur enregistré.", "/indicateurs").await
+}
+
+/// Saves indicator `id` when it is still at `version`: false when someone else saved it first.
+async fn save(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    v: &Valid,
+    version: &str,
+) -> sqlx::Result<bool> {
     let updated = sqlx::query(
         "update indicator set code = $2, label = $3, unit = $4, source = $5, theme = $6, per_capita = $7,
                 active = $8, measure = $10, for_diagnostics = $11, for_actions = $12, version = version + 1
@@ -398,43 +429,20 @@ pub async fn update(
     .bind(&v.theme)
     .bind(v.per_capita)
     .bind(v.active)
-    .bind(form.version.trim())
+    .bind(version)
     .bind(v.measure)
     .bind(v.for_diagnostics)
     .bind(v.for_actions)
-    .execute(&mut *tx)
-    .await;
-    match updated {
-        Ok(r) if r.rows_affected() == 0 => {
-            drop(tx);
-            let page = FormPage {
-                ctx,
-                id: Some(id),
-                form,
-                errors: FieldErrors::default(),
-                conflict: true,
-            };
-            return render_form(page, StatusCode::CONFLICT);
-        }
-        Ok(_) => {}
-        Err(e) if violates(&e, "indicator_code_key") => {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("code", "Ce code est déjà utilisé par un autre indicateur.");
-            let page = FormPage {
-                ctx,
-                id: Some(id),
-                form,
-                errors,
-                conflict: false,
-            };
-            return render_form(page, StatusCode::UNPROCESSABLE_ENTITY);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() > 0)
+}
+
+/// What a change to an indicator changed, for the journal.
+fn diff(before: Indicator, v: Valid) -> Diff {
     let mut diff = Diff::default();
-    diff.field("code", "Code", before.code, v.code.clone())
-        .field("label", "Libellé", before.label, v.label.clone())
+    diff.field("code", "Code", before.code, v.code)
+        .field("label", "Libellé", before.label, v.label)
         .field("unit", "Unité", before.unit, v.unit)
         .field("source", "Source habituelle", before.source, v.source)
         .field("theme", "Thème", before.theme, v.theme)
@@ -457,20 +465,5 @@ pub async fn update(
             usage_label(v.for_diagnostics, v.for_actions),
         )
         .field("active", "Proposé aux Maisons", before.active, v.active);
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: None,
-            object_type: "indicator",
-            object_id: id,
-            action: "modification",
-            summary: format!("Indicateur {} « {} » modifié", v.code, v.label),
-            changes: diff.0,
-        },
-        "Indicateur enregistré.",
-        "/indicateurs",
-    )
-    .await
+    diff
 }

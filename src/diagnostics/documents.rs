@@ -8,15 +8,14 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{Diagnostic, load, load_if, touch};
-use crate::audit::Event;
+use super::{Diagnostic, load, load_if};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{RequestSession, csrf_matches};
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, EmptyForm, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form};
 
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
@@ -172,6 +171,40 @@ fn too_large() -> AppError {
     AppError::PayloadTooLarge
 }
 
+/// The CSRF token and the file (its name as sent, its bytes) of the upload form.
+async fn read_upload(
+    multipart: &mut Multipart,
+) -> AppResult<(Option<String>, Option<(String, Vec<u8>)>)> {
+    let unread = |status: StatusCode, what: &str| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest(format!("{what} n'a pas pu être lu."))
+        }
+    };
+    let mut token: Option<String> = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| unread(e.status(), "Le formulaire"))?
+    {
+        match field.name() {
+            Some("csrf") => token = field.text().await.ok(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| unread(e.status(), "Le fichier"))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    Ok((token, file))
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -180,31 +213,7 @@ pub async fn upload(
     Path(id): Path<i64>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let mut token: Option<String> = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            AppError::BadRequest("Le formulaire n'a pas pu être lu.".into())
-        }
-    })? {
-        match field.name() {
-            Some("csrf") => token = field.text().await.ok(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        AppError::BadRequest("Le fichier n'a pas pu être lu.".into())
-                    }
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let (token, file) = read_upload(&mut multipart).await?;
     if !csrf_matches(session.0.as_deref(), token.as_deref()) {
         return Err(AppError::Csrf);
     }
@@ -244,19 +253,10 @@ pub async fn upload(
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "document",
-            summary: format!("Document « {filename} » joint (n° {did})"),
-            ..d.event(&user)
-        },
-        "Document joint.",
-        &format!("/diagnostics/{id}#documents"),
-    )
-    .await
+    let summary = format!("Document « {filename} » joint (n° {did})");
+    let event = d.change(&user, "document", summary, vec![]);
+    d.part_done(tx, &ctx, event, "Document joint.", "#documents")
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -324,19 +324,10 @@ pub async fn delete(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "document",
-            summary: format!("Document « {filename} » supprimé"),
-            ..d.event(&user)
-        },
-        "Document supprimé.",
-        &format!("/diagnostics/{id}#documents"),
-    )
-    .await
+    let summary = format!("Document « {filename} » supprimé");
+    let event = d.change(&user, "document", summary, vec![]);
+    d.part_done(tx, &ctx, event, "Document supprimé.", "#documents")
+        .await
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Status, load_if, parse_year, territory_population};
-use crate::audit::{self, Diff, Event};
+use chrono::Datelike;
+
+use super::{Diagnostic, load_if, parse_year, record_creation, territory_population};
+use crate::audit::Diff;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::domain::sector::{self, Sector};
@@ -99,37 +101,58 @@ fn validate(form: &HeadForm, sectors: &[Sector]) -> Result<Head, FieldErrors> {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "the page's parts, each needed")]
-async fn head_page(
-    state: &AppState,
-    ctx: Ctx,
+/// The diagnostic whose head the form edits: a new one of the account's Maison (`id` none), or `id`.
+struct Owner {
     id: Option<i64>,
     maison_id: i64,
     maison_name: String,
+}
+
+impl Owner {
+    fn new_of(user: &CurrentUser) -> AppResult<Owner> {
+        let maison_id = user.maison_id.ok_or(AppError::NotFound)?;
+        policy::ensure(rules::can_create(user, maison_id))?;
+        Ok(Owner {
+            id: None,
+            maison_id,
+            maison_name: user.maison_name.clone().unwrap_or_default(),
+        })
+    }
+
+    fn of(d: &Diagnostic) -> Owner {
+        Owner {
+            id: Some(d.id),
+            maison_id: d.maison_id,
+            maison_name: d.maison_name.clone(),
+        }
+    }
+}
+
+/// The form's page with `status`: `OK` shown, `UNPROCESSABLE_ENTITY` to correct, `CONFLICT` when someone
+/// else saved first.
+async fn head_page(
+    state: &AppState,
+    ctx: Ctx,
+    owner: Owner,
     form: HeadForm,
     errors: FieldErrors,
-    conflict: bool,
-) -> AppResult<HeadPage> {
+    status: StatusCode,
+) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let sectors = sector::all(&mut *conn).await?;
-    let (population, territory) = territory_population(&mut conn, maison_id).await?;
-    Ok(HeadPage {
+    let (population, territory) = territory_population(&mut conn, owner.maison_id).await?;
+    let page = HeadPage {
         ctx,
-        id,
-        maison_name,
+        id: owner.id,
+        maison_name: owner.maison_name,
         territory,
         population: format::int(population),
         form,
         sectors,
         errors,
-        conflict,
-    })
-}
-
-fn staff_maison(user: &CurrentUser) -> AppResult<i64> {
-    let maison_id = user.maison_id.ok_or(AppError::NotFound)?;
-    policy::ensure(rules::can_create(user, maison_id))?;
-    Ok(maison_id)
+        conflict: status == StatusCode::CONFLICT,
+    };
+    forms::render(&page, status)
 }
 
 pub async fn new(
@@ -137,30 +160,21 @@ pub async fn new(
     user: CurrentUser,
     ctx: Ctx,
 ) -> AppResult<Response> {
-    let maison_id = staff_maison(&user)?;
+    let owner = Owner::new_of(&user)?;
     let form = HeadForm {
-        reference_year: (format::today()
-            .format("%Y")
-            .to_string()
-            .parse::<i32>()
-            .unwrap_or(2026)
-            - 1)
-        .to_string(),
+        reference_year: (format::today().year() - 1).to_string(),
         sectors: vec!["batiment".into()],
         ..HeadForm::default()
     };
-    let page = head_page(
+    head_page(
         &state,
         ctx,
-        None,
-        maison_id,
-        user.maison_name.clone().unwrap_or_default(),
+        owner,
         form,
         FieldErrors::default(),
-        false,
+        StatusCode::OK,
     )
-    .await?;
-    Ok(Html(page.render()?).into_response())
+    .await
 }
 
 pub async fn create(
@@ -169,25 +183,15 @@ pub async fn create(
     ctx: Ctx,
     Form(form): Form<HeadForm>,
 ) -> AppResult<Response> {
-    let maison_id = staff_maison(&user)?;
+    let owner = Owner::new_of(&user)?;
     let mut tx = state.db.begin().await?;
     let sectors = sector::all(&mut *tx).await?;
     let head = match validate(&form, &sectors) {
         Ok(h) => h,
         Err(errors) => {
             drop(tx);
-            let page = head_page(
-                &state,
-                ctx,
-                None,
-                maison_id,
-                user.maison_name.clone().unwrap_or_default(),
-                form,
-                errors,
-                false,
-            )
-            .await?;
-            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return head_page(&state, ctx, owner, form, errors, status).await;
         }
     };
     if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
@@ -197,13 +201,40 @@ pub async fn create(
         "insert into diagnostic (maison_id, title, reference_year, created_by)
          values ($1, $2, $3, $4) returning id",
     )
-    .bind(maison_id)
+    .bind(owner.maison_id)
     .bind(&head.title)
     .bind(head.year)
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
     insert_sectors(&mut tx, id, &head.sectors).await?;
+    insert_standard_sections(&mut tx, id, user.id).await?;
+    insert_population(&mut tx, id, owner.maison_id).await?;
+    let summary = format!("Diagnostic « {} » créé", head.title);
+    record_creation(
+        &mut tx,
+        &user,
+        owner.maison_id,
+        id,
+        "Création du diagnostic",
+        summary,
+    )
+    .await?;
+    outcome::committed(
+        tx,
+        &ctx,
+        "Diagnostic créé avec les sections du modèle standard.",
+        &format!("/diagnostics/{id}"),
+    )
+    .await
+}
+
+/// A new diagnostic's sections: those of the standard template, empty.
+async fn insert_standard_sections(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    author: i64,
+) -> sqlx::Result<()> {
     let kinds: Vec<&str> = super::STANDARD_SECTIONS.iter().map(|s| s.0).collect();
     let titles: Vec<&str> = super::STANDARD_SECTIONS.iter().map(|s| s.1).collect();
     sqlx::query(
@@ -213,11 +244,19 @@ pub async fn create(
     .bind(id)
     .bind(&kinds)
     .bind(&titles)
-    .bind(user.id)
-    .execute(&mut *tx)
+    .bind(author)
+    .execute(conn)
     .await?;
-    // The territory's population, from the reference geography.
-    let (population, territory) = territory_population(&mut tx, maison_id).await?;
+    Ok(())
+}
+
+/// A new diagnostic's first indicator: the territory's population, from the reference geography.
+async fn insert_population(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    maison_id: i64,
+) -> sqlx::Result<()> {
+    let (population, territory) = territory_population(conn, maison_id).await?;
     if population > 0 {
         sqlx::query(
             "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source)
@@ -229,35 +268,10 @@ pub async fn create(
         .bind(crate::reference::POPULATION_YEAR)
         .bind(&territory)
         .bind(crate::reference::POPULATION_SOURCE)
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
     }
-    audit::record_transition(
-        &mut *tx,
-        "diagnostic",
-        id,
-        None,
-        Status::Brouillon,
-        user.id,
-        "Création du diagnostic",
-    )
-    .await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(maison_id),
-            object_type: "diagnostic",
-            object_id: id,
-            action: "creation",
-            summary: format!("Diagnostic « {} » créé", head.title),
-            changes: vec![],
-        },
-        "Diagnostic créé avec les sections du modèle standard.",
-        &format!("/diagnostics/{id}"),
-    )
-    .await
+    Ok(())
 }
 
 async fn insert_sectors(
@@ -305,18 +319,15 @@ pub async fn edit(
         form_key: String::new(),
     };
     drop(conn);
-    let page = head_page(
+    head_page(
         &state,
         ctx,
-        Some(id),
-        d.maison_id,
-        d.maison_name,
+        Owner::of(&d),
         form,
         FieldErrors::default(),
-        false,
+        StatusCode::OK,
     )
-    .await?;
-    Ok(Html(page.render()?).into_response())
+    .await
 }
 
 pub async fn update(
@@ -329,40 +340,20 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
     let sectors = sector::all(&mut *tx).await?;
-    let head = match validate(&form, &sectors) {
-        Ok(h) => h,
-        Err(errors) => {
+    let refused = match validate(&form, &sectors) {
+        Err(errors) => Err((errors, StatusCode::UNPROCESSABLE_ENTITY)),
+        Ok(_) if form.version.trim() != d.version.to_string() => {
+            Err((FieldErrors::default(), StatusCode::CONFLICT))
+        }
+        Ok(head) => Ok(head),
+    };
+    let head = match refused {
+        Ok(head) => head,
+        Err((errors, status)) => {
             drop(tx);
-            let page = head_page(
-                &state,
-                ctx,
-                Some(id),
-                d.maison_id,
-                d.maison_name,
-                form,
-                errors,
-                false,
-            )
-            .await?;
-            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            return head_page(&state, ctx, Owner::of(&d), form, errors, status).await;
         }
     };
-    if form.version.trim() != d.version.to_string() {
-        drop(tx);
-        let page = head_page(
-            &state,
-            ctx,
-            Some(id),
-            d.maison_id,
-            d.maison_name,
-            form,
-            FieldErrors::default(),
-            true,
-        )
-        .await?;
-        return forms::render(&page, StatusCode::CONFLICT);
-    }
-    let before_sectors = current_sectors(&mut tx, id).await?;
     let mut diff = Diff::default();
     diff.field("title", "Titre", d.title.clone(), head.title.clone())
         .field(
@@ -371,27 +362,20 @@ pub async fn update(
             d.reference_year as i64,
             head.year as i64,
         )
-        .field("sectors", "Filières", before_sectors, head.sectors.clone());
-    sqlx::query(
-        "update diagnostic set title = $2, reference_year = $3, version = version + 1 where id = $1",
-    )
-    .bind(id)
-    .bind(&head.title)
-    .bind(head.year)
-    .execute(&mut *tx)
-    .await?;
+        .field(
+            "sectors",
+            "Filières",
+            current_sectors(&mut tx, id).await?,
+            head.sectors.clone(),
+        );
+    sqlx::query("update diagnostic set title = $2, reference_year = $3 where id = $1")
+        .bind(id)
+        .bind(&head.title)
+        .bind(head.year)
+        .execute(&mut *tx)
+        .await?;
     insert_sectors(&mut tx, id, &head.sectors).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "modification",
-            summary: "Diagnostic modifié".into(),
-            changes: diff.0,
-            ..d.event(&user)
-        },
-        "Diagnostic enregistré.",
-        &format!("/diagnostics/{id}"),
-    )
-    .await
+    let event = d.change(&user, "modification", "Diagnostic modifié", diff.0);
+    d.part_done(tx, &ctx, event, "Diagnostic enregistré.", "")
+        .await
 }

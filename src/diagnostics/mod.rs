@@ -16,19 +16,22 @@ mod workflow;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::audit::Event;
+use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics::{self as rules, Access};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::{Ctx, outcome};
 
 /// Every route of the diagnostics, by file: `list`, `head` (create, edit the head), `show` (the page, from
 /// `report`), `sections`, `values` (indicators), `workflow/`, `comments/`, `documents`, `export`
-/// (print, CSV), `catalogue` (the network's indicators).
+/// (print, CSV), `catalogue` (the network's indicators); the parts, the workflow and the comments each in
+/// their own router below.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/diagnostics", get(list::index).post(head::create))
@@ -38,6 +41,25 @@ pub fn router() -> Router<AppState> {
             get(head::edit).post(head::update),
         )
         .route("/diagnostics/{id}", get(show::show))
+        .route("/diagnostics/{id}/impression", get(export::print))
+        .route("/diagnostics/{id}/indicateurs.csv", get(export::csv))
+        .merge(part_routes())
+        .merge(workflow_routes())
+        .merge(comment_routes())
+        .route(
+            "/indicateurs",
+            get(catalogue::index).post(catalogue::create),
+        )
+        .route("/indicateurs/nouveau", get(catalogue::new))
+        .route(
+            "/indicateurs/{id}/modifier",
+            get(catalogue::edit).post(catalogue::update),
+        )
+}
+
+/// The parts of a diagnostic: sections, indicator values, documents.
+fn part_routes() -> Router<AppState> {
+    Router::new()
         .route("/diagnostics/{id}/sections", post(sections::add))
         .route(
             "/diagnostics/{id}/sections/nouvelle",
@@ -66,6 +88,24 @@ pub fn router() -> Router<AppState> {
             post(values::delete),
         )
         .route(
+            "/diagnostics/{id}/documents",
+            post(documents::upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route("/diagnostics/{id}/documents/nouveau", get(documents::new))
+        .route(
+            "/diagnostics/{id}/documents/{did}",
+            get(documents::download),
+        )
+        .route(
+            "/diagnostics/{id}/documents/{did}/supprimer",
+            post(documents::delete),
+        )
+}
+
+/// The steps of the workflow (`workflow/`).
+fn workflow_routes() -> Router<AppState> {
+    Router::new()
+        .route(
             "/diagnostics/{id}/partage",
             get(workflow::share::share_form).post(workflow::share::share),
         )
@@ -81,6 +121,11 @@ pub fn router() -> Router<AppState> {
             "/diagnostics/{id}/nouvelle-version",
             post(workflow::new_version::new_version),
         )
+}
+
+/// Comments, replies, answers and moderation (`comments/`).
+fn comment_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/diagnostics/{id}/commentaires",
             post(comments::new::create),
@@ -108,30 +153,6 @@ pub fn router() -> Router<AppState> {
         .route(
             "/diagnostics/{id}/commentaires/{cid}/masquer",
             get(comments::hide::hide_form).post(comments::hide::hide),
-        )
-        .route(
-            "/diagnostics/{id}/documents",
-            post(documents::upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
-        )
-        .route("/diagnostics/{id}/documents/nouveau", get(documents::new))
-        .route(
-            "/diagnostics/{id}/documents/{did}",
-            get(documents::download),
-        )
-        .route(
-            "/diagnostics/{id}/documents/{did}/supprimer",
-            post(documents::delete),
-        )
-        .route("/diagnostics/{id}/impression", get(export::print))
-        .route("/diagnostics/{id}/indicateurs.csv", get(export::csv))
-        .route(
-            "/indicateurs",
-            get(catalogue::index).post(catalogue::create),
-        )
-        .route("/indicateurs/nouveau", get(catalogue::new))
-        .route(
-            "/indicateurs/{id}/modifier",
-            get(catalogue::edit).post(catalogue::update),
         )
 }
 
@@ -187,28 +208,129 @@ impl Diagnostic {
         format!("/diagnostics/{}", self.id)
     }
 
-    /// The journal's event of `user`'s change to this diagnostic; the caller sets what happened
-    /// (`Event { action, summary, changes, ..d.event(&user) }`).
-    pub fn event(&self, user: &CurrentUser) -> Event<'static> {
-        self.event_on(user, "diagnostic", self.id)
+    /// The journal's event of `user`'s change to this diagnostic: what was done (`action`), the French
+    /// `summary` and the changed fields.
+    pub fn change(
+        &self,
+        user: &CurrentUser,
+        action: &'static str,
+        summary: impl Into<String>,
+        changes: Vec<Change>,
+    ) -> Event<'static> {
+        Event {
+            action,
+            summary: summary.into(),
+            changes,
+            ..self.event_on(user, "diagnostic", self.id)
+        }
     }
 
-    /// [`Diagnostic::event`] for a change to one of its comments.
-    pub fn comment_event(&self, user: &CurrentUser, comment_id: i64) -> Event<'static> {
-        self.event_on(user, "comment", comment_id)
+    /// The end of a write to one of the diagnostic's parts (its head, a section, an indicator, a
+    /// document): the diagnostic's version bumped, then [`outcome::done`] to its page's address followed
+    /// by `then` (`"#indicateurs"`, `"/sections/3/modifier"`, `""` for the page itself).
+    pub async fn part_done(
+        &self,
+        mut tx: Transaction<'_, Postgres>,
+        ctx: &Ctx,
+        event: Event<'_>,
+        message: &str,
+        then: &str,
+    ) -> AppResult<Response> {
+        touch(&mut tx, self.id).await?;
+        let to = format!("{}{then}", self.url());
+        outcome::done(tx, ctx, event, message, &to).await
+    }
+
+    /// [`Diagnostic::change`] for a change to one of its comments.
+    pub fn comment_change(
+        &self,
+        user: &CurrentUser,
+        comment_id: i64,
+        action: &'static str,
+        summary: impl Into<String>,
+        changes: Vec<Change>,
+    ) -> Event<'static> {
+        Event {
+            action,
+            summary: summary.into(),
+            changes,
+            ..self.event_on(user, "comment", comment_id)
+        }
+    }
+
+    /// The address of comment `comment_id` on the diagnostic's page.
+    pub fn comment_url(&self, comment_id: i64) -> String {
+        format!("/diagnostics/{}#commentaire-{comment_id}", self.id)
     }
 
     fn event_on(&self, user: &CurrentUser, object_type: &'static str, id: i64) -> Event<'static> {
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(self.maison_id),
-            object_type,
-            object_id: id,
-            action: "",
-            summary: String::new(),
-            changes: vec![],
-        }
+        event_of(user, self.maison_id, object_type, id)
     }
+}
+
+/// The journal's event of `user`'s change to object `id` (of `object_type`) of Maison `maison_id`; the
+/// caller sets what happened.
+fn event_of(
+    user: &CurrentUser,
+    maison_id: i64,
+    object_type: &'static str,
+    id: i64,
+) -> Event<'static> {
+    Event {
+        actor: Some(user.id),
+        maison_id: Some(maison_id),
+        object_type,
+        object_id: id,
+        action: "",
+        summary: String::new(),
+        changes: vec![],
+    }
+}
+
+/// The first step of new diagnostic `id` (created, or a new version of a validated one): a draft of
+/// Maison `maison_id`, in the workflow's history with `note`, and in the journal with `summary`.
+async fn record_creation(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    maison_id: i64,
+    id: i64,
+    note: &str,
+    summary: String,
+) -> sqlx::Result<()> {
+    audit::record_transition(
+        &mut *conn,
+        "diagnostic",
+        id,
+        None,
+        Status::Brouillon,
+        user.id,
+        note,
+    )
+    .await?;
+    let event = Event {
+        action: "creation",
+        summary,
+        ..event_of(user, maison_id, "diagnostic", id)
+    };
+    audit::record(conn, event).await
+}
+
+/// Moves diagnostic `id` from `from` to `to` (its version bumped) and records the step in the
+/// workflow's history, with `comment`.
+async fn set_status(
+    conn: &mut PgConnection,
+    id: i64,
+    from: Status,
+    to: Status,
+    actor: i64,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("update diagnostic set status = $2, version = version + 1 where id = $1")
+        .bind(id)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    audit::record_transition(conn, "diagnostic", id, Some(from), to, actor, comment).await
 }
 
 /// Loads a diagnostic the account may read (404 otherwise). `for update` locks it for a write.

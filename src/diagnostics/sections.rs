@@ -4,18 +4,18 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Diagnostic, load_if, touch};
-use crate::audit::{self, Diff, Event};
+use crate::audit::{self, Diff};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, EmptyForm, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form};
 
 const MAX_BODY: usize = 100_000;
 
@@ -67,6 +67,20 @@ struct SectionPage {
     theirs: Option<(String, String)>,
 }
 
+impl SectionPage {
+    fn new(ctx: Ctx, d: Diagnostic, section_id: i64, form: SectionForm) -> SectionPage {
+        SectionPage {
+            ctx,
+            d,
+            section_id,
+            form,
+            errors: FieldErrors::default(),
+            preview: None,
+            theirs: None,
+        }
+    }
+}
+
 pub async fn edit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -76,21 +90,13 @@ pub async fn edit(
     let mut conn = state.db.acquire().await?;
     let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     let s = section(&mut conn, id, sid).await?;
-    let page = SectionPage {
-        ctx,
-        d,
-        section_id: s.id,
-        form: SectionForm {
-            title: s.title,
-            body: s.body,
-            revision: s.revision.to_string(),
-            action: String::new(),
-        },
-        errors: FieldErrors::default(),
-        preview: None,
-        theirs: None,
+    let form = SectionForm {
+        title: s.title,
+        body: s.body,
+        revision: s.revision.to_string(),
+        action: String::new(),
     };
-    Ok(Html(page.render()?).into_response())
+    forms::render(&SectionPage::new(ctx, d, s.id, form), StatusCode::OK)
 }
 
 fn validate(form: &SectionForm) -> FieldErrors {
@@ -128,15 +134,10 @@ pub async fn save(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        let preview = Some(markdown::render(&form.body));
         let page = SectionPage {
-            ctx,
-            d,
-            section_id: sid,
-            form,
             errors,
-            preview,
-            theirs: None,
+            preview: Some(markdown::render(&form.body)),
+            ..SectionPage::new(ctx, d, sid, form)
         };
         return forms::render(&page, status);
     }
@@ -165,17 +166,13 @@ pub async fn save(
                 .updated_by_name
                 .unwrap_or_else(|| "quelqu'un".into()),
         ));
+        let form = SectionForm {
+            revision: current.revision.to_string(),
+            ..form
+        };
         let page = SectionPage {
-            ctx,
-            d,
-            section_id: sid,
-            form: SectionForm {
-                revision: current.revision.to_string(),
-                ..form
-            },
-            errors: FieldErrors::default(),
-            preview: None,
             theirs,
+            ..SectionPage::new(ctx, d, sid, form)
         };
         return forms::render(&page, StatusCode::CONFLICT);
     }
@@ -187,18 +184,18 @@ pub async fn save(
         title.clone(),
     )
     .field("body", "Texte de la section", current.body, body);
-    touch(&mut tx, id).await?;
-    outcome::done(
+    let event = d.change(
+        &user,
+        "section",
+        format!("Section « {title} » modifiée"),
+        diff.0,
+    );
+    d.part_done(
         tx,
         &ctx,
-        Event {
-            action: "section",
-            summary: format!("Section « {title} » modifiée"),
-            changes: diff.0,
-            ..d.event(&user)
-        },
+        event,
         "Section enregistrée.",
-        &format!("/diagnostics/{id}#section-{sid}"),
+        &format!("#section-{sid}"),
     )
     .await
 }
@@ -232,7 +229,7 @@ pub async fn new_form(
         form: AddForm::default(),
         errors: FieldErrors::default(),
     };
-    Ok(Html(page.render()?).into_response())
+    forms::render(&page, StatusCode::OK)
 }
 
 pub async fn add(
@@ -271,19 +268,15 @@ pub async fn add(
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "section",
-            summary: format!("Section « {title} » ajoutée"),
-            ..d.event(&user)
-        },
-        "Section ajoutée : rédigez-la.",
-        &format!("/diagnostics/{id}/sections/{sid}/modifier"),
-    )
-    .await
+    let event = d.change(
+        &user,
+        "section",
+        format!("Section « {title} » ajoutée"),
+        vec![],
+    );
+    let to = format!("/sections/{sid}/modifier");
+    d.part_done(tx, &ctx, event, "Section ajoutée : rédigez-la.", &to)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -345,23 +338,13 @@ pub async fn delete(
         .bind(sid)
         .execute(&mut *tx)
         .await?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "section",
-            summary: format!("Section « {} » supprimée", s.title),
-            changes: vec![audit::Change::new(
-                "body",
-                "Texte de la section",
-                s.body,
-                "",
-            )],
-            ..d.event(&user)
-        },
-        "Section supprimée.",
-        &format!("/diagnostics/{id}"),
-    )
-    .await
+    let summary = format!("Section « {} » supprimée", s.title);
+    let changes = vec![audit::Change::new(
+        "body",
+        "Texte de la section",
+        s.body,
+        "",
+    )];
+    let event = d.change(&user, "section", summary, changes);
+    d.part_done(tx, &ctx, event, "Section supprimée.", "").await
 }

@@ -4,17 +4,17 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Diagnostic, load_if, parse_year, touch};
-use crate::audit::{Diff, Event};
+use super::{Diagnostic, load_if, parse_year};
+use crate::audit::Diff;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, EmptyForm, Form, format, outcome};
+use crate::web::{Ctx, EmptyForm, Form, format};
 
 #[derive(sqlx::FromRow)]
 struct CatalogueEntry {
@@ -177,6 +177,8 @@ impl ValuePage {
     }
 }
 
+/// The form's page with `status` (`OK`, `UNPROCESSABLE_ENTITY`, or `CONFLICT` when someone else saved
+/// first), for a new indicator value or value `value_id`.
 async fn page(
     state: &AppState,
     ctx: Ctx,
@@ -184,18 +186,19 @@ async fn page(
     value_id: Option<i64>,
     form: ValueForm,
     errors: FieldErrors,
-    conflict: bool,
-) -> AppResult<ValuePage> {
+    status: StatusCode,
+) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    Ok(ValuePage {
+    let page = ValuePage {
         ctx,
         d,
         value_id,
         form,
         catalogue: catalogue(&mut conn).await?,
         errors,
-        conflict,
-    })
+        conflict: status == StatusCode::CONFLICT,
+    };
+    forms::render(&page, status)
 }
 
 pub async fn new(
@@ -211,8 +214,16 @@ pub async fn new(
         year: d.reference_year.to_string(),
         ..ValueForm::default()
     };
-    let p = page(&state, ctx, d, None, form, FieldErrors::default(), false).await?;
-    Ok(Html(p.render()?).into_response())
+    page(
+        &state,
+        ctx,
+        d,
+        None,
+        form,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn create(
@@ -229,8 +240,8 @@ pub async fn create(
         Ok(v) => v,
         Err(errors) => {
             drop(tx);
-            let p = page(&state, ctx, d, None, form, errors, false).await?;
-            return forms::render(&p, StatusCode::UNPROCESSABLE_ENTITY);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(&state, ctx, d, None, form, errors, status).await;
         }
     };
     let label = cat
@@ -253,25 +264,15 @@ pub async fn create(
     .bind(v.comparison_value)
     .execute(&mut *tx)
     .await?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "indicateur",
-            summary: format!(
-                "Indicateur « {label} » ({}) ajouté : {}",
-                v.year,
-                format::decimal(v.value, 2)
-            ),
-            ..d.event(&user)
-        },
-        "Indicateur ajouté.",
-        &format!("/diagnostics/{id}#indicateurs"),
-    )
-    .await
+    let summary = format!(
+        "Indicateur « {label} » ({}) ajouté : {}",
+        v.year,
+        format::decimal(v.value, 2)
+    );
+    let event = d.change(&user, "indicateur", summary, vec![]);
+    d.part_done(tx, &ctx, event, "Indicateur ajouté.", "#indicateurs")
+        .await
 }
-
 #[derive(sqlx::FromRow)]
 struct Stored {
     indicator_id: i64,
@@ -325,17 +326,8 @@ pub async fn edit(
         comparison_value: s.comparison_value.map(plain).unwrap_or_default(),
         version: s.version.to_string(),
     };
-    let p = page(
-        &state,
-        ctx,
-        d,
-        Some(vid),
-        form,
-        FieldErrors::default(),
-        false,
-    )
-    .await?;
-    Ok(Html(p.render()?).into_response())
+    let errors = FieldErrors::default();
+    page(&state, ctx, d, Some(vid), form, errors, StatusCode::OK).await
 }
 
 pub async fn update(
@@ -353,41 +345,23 @@ pub async fn update(
         Ok(v) => v,
         Err(errors) => {
             drop(tx);
-            let p = page(&state, ctx, d, Some(vid), form, errors, false).await?;
-            return forms::render(&p, StatusCode::UNPROCESSABLE_ENTITY);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return page(&state, ctx, d, Some(vid), form, errors, status).await;
         }
     };
-    let n = sqlx::query(
-        "update indicator_value set indicator_id = $3, value = $4, year = $5, territory = $6, source = $7,
-                comparison_level = $8, comparison_value = $9, version = version + 1
-         where id = $2 and diagnostic_id = $1 and version::text = $10",
-    )
-    .bind(id)
-    .bind(vid)
-    .bind(v.indicator_id)
-    .bind(v.value)
-    .bind(v.year)
-    .bind(&v.territory)
-    .bind(&v.source)
-    .bind(&v.comparison_level)
-    .bind(v.comparison_value)
-    .bind(form.version.trim())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
+    if !save(&mut tx, id, vid, &v, form.version.trim()).await? {
         drop(tx);
-        let p = page(
+        let errors = FieldErrors::default();
+        return page(
             &state,
             ctx,
             d,
             Some(vid),
             form,
-            FieldErrors::default(),
-            true,
+            errors,
+            StatusCode::CONFLICT,
         )
-        .await?;
-        return forms::render(&p, StatusCode::CONFLICT);
+        .await;
     }
     let mut diff = Diff::default();
     diff.field("value", "Valeur", before.value, v.value)
@@ -406,20 +380,39 @@ pub async fn update(
             before.comparison_value,
             v.comparison_value,
         );
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "indicateur",
-            summary: format!("Indicateur « {} » modifié", before.label),
-            changes: diff.0,
-            ..d.event(&user)
-        },
-        "Indicateur enregistré.",
-        &format!("/diagnostics/{id}#indicateurs"),
+    let summary = format!("Indicateur « {} » modifié", before.label);
+    let event = d.change(&user, "indicateur", summary, diff.0);
+    d.part_done(tx, &ctx, event, "Indicateur enregistré.", "#indicateurs")
+        .await
+}
+
+/// Saves value `vid` when it is still at `version`: false when someone else saved it first.
+async fn save(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    vid: i64,
+    v: &Value,
+    version: &str,
+) -> sqlx::Result<bool> {
+    let n = sqlx::query(
+        "update indicator_value set indicator_id = $3, value = $4, year = $5, territory = $6, source = $7,
+                comparison_level = $8, comparison_value = $9, version = version + 1
+         where id = $2 and diagnostic_id = $1 and version::text = $10",
     )
-    .await
+    .bind(id)
+    .bind(vid)
+    .bind(v.indicator_id)
+    .bind(v.value)
+    .bind(v.year)
+    .bind(&v.territory)
+    .bind(&v.source)
+    .bind(&v.comparison_level)
+    .bind(v.comparison_value)
+    .bind(version)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
 }
 
 pub async fn delete(
@@ -436,22 +429,13 @@ pub async fn delete(
         .bind(vid)
         .execute(&mut *tx)
         .await?;
-    touch(&mut tx, id).await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "indicateur",
-            summary: format!(
-                "Indicateur « {} » ({}) supprimé : {}",
-                before.label,
-                before.year,
-                format::decimal(before.value, 2)
-            ),
-            ..d.event(&user)
-        },
-        "Indicateur supprimé.",
-        &format!("/diagnostics/{id}#indicateurs"),
-    )
-    .await
+    let summary = format!(
+        "Indicateur « {} » ({}) supprimé : {}",
+        before.label,
+        before.year,
+        format::decimal(before.value, 2)
+    );
+    let event = d.change(&user, "indicateur", summary, vec![]);
+    d.part_done(tx, &ctx, event, "Indicateur supprimé.", "#indicateurs")
+        .await
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::threads::CommentView;
 use super::{MAX_LEN, closed, ensure_top_level, thread};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::diagnostics::{Diagnostic, load};
@@ -138,29 +138,23 @@ pub async fn answer(
     .bind(user.id)
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            action: "reponse",
-            summary: format!(
-                "Commentaire marqué « {} » sur le diagnostic « {} »",
-                status.lowercase(),
-                d.title
-            ),
-            changes: vec![
-                audit::Change::new(
-                    "status",
-                    "Suite donnée",
-                    comment.status.lowercase(),
-                    status.lowercase(),
-                ),
-                audit::Change::new("answer", "Réponse", comment.answer.clone(), answer),
-            ],
-            ..d.comment_event(&user, cid)
-        },
-    )
-    .await?;
-    let link = format!("/diagnostics/{id}#commentaire-{cid}");
+    let summary = format!(
+        "Commentaire marqué « {} » sur le diagnostic « {} »",
+        status.lowercase(),
+        d.title
+    );
+    let changes = vec![
+        audit::Change::new(
+            "status",
+            "Suite donnée",
+            comment.status.lowercase(),
+            status.lowercase(),
+        ),
+        audit::Change::new("answer", "Réponse", comment.answer.clone(), answer),
+    ];
+    let event = d.comment_change(&user, cid, "reponse", summary, changes);
+    audit::record(&mut *tx, event).await?;
+    let link = d.comment_url(cid);
     if comment.author_id != user.id {
         notifications::notify(
             &mut tx,

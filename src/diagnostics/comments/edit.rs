@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Stored, check_body, closed, stored};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::diagnostics::{Diagnostic, load};
@@ -101,17 +101,8 @@ pub async fn update(
         .bind(&body)
         .execute(&mut *tx)
         .await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "modification",
-            summary: format!("Commentaire modifié sur le diagnostic « {} »", d.title),
-            changes: vec![audit::Change::new("body", "Texte", c.body, body)],
-            ..d.comment_event(&user, cid)
-        },
-        "Commentaire modifié.",
-        &format!("/diagnostics/{id}#commentaire-{cid}"),
-    )
-    .await
+    let summary = format!("Commentaire modifié sur le diagnostic « {} »", d.title);
+    let changes = vec![audit::Change::new("body", "Texte", c.body, body)];
+    let event = d.comment_change(&user, cid, "modification", summary, changes);
+    outcome::done(tx, &ctx, event, "Commentaire modifié.", &d.comment_url(cid)).await
 }

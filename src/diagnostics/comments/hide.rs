@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::threads::CommentView;
 use super::{stored, thread};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{Diagnostic, load_if};
@@ -74,25 +74,13 @@ pub async fn hide(
             .execute(&mut *tx)
             .await?;
         // The text stays in the journal, for the record.
-        audit::record(
-            &mut *tx,
-            Event {
-                action: "masquage",
-                summary: format!(
-                    "Commentaire masqué (modération) sur le diagnostic « {} »",
-                    d.title
-                ),
-                changes: vec![audit::Change::new("body", "Texte masqué", c.body, "")],
-                ..d.comment_event(&user, cid)
-            },
-        )
-        .await?;
+        let summary = format!(
+            "Commentaire masqué (modération) sur le diagnostic « {} »",
+            d.title
+        );
+        let changes = vec![audit::Change::new("body", "Texte masqué", c.body, "")];
+        let event = d.comment_change(&user, cid, "masquage", summary, changes);
+        audit::record(&mut *tx, event).await?;
     }
-    outcome::committed(
-        tx,
-        &ctx,
-        "Commentaire masqué.",
-        &format!("/diagnostics/{id}#commentaire-{cid}"),
-    )
-    .await
+    outcome::committed(tx, &ctx, "Commentaire masqué.", &d.comment_url(cid)).await
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::notify::{notify_comment, notify_reply};
 use super::threads::CommentView;
 use super::{check_body, closed, ensure_top_level, thread};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::diagnostics::{Diagnostic, load};
@@ -191,6 +191,42 @@ fn optional_id(s: &str) -> AppResult<Option<i64>> {
         .map_err(|_| AppError::BadRequest("Le formulaire envoyé est mal formé.".into()))
 }
 
+/// Where the new comment goes (its section, its parent), checked: the parent is a visible top-level
+/// comment of this diagnostic (one level of replies), whose section the reply takes; the section is one of
+/// the diagnostic's.
+async fn place_of(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    form: &NewComment,
+) -> AppResult<(Option<i64>, Option<i64>)> {
+    let section_id = optional_id(&form.section_id)?;
+    let parent_id = optional_id(&form.parent_id)?;
+    if let Some(p) = parent_id {
+        let parent: (Option<i64>,) = sqlx::query_as(
+            "select section_id from comment
+             where id = $1 and diagnostic_id = $2 and parent_id is null and hidden_at is null
+               and deleted_at is null",
+        )
+        .bind(p)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+        return Ok((parent.0, parent_id));
+    }
+    if let Some(s) = section_id {
+        let exists: bool = sqlx::query_scalar(
+            "select exists (select 1 from diagnostic_section where id = $1 and diagnostic_id = $2)",
+        )
+        .bind(s)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        policy::ensure(exists)?;
+    }
+    Ok((section_id, None))
+}
+
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -203,31 +239,7 @@ pub async fn create(
     if !rules::can_comment(&user, &d.access()) {
         return Err(closed());
     }
-    let mut section_id = optional_id(&form.section_id)?;
-    let parent_id = optional_id(&form.parent_id)?;
-    if let Some(p) = parent_id {
-        // One level of replies: the parent is a visible top-level comment of this diagnostic.
-        let parent: (Option<i64>,) = sqlx::query_as(
-            "select section_id from comment
-             where id = $1 and diagnostic_id = $2 and parent_id is null and hidden_at is null
-               and deleted_at is null",
-        )
-        .bind(p)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
-        section_id = parent.0;
-    } else if let Some(s) = section_id {
-        let exists: bool = sqlx::query_scalar(
-            "select exists (select 1 from diagnostic_section where id = $1 and diagnostic_id = $2)",
-        )
-        .bind(s)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        policy::ensure(exists)?;
-    }
+    let (section_id, parent_id) = place_of(&mut tx, id, &form).await?;
     let body = match check_body(&form.body) {
         Ok(b) => b,
         Err(message) => {
@@ -266,24 +278,15 @@ pub async fn create(
     .bind(&body)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            action: "creation",
-            summary: format!(
-                "{} sur le diagnostic « {} »",
-                if parent_id.is_some() {
-                    "Réponse publiée"
-                } else {
-                    "Commentaire publié"
-                },
-                d.title
-            ),
-            ..d.comment_event(&user, cid)
-        },
-    )
-    .await?;
-    let link = format!("/diagnostics/{id}#commentaire-{cid}");
+    let what = if parent_id.is_some() {
+        "Réponse publiée"
+    } else {
+        "Commentaire publié"
+    };
+    let summary = format!("{what} sur le diagnostic « {} »", d.title);
+    let event = d.comment_change(&user, cid, "creation", summary, vec![]);
+    audit::record(&mut *tx, event).await?;
+    let link = d.comment_url(cid);
     match parent_id {
         None => notify_comment(&mut tx, &user, &d, &link).await?,
         Some(p) => notify_reply(&mut tx, &user, &d, p, cid, &link).await?,

@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::{CommentOnly, comment_of};
-use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if};
+use crate::diagnostics::{Diagnostic, Status, load_if, set_status};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
@@ -65,30 +64,15 @@ pub async fn archive(
         };
         return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    sqlx::query("update diagnostic set status = 'archive', version = version + 1 where id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record_transition(
-        &mut *tx,
-        "diagnostic",
+    set_status(
+        &mut tx,
         id,
-        Some(Status::Valide),
+        Status::Valide,
         Status::Archive,
         user.id,
         &comment,
     )
     .await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            action: "archivage",
-            summary: "Diagnostic archivé".into(),
-            ..d.event(&user)
-        },
-        "Diagnostic archivé.",
-        &d.url(),
-    )
-    .await
+    let event = d.change(&user, "archivage", "Diagnostic archivé", vec![]);
+    outcome::done(tx, &ctx, event, "Diagnostic archivé.", &d.url()).await
 }

@@ -4,11 +4,12 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use sqlx::PgConnection;
+
 use super::CommentOnly;
-use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Status, load_if};
+use crate::diagnostics::{load_if, record_creation};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, Form, outcome};
@@ -25,13 +26,30 @@ pub async fn new_version(
     if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&d.url()).into_response());
     }
+    let new_id = copy_as_draft(&mut tx, id, user.id).await?;
+    let note = format!(
+        "Nouvelle version du diagnostic validé « {} » (n° {id})",
+        d.title
+    );
+    record_creation(&mut tx, &user, d.maison_id, new_id, &note, note.clone()).await?;
+    outcome::committed(
+        tx,
+        &ctx,
+        "Nouvelle version créée en brouillon, à partir du diagnostic validé.",
+        &format!("/diagnostics/{new_id}"),
+    )
+    .await
+}
+
+/// A new draft copied from diagnostic `id`, with its sectors, sections and indicator values: its id.
+async fn copy_as_draft(conn: &mut PgConnection, id: i64, author: i64) -> sqlx::Result<i64> {
     let new_id: i64 = sqlx::query_scalar(
         "insert into diagnostic (maison_id, title, reference_year, previous_id, created_by)
          select maison_id, title, reference_year, id, $2 from diagnostic where id = $1 returning id",
     )
     .bind(id)
-    .bind(user.id)
-    .fetch_one(&mut *tx)
+    .bind(author)
+    .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
         "insert into diagnostic_sector (diagnostic_id, sector_code)
@@ -39,7 +57,7 @@ pub async fn new_version(
     )
     .bind(id)
     .bind(new_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "insert into diagnostic_section (diagnostic_id, position, kind, title, body, updated_by)
@@ -47,8 +65,8 @@ pub async fn new_version(
     )
     .bind(id)
     .bind(new_id)
-    .bind(user.id)
-    .execute(&mut *tx)
+    .bind(author)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source,
@@ -58,36 +76,7 @@ pub async fn new_version(
     )
     .bind(id)
     .bind(new_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let note = format!(
-        "Nouvelle version du diagnostic validé « {} » (n° {id})",
-        d.title
-    );
-    audit::record_transition(
-        &mut *tx,
-        "diagnostic",
-        new_id,
-        None,
-        Status::Brouillon,
-        user.id,
-        &note,
-    )
-    .await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(d.maison_id),
-            object_type: "diagnostic",
-            object_id: new_id,
-            action: "creation",
-            summary: note,
-            changes: vec![],
-        },
-        "Nouvelle version créée en brouillon, à partir du diagnostic validé.",
-        &format!("/diagnostics/{new_id}"),
-    )
-    .await
+    Ok(new_id)
 }

@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::{comment_of, current_shares};
-use crate::audit::{self, Event};
+use crate::audit::{self, Change};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if};
+use crate::diagnostics::{Diagnostic, Status, load_if, set_status, touch};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
@@ -88,17 +89,9 @@ pub async fn share_form(
     .into_response())
 }
 
-pub async fn share(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(form): Form<ShareForm>,
-) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_share).await?;
-    let partners = partners(&mut tx, d.maison_id).await?;
-    let mut errors = FieldErrors::default();
+/// The partner organisations ticked in the form, each once; a message beside the field when none is, or
+/// one is not a partner of the Maison.
+fn chosen(form: &ShareForm, partners: &[Partner], errors: &mut FieldErrors) -> Vec<i64> {
     let mut chosen: Vec<i64> = Vec::new();
     for o in &form.organisations {
         match o
@@ -123,6 +116,21 @@ pub async fn share(
             "Cochez au moins une organisation partenaire.",
         );
     }
+    chosen
+}
+
+pub async fn share(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ShareForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_share).await?;
+    let partners = partners(&mut tx, d.maison_id).await?;
+    let mut errors = FieldErrors::default();
+    let chosen = chosen(&form, &partners, &mut errors);
     let comment = comment_of(&form.comment, &mut errors);
     if !errors.is_empty() {
         drop(tx);
@@ -142,22 +150,21 @@ pub async fn share(
         .copied()
         .filter(|o| !before.contains(o))
         .collect();
-    sqlx::query(
-        "delete from diagnostic_share where diagnostic_id = $1 and organisation_id <> all($2)",
-    )
-    .bind(id)
-    .bind(&chosen)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "insert into diagnostic_share (diagnostic_id, organisation_id, shared_by)
-         select $1, unnest($2::bigint[]), $3 on conflict do nothing",
-    )
-    .bind(id)
-    .bind(&added)
-    .bind(user.id)
-    .execute(&mut *tx)
-    .await?;
+    replace_shares(&mut tx, id, &chosen, &added, user.id).await?;
+    let first = d.status() == Status::Brouillon;
+    if first {
+        set_status(
+            &mut tx,
+            id,
+            Status::Brouillon,
+            Status::Partage,
+            user.id,
+            &comment,
+        )
+        .await?;
+    } else {
+        touch(&mut tx, id).await?;
+    }
     let names = |ids: &[i64]| -> Vec<String> {
         partners
             .iter()
@@ -165,46 +172,14 @@ pub async fn share(
             .map(|p| p.name.clone())
             .collect()
     };
-    let first = d.status() == Status::Brouillon;
-    if first {
-        sqlx::query(
-            "update diagnostic set status = 'partage', version = version + 1 where id = $1",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        audit::record_transition(
-            &mut *tx,
-            "diagnostic",
-            id,
-            Some(Status::Brouillon),
-            Status::Partage,
-            user.id,
-            &comment,
-        )
-        .await?;
-    } else {
-        crate::diagnostics::touch(&mut tx, id).await?;
-    }
-    audit::record(
-        &mut *tx,
-        Event {
-            action: if first { "partage" } else { "partage_modifie" },
-            summary: format!(
-                "Diagnostic partagé avec {} organisation{}",
-                chosen.len(),
-                if chosen.len() > 1 { "s" } else { "" }
-            ),
-            changes: vec![audit::Change::new(
-                "shares",
-                "Partagé avec",
-                names(&before),
-                names(&chosen),
-            )],
-            ..d.event(&user)
-        },
-    )
-    .await?;
+    let summary = format!(
+        "Diagnostic partagé avec {} organisation{}",
+        chosen.len(),
+        if chosen.len() > 1 { "s" } else { "" }
+    );
+    let shares = Change::new("shares", "Partagé avec", names(&before), names(&chosen));
+    let action = if first { "partage" } else { "partage_modifie" };
+    audit::record(&mut *tx, d.change(&user, action, summary, vec![shares])).await?;
     let recipients = notifications::members_of_organisations(&mut tx, &added).await?;
     notifications::notify(
         &mut tx,
@@ -223,4 +198,32 @@ pub async fn share(
         "Partage mis à jour."
     };
     outcome::committed(tx, &ctx, msg, &d.url()).await
+}
+
+/// The diagnostic shared with the organisations `chosen` only, `added` being those it was not shared
+/// with yet.
+async fn replace_shares(
+    conn: &mut PgConnection,
+    id: i64,
+    chosen: &[i64],
+    added: &[i64],
+    actor: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "delete from diagnostic_share where diagnostic_id = $1 and organisation_id <> all($2)",
+    )
+    .bind(id)
+    .bind(chosen)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into diagnostic_share (diagnostic_id, organisation_id, shared_by)
+         select $1, unnest($2::bigint[]), $3 on conflict do nothing",
+    )
+    .bind(id)
+    .bind(added)
+    .bind(actor)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -7,12 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::{comment_of, current_shares};
-use crate::audit::{self, Event};
+use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if};
+use crate::diagnostics::{Diagnostic, Status, load_if, set_status};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
@@ -97,15 +98,9 @@ pub async fn validate_form(
     .into_response())
 }
 
-pub async fn validate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(form): Form<ValidateForm>,
-) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_validate).await?;
+/// What the copil decided (the date of its meeting, the decision) and the comment of the step, or the
+/// messages beside the fields.
+fn check(form: &ValidateForm) -> Result<(NaiveDate, String, String), FieldErrors> {
     let mut errors = FieldErrors::default();
     let date: Option<NaiveDate> = format::parse_date(&form.validated_on);
     match date {
@@ -132,95 +127,65 @@ pub async fn validate(
         errors.add("copil_decision", "5 000 caractères au plus.");
     }
     let comment = comment_of(&form.comment, &mut errors);
-    let (Some(date), true) = (date, errors.is_empty()) else {
-        let open_comments = open_comments(&mut tx, id).await?;
-        let replaces = validated_in_lineage(&mut tx, id, false).await?;
-        drop(tx);
-        let page = ValidatePage {
-            ctx,
-            d,
-            form,
-            errors,
-            open_comments,
-            replaces,
-        };
-        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    match date {
+        Some(date) if errors.is_empty() => Ok((date, decision, comment)),
+        _ => Err(errors),
+    }
+}
+
+pub async fn validate(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ValidateForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, &user, id, true, rules::can_validate).await?;
+    let (date, decision, comment) = match check(&form) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            let open_comments = open_comments(&mut tx, id).await?;
+            let replaces = validated_in_lineage(&mut tx, id, false).await?;
+            drop(tx);
+            let page = ValidatePage {
+                ctx,
+                d,
+                form,
+                errors,
+                open_comments,
+                replaces,
+            };
+            return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     };
-    sqlx::query(
-        "update diagnostic set status = 'valide', validated_on = $2, copil_decision = $3, version = version + 1
-         where id = $1",
-    )
-    .bind(id)
-    .bind(date)
-    .bind(&decision)
-    .execute(&mut *tx)
-    .await?;
-    audit::record_transition(
-        &mut *tx,
-        "diagnostic",
+    set_status(
+        &mut tx,
         id,
-        Some(Status::Partage),
+        Status::Partage,
         Status::Valide,
         user.id,
         &comment,
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            action: "validation",
-            summary: format!(
-                "Diagnostic validé par le comité de pilotage du {}",
-                format::date(date)
-            ),
-            changes: vec![audit::Change::new(
-                "copil_decision",
-                "Décision du copil",
-                "",
-                decision,
-            )],
-            ..d.event(&user)
-        },
-    )
-    .await?;
-    // The version this one replaces is archived: one validated diagnostic per lineage.
-    let replaced = validated_in_lineage(&mut tx, id, true).await?;
-    let note = format!(
-        "Remplacé par la version n° {id} « {} », validée par le comité de pilotage du {}",
-        d.title,
-        format::date(date)
-    );
-    for (old_id, old_title) in &replaced {
-        sqlx::query(
-            "update diagnostic set status = 'archive', version = version + 1 where id = $1",
-        )
-        .bind(old_id)
+    sqlx::query("update diagnostic set validated_on = $2, copil_decision = $3 where id = $1")
+        .bind(id)
+        .bind(date)
+        .bind(&decision)
         .execute(&mut *tx)
         .await?;
-        audit::record_transition(
-            &mut *tx,
-            "diagnostic",
-            *old_id,
-            Some(Status::Valide),
-            Status::Archive,
-            user.id,
-            &note,
-        )
-        .await?;
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: Some(user.id),
-                maison_id: Some(d.maison_id),
-                object_type: "diagnostic",
-                object_id: *old_id,
-                action: "archivage",
-                summary: format!("Diagnostic « {old_title} » archivé : {note}"),
-                changes: vec![],
-            },
-        )
-        .await?;
-    }
+    let summary = format!(
+        "Diagnostic validé par le comité de pilotage du {}",
+        format::date(date)
+    );
+    let changes = vec![Change::new(
+        "copil_decision",
+        "Décision du copil",
+        "",
+        decision,
+    )];
+    audit::record(&mut *tx, d.change(&user, "validation", summary, changes)).await?;
+    archive_replaced(&mut tx, &user, &d, date).await?;
     let orgs = current_shares(&mut tx, id).await?;
     let recipients = notifications::members_of_organisations(&mut tx, &orgs).await?;
     notifications::notify(
@@ -243,4 +208,43 @@ pub async fn validate(
         &d.url(),
     )
     .await
+}
+
+/// The versions the validation of `d` on `date` replaces are archived: one validated diagnostic per
+/// lineage.
+async fn archive_replaced(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    d: &Diagnostic,
+    date: NaiveDate,
+) -> sqlx::Result<()> {
+    let replaced = validated_in_lineage(&mut *conn, d.id, true).await?;
+    let note = format!(
+        "Remplacé par la version n° {} « {} », validée par le comité de pilotage du {}",
+        d.id,
+        d.title,
+        format::date(date)
+    );
+    for (old_id, old_title) in &replaced {
+        set_status(
+            &mut *conn,
+            *old_id,
+            Status::Valide,
+            Status::Archive,
+            user.id,
+            &note,
+        )
+        .await?;
+        let event = Event {
+            object_id: *old_id,
+            ..d.change(
+                user,
+                "archivage",
+                format!("Diagnostic « {old_title} » archivé : {note}"),
+                vec![],
+            )
+        };
+        audit::record(&mut *conn, event).await?;
+    }
+    Ok(())
 }
