@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::csv::{self, Cell};
+use crate::web::export::file_slug;
 use crate::web::markdown;
 use crate::web::{Ctx, format};
 
@@ -56,25 +57,6 @@ fn csv_rows(values: &[ValueRow]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-fn slug(title: &str) -> String {
-    let s: String = title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let s = s
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    s.chars().take(60).collect()
-}
-
 pub async fn csv(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -84,7 +66,11 @@ pub async fn csv(
     let d = load(&mut conn, &user, id, false).await?;
     let values = report::values(&mut conn, id).await?;
     let bytes = csv::write(&CSV_HEADERS, &csv_rows(&values))?;
-    let name = format!("indicateurs-diagnostic-{}-{}.csv", d.id, slug(&d.title));
+    let name = format!(
+        "indicateurs-diagnostic-{}-{}.csv",
+        d.id,
+        file_slug(&d.title)
+    );
     Ok(csv::attachment(bytes, &name))
 }
 

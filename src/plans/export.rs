@@ -151,26 +151,7 @@ fn indicators_table(actions: &[Action], d: &Details) -> Table {
 
 /// `plan-12-plan-d-actions-2026` (the stem: the kit adds `.xlsx`).
 fn file_stem(plan: &Plan) -> String {
-    let slug: String = plan
-        .title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!(
-        "plan-{}-{}",
-        plan.id,
-        slug.chars().take(60).collect::<String>()
-    )
+    format!("plan-{}-{}", plan.id, export::file_slug(&plan.title))
 }
 
 pub async fn xlsx(

@@ -22,6 +22,8 @@ mod workflow;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::audit::{Change, Event};
+use crate::auth::CurrentUser;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -68,3 +70,24 @@ pub fn router() -> Router<AppState> {
 const CONFLICT: &str = "Quelqu'un d'autre a enregistré ce contenu pendant que vous le modifiiez : \
      vos changements n'ont pas été enregistrés. Votre saisie est conservée ci-dessous ; rechargez la page \
      pour voir la version actuelle, puis reportez vos modifications.";
+
+/// The journal's event of `user`'s change to plan `id` of Maison `maison_id`: what was done (`action`),
+/// the French `summary` and the changed fields.
+fn plan_event(
+    user: &CurrentUser,
+    maison_id: i64,
+    id: i64,
+    action: &'static str,
+    summary: String,
+    changes: Vec<Change>,
+) -> Event<'static> {
+    Event {
+        actor: Some(user.id),
+        maison_id: Some(maison_id),
+        object_type: "plan",
+        object_id: id,
+        action,
+        summary,
+        changes,
+    }
+}

@@ -3,12 +3,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::{CONFLICT, queries};
-use crate::audit::{self, Diff, Event};
+use super::{CONFLICT, plan_event, queries};
+use crate::audit::{self, Diff};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
@@ -133,6 +133,25 @@ fn validate_plan(
     )
 }
 
+/// The form's page with `status`, for a new plan or plan `plan_id`.
+fn form_page(
+    ctx: Ctx,
+    plan_id: Option<i64>,
+    form: PlanForm,
+    errors: FieldErrors,
+    diagnostics: Vec<DiagnosticChoice>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let page = PlanFormPage {
+        ctx,
+        plan_id,
+        form,
+        errors,
+        diagnostics,
+    };
+    forms::render(&page, status)
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -151,14 +170,8 @@ pub async fn new_form(
         end_year: (year + 2).to_string(),
         ..PlanForm::default()
     };
-    let page = PlanFormPage {
-        ctx,
-        plan_id: None,
-        form,
-        errors: FieldErrors::default(),
-        diagnostics,
-    };
-    Ok(Html(page.render()?).into_response())
+    let errors = FieldErrors::default();
+    form_page(ctx, None, form, errors, diagnostics, StatusCode::OK)
 }
 
 pub async fn create(
@@ -173,14 +186,8 @@ pub async fn create(
     let diagnostics = diagnostics_of(&mut tx, maison_id).await?;
     let (input, errors) = validate_plan(&form, &diagnostics);
     let Some(input) = input else {
-        let page = PlanFormPage {
-            ctx,
-            plan_id: None,
-            form,
-            errors,
-            diagnostics,
-        };
-        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return form_page(ctx, None, form, errors, diagnostics, status);
     };
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to("/plans").into_response());
@@ -197,32 +204,12 @@ pub async fn create(
     .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
-    audit::record_transition(
-        &mut *tx,
-        "plan",
-        id,
-        None,
-        rules::PlanStatus::Brouillon,
-        user.id,
-        "Plan créé",
-    )
-    .await?;
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(maison_id),
-            object_type: "plan",
-            object_id: id,
-            action: "creation",
-            summary: format!("Plan d'actions « {} » créé", input.title),
-            changes: vec![],
-        },
-        "Plan d'actions créé. Ajoutez maintenant ses fiches actions.",
-        &format!("/plans/{id}"),
-    )
-    .await
+    let created = rules::PlanStatus::Brouillon;
+    audit::record_transition(&mut *tx, "plan", id, None, created, user.id, "Plan créé").await?;
+    let summary = format!("Plan d'actions « {} » créé", input.title);
+    let event = plan_event(&user, maison_id, id, "creation", summary, vec![]);
+    let message = "Plan d'actions créé. Ajoutez maintenant ses fiches actions.";
+    outcome::done(tx, &ctx, event, message, &format!("/plans/{id}")).await
 }
 
 pub async fn edit_form(
@@ -232,8 +219,7 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = queries::load_plan(&mut conn, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    let plan = queries::managed_plan(&mut conn, &user, id).await?;
     plan.ensure_editable()?;
     let diagnostics = diagnostics_of(&mut conn, plan.maison_id).await?;
     let form = PlanForm {
@@ -247,14 +233,8 @@ pub async fn edit_form(
         version: plan.version.to_string(),
         form_key: String::new(),
     };
-    let page = PlanFormPage {
-        ctx,
-        plan_id: Some(id),
-        form,
-        errors: FieldErrors::default(),
-        diagnostics,
-    };
-    Ok(Html(page.render()?).into_response())
+    let errors = FieldErrors::default();
+    form_page(ctx, Some(id), form, errors, diagnostics, StatusCode::OK)
 }
 
 pub async fn update(
@@ -265,20 +245,13 @@ pub async fn update(
     Form(form): Form<PlanForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let plan = queries::load_plan(&mut tx, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    let plan = queries::managed_plan(&mut tx, &user, id).await?;
     plan.ensure_editable()?;
     let diagnostics = diagnostics_of(&mut tx, plan.maison_id).await?;
     let (input, mut errors) = validate_plan(&form, &diagnostics);
     let Some(input) = input else {
-        let page = PlanFormPage {
-            ctx,
-            plan_id: Some(id),
-            form,
-            errors,
-            diagnostics,
-        };
-        return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return form_page(ctx, Some(id), form, errors, diagnostics, status);
     };
     let version = format::parse_int(&form.version).unwrap_or(-1);
     let done = sqlx::query(
@@ -295,14 +268,8 @@ pub async fn update(
     .await?;
     if done.rows_affected() == 0 {
         errors.add(FieldErrors::CONFLICT, CONFLICT);
-        let page = PlanFormPage {
-            ctx,
-            plan_id: Some(id),
-            form,
-            errors,
-            diagnostics,
-        };
-        return forms::render(&page, StatusCode::CONFLICT);
+        let status = StatusCode::CONFLICT;
+        return form_page(ctx, Some(id), form, errors, diagnostics, status);
     }
     let mut diff = Diff::default();
     diff.field("title", "Intitulé", plan.title.clone(), input.title.clone())
@@ -319,20 +286,7 @@ pub async fn update(
             plan.diagnostic_id,
             input.diagnostic_id,
         );
-    outcome::done(
-        tx,
-        &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
-            object_type: "plan",
-            object_id: id,
-            action: "modification",
-            summary: "Plan d'actions modifié".into(),
-            changes: diff.0,
-        },
-        "Plan enregistré.",
-        &format!("/plans/{id}"),
-    )
-    .await
+    let summary = "Plan d'actions modifié".to_owned();
+    let event = plan_event(&user, plan.maison_id, id, "modification", summary, diff.0);
+    outcome::done(tx, &ctx, event, "Plan enregistré.", &format!("/plans/{id}")).await
 }

@@ -50,6 +50,13 @@ pub async fn load_plan(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> 
     Ok(plan_row(conn, user, id, "").await?.0)
 }
 
+/// Loads a plan the user may manage (the Maison's staff): [`load_plan`], then 404 unless the policy allows.
+pub async fn managed_plan(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<Plan> {
+    let plan = load_plan(conn, user, id).await?;
+    crate::auth::policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
+    Ok(plan)
+}
+
 /// A JSON array column of the plan page's statement (null when there are no rows).
 fn json_rows<T: for<'de> Deserialize<'de>>(row: &PgRow, column: &str) -> sqlx::Result<Vec<T>> {
     Ok(row

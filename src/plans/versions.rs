@@ -5,10 +5,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::queries;
-use crate::audit::{self, Event};
+use super::{plan_event, queries};
+use crate::audit;
 use crate::auth::CurrentUser;
-use crate::auth::policy::{self, plans as rules};
+use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Ctx, Form, idempotency, outcome};
@@ -27,8 +27,7 @@ pub async fn new_version(
     Form(form): Form<KeyForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let plan = queries::load_plan(&mut tx, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    let plan = queries::managed_plan(&mut tx, &user, id).await?;
     if !rules::is_published(plan.status) {
         return Err(AppError::Conflict(
             "Seul un plan validé par le comité de pilotage peut donner lieu à une nouvelle version.".into(),
@@ -57,15 +56,17 @@ pub async fn new_version(
         &format!("Nouvelle version du plan n° {id}"),
     )
     .await?;
-    outcome::done(tx, &ctx, Event {
-            actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
-            object_type: "plan",
-            object_id: new_id,
-            action: "nouvelle_version",
-            summary: format!("Nouvelle version du plan « {} » (brouillon)", plan.title),
-            changes: vec![],
-        }, "Nouvelle version créée en brouillon : modifiez-la puis soumettez-la au comité de pilotage.", &format!("/plans/{new_id}")).await
+    let summary = format!("Nouvelle version du plan « {} » (brouillon)", plan.title);
+    let event = plan_event(
+        &user,
+        plan.maison_id,
+        new_id,
+        "nouvelle_version",
+        summary,
+        vec![],
+    );
+    let message = "Nouvelle version créée en brouillon : modifiez-la puis soumettez-la au comité de pilotage.";
+    outcome::done(tx, &ctx, event, message, &format!("/plans/{new_id}")).await
 }
 
 /// Copies every fiche of a plan (with its partners, budget lines and indicators) into another: four

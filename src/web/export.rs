@@ -186,6 +186,23 @@ pub fn attachment(bytes: Vec<u8>, format: ExportFormat, filename_stem: &str) -> 
     }
 }
 
+/// A title as part of a file's name: ASCII letters and digits in lower case, every other run of characters
+/// one `-`, 60 characters at most (« Plan d'actions 2026 » → `plan-d-actions-2026`).
+pub fn file_slug(title: &str) -> String {
+    let dashed: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let words: Vec<&str> = dashed.split('-').filter(|w| !w.is_empty()).collect();
+    words.join("-").chars().take(60).collect()
+}
+
 /// Any file to download: its bytes, its type and its name (ASCII).
 pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
     (
@@ -210,6 +227,14 @@ mod tests {
     use std::io::Read;
 
     use super::*;
+
+    #[test]
+    fn a_title_becomes_a_file_name() {
+        assert_eq!(file_slug("Plan d'actions 2026"), "plan-d-actions-2026");
+        assert_eq!(file_slug("  Économie — « verte »  "), "conomie-verte");
+        assert_eq!(file_slug("é"), "");
+        assert_eq!(file_slug(&"a".repeat(80)).len(), 60);
+    }
 
     /// The workbook's parts, read back from the zip an XLSX file is.
     struct Parts {

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::model::{self, Plan, PlanStatus};
-use super::queries;
-use crate::audit::{self, Diff, Event};
+use super::{plan_event, queries};
+use crate::audit::{self, Diff};
 use crate::auth::CurrentUser;
-use crate::auth::policy::{self, plans as rules};
+use crate::auth::policy::plans as rules;
 use crate::auth::session::FlashKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -51,8 +51,7 @@ async fn blank_form(
     id: i64,
     to: PlanStatus,
 ) -> AppResult<(Plan, TransitionForm)> {
-    let plan = queries::load_plan(conn, user, id).await?;
-    policy::ensure(rules::can_manage_plan(user, plan.maison_id))?;
+    let plan = queries::managed_plan(conn, user, id).await?;
     ensure_state(&plan, to.as_str())?;
     let form = TransitionForm {
         to: to.as_str().to_owned(),
@@ -91,8 +90,7 @@ pub async fn transition(
     Form(form): Form<TransitionForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let plan = queries::load_plan(&mut tx, &user, id).await?;
-    policy::ensure(rules::can_manage_plan(&user, plan.maison_id))?;
+    let plan = queries::managed_plan(&mut tx, &user, id).await?;
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&format!("/plans/{id}")).into_response());
     }
@@ -141,15 +139,7 @@ pub async fn transition(
         &comment,
     )
     .await?;
-    let event = Event {
-        actor: Some(user.id),
-        maison_id: Some(plan.maison_id),
-        object_type: "plan",
-        object_id: id,
-        action: "transition",
-        summary,
-        changes: diff.0,
-    };
+    let event = plan_event(&user, plan.maison_id, id, "transition", summary, diff.0);
     outcome::done(tx, &ctx, event, done_message(to), &format!("/plans/{id}")).await
 }
 
