@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{Diagnostic, load, load_if};
+use super::{Diagnostic, begin_if, load, read_if};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
@@ -154,17 +154,9 @@ pub async fn new(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
-    Ok(Html(
-        UploadPage {
-            ctx,
-            d,
-            errors: FieldErrors::default(),
-        }
-        .render()?,
-    )
-    .into_response())
+    let d = read_if(&state, &user, id, rules::can_edit).await?;
+    let errors = FieldErrors::default();
+    Ok(Html(UploadPage { ctx, d, errors }.render()?).into_response())
 }
 
 fn too_large() -> AppError {
@@ -217,8 +209,7 @@ pub async fn upload(
     if !csrf_matches(session.0.as_deref(), token.as_deref()) {
         return Err(AppError::Csrf);
     }
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let checked = match &file {
         Some((name, data)) if !name.is_empty() => {
             let name = clean_name(name);
@@ -314,8 +305,7 @@ pub async fn delete(
     Path((id, did)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let filename: String = sqlx::query_scalar(
         "delete from diagnostic_document where id = $1 and diagnostic_id = $2 returning filename",
     )

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use chrono::Datelike;
 
-use super::{Diagnostic, load_if, parse_year, record_creation, territory_population};
+use super::{Diagnostic, begin_if, load_if, parse_year, record_creation, territory_population};
 use crate::audit::Diff;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
@@ -337,8 +337,7 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(form): Form<HeadForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let sectors = sector::all(&mut *tx).await?;
     let refused = match validate(&form, &sectors) {
         Err(errors) => Err((errors, StatusCode::UNPROCESSABLE_ENTITY)),

@@ -365,11 +365,38 @@ pub async fn load_if(
     user: &CurrentUser,
     id: i64,
     for_update: bool,
-    may: fn(&CurrentUser, &Access) -> bool,
+    may: Rule,
 ) -> AppResult<Diagnostic> {
     let d = load(conn, user, id, for_update).await?;
     crate::auth::policy::ensure(may(user, &d.access()))?;
     Ok(d)
+}
+
+/// A rule of the policy on a diagnostic (`rules::can_edit`, `rules::can_share`…).
+pub type Rule = fn(&CurrentUser, &Access) -> bool;
+
+/// [`load_if`] for a page that only reads the diagnostic, on a connection of its own.
+pub async fn read_if(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    may: Rule,
+) -> AppResult<Diagnostic> {
+    let mut conn = state.db.acquire().await?;
+    load_if(&mut conn, user, id, false, may).await
+}
+
+/// The start of a write to diagnostic `id`: its transaction, and the diagnostic locked in it (`for
+/// update`), 404 unless the rule `may` lets the account do what it asks.
+pub async fn begin_if(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    may: Rule,
+) -> AppResult<(Transaction<'static, Postgres>, Diagnostic)> {
+    let mut tx = state.db.begin().await?;
+    let d = load_if(&mut tx, user, id, true, may).await?;
+    Ok((tx, d))
 }
 
 /// Population of a Maison's territory from the reference geography (communes of its EPCI).

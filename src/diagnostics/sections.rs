@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Diagnostic, load_if, touch};
+use super::{Diagnostic, begin_if, load_if, read_if, touch};
 use crate::audit::{self, Diff};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
@@ -123,8 +123,7 @@ pub async fn save(
     Path((id, sid)): Path<(i64, i64)>,
     Form(form): Form<SectionForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let current = section(&mut tx, id, sid).await?;
     let errors = validate(&form);
     if form.action == "apercu" || !errors.is_empty() {
@@ -221,8 +220,7 @@ pub async fn new_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
+    let d = read_if(&state, &user, id, rules::can_edit).await?;
     let page = NewSectionPage {
         ctx,
         d,
@@ -239,8 +237,7 @@ pub async fn add(
     Path(id): Path<i64>,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let title = form.title.trim();
     let mut errors = FieldErrors::default();
     if title.is_empty() {
@@ -291,8 +288,7 @@ pub async fn move_section(
     Path((id, sid)): Path<(i64, i64)>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let _d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, _d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let order: Vec<i64> = sqlx::query_scalar(
         "select id from diagnostic_section where diagnostic_id = $1 order by position, id",
     )
@@ -331,8 +327,7 @@ pub async fn delete(
     Path((id, sid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let s = section(&mut tx, id, sid).await?;
     sqlx::query("delete from diagnostic_section where id = $1")
         .bind(sid)

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Diagnostic, load_if, parse_year};
+use super::{Diagnostic, begin_if, load_if, parse_year, read_if};
 use crate::audit::Diff;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
@@ -207,9 +207,7 @@ pub async fn new(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
-    drop(conn);
+    let d = read_if(&state, &user, id, rules::can_edit).await?;
     let form = ValueForm {
         year: d.reference_year.to_string(),
         ..ValueForm::default()
@@ -233,8 +231,7 @@ pub async fn create(
     Path(id): Path<i64>,
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let cat = catalogue(&mut tx).await?;
     let v = match validate(&form, &cat) {
         Ok(v) => v,
@@ -337,8 +334,7 @@ pub async fn update(
     Path((id, vid)): Path<(i64, i64)>,
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let before = stored(&mut tx, id, vid).await?;
     let cat = catalogue(&mut tx).await?;
     let v = match validate(&form, &cat) {
@@ -422,8 +418,7 @@ pub async fn delete(
     Path((id, vid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, false, rules::can_edit).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_edit).await?;
     let before = stored(&mut tx, id, vid).await?;
     sqlx::query("delete from indicator_value where id = $1")
         .bind(vid)

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::model::{Plan, ReviewRow};
-use super::queries;
-use crate::audit::{self, Event};
+use super::{plan_event, queries};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans::{self as rules, ReviewSide};
 use crate::error::{AppError, AppResult};
@@ -139,26 +139,24 @@ pub async fn reply(
             ),
         ),
     };
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
-            object_type: "plan",
-            object_id: plan_id,
-            action: "reponse_avis",
-            summary: format!(
-                "Réponse {speaker} à l'avis du réseau sur le plan « {} »",
-                plan.title
-            ),
-            changes: vec![
-                audit::Change::new("review_id", "Avis n°", "", review_id),
-                audit::Change::new("reply_id", "Réponse n°", "", reply_id),
-                audit::Change::new("body", "Réponse", "", body.as_str()),
-            ],
-        },
-    )
-    .await?;
+    let summary = format!(
+        "Réponse {speaker} à l'avis du réseau sur le plan « {} »",
+        plan.title
+    );
+    let changes = vec![
+        audit::Change::new("review_id", "Avis n°", "", review_id),
+        audit::Change::new("reply_id", "Réponse n°", "", reply_id),
+        audit::Change::new("body", "Réponse", "", body.as_str()),
+    ];
+    let event = plan_event(
+        &user,
+        plan.maison_id,
+        plan_id,
+        "reponse_avis",
+        summary,
+        changes,
+    );
+    audit::record(&mut *tx, event).await?;
     let others = other_side(&mut tx, &plan, side, &review).await?;
     let others: Vec<i64> = others.into_iter().filter(|id| *id != user.id).collect();
     crate::notifications::notify(&mut tx, &others, "reponse_avis", &message, &link).await?;

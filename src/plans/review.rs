@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::model::Plan;
-use super::queries;
-use crate::audit::{self, Event};
+use super::{plan_event, queries};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
@@ -35,6 +36,13 @@ struct ReviewPage {
     errors: FieldErrors,
 }
 
+/// A plan the account may give the network's avis on (404 otherwise).
+async fn reviewable(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> AppResult<Plan> {
+    let plan = queries::load_plan(conn, user, id).await?;
+    policy::ensure(rules::can_review_plan(user, plan.status))?;
+    Ok(plan)
+}
+
 pub async fn review_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -42,18 +50,14 @@ pub async fn review_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let plan = queries::load_plan(&mut conn, &user, id).await?;
-    policy::ensure(rules::can_review_plan(&user, plan.status))?;
-    Ok(Html(
-        ReviewPage {
-            ctx,
-            plan,
-            form: ReviewForm::default(),
-            errors: FieldErrors::default(),
-        }
-        .render()?,
-    )
-    .into_response())
+    let plan = reviewable(&mut conn, &user, id).await?;
+    let page = ReviewPage {
+        ctx,
+        plan,
+        form: ReviewForm::default(),
+        errors: FieldErrors::default(),
+    };
+    forms::render(&page, StatusCode::OK)
 }
 
 pub async fn review(
@@ -64,8 +68,7 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let plan = queries::load_plan(&mut tx, &user, id).await?;
-    policy::ensure(rules::can_review_plan(&user, plan.status))?;
+    let plan = reviewable(&mut tx, &user, id).await?;
     let errors = check(&form);
     if !errors.is_empty() {
         let page = ReviewPage {
@@ -93,24 +96,14 @@ pub async fn review(
         "réservé"
     };
     let summary = format!("Avis du réseau {label} sur le plan « {} »", plan.title);
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(plan.maison_id),
-            object_type: "plan",
-            object_id: id,
-            action: "avis_reseau",
-            summary: summary.clone(),
-            changes: vec![audit::Change::new(
-                "remarks",
-                "Remarques",
-                "",
-                form.remarks.trim(),
-            )],
-        },
-    )
-    .await?;
+    let remarks = vec![audit::Change::new(
+        "remarks",
+        "Remarques",
+        "",
+        form.remarks.trim(),
+    )];
+    let event = plan_event(&user, plan.maison_id, id, "avis_reseau", summary, remarks);
+    audit::record(&mut *tx, event).await?;
     let staff = queries::maison_staff_ids(&mut tx, plan.maison_id).await?;
     crate::notifications::notify(
         &mut tx,

@@ -153,17 +153,7 @@ fn build_show(
         current_plan_id,
         pilots,
     } = page;
-    let readable = |o: &model::Overlap| {
-        rules::can_read_plan(
-            user,
-            &rules::PlanFacts {
-                maison_id: plan.maison_id,
-                status: o.status,
-                partnered: plan.partnered,
-            },
-        )
-    };
-    let overlaps: Vec<model::Overlap> = overlaps.into_iter().filter(|o| readable(o)).collect();
+    let overlaps = readable_overlaps(user, &plan, overlaps);
     let is_current = current_plan_id == Some(plan.id);
     let current = overlaps
         .iter()
@@ -224,6 +214,25 @@ fn build_show(
             .map(|(_, code, label)| (*code, *label))
             .collect(),
     }
+}
+
+/// The Maison's other plans over the same years that the reader may see.
+fn readable_overlaps(
+    user: &CurrentUser,
+    plan: &model::Plan,
+    overlaps: Vec<model::Overlap>,
+) -> Vec<model::Overlap> {
+    let readable = |o: &model::Overlap| {
+        rules::can_read_plan(
+            user,
+            &rules::PlanFacts {
+                maison_id: plan.maison_id,
+                status: o.status,
+                partnered: plan.partnered,
+            },
+        )
+    };
+    overlaps.into_iter().filter(|o| readable(o)).collect()
 }
 
 /// The avis as the reader sees them: the conversation under each is between the Maison and the Alliance,

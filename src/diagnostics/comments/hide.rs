@@ -9,7 +9,7 @@ use super::{stored, thread};
 use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, load_if};
+use crate::diagnostics::{Diagnostic, begin_if, load_if};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{Ctx, EmptyForm, Form, outcome};
@@ -64,8 +64,7 @@ pub async fn hide(
     Path((id, cid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, false, rules::can_hide_comment).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_hide_comment).await?;
     let c = stored(&mut tx, id, cid).await?;
     if !c.hidden {
         sqlx::query("update comment set hidden_at = now(), hidden_by = $2 where id = $1")

@@ -3,12 +3,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
 use super::{CommentOnly, comment_of};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if, set_status};
+use crate::diagnostics::{Diagnostic, Status, begin_if, read_if, set_status};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
@@ -29,18 +29,14 @@ pub async fn archive_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    let d = load_if(&mut conn, &user, id, false, rules::can_archive).await?;
-    Ok(Html(
-        ArchivePage {
-            ctx,
-            d,
-            comment: String::new(),
-            errors: FieldErrors::default(),
-        }
-        .render()?,
-    )
-    .into_response())
+    let d = read_if(&state, &user, id, rules::can_archive).await?;
+    let page = ArchivePage {
+        ctx,
+        d,
+        comment: String::new(),
+        errors: FieldErrors::default(),
+    };
+    forms::render(&page, StatusCode::OK)
 }
 
 pub async fn archive(
@@ -50,8 +46,7 @@ pub async fn archive(
     Path(id): Path<i64>,
     Form(form): Form<CommentOnly>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_archive).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_archive).await?;
     let mut errors = FieldErrors::default();
     let comment = comment_of(&form.comment, &mut errors);
     if !errors.is_empty() {

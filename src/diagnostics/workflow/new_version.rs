@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use super::CommentOnly;
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{load_if, record_creation};
+use crate::diagnostics::{begin_if, record_creation};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, Form, outcome};
@@ -21,8 +21,7 @@ pub async fn new_version(
     Path(id): Path<i64>,
     Form(form): Form<CommentOnly>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_start_new_version).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_start_new_version).await?;
     if !crate::web::idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&d.url()).into_response());
     }

@@ -12,7 +12,7 @@ use super::{comment_of, current_shares};
 use crate::audit::{self, Change};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if, set_status, touch};
+use crate::diagnostics::{Diagnostic, Status, begin_if, load_if, set_status, touch};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
@@ -126,8 +126,7 @@ pub async fn share(
     Path(id): Path<i64>,
     Form(form): Form<ShareForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_share).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_share).await?;
     let partners = partners(&mut tx, d.maison_id).await?;
     let mut errors = FieldErrors::default();
     let chosen = chosen(&form, &partners, &mut errors);

@@ -13,7 +13,7 @@ use super::{comment_of, current_shares};
 use crate::audit::{self, Change, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
-use crate::diagnostics::{Diagnostic, Status, load_if, set_status};
+use crate::diagnostics::{Diagnostic, Status, begin_if, load_if, set_status};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
@@ -140,8 +140,7 @@ pub async fn validate(
     Path(id): Path<i64>,
     Form(form): Form<ValidateForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let d = load_if(&mut tx, &user, id, true, rules::can_validate).await?;
+    let (mut tx, d) = begin_if(&state, &user, id, rules::can_validate).await?;
     let (date, decision, comment) = match check(&form) {
         Ok(checked) => checked,
         Err(errors) => {
