@@ -221,7 +221,7 @@ impl Diagnostic {
             action,
             summary: summary.into(),
             changes,
-            ..self.event_on(user, "diagnostic", self.id)
+            ..event_of(user, self.maison_id, "diagnostic", self.id)
         }
     }
 
@@ -251,20 +251,15 @@ impl Diagnostic {
         changes: Vec<Change>,
     ) -> Event<'static> {
         Event {
-            action,
-            summary: summary.into(),
-            changes,
-            ..self.event_on(user, "comment", comment_id)
+            object_type: "comment",
+            object_id: comment_id,
+            ..self.change(user, action, summary, changes)
         }
     }
 
     /// The address of comment `comment_id` on the diagnostic's page.
     pub fn comment_url(&self, comment_id: i64) -> String {
         format!("/diagnostics/{}#commentaire-{comment_id}", self.id)
-    }
-
-    fn event_on(&self, user: &CurrentUser, object_type: &'static str, id: i64) -> Event<'static> {
-        event_of(user, self.maison_id, object_type, id)
     }
 }
 

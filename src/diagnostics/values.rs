@@ -64,6 +64,21 @@ struct Value {
     comparison_value: Option<f64>,
 }
 
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl Value {
+    /// The value's fields bound to `q`'s next parameters, in the order of the table's columns.
+    fn bind<'q>(&'q self, q: PgQuery<'q>) -> PgQuery<'q> {
+        q.bind(self.indicator_id)
+            .bind(self.value)
+            .bind(self.year)
+            .bind(&self.territory)
+            .bind(&self.source)
+            .bind(&self.comparison_level)
+            .bind(self.comparison_value)
+    }
+}
+
 fn number_error(s: &str) -> String {
     format!(
         "« {} » n'est pas un nombre : saisissez par exemple 1 234,5.",
@@ -246,21 +261,13 @@ pub async fn create(
         .find(|c| c.id == v.indicator_id)
         .map(|c| c.label.clone())
         .unwrap_or_default();
-    sqlx::query(
+    let insert = sqlx::query(
         "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source,
                                       comparison_level, comparison_value)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(id)
-    .bind(v.indicator_id)
-    .bind(v.value)
-    .bind(v.year)
-    .bind(&v.territory)
-    .bind(&v.source)
-    .bind(&v.comparison_level)
-    .bind(v.comparison_value)
-    .execute(&mut *tx)
-    .await?;
+    .bind(id);
+    v.bind(insert).execute(&mut *tx).await?;
     let summary = format!(
         "Indicateur « {label} » ({}) ajouté : {}",
         v.year,
@@ -390,24 +397,19 @@ async fn save(
     v: &Value,
     version: &str,
 ) -> sqlx::Result<bool> {
-    let n = sqlx::query(
+    let update = sqlx::query(
         "update indicator_value set indicator_id = $3, value = $4, year = $5, territory = $6, source = $7,
                 comparison_level = $8, comparison_value = $9, version = version + 1
          where id = $2 and diagnostic_id = $1 and version::text = $10",
     )
     .bind(id)
-    .bind(vid)
-    .bind(v.indicator_id)
-    .bind(v.value)
-    .bind(v.year)
-    .bind(&v.territory)
-    .bind(&v.source)
-    .bind(&v.comparison_level)
-    .bind(v.comparison_value)
-    .bind(version)
-    .execute(conn)
-    .await?
-    .rows_affected();
+    .bind(vid);
+    let n = v
+        .bind(update)
+        .bind(version)
+        .execute(conn)
+        .await?
+        .rows_affected();
     Ok(n > 0)
 }
 
