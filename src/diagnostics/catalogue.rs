@@ -157,6 +157,24 @@ struct Valid {
     active: bool,
 }
 
+type PgScalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>;
+
+impl Valid {
+    /// The indicator's fields bound to `q`'s next parameters, in the order of the table's columns.
+    fn bind<'q>(&'q self, q: PgScalar<'q>) -> PgScalar<'q> {
+        q.bind(&self.code)
+            .bind(&self.label)
+            .bind(&self.unit)
+            .bind(&self.source)
+            .bind(&self.theme)
+            .bind(self.per_capita)
+            .bind(self.active)
+            .bind(self.measure)
+            .bind(self.for_diagnostics)
+            .bind(self.for_actions)
+    }
+}
+
 fn validate(f: &IndicatorForm) -> Result<Valid, FieldErrors> {
     let mut errors = FieldErrors::default();
     let code = f.code.trim().to_uppercase();
@@ -289,23 +307,12 @@ pub async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let inserted = sqlx::query_scalar::<_, i64>(
+    let insert = sqlx::query_scalar::<_, i64>(
         "insert into indicator (code, label, unit, source, theme, per_capita, active, measure, for_diagnostics,
                                 for_actions)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
-    )
-    .bind(&v.code)
-    .bind(&v.label)
-    .bind(&v.unit)
-    .bind(&v.source)
-    .bind(&v.theme)
-    .bind(v.per_capita)
-    .bind(v.active)
-    .bind(v.measure)
-    .bind(v.for_diagnostics)
-    .bind(v.for_actions)
-    .fetch_one(&mut *tx)
-    .await;
+    );
+    let inserted = v.bind(insert).fetch_one(&mut *tx).await;
     let id = match inserted {
         Ok(id) => id,
         Err(e) if violates(&e, "indicator_code_key") => {
@@ -416,26 +423,15 @@ async fn save(
     v: &Valid,
     version: &str,
 ) -> sqlx::Result<bool> {
-    let updated = sqlx::query(
+    let update = sqlx::query_scalar::<_, i64>(
         "update indicator set code = $2, label = $3, unit = $4, source = $5, theme = $6, per_capita = $7,
-                active = $8, measure = $10, for_diagnostics = $11, for_actions = $12, version = version + 1
-         where id = $1 and version::text = $9",
+                active = $8, measure = $9, for_diagnostics = $10, for_actions = $11, version = version + 1
+         where id = $1 and version::text = $12
+         returning id",
     )
-    .bind(id)
-    .bind(&v.code)
-    .bind(&v.label)
-    .bind(&v.unit)
-    .bind(&v.source)
-    .bind(&v.theme)
-    .bind(v.per_capita)
-    .bind(v.active)
-    .bind(version)
-    .bind(v.measure)
-    .bind(v.for_diagnostics)
-    .bind(v.for_actions)
-    .execute(conn)
-    .await?;
-    Ok(updated.rows_affected() > 0)
+    .bind(id);
+    let updated = v.bind(update).bind(version).fetch_optional(conn).await?;
+    Ok(updated.is_some())
 }
 
 /// What a change to an indicator changed, for the journal.

@@ -63,10 +63,11 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    // An unknown status filters nothing (the list's select offers the known ones).
     let status = q
         .statut
-        .filter(|s| ["brouillon", "partage", "valide", "archive"].contains(&s.as_str()))
-        .unwrap_or_default();
+        .and_then(|s| s.parse::<Status>().ok())
+        .map_or_else(String::new, |s| s.as_str().to_owned());
     let sql = format!(
         "select d.id, d.title, m.name as maison_name, d.reference_year, d.status, d.updated_at,
                 (select count(*) from open_comment_thread t where t.diagnostic_id = d.id) as open_comments
