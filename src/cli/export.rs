@@ -247,7 +247,9 @@ const SPECS: &[Spec] = &[
                        ax.short_title as "Intitulé de l'axe", s.name as "Filière",
                        ac.objectives as "Objectifs", ac.description as "Description",
                        ac.target_public as "Public visé", ac.expected_results as "Résultats attendus",
-                       po.name as "Pilote", ra.name as "Référent",
+                       ac.pilot_maison as "Pilotée par la Maison",
+                       case when ac.pilot_maison then pm.name else po.name end as "Pilote",
+                       ra.name as "Référent", coalesce(pra.name, pc.name) as "Référent chez le pilote",
                        (select string_agg(o.name || case when ap.role <> '' then ' (' || ap.role || ')' else '' end,
                                           ', ' order by o.name)
                         from action_partner ap join organisation o on o.id = ap.organisation_id
@@ -258,10 +260,13 @@ const SPECS: &[Spec] = &[
                        ac.updated_at as "Modifiée le"
                 from action ac
                 join plan p on p.id = ac.plan_id
+                join maison pm on pm.id = p.maison_id
                 join axis ax on ax.id = ac.axis_id
                 left join sector s on s.code = ac.sector_code
                 left join organisation po on po.id = ac.pilot_organisation_id
                 left join account ra on ra.id = ac.referent_account_id
+                left join account pra on pra.id = ac.pilot_referent_account_id
+                left join partnership_contact pc on pc.id = ac.pilot_contact_id
                 where p.maison_id = $1
                 order by p.start_year, p.id, ac.number"#,
         labels: &[("Priorité", priority), ("Statut", action_status)],

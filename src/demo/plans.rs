@@ -390,8 +390,12 @@ struct ActionRow {
     description: String,
     public: String,
     results: String,
+    /// Piloted by the Maison itself (then `pilot` is `None`).
+    pilot_maison: bool,
     pilot: Option<i64>,
     referent: Option<i64>,
+    /// The pilot organisation's referent (a partner account).
+    pilot_referent: Option<i64>,
     start: NaiveDate,
     end: NaiveDate,
     priority: String,
@@ -627,11 +631,17 @@ fn build_plan(
         };
         let start = add_months(date(y, 1, 1), ((j * 2) % 18) as u32);
         let end = add_months(start, 6 + ((j * 5) % 19) as u32);
+        // Every other action of axis 1 (animation, the copil) is piloted by the Maison itself.
+        let pilot_maison = j % 8 == 0;
         let pilot = match spec.pilot_every_4th {
+            _ if pilot_maison => None,
             Some(org) if j % 4 == 1 => Some(org),
             _ if m.partner_organisation_ids.is_empty() => None,
             _ => Some(m.partner_organisation_ids[(j + k) % m.partner_organisation_ids.len()]),
         };
+        let pilot_referent = spec
+            .partner_account
+            .filter(|_| pilot.is_some() && pilot == spec.pilot_every_4th);
         let referent = m.staff_ids.get(j % m.staff_ids.len().max(1)).copied();
         let (status, progress, abandon) = action_state(spec.status, j, end, today);
         let priority = ["haute", "moyenne", "basse", "moyenne"][(j + k) % 4];
@@ -646,8 +656,10 @@ fn build_plan(
             description: tpl.description.to_owned(),
             public: tpl.public.to_owned(),
             results: tpl.results.to_owned(),
+            pilot_maison,
             pilot,
             referent,
+            pilot_referent,
             start,
             end,
             priority: priority.to_owned(),
@@ -818,10 +830,10 @@ async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     sqlx::query(
         "insert into action (id, plan_id, number, title, axis_id, sector_code, objectives, description, target_public,
                              expected_results, pilot_organisation_id, referent_account_id, start_date, end_date, priority,
-                             status, progress, abandon_reason)
+                             status, progress, abandon_reason, pilot_maison, pilot_referent_account_id)
          select * from unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
                               $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::date[], $14::date[], $15::text[],
-                              $16::text[], $17::int[], $18::text[])",
+                              $16::text[], $17::int[], $18::text[], $19::bool[], $20::bigint[])",
     )
     .bind(a.iter().map(|x| x.id).collect::<Vec<_>>())
     .bind(a.iter().map(|x| x.plan).collect::<Vec<_>>())
@@ -841,6 +853,8 @@ async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     .bind(a.iter().map(|x| x.status.clone()).collect::<Vec<_>>())
     .bind(a.iter().map(|x| x.progress).collect::<Vec<_>>())
     .bind(a.iter().map(|x| x.abandon.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.pilot_maison).collect::<Vec<_>>())
+    .bind(a.iter().map(|x| x.pilot_referent).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
     sqlx::query("insert into action_partner (action_id, organisation_id, role) select * from unnest($1::bigint[], $2::bigint[], $3::text[])")

@@ -8,7 +8,8 @@ use sqlx::{FromRow, PgConnection, Row};
 
 use super::model::{
     Action, ActionLine, Axis, CatalogueIndicator, CopilRow, Details, Enjeux, Funding, Indicator,
-    Org, Partner, Person, Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow, plan_code_label,
+    Org, PILOT_NAME_SQL, Partner, Person, Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow,
+    plan_code_label,
 };
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -100,7 +101,8 @@ pub async fn load_plan_page(
         (select cp.plan_id from maison_current_plan cp where cp.maison_id = p.maison_id) as current_plan_id,
         (select json_agg(x order by x.name collate fr_tri, x.id) from (
             select distinct o.id, o.name from action a join organisation o on o.id = a.pilot_organisation_id
-            where a.plan_id = p.id) x) as pilots",
+            where a.plan_id = p.id) x) as pilots,
+        exists (select 1 from action a where a.plan_id = p.id and a.pilot_maison) as maison_pilots",
         audit::history_json_sql("'plan'", "p.id")
     );
     let (plan, row) = plan_row(conn, user, id, &extra).await?;
@@ -118,6 +120,7 @@ pub async fn load_plan_page(
         overlaps: json_rows(&row, "overlaps")?,
         current_plan_id: row.try_get("current_plan_id")?,
         pilots: json_rows(&row, "pilots")?,
+        maison_pilots: row.try_get("maison_pilots")?,
     })
 }
 
@@ -179,6 +182,43 @@ pub async fn catalogue_indicators(
     .await
 }
 
+/// A person who may be the pilot organisation's referent on a fiche: a partner account of one of the
+/// Maison's partner organisations, or a contact of that partnership.
+#[derive(sqlx::FromRow, Clone)]
+pub struct PilotPerson {
+    pub organisation_id: i64,
+    pub organisation: String,
+    /// `compte-<id>` or `contact-<id>` (`PilotReferent::key`).
+    pub key: String,
+    pub name: String,
+    pub contact: bool,
+}
+
+/// The people of the Maison's partner organisations who may be a pilot's referent: their active partner
+/// accounts, then the partnership's contacts, by organisation in French order.
+pub async fn pilot_people(
+    conn: &mut PgConnection,
+    maison_id: i64,
+) -> sqlx::Result<Vec<PilotPerson>> {
+    sqlx::query_as(
+        "select * from (
+             select o.id as organisation_id, o.name as organisation, 'compte-' || a.id as key, a.name,
+                    false as contact
+             from partnership ps join organisation o on o.id = ps.organisation_id
+             join account a on a.organisation_id = o.id and a.role = 'partner' and a.active
+             where ps.maison_id = $1
+             union all
+             select o.id, o.name, 'contact-' || c.id, c.name, true
+             from partnership ps join organisation o on o.id = ps.organisation_id
+             join partnership_contact c on c.partnership_id = ps.id
+             where ps.maison_id = $1) x
+         order by organisation, organisation_id, contact, name, key",
+    )
+    .bind(maison_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// The Maison's active staff (referents of actions).
 pub async fn staff_accounts(conn: &mut PgConnection, maison_id: i64) -> sqlx::Result<Vec<Person>> {
     sqlx::query_as("select id, name from account where maison_id = $1 and active order by name")
@@ -187,19 +227,29 @@ pub async fn staff_accounts(conn: &mut PgConnection, maison_id: i64) -> sqlx::Re
         .await
 }
 
-const ACTION_SELECT: &str = "select a.id, a.plan_id, a.number, a.title, a.axis_id, ax.number as axis_number,
+/// A fiche with its names: the pilot's (`PILOT_NAME_SQL`), the referents' on both sides.
+fn action_select() -> String {
+    format!(
+        "select a.id, a.plan_id, a.number, a.title, a.axis_id, ax.number as axis_number,
         ax.title as axis_title, a.sector_code, s.name as sector_name, a.objectives, a.description,
-        a.target_public, a.expected_results, a.pilot_organisation_id, o.name as pilot_name,
-        a.referent_account_id, r.name as referent_name, a.start_date, a.end_date, a.priority, a.status,
-        a.progress, a.abandon_reason, a.version
+        a.target_public, a.expected_results, a.pilot_maison, a.pilot_organisation_id,
+        {PILOT_NAME_SQL} as pilot_name, a.referent_account_id, r.name as referent_name,
+        a.pilot_referent_account_id, a.pilot_contact_id, coalesce(pr.name, pc.name) as pilot_referent_name,
+        a.start_date, a.end_date, a.priority, a.status, a.progress, a.abandon_reason, a.version
  from action a join axis ax on ax.id = a.axis_id
+ join plan pp on pp.id = a.plan_id join maison pm on pm.id = pp.maison_id
  left join sector s on s.code = a.sector_code
  left join organisation o on o.id = a.pilot_organisation_id
- left join account r on r.id = a.referent_account_id";
+ left join account r on r.id = a.referent_account_id
+ left join account pr on pr.id = a.pilot_referent_account_id
+ left join partnership_contact pc on pc.id = a.pilot_contact_id"
+    )
+}
 
 pub async fn plan_actions(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<Action>> {
     sqlx::query_as(&format!(
-        "{ACTION_SELECT} where a.plan_id = $1 order by ax.number, a.number"
+        "{} where a.plan_id = $1 order by ax.number, a.number",
+        action_select()
     ))
     .bind(plan_id)
     .fetch_all(conn)
@@ -218,7 +268,7 @@ pub async fn load_action(
 }
 
 pub async fn action_by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Action>> {
-    sqlx::query_as(&format!("{ACTION_SELECT} where a.id = $1"))
+    sqlx::query_as(&format!("{} where a.id = $1", action_select()))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -360,11 +410,13 @@ pub async fn plan_lines_in(
 ) -> sqlx::Result<Vec<ActionLine>> {
     sqlx::query_as(&format!(
         "select a.id, a.number, a.title, a.axis_id, a.sector_code, s.name as sector_name,
-                a.pilot_organisation_id, o.name as pilot_name, a.start_date, a.end_date, a.priority,
+                a.pilot_maison, a.pilot_organisation_id, {PILOT_NAME_SQL} as pilot_name, a.start_date,
+                a.end_date, a.priority,
                 a.status, a.progress,
                 coalesce(f.total, 0)::bigint as budget_cents, coalesce(f.acquired, 0)::bigint as acquired_cents,
                 (select count(*) from action_indicator i where i.action_id = a.id) as indicators
          from action a
+         join plan pp on pp.id = a.plan_id join maison pm on pm.id = pp.maison_id
          left join sector s on s.code = a.sector_code
          left join organisation o on o.id = a.pilot_organisation_id
          left join lateral (

@@ -42,9 +42,7 @@ impl Filters {
             && (self.filiere.is_empty() || a.sector_code.as_deref() == Some(self.filiere.as_str()))
             && (self.statut.is_empty() || a.status.as_str() == self.statut)
             && (self.priorite.is_empty() || a.priority == self.priorite)
-            && (self.pilote.is_empty()
-                || a.pilot_organisation_id.map(|p| p.to_string()).as_deref()
-                    == Some(self.pilote.as_str()))
+            && (self.pilote.is_empty() || a.pilot_choice().key() == self.pilote)
             && (self.retard.is_empty() || a.late_on(today))
     }
 
@@ -83,6 +81,8 @@ struct ShowPage {
     axes: Vec<Axis>,
     sectors: Vec<Sector>,
     pilots: Vec<model::Org>,
+    /// Whether the Maison itself pilots some of the fiches (an option of the pilot filter).
+    maison_pilots: bool,
     filters: Filters,
     /// « 1 action affichée », « 2 actions affichées ».
     shown: Count,
@@ -152,6 +152,7 @@ fn build_show(
         overlaps,
         current_plan_id,
         pilots,
+        maison_pilots,
     } = page;
     let overlaps = readable_overlaps(user, &plan, overlaps);
     let is_current = current_plan_id == Some(plan.id);
@@ -189,6 +190,7 @@ fn build_show(
         axes,
         sectors,
         pilots,
+        maison_pilots,
         filters,
         shown,
         total,

@@ -74,10 +74,11 @@ pub async fn new_version(
 async fn copy_actions(conn: &mut PgConnection, from: i64, to: i64) -> sqlx::Result<()> {
     sqlx::query(
         "insert into action (plan_id, number, title, axis_id, sector_code, objectives, description, target_public,
-                             expected_results, pilot_organisation_id, referent_account_id, start_date, end_date,
-                             priority)
+                             expected_results, pilot_maison, pilot_organisation_id, referent_account_id,
+                             pilot_referent_account_id, pilot_contact_id, start_date, end_date, priority)
          select $2, number, title, axis_id, sector_code, objectives, description, target_public, expected_results,
-                pilot_organisation_id, referent_account_id, start_date, end_date, priority
+                pilot_maison, pilot_organisation_id, referent_account_id, pilot_referent_account_id,
+                pilot_contact_id, start_date, end_date, priority
          from action where plan_id = $1",
     )
     .bind(from)

@@ -106,8 +106,9 @@ fn action_form<'a>(axis: &'a str, pilot: &'a str, title: &'a str) -> Vec<(&'a st
         ("description", "Sessions FEEBAT"),
         ("target_public", "Artisans du bâtiment"),
         ("expected_results", "Montée en compétences"),
-        ("pilot_organisation_id", pilot),
+        ("pilot", pilot),
         ("referent_account_id", ""),
+        ("pilot_referent", ""),
         ("start_date", "2026-01-15"),
         ("end_date", "2026-12-15"),
         ("priority", "haute"),
@@ -1074,9 +1075,9 @@ async fn bad_input_gets_french_messages_and_nothing_is_written() {
         ("axis_id", "999", "Cet axe n'existe pas pour ce plan."),
         ("sector_code", "spatial", "Cette filière n'existe pas."),
         (
-            "pilot_organisation_id",
+            "pilot",
             "12345678",
-            "Le pilote doit être un partenaire de la Maison.",
+            "Le pilote doit être la Maison ou l'un de ses partenaires.",
         ),
         (
             "ind_target",
@@ -1278,10 +1279,10 @@ async fn xlsx_export_reads_back() {
         Some(&Data::String("France Travail Nord".into()))
     );
     assert_eq!(
-        actions.get_value((1, 10)),
+        actions.get_value((1, 11)),
         Some(&Data::String("France Travail Nord (co-pilote)".into()))
     );
-    assert_eq!(actions.get_value((1, 18)), Some(&Data::Float(15000.0)));
+    assert_eq!(actions.get_value((1, 19)), Some(&Data::Float(15000.0)));
     assert_eq!(
         actions.get_value((2, 1)),
         Some(&Data::String("=HYPERLINK(\"http://evil.example\")".into()))

@@ -17,8 +17,11 @@ pub struct ActionForm {
     pub description: String,
     pub target_public: String,
     pub expected_results: String,
-    pub pilot_organisation_id: String,
+    /// `maison`, a partner organisation's id, or empty (`model::Pilot::key`).
+    pub pilot: String,
     pub referent_account_id: String,
+    /// `compte-<id>`, `contact-<id>` or empty (`model::PilotReferent::key`).
+    pub pilot_referent: String,
     pub start_date: String,
     pub end_date: String,
     pub priority: String,
@@ -261,10 +264,8 @@ impl ActionForm {
             description: a.description.clone(),
             target_public: a.target_public.clone(),
             expected_results: a.expected_results.clone(),
-            pilot_organisation_id: a
-                .pilot_organisation_id
-                .map(|x| x.to_string())
-                .unwrap_or_default(),
+            pilot: a.pilot_choice().key(),
+            pilot_referent: a.pilot_referent_choice().key(),
             referent_account_id: a
                 .referent_account_id
                 .map(|x| x.to_string())

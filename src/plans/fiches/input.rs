@@ -6,8 +6,10 @@ use sqlx::PgConnection;
 
 use super::form::{ActionForm, Lines, at};
 use crate::domain::sector;
-use crate::plans::model::{self, Axis, CatalogueIndicator, Org, Person, Plan, Sector};
-use crate::plans::queries;
+use crate::plans::model::{
+    self, Axis, CatalogueIndicator, Org, Person, Pilot, PilotReferent, Plan, Sector,
+};
+use crate::plans::queries::{self, PilotPerson};
 use crate::web::format;
 use crate::web::forms::FieldErrors;
 
@@ -23,8 +25,9 @@ pub struct ActionInput {
     pub(super) description: String,
     pub(super) target_public: String,
     pub(super) expected_results: String,
-    pub(super) pilot: Option<i64>,
+    pub(super) pilot: Pilot,
     pub(super) referent: Option<i64>,
+    pub(super) pilot_referent: PilotReferent,
     pub(super) start: Option<NaiveDate>,
     pub(super) end: Option<NaiveDate>,
     pub(super) priority: String,
@@ -58,6 +61,10 @@ pub struct Choices {
     pub sectors: Vec<Sector>,
     pub orgs: Vec<Org>,
     pub staff: Vec<Person>,
+    /// The Maison's name (the pilot option « the Maison itself »).
+    pub maison_name: String,
+    /// Who may be the pilot organisation's referent (`queries::pilot_people`).
+    pub pilot_people: Vec<PilotPerson>,
     /// Funders of the directory the budget lines may name (`queries::funder_orgs`).
     pub funders: Vec<Org>,
     /// Catalogue indicators the results may name (`queries::catalogue_indicators`).
@@ -70,12 +77,14 @@ pub(super) async fn choices(conn: &mut PgConnection, plan: &Plan) -> sqlx::Resul
         sectors: sector::all(&mut *conn).await?,
         orgs: queries::partner_orgs(conn, plan.maison_id).await?,
         staff: queries::staff_accounts(conn, plan.maison_id).await?,
+        maison_name: plan.maison_name.clone(),
+        pilot_people: queries::pilot_people(conn, plan.maison_id).await?,
         funders: queries::funder_orgs(conn, plan.maison_id, plan.id).await?,
         catalogue: queries::catalogue_indicators(conn, plan.id).await?,
     })
 }
 
-fn opt_id(s: &str) -> Result<Option<i64>, ()> {
+pub(super) fn opt_id(s: &str) -> Result<Option<i64>, ()> {
     if s.trim().is_empty() {
         Ok(None)
     } else {
@@ -131,7 +140,7 @@ fn head(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> ActionInput {
             None
         }
     };
-    let (pilot, referent) = people(form, c, e);
+    let (pilot, referent, pilot_referent) = super::people::people(form, c, e);
     let (start, end) = dates(form, e);
     ActionInput {
         number: number.unwrap_or(1) as i32,
@@ -144,6 +153,7 @@ fn head(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> ActionInput {
         expected_results: form.expected_results.trim().to_owned(),
         pilot,
         referent,
+        pilot_referent,
         start,
         end,
         priority: priority(form, e),
@@ -151,30 +161,6 @@ fn head(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> ActionInput {
         fundings: Vec::new(),
         indicators: Vec::new(),
     }
-}
-
-/// The pilot (a partner organisation of the Maison) and the referent (one of its staff).
-fn people(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> (Option<i64>, Option<i64>) {
-    let pilot = match opt_id(&form.pilot_organisation_id) {
-        Ok(Some(id)) if c.orgs.iter().any(|o| o.id == id) => Some(id),
-        Ok(None) => None,
-        _ => {
-            e.add("pilot", "Le pilote doit être un partenaire de la Maison.");
-            None
-        }
-    };
-    let referent = match opt_id(&form.referent_account_id) {
-        Ok(Some(id)) if c.staff.iter().any(|p| p.id == id) => Some(id),
-        Ok(None) => None,
-        _ => {
-            e.add(
-                "referent",
-                "Le référent doit être un membre de l'équipe de la Maison.",
-            );
-            None
-        }
-    };
-    (pilot, referent)
 }
 
 /// The start and end dates, both optional, the end not before the start.

@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use super::input::{ActionInput, Choices};
 use crate::audit::Diff;
 use crate::error::AppResult;
-use crate::plans::model::{self, Action, Details};
+use crate::plans::model::{self, Action, Details, Pilot, PilotReferent};
 use crate::web::format;
 use crate::web::forms::{FieldErrors, violates};
 
@@ -93,7 +93,7 @@ pub(super) fn refusal<T>(
 }
 
 /// The columns of a fiche its form writes, in the order `bind_fields` binds them.
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 16] = [
     "number",
     "title",
     "axis_id",
@@ -102,8 +102,11 @@ const FIELDS: [&str; 13] = [
     "description",
     "target_public",
     "expected_results",
+    "pilot_maison",
     "pilot_organisation_id",
     "referent_account_id",
+    "pilot_referent_account_id",
+    "pilot_contact_id",
     "start_date",
     "end_date",
     "priority",
@@ -113,6 +116,8 @@ type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArgu
 
 /// Binds the fields of `FIELDS` after the statement's leading parameters.
 pub(super) fn bind_fields<'q>(q: PgQuery<'q>, i: &'q ActionInput) -> PgQuery<'q> {
+    let (pilot_maison, pilot_organisation) = i.pilot.columns();
+    let (referent_account, referent_contact) = i.pilot_referent.columns();
     q.bind(i.number)
         .bind(&i.title)
         .bind(i.axis_id)
@@ -121,8 +126,11 @@ pub(super) fn bind_fields<'q>(q: PgQuery<'q>, i: &'q ActionInput) -> PgQuery<'q>
         .bind(&i.description)
         .bind(&i.target_public)
         .bind(&i.expected_results)
-        .bind(i.pilot)
+        .bind(pilot_maison)
+        .bind(pilot_organisation)
         .bind(i.referent)
+        .bind(referent_account)
+        .bind(referent_contact)
         .bind(i.start)
         .bind(i.end)
         .bind(&i.priority)
@@ -219,6 +227,22 @@ impl Names<'_> {
             .map(|a| format!("Axe {}", a.number))
             .unwrap_or_default()
     }
+    fn pilot(&self, p: Pilot) -> String {
+        match p {
+            Pilot::None => String::new(),
+            Pilot::Maison => self.0.maison_name.clone(),
+            Pilot::Organisation(o) => self.org(Some(o)),
+        }
+    }
+    /// A pilot's referent: an account is named when the journal is read (`audit::account_ref`); a contact
+    /// by its card's number, never its name (the journal holds no name).
+    fn pilot_referent(&self, r: PilotReferent) -> serde_json::Value {
+        match r {
+            PilotReferent::None => serde_json::Value::Null,
+            PilotReferent::Account(a) => crate::audit::account_ref(Some(a)),
+            PilotReferent::Contact(c) => format!("fiche contact n° {c}").into(),
+        }
+    }
     fn org(&self, id: Option<i64>) -> String {
         id.and_then(|id| self.0.orgs.iter().find(|o| o.id == id))
             .map(|o| o.name.clone())
@@ -236,8 +260,8 @@ fn people_and_dates(diff: &mut Diff, names: &Names<'_>, before: &Action, input: 
     diff.field(
         "pilot",
         "Pilote",
-        names.org(before.pilot_organisation_id),
-        names.org(input.pilot),
+        names.pilot(before.pilot_choice()),
+        names.pilot(input.pilot),
     )
     .field(
         "referent",
@@ -245,6 +269,12 @@ fn people_and_dates(diff: &mut Diff, names: &Names<'_>, before: &Action, input: 
         // A person is named when the journal is read (`audit::account_ref`), never copied into it.
         crate::audit::account_ref(before.referent_account_id),
         crate::audit::account_ref(input.referent),
+    )
+    .field(
+        "pilot_referent",
+        "Référent du pilote",
+        names.pilot_referent(before.pilot_referent_choice()),
+        names.pilot_referent(input.pilot_referent),
     )
     .field(
         "start_date",

@@ -73,10 +73,18 @@ pub struct Action {
     pub description: String,
     pub target_public: String,
     pub expected_results: String,
+    /// The pilot: the Maison itself (`pilot_maison`) or one of its partner organisations, never both.
+    pub pilot_maison: bool,
     pub pilot_organisation_id: Option<i64>,
+    /// The Maison's name when it pilots, the organisation's otherwise.
     pub pilot_name: Option<String>,
+    /// The Maison's referent (one of its staff).
     pub referent_account_id: Option<i64>,
     pub referent_name: Option<String>,
+    /// The pilot organisation's referent: one of its partner accounts, or one of its contacts at the Maison.
+    pub pilot_referent_account_id: Option<i64>,
+    pub pilot_contact_id: Option<i64>,
+    pub pilot_referent_name: Option<String>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub priority: String,
@@ -110,6 +118,19 @@ impl Action {
     }
     pub fn referent(&self) -> &str {
         self.referent_name.as_deref().unwrap_or("")
+    }
+    pub fn pilot_referent(&self) -> &str {
+        self.pilot_referent_name.as_deref().unwrap_or("")
+    }
+    pub fn has_pilot(&self) -> bool {
+        self.pilot_maison || self.pilot_organisation_id.is_some()
+    }
+    /// The pilot as the form's select and the plan page's filter name it (`Pilot::key`).
+    pub fn pilot_choice(&self) -> Pilot {
+        Pilot::of(self.pilot_maison, self.pilot_organisation_id)
+    }
+    pub fn pilot_referent_choice(&self) -> PilotReferent {
+        PilotReferent::of(self.pilot_referent_account_id, self.pilot_contact_id)
     }
     pub fn sector(&self) -> &str {
         self.sector_name.as_deref().unwrap_or("")
@@ -205,6 +226,7 @@ pub struct ActionLine {
     pub axis_id: i32,
     pub sector_code: Option<String>,
     pub sector_name: Option<String>,
+    pub pilot_maison: bool,
     pub pilot_organisation_id: Option<i64>,
     pub pilot_name: Option<String>,
     pub start_date: Option<NaiveDate>,
@@ -241,5 +263,89 @@ impl ActionLine {
     }
     pub fn budget(&self) -> String {
         format::money(self.budget_cents)
+    }
+    pub fn has_pilot(&self) -> bool {
+        self.pilot_maison || self.pilot_organisation_id.is_some()
+    }
+    pub fn pilot_choice(&self) -> Pilot {
+        Pilot::of(self.pilot_maison, self.pilot_organisation_id)
+    }
+}
+
+/// Who pilots a fiche: nobody yet, the Maison itself, or one of its partner organisations.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pilot {
+    None,
+    Maison,
+    Organisation(i64),
+}
+
+impl Pilot {
+    /// The form's value for the Maison itself.
+    pub const MAISON: &'static str = "maison";
+
+    pub fn of(maison: bool, organisation: Option<i64>) -> Pilot {
+        match (maison, organisation) {
+            (true, _) => Pilot::Maison,
+            (false, Some(o)) => Pilot::Organisation(o),
+            (false, None) => Pilot::None,
+        }
+    }
+    /// The value of the select's option: empty, `maison` or the organisation's id.
+    pub fn key(self) -> String {
+        match self {
+            Pilot::None => String::new(),
+            Pilot::Maison => Pilot::MAISON.to_owned(),
+            Pilot::Organisation(o) => o.to_string(),
+        }
+    }
+    /// The columns `pilot_maison` and `pilot_organisation_id`.
+    pub fn columns(self) -> (bool, Option<i64>) {
+        match self {
+            Pilot::None => (false, None),
+            Pilot::Maison => (true, None),
+            Pilot::Organisation(o) => (false, Some(o)),
+        }
+    }
+    pub fn organisation(self) -> Option<i64> {
+        self.columns().1
+    }
+}
+
+/// The SQL of a fiche's pilot name, for a query on `action a` joined to `organisation o` (the pilot) and
+/// `maison pm` (the plan's Maison): the Maison's name when it pilots, the organisation's otherwise.
+pub const PILOT_NAME_SQL: &str = "case when a.pilot_maison then pm.name else o.name end";
+
+/// The pilot organisation's referent on a fiche: one of its partner accounts or one of its contacts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PilotReferent {
+    None,
+    Account(i64),
+    Contact(i64),
+}
+
+impl PilotReferent {
+    pub fn of(account: Option<i64>, contact: Option<i64>) -> PilotReferent {
+        match (account, contact) {
+            (Some(a), _) => PilotReferent::Account(a),
+            (None, Some(c)) => PilotReferent::Contact(c),
+            (None, None) => PilotReferent::None,
+        }
+    }
+    /// The value of the select's option: empty, `compte-<id>` or `contact-<id>`.
+    pub fn key(self) -> String {
+        match self {
+            PilotReferent::None => String::new(),
+            PilotReferent::Account(a) => format!("compte-{a}"),
+            PilotReferent::Contact(c) => format!("contact-{c}"),
+        }
+    }
+    /// The columns `pilot_referent_account_id` and `pilot_contact_id`.
+    pub fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            PilotReferent::None => (None, None),
+            PilotReferent::Account(a) => (Some(a), None),
+            PilotReferent::Contact(c) => (None, Some(c)),
+        }
     }
 }

@@ -13,8 +13,9 @@ use crate::web::format;
 
 pub use crate::domain::plan::{ActionStatus, PlanStatus, action_code_label, plan_code_label};
 pub use action::{
-    Action, ActionLine, CatalogueIndicator, Details, Funding, Indicator, PRIORITIES, Partner,
-    Person, funding_state_label, is_late, opt_number, priority_label, totals,
+    Action, ActionLine, CatalogueIndicator, Details, Funding, Indicator, PILOT_NAME_SQL,
+    PRIORITIES, Partner, Person, Pilot, PilotReferent, funding_state_label, is_late, opt_number,
+    priority_label, totals,
 };
 
 #[derive(sqlx::FromRow, Clone)]
@@ -92,8 +93,10 @@ pub struct PlanPage {
     pub overlaps: Vec<Overlap>,
     /// The Maison's current plan, as the one rule says (view `maison_current_plan`).
     pub current_plan_id: Option<i64>,
-    /// The pilots of the plan's fiches, in French order (the choices of the pilot filter).
+    /// The pilots of the plan's fiches, in French order (the choices of the pilot filter): the partner
+    /// organisations, and whether the Maison itself pilots some (`maison_pilots`).
     pub pilots: Vec<Org>,
+    pub maison_pilots: bool,
 }
 
 /// Another plan of the Maison covering some of the same years.
@@ -160,7 +163,7 @@ pub fn submission_problems(axes: &[Axis], actions: &[ActionLine]) -> Vec<String>
         if a.title.trim().is_empty() {
             missing.push("un intitulé");
         }
-        if a.pilot_organisation_id.is_none() {
+        if !a.has_pilot() {
             missing.push("un pilote");
         }
         if a.start_date.is_none() {

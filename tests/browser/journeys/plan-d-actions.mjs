@@ -39,10 +39,10 @@ export default {
       await h.click(page.getByRole('link', { name: 'Ajouter une fiche action' }));
       await page.getByLabel('Intitulé').fill(`Action de l'axe ${axis}`);
       await page.getByLabel('Axe du cahier des charges').selectOption({ index: axis });
-      const pilots = await page.getByLabel('Organisation pilote').locator('option').allInnerTexts();
+      const pilots = await page.getByLabel('Pilote', { exact: true }).locator('option').allInnerTexts();
       const ft = pilots.find((o) => o.startsWith('France Travail Hauts-de-France'));
       assert.ok(ft, 'France Travail is a partner of the Maison');
-      await page.getByLabel('Organisation pilote').selectOption({ label: ft });
+      await page.getByLabel('Pilote', { exact: true }).selectOption({ label: ft });
       await page.getByLabel('Date de début').fill('2026-02-01');
       await page.getByLabel('Date de fin').fill(axis === 1 ? '2025-12-31' : '2027-06-30');
       await page.getByLabel('Financeur 1 hors annuaire').fill('ADEME');
