@@ -64,6 +64,8 @@ pub fn router() -> Router<AppState> {
             post(fiches::follow_up::progress),
         )
         .route("/actions/{id}/resultats", post(fiches::follow_up::results))
+        .route("/actions/{id}/suivi", post(fiches::report::report))
+        .route("/mes-actions", get(fiches::mine::mine))
 }
 
 /// The message of a form whose object someone else saved first (optimistic locking).

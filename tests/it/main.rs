@@ -25,6 +25,7 @@ mod merge;
 mod notifications;
 mod organisations;
 mod partnership_requests;
+mod pilot_reports;
 mod pilots;
 mod plans;
 mod proposals;

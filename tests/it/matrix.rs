@@ -1221,8 +1221,9 @@ pub fn entries() -> Vec<Entry> {
             "LNNONNN",
         ),
         // Fiches actions: read with their plan; content written by the Maison's staff while the plan is a
-        // draft; follow-up (status, achieved values) by its staff once validated; notes and progress also
-        // by the partners whose organisation pilots the action — "nothing else".
+        // draft; follow-up (status, progress, achieved values, notes) once validated by its staff and by
+        // the pilot role (issue 16): the partners whose organisation pilots the action (A's action is
+        // piloted by column 6's organisation, B's by nobody) — "nothing else".
         e(
             G,
             "/actions/{id}",
@@ -1260,7 +1261,7 @@ pub fn entries() -> Vec<Entry> {
             "/actions/{id}/statut",
             Some(|s| format!("/actions/{}/statut", s.action)),
             &[("to", "en_pause"), ("reason", ""), ("form_key", "")],
-            "LNONONN",
+            "LNONOON",
             "LNNONNN",
         ),
         e(
@@ -1289,9 +1290,28 @@ pub fn entries() -> Vec<Entry> {
             "/actions/{id}/resultats",
             Some(|s| format!("/actions/{}/resultats", s.action)),
             &[("ind_id", "0"), ("ind_achieved", "12")],
-            "LNONONN",
+            "LNONOON",
             "LNNONNN",
         ),
+        // The one follow-up form of the pilot and the Maison (issue 16).
+        e(
+            P,
+            "/actions/{id}/suivi",
+            Some(|s| format!("/actions/{}/suivi", s.action)),
+            &[
+                ("status", "en_pause"),
+                ("reason", ""),
+                ("progress", "50"),
+                ("noted_on", ""),
+                ("body", ""),
+                ("version", ""),
+                ("form_key", ""),
+            ],
+            "LNONOON",
+            "LNNONNN",
+        ),
+        // « Mes actions »: the partners, for the actions their organisation pilots (none for column 7).
+        e(G, "/mes-actions", None, NONE, "LNNNNOO", ""),
     ]
 }
 

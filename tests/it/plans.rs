@@ -556,7 +556,7 @@ async fn validated_plan_content_is_frozen_but_follow_up_stays_open() {
 }
 
 #[tokio::test]
-async fn partner_pilot_adds_notes_and_progress_and_nothing_else() {
+async fn partner_pilot_reports_on_its_action_and_edits_nothing_else() {
     let app = spawn_app().await;
     let w = app.world().await;
     let (p, ids) = complete_plan(&app, &w, "en_oeuvre").await;
@@ -570,7 +570,8 @@ async fn partner_pilot_adds_notes_and_progress_and_nothing_else() {
     let mut partner = app.signed_in(PARTNER).await;
     let (status, html) = partner.page(&format!("/actions/{piloted}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Ajouter la note") && !html.contains("Changer le statut"));
+    // The pilot's one follow-up form (issue 16: status and achieved values too, tests/it/pilots.rs).
+    assert!(html.contains("Enregistrer le suivi") && !html.contains("Modifier la fiche"));
     let r = partner
         .post(
             &format!("/actions/{piloted}/notes"),
@@ -615,8 +616,6 @@ async fn partner_pilot_adds_notes_and_progress_and_nothing_else() {
         50
     );
     for path in [
-        format!("/actions/{piloted}/statut"),
-        format!("/actions/{piloted}/resultats"),
         format!("/actions/{piloted}/modifier"),
         format!("/plans/{p}/statut"),
     ] {

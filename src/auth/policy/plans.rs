@@ -3,8 +3,10 @@
 //! - Admins (AVE) read every plan, drafts included (they "read everything", DESIGN.md section 2), and give
 //!   the *avis du réseau* on plans submitted to or validated by the copil — never on a draft.
 //! - Staff read and write their own Maison's plans; they read other Maisons' validated (and later) plans.
-//! - Partners read validated (and later) plans of the Maisons their organisation partners, and add follow-up
-//!   notes and progress on the actions their organisation pilots.
+//! - Partners read validated (and later) plans of the Maisons their organisation partners. The pilot role:
+//!   the partners of the organisation that pilots an action report on it (status, progress, achieved
+//!   values, notes) in those plans, and list the actions it pilots (« Mes actions »); the Maison's staff keep
+//!   the right to correct.
 
 use super::CurrentUser;
 pub use crate::domain::plan::{ActionStatus, PlanStatus};
@@ -93,15 +95,23 @@ pub fn plan_transition_exists(from: PlanStatus, to: PlanStatus) -> bool {
     from.can_move_to(to)
 }
 
-/// Status changes and achieved values of an action (follow-up): the Maison's staff.
-pub fn can_run_action(user: &CurrentUser, maison_id: i64) -> bool {
-    user.is_staff_of(maison_id)
-}
-
-/// Follow-up notes and progress: the Maison's staff, and partners whose organisation pilots the action.
+/// The follow-up (status, progress, achieved values, notes): the Maison's staff, and the partners whose
+/// organisation pilots the action (the pilot role; the plan must also be readable, `can_read_plan`).
 pub fn can_follow_up_action(user: &CurrentUser, maison_id: i64, pilot: Option<i64>) -> bool {
     user.is_staff_of(maison_id) || pilot.is_some_and(|org| user.is_member_of(org))
 }
+
+/// « Mes actions »: the partners, for the actions their organisation pilots (`PILOTED_SCOPE_SQL`).
+pub fn can_list_piloted_actions(user: &CurrentUser) -> bool {
+    user.is_partner() && user.organisation_id.is_some()
+}
+
+/// The SQL condition of « Mes actions » (aliases `a` the action, `p` its plan); binds: $1 the user's
+/// organisation. The actions it pilots in the plans it may read (`can_read_plan` for a partner:
+/// validated or later, of a Maison it partners).
+pub const PILOTED_SCOPE_SQL: &str = "a.pilot_organisation_id = $1
+  and p.status in ('valide', 'en_oeuvre', 'cloture')
+  and exists (select 1 from partnership ps where ps.maison_id = p.maison_id and ps.organisation_id = $1)";
 
 /// Follow-up happens once the copil has validated the plan and until it is closed.
 pub fn plan_accepts_follow_up(status: PlanStatus) -> bool {
@@ -165,7 +175,18 @@ mod tests {
         assert!(!can_read_plan(&partner, &stranger));
         assert!(can_follow_up_action(&partner, 1, Some(5)));
         assert!(!can_follow_up_action(&partner, 1, Some(6)));
-        assert!(!can_run_action(&partner, 1));
+        assert!(can_follow_up_action(
+            &user(Role::Staff, Some(1), None),
+            1,
+            Some(6)
+        ));
+        assert!(!can_follow_up_action(
+            &user(Role::Staff, Some(2), None),
+            1,
+            None
+        ));
+        assert!(can_list_piloted_actions(&partner));
+        assert!(!can_list_piloted_actions(&user(Role::Staff, Some(1), None)));
     }
 
     #[test]

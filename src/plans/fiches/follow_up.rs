@@ -37,7 +37,7 @@ pub(super) async fn for_follow_up(
     Ok((action, plan))
 }
 
-fn parse_progress(s: &str) -> Result<Option<i32>, String> {
+pub(super) fn parse_progress(s: &str) -> Result<Option<i32>, String> {
     if s.trim().is_empty() {
         return Ok(None);
     }
@@ -59,7 +59,7 @@ pub struct NoteForm {
     form_key: String,
 }
 
-async fn set_progress(
+pub(super) async fn set_progress(
     conn: &mut PgConnection,
     user: &CurrentUser,
     action: &Action,
@@ -107,15 +107,15 @@ pub async fn add_note(
     let link = format!("/actions/{id}#notes");
     let body = form.body.trim().to_owned();
     let date = format::parse_date(&form.noted_on);
-    let (date, progress) = match (note_errors(&body, date), parse_progress(&form.progress)) {
-        (errors, Ok(progress)) if errors.is_empty() => (date, progress),
-        (mut errors, progress) => {
+    let progress = parse_progress(&form.progress);
+    let (date, progress) = match (note_errors(&body, date), progress, date) {
+        (errors, Ok(progress), Some(date)) if errors.is_empty() => (date, progress),
+        (mut errors, progress, _) => {
             drop(tx);
             errors.extend(progress.err());
             let follow = FollowUp {
                 note_date: form.noted_on.clone(),
                 note_body: form.body.clone(),
-                note_progress: form.progress.clone(),
                 errors: FieldErrors::one("note", errors.join(" ")),
                 ..FollowUp::blank(&action)
             };
@@ -125,16 +125,35 @@ pub async fn add_note(
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&link).into_response());
     }
+    insert_note(&mut tx, &user, &plan, &action, date, &body, progress).await?;
+    if let Some(p) = progress {
+        let why = "mis à jour avec une note de suivi";
+        set_progress(&mut tx, &user, &action, &plan, p, why).await?;
+    }
+    outcome::committed(tx, &ctx, "Note de suivi ajoutée.", &link).await
+}
+
+/// A note de suivi (with the progress it reports, if any), journaled.
+pub(super) async fn insert_note(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    action: &Action,
+    date: chrono::NaiveDate,
+    body: &str,
+    progress: Option<i32>,
+) -> sqlx::Result<()> {
+    let id = action.id;
     sqlx::query("insert into action_note (action_id, author_id, noted_on, body, progress) values ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(user.id)
         .bind(date)
-        .bind(&body)
+        .bind(body)
         .bind(progress)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     audit::record(
-        &mut *tx,
+        &mut *conn,
         Event {
             actor: Some(user.id),
             maison_id: Some(plan.maison_id),
@@ -151,15 +170,11 @@ pub async fn add_note(
         },
     )
     .await?;
-    if let Some(p) = progress {
-        let why = "mis à jour avec une note de suivi";
-        set_progress(&mut tx, &user, &action, &plan, p, why).await?;
-    }
-    outcome::committed(tx, &ctx, "Note de suivi ajoutée.", &link).await
+    Ok(())
 }
 
 /// What is wrong with a note de suivi's text and date.
-fn note_errors(body: &str, date: Option<chrono::NaiveDate>) -> Vec<String> {
+pub(super) fn note_errors(body: &str, date: Option<chrono::NaiveDate>) -> Vec<String> {
     let mut errors = Vec::new();
     if body.is_empty() {
         errors.push("Rédigez la note de suivi.");
@@ -234,13 +249,13 @@ pub async fn results(
     Form(form): Form<ResultsForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, _| {
-        rules::can_run_action(&user, p.maison_id)
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, a| {
+        rules::can_follow_up_action(&user, p.maison_id, a.pilot_organisation_id)
     })
     .await?;
     let d = queries::details(&mut tx, None, Some(id)).await?;
     let indicators = d.indicators.get(&id).cloned().unwrap_or_default();
-    let updates = match achieved_values(&form, &indicators) {
+    let updates = match achieved_values(&form.ind_id, &form.ind_achieved, &indicators) {
         Ok(updates) => updates,
         Err(bad) => {
             drop(tx);
@@ -255,12 +270,34 @@ pub async fn results(
             return again(&state, &user, ctx, id, follow).await;
         }
     };
+    write_achieved(&mut tx, &user, &plan, &action, &updates).await?;
+    outcome::committed(
+        tx,
+        &ctx,
+        "Valeurs réalisées enregistrées.",
+        &format!("/actions/{id}#indicateurs"),
+    )
+    .await
+}
+
+/// The achieved values that changed, journaled in one event; whether any did.
+pub(super) async fn write_achieved(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    action: &Action,
+    updates: &[(Indicator, Option<f64>)],
+) -> sqlx::Result<bool> {
+    let id = action.id;
     let mut diff = Diff::default();
-    for (ind, v) in &updates {
+    for (ind, v) in updates {
+        if ind.achieved == *v {
+            continue;
+        }
         sqlx::query("update action_indicator set achieved = $2 where id = $1")
             .bind(ind.id)
             .bind(v)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         diff.field(
             "achieved",
@@ -269,9 +306,10 @@ pub async fn results(
             model::opt_number(*v),
         );
     }
-    if !diff.is_empty() {
+    let changed = !diff.is_empty();
+    if changed {
         audit::record(
-            &mut *tx,
+            &mut *conn,
             Event {
                 actor: Some(user.id),
                 maison_id: Some(plan.maison_id),
@@ -287,29 +325,24 @@ pub async fn results(
         )
         .await?;
     }
-    outcome::committed(
-        tx,
-        &ctx,
-        "Valeurs réalisées enregistrées.",
-        &format!("/actions/{id}#indicateurs"),
-    )
-    .await
+    Ok(changed)
 }
 
 /// The achieved value typed for each of the fiche's indicators (empty clears it), or the labels of the
 /// indicators whose value is not a positive number.
-fn achieved_values(
-    form: &ResultsForm,
+pub(super) fn achieved_values(
+    ids: &[String],
+    values: &[String],
     indicators: &[Indicator],
 ) -> Result<Vec<(Indicator, Option<f64>)>, Vec<String>> {
     let mut updates = Vec::new();
     let mut bad = Vec::new();
-    for (i, raw) in form.ind_id.iter().enumerate() {
+    for (i, raw) in ids.iter().enumerate() {
         let Some(ind) = format::parse_int(raw).and_then(|x| indicators.iter().find(|i| i.id == x))
         else {
             continue;
         };
-        let value = at(&form.ind_achieved, i);
+        let value = at(values, i);
         let parsed = if value.trim().is_empty() {
             Some(None)
         } else {

@@ -1,11 +1,14 @@
 //! Fiches actions: created and edited while their plan is a draft (`form`, `input`, `people`, `writes`, `edit`),
-//! shown (`show`), then followed up once the copil has validated the plan (`status`, `follow_up`).
+//! shown (`show`), then followed up once the copil has validated the plan (`status`, `follow_up`; `report`: the one
+//! form of the pilot and the Maison), « Mes actions » of a pilot organisation (`mine`).
 
 pub(super) mod edit;
 pub(super) mod follow_up;
 mod form;
 mod input;
+pub(super) mod mine;
 mod people;
+pub(super) mod report;
 pub(super) mod show;
 pub(super) mod status;
 mod writes;

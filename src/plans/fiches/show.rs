@@ -38,10 +38,13 @@ impl Note {
 pub struct FollowUp {
     pub note_date: String,
     pub note_body: String,
-    pub note_progress: String,
     pub progress: String,
     pub reason: String,
-    /// `note`, `progress`, `reason` or `results`: the follow-up form in error.
+    /// The status chosen in the follow-up form (the current one when it is drawn).
+    pub status: String,
+    /// The achieved values typed, by indicator id (as typed, when the form comes back).
+    pub achieved: Vec<(String, String)>,
+    /// `note`, `progress`, `reason`, `status`, `results` or `conflict`: the follow-up form in error.
     pub errors: FieldErrors,
 }
 
@@ -51,8 +54,19 @@ impl FollowUp {
         FollowUp {
             note_date: format::today().to_string(),
             progress: action.progress.to_string(),
+            status: action.status.as_str().to_owned(),
             ..Default::default()
         }
+    }
+
+    /// The achieved value the form shows for an indicator: what was typed, else the stored one.
+    pub fn achieved_of(&self, i: &model::Indicator) -> String {
+        let id = i.id.to_string();
+        self.achieved
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| i.achieved_text())
     }
 }
 
@@ -64,8 +78,28 @@ pub(super) async fn again(
     id: i64,
     follow: FollowUp,
 ) -> AppResult<Response> {
+    again_with(
+        state,
+        user,
+        ctx,
+        id,
+        follow,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The fiche's page again with the follow-up form as typed, answering `status`.
+pub(super) async fn again_with(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    id: i64,
+    follow: FollowUp,
+    status: StatusCode,
+) -> AppResult<Response> {
     let body = render_show(state, user, ctx, id, Some(follow)).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(body)).into_response())
+    Ok((status, Html(body)).into_response())
 }
 
 #[derive(Template)]
@@ -85,7 +119,6 @@ struct ShowPage {
     timeline: Vec<TimelineStep>,
     history: Vec<HistoryEntry>,
     can_edit: bool,
-    can_run: bool,
     can_follow: bool,
     next_statuses: Vec<(&'static str, &'static str)>,
     follow: FollowUp,
@@ -113,11 +146,9 @@ pub(super) async fn render_show(
     let fundings = d.fundings.remove(&id).unwrap_or_default();
     let (total, acquired, requested) = model::totals(&fundings);
     let follow_ok = rules::plan_accepts_follow_up(plan.status);
-    let can_run = follow_ok && rules::can_run_action(user, plan.maison_id);
-    let next_statuses = action
-        .status
-        .next()
-        .iter()
+    // The follow-up form's choices: the current status (preselected), then those that may follow it.
+    let next_statuses = std::iter::once(action.status)
+        .chain(action.status.next().iter().copied())
         .map(|t| (t.as_str(), t.label()))
         .collect();
     let follow = follow.unwrap_or_else(|| FollowUp::blank(&action));
@@ -125,7 +156,6 @@ pub(super) async fn render_show(
         ctx,
         late: action.late(),
         can_edit: plan.editable() && rules::can_manage_plan(user, plan.maison_id),
-        can_run,
         can_follow: follow_ok
             && rules::can_follow_up_action(user, plan.maison_id, action.pilot_organisation_id),
         partners: d.partners.remove(&id).unwrap_or_default(),

@@ -11,7 +11,7 @@ use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
-use crate::plans::model::{self, Action, ActionStatus};
+use crate::plans::model::{self, Action, ActionStatus, Plan};
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::{Ctx, Form, idempotency, outcome};
@@ -34,8 +34,8 @@ pub async fn transition(
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, _| {
-        rules::can_run_action(&user, p.maison_id)
+    let (action, plan) = for_follow_up(&mut tx, &user, id, |p, a| {
+        rules::can_follow_up_action(&user, p.maison_id, a.pilot_organisation_id)
     })
     .await?;
     let link = format!("/actions/{id}");
@@ -67,32 +67,48 @@ pub async fn transition(
     } else {
         action.progress
     };
-    set_status(&mut tx, &action, to, progress, &reason).await?;
+    record_status(&mut tx, &user, &plan, &action, to, progress, &reason).await?;
+    let message = format!("Statut de l'action : {}.", to.label());
+    outcome::committed(tx, &ctx, &message, &link).await
+}
+
+/// The action moved to `to` (with its progress and, for an abandon, its reason): the row, the workflow's
+/// timeline (`audit::record_transition`) and the journal.
+pub(super) async fn record_status(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    action: &Action,
+    to: ActionStatus,
+    progress: i32,
+    reason: &str,
+) -> AppResult<()> {
+    set_status(&mut *conn, action, to, progress, reason).await?;
     audit::record_transition(
-        &mut *tx,
+        &mut *conn,
         "action",
-        id,
+        action.id,
         Some(action.status),
         to,
         user.id,
-        &reason,
+        reason,
     )
     .await?;
     let event = Event {
         actor: Some(user.id),
         maison_id: Some(plan.maison_id),
         object_type: "action",
-        object_id: id,
+        object_id: action.id,
         action: "transition",
         summary: format!(
             "Fiche action n° {} : {}",
             action.number,
             to.label().to_lowercase()
         ),
-        changes: status_diff(&action, to, progress, &reason).0,
+        changes: status_diff(action, to, progress, reason).0,
     };
-    let message = format!("Statut de l'action : {}.", to.label());
-    outcome::done(tx, &ctx, event, &message, &link).await
+    audit::record(&mut *conn, event).await?;
+    Ok(())
 }
 
 /// The new status (an abandon keeps its reason); refused when someone changed it meanwhile.

@@ -2,7 +2,8 @@
 // diagnostic when there is one) with one fiche per axis — the first one gets a second indicator line and a
 // budget line added then removed (« Ajouter une ligne », « Retirer », no JavaScript needed), and a first
 // try with the end date before the start is refused beside the field —, submits it, records the copil's
-// validation, starts the actions; the France Travail partner, pilot of the actions, adds a follow-up note;
+// validation, starts the actions; the France Travail partner, pilot of the actions, adds a follow-up note
+// through the one follow-up form;
 // the AVE admin gives an avis du réseau; the responsable closes the plan with its evaluation.
 import { signIn } from '../lib/browser.mjs';
 import * as config from '../config.mjs';
@@ -95,18 +96,19 @@ export default {
     // The actions start.
     for (const path of actionPaths) {
       await h.goto(path);
-      await page.getByLabel('Nouveau statut').selectOption({ label: 'En cours' });
-      await h.click(page.getByRole('button', { name: 'Changer le statut' }));
+      assert.equal(await page.getByLabel('Statut', { exact: true }).inputValue(), 'a_lancer', 'the current status preselected');
+      await page.getByLabel('Statut', { exact: true }).selectOption({ label: 'En cours' });
+      await h.click(page.getByRole('button', { name: 'Enregistrer le suivi' }));
       assert.match(await page.locator('main').innerText(), /En cours/);
     }
 
     // The partner, pilot of the actions, adds a follow-up note.
     await switchTo('partner');
     await h.goto(actionPaths[0]);
-    assert.equal(await page.getByRole('button', { name: 'Changer le statut' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Modifier la fiche' }).count(), 0);
     await page.getByLabel('Note', { exact: true }).fill('Première réunion d’information : 18 inscrits.');
-    await page.getByLabel('Nouvel avancement en % (facultatif)').fill('20');
-    await h.click(page.getByRole('button', { name: 'Ajouter la note' }));
+    await page.getByLabel('Avancement (%)').fill('20');
+    await h.click(page.getByRole('button', { name: 'Enregistrer le suivi' }));
     assert.match(await page.locator('main').innerText(), /18 inscrits/);
 
     // The AVE admin gives the network's opinion.
