@@ -94,101 +94,132 @@ fn code_only(src: &str) -> String {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len());
     let mut i = 0;
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
+        i = if c == '/' && next == Some('/') {
+            line_comment(&chars, i, &mut out)
         } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    out.push_str("  ");
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    out.push_str("  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
+            block_comment(&chars, i, &mut out)
         } else if c == 'r'
             && matches!(next, Some('"' | '#'))
             && !is_ident(chars.get(i.wrapping_sub(1)))
         {
-            // A raw string: r"…", r#"…"#.
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while chars.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if chars.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            out.extend(std::iter::repeat_n(' ', j + 1 - i));
-            i = j + 1;
-            while i < chars.len() {
-                if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#')) {
-                    out.extend(std::iter::repeat_n(' ', hashes + 1));
-                    i += hashes + 1;
-                    break;
-                }
-                out.push(blank(chars[i]));
-                i += 1;
-            }
+            raw_string(&chars, i, &mut out)
         } else if c == '"' {
-            out.push(' ');
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    out.push(' ');
-                    i += 1;
-                }
-                if i < chars.len() {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
-            out.push(' ');
-            i += 1;
+            string(&chars, i, &mut out)
         } else if c == '\'' {
-            // A char literal ('x', '\n', '\u{..}', '"'), or a lifetime ('a), which is left alone.
-            let end = if next == Some('\\') {
-                (i + 2..chars.len().min(i + 12)).find(|&k| chars[k] == '\'')
-            } else if chars.get(i + 2) == Some(&'\'') {
-                Some(i + 2)
-            } else {
-                None
-            };
-            match end {
-                Some(end) => {
-                    out.extend(std::iter::repeat_n(' ', end + 1 - i));
-                    i = end + 1;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
+            char_literal(&chars, i, &mut out)
         } else {
             out.push(c);
+            i + 1
+        };
+    }
+    out
+}
+
+/// A blanked character: newlines stay.
+fn blank(c: char) -> char {
+    if c == '\n' { '\n' } else { ' ' }
+}
+
+/// `// …` up to the end of the line; returns where the code goes on.
+fn line_comment(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    while i < chars.len() && chars[i] != '\n' {
+        out.push(' ');
+        i += 1;
+    }
+    i
+}
+
+/// `/* … */`, nested ones included.
+fn block_comment(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    let mut depth = 0;
+    while i < chars.len() {
+        if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+            depth += 1;
+            out.push_str("  ");
+            i += 2;
+        } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            out.push_str("  ");
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            out.push(blank(chars[i]));
             i += 1;
         }
     }
-    out
+    i
+}
+
+/// A raw string: r"…", r#"…"# (an `r` followed by `#` that is not one is kept).
+fn raw_string(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    let mut j = i + 1;
+    let mut hashes = 0;
+    while chars.get(j) == Some(&'#') {
+        hashes += 1;
+        j += 1;
+    }
+    if chars.get(j) != Some(&'"') {
+        out.push(chars[i]);
+        return i + 1;
+    }
+    out.extend(std::iter::repeat_n(' ', j + 1 - i));
+    i = j + 1;
+    while i < chars.len() {
+        if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#')) {
+            out.extend(std::iter::repeat_n(' ', hashes + 1));
+            i += hashes + 1;
+            break;
+        }
+        out.push(blank(chars[i]));
+        i += 1;
+    }
+    i
+}
+
+/// "…", escapes included.
+fn string(chars: &[char], mut i: usize, out: &mut String) -> usize {
+    out.push(' ');
+    i += 1;
+    while i < chars.len() && chars[i] != '"' {
+        if chars[i] == '\\' {
+            out.push(' ');
+            i += 1;
+        }
+        if i < chars.len() {
+            out.push(blank(chars[i]));
+            i += 1;
+        }
+    }
+    out.push(' ');
+    i += 1;
+    i
+}
+
+/// A char literal ('x', '\n', '\u{..}', '"'), or a lifetime ('a), which is left alone.
+fn char_literal(chars: &[char], i: usize, out: &mut String) -> usize {
+    let next = chars.get(i + 1).copied();
+    let end = if next == Some('\\') {
+        (i + 2..chars.len().min(i + 12)).find(|&k| chars[k] == '\'')
+    } else if chars.get(i + 2) == Some(&'\'') {
+        Some(i + 2)
+    } else {
+        None
+    };
+    match end {
+        Some(end) => {
+            out.extend(std::iter::repeat_n(' ', end + 1 - i));
+            end + 1
+        }
+        None => {
+            out.push(chars[i]);
+            i + 1
+        }
+    }
 }
 
 fn is_ident(c: Option<&char>) -> bool {

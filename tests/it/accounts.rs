@@ -670,89 +670,10 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
     let m = w.maison_a.to_string();
     let o = w.org.to_string();
     let long = "x".repeat(201);
-    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
-    let cases: Vec<Case<'_>> = vec![
-        (
-            vec![
-                ("email", "STAFF-A@Test.Example"),
-                ("name", "Nom Gardé"),
-                ("role", "staff"),
-                ("maison", &m),
-            ],
-            "Un compte existe déjà avec cette adresse e-mail",
-            "email-error",
-        ),
-        (
-            vec![
-                ("email", "pas-une-adresse"),
-                ("name", "Nom Gardé"),
-                ("role", "staff"),
-                ("maison", &m),
-            ],
-            "n'est pas valide",
-            "email-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", "   "),
-                ("role", "staff"),
-                ("maison", &m),
-            ],
-            "Indiquez le nom",
-            "name-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", &long),
-                ("role", "staff"),
-                ("maison", &m),
-            ],
-            "200 caractères",
-            "name-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", "Nom Gardé"),
-                ("role", "staff"),
-                ("maison", ""),
-            ],
-            "Choisissez la Maison",
-            "maison-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", "Nom Gardé"),
-                ("role", "partner"),
-                ("organisation", ""),
-            ],
-            "Choisissez l'organisation",
-            "organisation-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", "Nom Gardé"),
-                ("role", "partner"),
-                ("organisation", &o),
-                ("responsable", "on"),
-            ],
-            "Seul un membre de l'équipe",
-            "responsable-error",
-        ),
-        (
-            vec![
-                ("email", "ok@mde.fr"),
-                ("name", "Nom Gardé"),
-                ("role", "chef"),
-            ],
-            "Choisissez le rôle",
-            "role-error",
-        ),
-    ];
+    let cases = typed_field_cases(&m, &long)
+        .into_iter()
+        .chain(chosen_field_cases(&o));
+
     for (form, message, id) in cases {
         let r = admin.post("/comptes/inviter", &form).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
@@ -783,7 +704,117 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
             );
         }
     }
-    // NUL characters (refused by PostgreSQL) are field errors, not a 5xx.
+    nul_characters_and_unknown_maisons_are_field_errors(&mut admin, &m).await;
+    assert_eq!(
+        app.count("select count(*) from account").await,
+        accounts_before
+    );
+    assert_eq!(app.count("select count(*) from account_token").await, 0);
+    assert_eq!(
+        app.count("select count(*) from event where action <> 'connexion'")
+            .await,
+        events_before
+    );
+}
+
+/// A refused invitation: the form, the message, the id of the error beside its field.
+type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
+/// Bad values of the fields a person types: the address and the name.
+fn typed_field_cases<'a>(m: &'a str, long: &'a str) -> Vec<Case<'a>> {
+    vec![
+        (
+            vec![
+                ("email", "STAFF-A@Test.Example"),
+                ("name", "Nom Gardé"),
+                ("role", "staff"),
+                ("maison", m),
+            ],
+            "Un compte existe déjà avec cette adresse e-mail",
+            "email-error",
+        ),
+        (
+            vec![
+                ("email", "pas-une-adresse"),
+                ("name", "Nom Gardé"),
+                ("role", "staff"),
+                ("maison", m),
+            ],
+            "n'est pas valide",
+            "email-error",
+        ),
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", "   "),
+                ("role", "staff"),
+                ("maison", m),
+            ],
+            "Indiquez le nom",
+            "name-error",
+        ),
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", long),
+                ("role", "staff"),
+                ("maison", m),
+            ],
+            "200 caractères",
+            "name-error",
+        ),
+    ]
+}
+
+/// Bad choices: the Maison, the organisation, the responsable box, the role.
+fn chosen_field_cases(o: &str) -> Vec<Case<'_>> {
+    vec![
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", "Nom Gardé"),
+                ("role", "staff"),
+                ("maison", ""),
+            ],
+            "Choisissez la Maison",
+            "maison-error",
+        ),
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", "Nom Gardé"),
+                ("role", "partner"),
+                ("organisation", ""),
+            ],
+            "Choisissez l'organisation",
+            "organisation-error",
+        ),
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", "Nom Gardé"),
+                ("role", "partner"),
+                ("organisation", o),
+                ("responsable", "on"),
+            ],
+            "Seul un membre de l'équipe",
+            "responsable-error",
+        ),
+        (
+            vec![
+                ("email", "ok@mde.fr"),
+                ("name", "Nom Gardé"),
+                ("role", "chef"),
+            ],
+            "Choisissez le rôle",
+            "role-error",
+        ),
+    ]
+}
+
+/// NUL characters (refused by PostgreSQL) are field errors, not a 5xx. An unknown Maison (removed meanwhile)
+/// is a field error too, not a 5xx.
+async fn nul_characters_and_unknown_maisons_are_field_errors(admin: &mut TestClient, m: &str) {
     let r = admin
         .post(
             "/comptes/inviter",
@@ -791,12 +822,11 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
                 ("email", "nul\0@mde.fr"),
                 ("name", "Nom\0nul"),
                 ("role", "staff"),
-                ("maison", &m),
+                ("maison", m),
             ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    // An unknown Maison (removed meanwhile) is a field error too, not a 5xx.
     let r = admin
         .post(
             "/comptes/inviter",
@@ -810,16 +840,6 @@ async fn bad_invitations_are_refused_beside_the_field_with_values_kept() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unescape(&r.text().await.unwrap()).contains("Cette Maison n'existe plus"));
-    assert_eq!(
-        app.count("select count(*) from account").await,
-        accounts_before
-    );
-    assert_eq!(app.count("select count(*) from account_token").await, 0);
-    assert_eq!(
-        app.count("select count(*) from event where action <> 'connexion'")
-            .await,
-        events_before
-    );
 }
 
 #[tokio::test]
@@ -872,7 +892,11 @@ async fn a_responsable_cannot_invite_outside_their_maison_and_partners() {
         0
     );
 
-    // Within their rights: staff of their Maison (responsable too) and people of its partners.
+    within_their_rights(&app, &w, &mut resp).await;
+}
+
+/// Within their rights: staff of their Maison (responsable too) and people of its partners.
+async fn within_their_rights(app: &TestApp, w: &World, resp: &mut TestClient) {
     let m = w.maison_a.to_string();
     let r = resp
         .post(
@@ -911,7 +935,7 @@ async fn a_responsable_cannot_invite_outside_their_maison_and_partners() {
             .await
             .unwrap();
     assert_eq!(maison, Some(w.maison_a));
-    let (status, _) = invite_partner(&mut resp, "p2@ft.fr", "Partenaire deux", w.org).await;
+    let (status, _) = invite_partner(resp, "p2@ft.fr", "Partenaire deux", w.org).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -1020,15 +1044,26 @@ async fn edits_are_recorded_and_a_stale_form_is_refused() {
         .unwrap();
     assert_eq!(name, "Alice Bernard");
 
-    // Bad values come back beside their field; an e-mail taken by another account too.
+    bad_values_come_back_beside_their_field(&app, &w, &mut admin, &path).await;
+    a_partner_has_no_responsable_flag(&app, &w, &mut admin).await;
+}
+
+/// Bad values come back beside their field; an e-mail taken by another account too. The history tells the
+/// one edit.
+async fn bad_values_come_back_beside_their_field(
+    app: &TestApp,
+    w: &World,
+    admin: &mut TestClient,
+    path: &str,
+) {
     let r = admin
-        .post(&path, &[("name", ""), ("email", STAFF_A), ("version", "2")])
+        .post(path, &[("name", ""), ("email", STAFF_A), ("version", "2")])
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("Indiquez le nom"));
     let r = admin
         .post(
-            &path,
+            path,
             &[
                 ("name", "Alice Bernard"),
                 ("email", "Staff-B@test.example"),
@@ -1043,7 +1078,7 @@ async fn edits_are_recorded_and_a_stale_form_is_refused() {
             && html.contains("value=\"Staff-B@test.example\"")
     );
 
-    assert_eq!(events(&app, w.staff_a, "modification").await, 1);
+    assert_eq!(events(app, w.staff_a, "modification").await, 1);
     let (_, page) = admin.get_html(&format!("/comptes/{}", w.staff_a)).await;
     assert!(page.contains("Compte modifié") && page.contains("<ins>Alice Bernard</ins>"));
     assert!(
@@ -1051,8 +1086,10 @@ async fn edits_are_recorded_and_a_stale_form_is_refused() {
         "role change in the Historique"
     );
     assert!(page.contains("<del>Personne staff-a@test.example</del>"));
+}
 
-    // A partner account has no responsable flag: ticking it changes nothing.
+/// A partner account has no responsable flag: ticking it changes nothing.
+async fn a_partner_has_no_responsable_flag(app: &TestApp, w: &World, admin: &mut TestClient) {
     let r = admin
         .post(
             &format!("/comptes/{}/modifier", w.partner),
@@ -1225,7 +1262,14 @@ async fn invitations_start_from_a_maison_or_an_organisation() {
     }
     let admin = app.signed_in(ADMIN).await;
 
-    // The chooser: two search fields, no list of Maisons or organisations.
+    the_chooser_searches_by_name(&admin, &w).await;
+    a_context_shows_in_the_form(&admin, &w).await;
+    the_pages_link_to_the_invitation(&app, &w, &admin).await;
+}
+
+/// The chooser: two search fields, no list of Maisons or organisations. A search by name, accents and case
+/// ignored, bounded to 20.
+async fn the_chooser_searches_by_name(admin: &TestClient, w: &World) {
     let (status, html) = admin.get_html("/comptes/inviter").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!html.contains("<select"), "no select on the chooser");
@@ -1233,7 +1277,6 @@ async fn invitations_start_from_a_maison_or_an_organisation() {
     assert!(html.contains("name=\"maison_q\"") && html.contains("name=\"organisation_q\""));
     assert!(html.contains("href=\"/comptes/inviter?role=admin\""));
 
-    // A search by name, accents and case ignored, bounded to 20.
     let (status, html) = admin.get_html("/comptes/inviter?maison_q=BASSIN").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(html.matches("href=\"/comptes/inviter?maison=").count(), 20);
@@ -1253,8 +1296,10 @@ async fn invitations_start_from_a_maison_or_an_organisation() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(unescape(&html).contains("Aucune organisation ne correspond"));
+}
 
-    // With a context, the form shows it and carries it; the role follows from it.
+/// With a context, the form shows it and carries it; the role follows from it.
+async fn a_context_shows_in_the_form(admin: &TestClient, w: &World) {
     let (status, html) = admin
         .get_html(&format!("/comptes/inviter?maison={}", w.maison_a))
         .await;
@@ -1286,14 +1331,16 @@ async fn invitations_start_from_a_maison_or_an_organisation() {
             "{path}"
         );
     }
+}
 
-    // The pages the invitation starts from link to it, for those who may invite.
+/// The pages the invitation starts from link to it, for those who may invite.
+async fn the_pages_link_to_the_invitation(app: &TestApp, w: &World, admin: &TestClient) {
     let maison_a = format!("/maisons/{}", w.maison_a);
     let invite_staff = format!("href=\"/comptes/inviter?maison={}\"", w.maison_a);
     let invite_partner = format!("href=\"/comptes/inviter?organisation={}\"", w.org);
     let team_accounts = format!("href=\"/comptes?maison={}\"", w.maison_a);
     let resp = app.signed_in(RESP_A).await;
-    for c in [&admin, &resp] {
+    for c in [admin, &resp] {
         let (_, html) = c.get_html(&maison_a).await;
         assert!(html.contains(&invite_staff) && html.contains(&invite_partner));
         assert!(html.contains(&team_accounts));

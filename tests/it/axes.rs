@@ -54,7 +54,26 @@ async fn staff_see_their_maison_on_each_axis() {
                 .unwrap();
         assert!(html.contains(&title));
     }
-    // Axis 1 in figures.
+    axis_1_in_figures(&staff).await;
+    // Another Maison's page or a missing axis: 404.
+    for path in [
+        format!("/axes/1?maison={}", f.w.maison_b),
+        format!("/axes/1?maison={}", f.maison_c),
+        "/axes/5".to_owned(),
+        "/axes/abc".to_owned(),
+        format!("/axes/1/export/csv?maison={}", f.w.maison_b),
+    ] {
+        let (status, _) = staff.get_html(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _) = staff
+        .get_html(&format!("/axes/1?maison={}", f.w.maison_a))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Axis 1 in figures.
+async fn axis_1_in_figures(staff: &TestClient) {
     let (_, html) = staff.get_html("/axes/1").await;
     let mine = of('A', 1);
     let done = mine.iter().filter(|a| a.status == "realisee").count();
@@ -109,22 +128,6 @@ async fn staff_see_their_maison_on_each_axis() {
     assert!(html.contains(&format!(">{}<", fr(percentile(&counts, 0.5)))));
     assert!(html.contains(&pct(c_done, c.len())));
     assert!(html.contains("Comparaison avec 1 autre Maison dont"));
-
-    // Another Maison's page or a missing axis: 404.
-    for path in [
-        format!("/axes/1?maison={}", f.w.maison_b),
-        format!("/axes/1?maison={}", f.maison_c),
-        "/axes/5".to_owned(),
-        "/axes/abc".to_owned(),
-        format!("/axes/1/export/csv?maison={}", f.w.maison_b),
-    ] {
-        let (status, _) = staff.get_html(&path).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-    }
-    let (status, _) = staff
-        .get_html(&format!("/axes/1?maison={}", f.w.maison_a))
-        .await;
-    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -444,10 +447,50 @@ async fn network_axis_groups_funders_by_directory_organisation() {
         .organisation("ADEME – Direction régionale Hauts-de-France", "ademe")
         .await;
     let region = app.organisation("Région Hauts-de-France", "region").await;
-    let org_name = |key: &str| match key {
+    funding_lines(&app, &w, ademe, region).await;
+    let (directory, free) = expected_funders(ademe, region);
+    // Worked by hand for one row: ADEME is 3 actions of 2 Maisons, 13 000,50 € acquired, 2 500 € requested.
+    assert_eq!(
+        rows_of(&directory)[0],
+        [
+            "ADEME – Direction régionale Hauts-de-France",
+            "3",
+            "2",
+            &money(1_300_050),
+            &money(250_000),
+            &money(1_550_050)
+        ]
+    );
+    assert_eq!(
+        free.len(),
+        2,
+        "« Région » and «  Région  » are one free-text funder"
+    );
+
+    let admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get_html("/axes/2?programme=tous").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        table_rows(&html, "Financeurs de l'annuaire"),
+        rows_of(&directory)
+    );
+    assert_eq!(
+        table_rows(&html, "Financeurs en texte libre"),
+        rows_of(&free)
+    );
+    assert!(html.contains(&format!("href=\"/organisations/{ademe}\"")));
+}
+
+/// The organisation of the directory a line names, by key: its name and id.
+fn org_of(key: &str, ademe: i64, region: i64) -> (&'static str, i64) {
+    match key {
         "ademe" => ("ADEME – Direction régionale Hauts-de-France", ademe),
         _ => ("Région Hauts-de-France", region),
-    };
+    }
+}
+
+/// The plans and fiches of `FUND_LINES` (a current and a closed plan in Maisons A and B), with their funding.
+async fn funding_lines(app: &TestApp, w: &World, ademe: i64, region: i64) {
     let mut plans = std::collections::BTreeMap::new();
     for (m, maison) in [('A', w.maison_a), ('B', w.maison_b)] {
         for (current, status, start) in [(true, "en_oeuvre", 2025), (false, "cloture", 2019)] {
@@ -487,25 +530,36 @@ async fn network_axis_groups_funders_by_directory_organisation() {
         )
         .bind(actions[&key])
         .bind(l.text)
-        .bind(l.org.map(|k| org_name(k).1))
+        .bind(l.org.map(|k| org_of(k, ademe, region).1))
         .bind(l.cents)
         .bind(l.state)
         .execute(&app.db)
         .await
         .unwrap();
     }
-    // The expected rows: per funder, the distinct actions and Maisons, acquired and requested money.
-    type Sums = (
-        std::collections::BTreeSet<(char, i32)>,
-        std::collections::BTreeSet<char>,
-        i64,
-        i64,
-    );
-    let mut directory: std::collections::BTreeMap<String, Sums> = Default::default();
-    let mut free: std::collections::BTreeMap<String, Sums> = Default::default();
+}
+
+/// Per funder: the distinct actions and Maisons, acquired and requested money.
+type FunderSums = (
+    std::collections::BTreeSet<(char, i32)>,
+    std::collections::BTreeSet<char>,
+    i64,
+    i64,
+);
+
+/// The expected rows: per funder of the directory, then per free-text funder.
+fn expected_funders(
+    ademe: i64,
+    region: i64,
+) -> (
+    std::collections::BTreeMap<String, FunderSums>,
+    std::collections::BTreeMap<String, FunderSums>,
+) {
+    let mut directory: std::collections::BTreeMap<String, FunderSums> = Default::default();
+    let mut free: std::collections::BTreeMap<String, FunderSums> = Default::default();
     for l in FUND_LINES.iter().filter(|l| l.axis == 2 && l.current) {
         let (map, name) = match l.org {
-            Some(k) => (&mut directory, org_name(k).0.to_owned()),
+            Some(k) => (&mut directory, org_of(k, ademe, region).0.to_owned()),
             None => (&mut free, l.text.trim().to_owned()),
         };
         let e = map.entry(name).or_default();
@@ -517,54 +571,27 @@ async fn network_axis_groups_funders_by_directory_organisation() {
             e.3 += l.cents;
         }
     }
-    let rows_of = |map: &std::collections::BTreeMap<String, Sums>| {
-        let mut rows: Vec<(i64, Vec<String>)> = map
-            .iter()
-            .map(|(name, (acts, maisons, acquis, sollicite))| {
-                (
-                    acquis + sollicite,
-                    vec![
-                        name.clone(),
-                        acts.len().to_string(),
-                        maisons.len().to_string(),
-                        money(*acquis),
-                        money(*sollicite),
-                        money(acquis + sollicite),
-                    ],
-                )
-            })
-            .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
-        rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>()
-    };
-    // Worked by hand for one row: ADEME is 3 actions of 2 Maisons, 13 000,50 € acquired, 2 500 € requested.
-    assert_eq!(
-        rows_of(&directory)[0],
-        [
-            "ADEME – Direction régionale Hauts-de-France",
-            "3",
-            "2",
-            &money(1_300_050),
-            &money(250_000),
-            &money(1_550_050)
-        ]
-    );
-    assert_eq!(
-        free.len(),
-        2,
-        "« Région » and «  Région  » are one free-text funder"
-    );
+    (directory, free)
+}
 
-    let admin = app.signed_in(ADMIN).await;
-    let (status, html) = admin.get_html("/axes/2?programme=tous").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        table_rows(&html, "Financeurs de l'annuaire"),
-        rows_of(&directory)
-    );
-    assert_eq!(
-        table_rows(&html, "Financeurs en texte libre"),
-        rows_of(&free)
-    );
-    assert!(html.contains(&format!("href=\"/organisations/{ademe}\"")));
+/// A funders' table as the page shows it: the biggest total first, then by name.
+fn rows_of(map: &std::collections::BTreeMap<String, FunderSums>) -> Vec<Vec<String>> {
+    let mut rows: Vec<(i64, Vec<String>)> = map
+        .iter()
+        .map(|(name, (acts, maisons, acquis, sollicite))| {
+            (
+                acquis + sollicite,
+                vec![
+                    name.clone(),
+                    acts.len().to_string(),
+                    maisons.len().to_string(),
+                    money(*acquis),
+                    money(*sollicite),
+                    money(acquis + sollicite),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then(a.1[0].cmp(&b.1[0])));
+    rows.into_iter().map(|(_, r)| r).collect()
 }

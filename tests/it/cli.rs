@@ -601,45 +601,7 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
     let app = spawn_app().await;
     let w = app.world().await;
     let fx = crate::fixtures::Fx::create(&app, &w).await;
-    // A document of some size with a name no file system should take as a path, and a hostile text.
-    let bytes: Vec<u8> = (0..300_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
-    let document: i64 = sqlx::query_scalar(
-        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
-         values ($1, '../Étude « verte ».bin', 'application/octet-stream', $2, $3, $4) returning id",
-    )
-    .bind(fx.a.diagnostic)
-    .bind(bytes.len() as i32)
-    .bind(&bytes)
-    .bind(w.staff_a)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    sqlx::query("update partnership set note = '=HYPERLINK(\"http://x.example\")' where id = $1")
-        .bind(fx.a.partnership)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    sqlx::query(
-        "insert into event (account_id, maison_id, object_type, object_id, action, summary, changes)
-         values ($1, $2, 'maison', $2, 'modification', 'Fiche de la Maison modifiée',
-                 '[{\"field\": \"phone\", \"label\": \"Téléphone\", \"before\": \"\", \"after\": \"03 20 00 00 00\"}]')",
-    )
-    .bind(w.staff_a)
-    .bind(w.maison_a)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "insert into transition (object_type, object_id, from_status, to_status, account_id)
-         values ('plan', $1, 'soumis', 'valide', $2)",
-    )
-    .bind(fx.a.plan)
-    .bind(w.staff_a)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let (document, bytes) = a_big_document_and_hostile_texts(&app, &w, &fx).await;
     let title = |id: i64| {
         let db = app.db.clone();
         async move {
@@ -685,6 +647,83 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
         "documents/diagnostic-{}/{document}-_Étude « verte ».bin",
         fx.a.diagnostic
     );
+    the_archive_holds_every_table(&names, &xlsx, &fixture_doc, &big_doc);
+
+    // The documents, byte for byte.
+    assert_eq!(zip_entry(&mut archive, &big_doc), bytes);
+    assert_eq!(zip_entry(&mut archive, &fixture_doc), b"%PDF-1.4\n");
+    let docs = parse_csv(&zip_entry(&mut archive, "csv/documents.csv"));
+    assert!(column(&docs, "Fichier dans l'archive").contains(&big_doc.as_str()));
+    assert!(column(&docs, "Nom du fichier").contains(&"../Étude « verte ».bin"));
+
+    the_tables_hold_a_data_typed_and_in_french(&mut archive, &names, &title_a, &title_b);
+    the_workbook_has_one_sheet_per_table(&mut archive, &xlsx);
+
+    // The export is in the Maison's journal, by the command line.
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from event where object_type = 'maison' and object_id = {}
+             and action = 'export' and account_id is null and maison_id = {0}
+             and summary like 'Export complet%'",
+            w.maison_a
+        ))
+        .await,
+        1
+    );
+
+    an_unknown_maison_is_refused(&dir, &env).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A document of some size with a name no file system should take as a path, and a hostile text; returns
+/// the document's id and bytes.
+async fn a_big_document_and_hostile_texts(
+    app: &TestApp,
+    w: &World,
+    fx: &crate::fixtures::Fx,
+) -> (i64, Vec<u8>) {
+    let bytes: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let document: i64 = sqlx::query_scalar(
+        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
+         values ($1, '../Étude « verte ».bin', 'application/octet-stream', $2, $3, $4) returning id",
+    )
+    .bind(fx.a.diagnostic)
+    .bind(bytes.len() as i32)
+    .bind(&bytes)
+    .bind(w.staff_a)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("update partnership set note = '=HYPERLINK(\"http://x.example\")' where id = $1")
+        .bind(fx.a.partnership)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into event (account_id, maison_id, object_type, object_id, action, summary, changes)
+         values ($1, $2, 'maison', $2, 'modification', 'Fiche de la Maison modifiée',
+                 '[{\"field\": \"phone\", \"label\": \"Téléphone\", \"before\": \"\", \"after\": \"03 20 00 00 00\"}]')",
+    )
+    .bind(w.staff_a)
+    .bind(w.maison_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into transition (object_type, object_id, from_status, to_status, account_id)
+         values ('plan', $1, 'soumis', 'valide', $2)",
+    )
+    .bind(fx.a.plan)
+    .bind(w.staff_a)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    (document, bytes)
+}
+
+fn the_archive_holds_every_table(names: &[String], xlsx: &str, fixture_doc: &str, big_doc: &str) {
     for file in [
         "maison",
         "territoire",
@@ -711,109 +750,98 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
             "csv/{file}.csv in {names:?}"
         );
     }
-    for name in ["LISEZMOI.txt", xlsx.as_str(), &fixture_doc, &big_doc] {
+    for name in ["LISEZMOI.txt", xlsx, fixture_doc, big_doc] {
         assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
     }
     assert_eq!(names.len(), 19 + 4, "{names:?}");
+}
 
-    // The documents, byte for byte.
-    assert_eq!(zip_entry(&mut archive, &big_doc), bytes);
-    assert_eq!(zip_entry(&mut archive, &fixture_doc), b"%PDF-1.4\n");
-    let docs = parse_csv(&zip_entry(&mut archive, "csv/documents.csv"));
-    assert!(column(&docs, "Fichier dans l'archive").contains(&big_doc.as_str()));
-    assert!(column(&docs, "Nom du fichier").contains(&"../Étude « verte ».bin"));
-
-    // The tables, parsed: A's data, typed and in French, and nothing of Maison B.
-    let maison = parse_csv(&zip_entry(&mut archive, "csv/maison.csv"));
+/// The tables, parsed: A's data, typed and in French, and nothing of Maison B.
+fn the_tables_hold_a_data_typed_and_in_french(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    names: &[String],
+    title_a: &str,
+    title_b: &str,
+) {
+    let maison = parse_csv(&zip_entry(archive, "csv/maison.csv"));
     assert_eq!(column(&maison, "Nom"), ["Maison de l'emploi A"]);
     assert_eq!(column(&maison, "Forme juridique"), ["association"]);
-    let diagnostics = parse_csv(&zip_entry(&mut archive, "csv/diagnostics.csv"));
-    assert_eq!(column(&diagnostics, "Titre"), [title_a.as_str()]);
+    let diagnostics = parse_csv(&zip_entry(archive, "csv/diagnostics.csv"));
+    assert_eq!(column(&diagnostics, "Titre"), [title_a]);
     assert_eq!(column(&diagnostics, "Statut"), ["partagé"]);
     assert_eq!(
         column(&diagnostics, "Partagé avec"),
         ["France Travail Nord"]
     );
-    let sections = parse_csv(&zip_entry(&mut archive, "csv/sections.csv"));
+    let sections = parse_csv(&zip_entry(archive, "csv/sections.csv"));
     assert!(
         column(&sections, "Texte (Markdown)").contains(&"Le territoire compte **12 000** emplois.")
     );
-    let comments = parse_csv(&zip_entry(&mut archive, "csv/commentaires.csv"));
+    let comments = parse_csv(&zip_entry(archive, "csv/commentaires.csv"));
     assert_eq!(column(&comments, "Commentaire"), ["Un avis"]);
     assert_eq!(column(&comments, "État du fil"), ["ouvert"]);
-    let values = parse_csv(&zip_entry(&mut archive, "csv/valeurs-indicateurs.csv"));
+    let values = parse_csv(&zip_entry(archive, "csv/valeurs-indicateurs.csv"));
     assert_eq!(column(&values, "Valeur"), ["1234"]);
-    let fiches = parse_csv(&zip_entry(&mut archive, "csv/fiches-actions.csv"));
+    let fiches = parse_csv(&zip_entry(archive, "csv/fiches-actions.csv"));
     assert_eq!(fiches.1.len(), 2, "both plans' fiches");
     assert!(column(&fiches, "Statut").contains(&"en cours"));
-    let funding = parse_csv(&zip_entry(&mut archive, "csv/financements.csv"));
+    let funding = parse_csv(&zip_entry(archive, "csv/financements.csv"));
     assert_eq!(column(&funding, "Montant (€)"), ["15000"]);
     assert_eq!(column(&funding, "État"), ["acquis"]);
-    let partners = parse_csv(&zip_entry(&mut archive, "csv/partenariats.csv"));
+    let partners = parse_csv(&zip_entry(archive, "csv/partenariats.csv"));
     assert_eq!(
         column(&partners, "Note"),
         ["'=HYPERLINK(\"http://x.example\")"],
         "the one CSV writer neutralises formulas"
     );
-    let people = parse_csv(&zip_entry(&mut archive, "csv/personnes.csv"));
+    let people = parse_csv(&zip_entry(archive, "csv/personnes.csv"));
     let emails = column(&people, "Courriel");
     assert!(emails.contains(&"staff-a@test.example") && emails.contains(&"resp-a@test.example"));
     assert!(!emails.contains(&"staff-b@test.example"));
-    let journal = parse_csv(&zip_entry(&mut archive, "csv/journal.csv"));
+    let journal = parse_csv(&zip_entry(archive, "csv/journal.csv"));
     assert_eq!(column(&journal, "Par"), ["Personne staff-a@test.example"]);
     assert_eq!(
         column(&journal, "Modifications"),
         ["Téléphone : — → 03 20 00 00 00"]
     );
-    let steps = parse_csv(&zip_entry(&mut archive, "csv/etapes.csv"));
+    let steps = parse_csv(&zip_entry(archive, "csv/etapes.csv"));
     assert_eq!(column(&steps, "Objet"), ["plan"]);
     assert_eq!(column(&steps, "Statut avant"), ["soumis au copil"]);
     assert_eq!(column(&steps, "Statut après"), ["validé"]);
-    let readme = String::from_utf8(zip_entry(&mut archive, "LISEZMOI.txt")).unwrap();
+    let readme = String::from_utf8(zip_entry(archive, "LISEZMOI.txt")).unwrap();
     assert!(readme.contains("Maison de l'emploi A") && readme.contains("csv/financements.csv"));
     for name in names
         .iter()
         .filter(|n| n.ends_with(".csv") || n.ends_with(".txt"))
     {
-        let content = zip_entry(&mut archive, name);
+        let content = zip_entry(archive, name);
         let content = String::from_utf8_lossy(&content);
         assert!(
-            !content.contains(&title_b),
+            !content.contains(title_b),
             "{name} holds Maison B's diagnostic"
         );
         assert!(!content.contains("$argon2"), "{name} holds a password hash");
     }
+}
 
-    // The workbook: one sheet per table, typed cells.
-    {
-        use calamine::{Data, Reader, Xlsx};
-        let mut book: Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(zip_entry(&mut archive, &xlsx)))
-                .unwrap();
-        assert_eq!(book.sheet_names().len(), 19);
-        let range = book.worksheet_range("Financements").unwrap();
-        let amount = (0..range.width())
-            .find(|&c| range.get_value((0, c as u32)) == Some(&Data::String("Montant (€)".into())))
-            .unwrap();
-        assert_eq!(
-            range.get_value((1, amount as u32)),
-            Some(&Data::Float(15000.0))
-        );
-    }
-
-    // The export is in the Maison's journal, by the command line.
+/// The workbook: one sheet per table, typed cells.
+fn the_workbook_has_one_sheet_per_table(archive: &mut zip::ZipArchive<std::fs::File>, xlsx: &str) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(zip_entry(archive, xlsx))).unwrap();
+    assert_eq!(book.sheet_names().len(), 19);
+    let range = book.worksheet_range("Financements").unwrap();
+    let amount = (0..range.width())
+        .find(|&c| range.get_value((0, c as u32)) == Some(&Data::String("Montant (€)".into())))
+        .unwrap();
     assert_eq!(
-        app.count(&format!(
-            "select count(*) from event where object_type = 'maison' and object_id = {}
-             and action = 'export' and account_id is null and maison_id = {0}
-             and summary like 'Export complet%'",
-            w.maison_a
-        ))
-        .await,
-        1
+        range.get_value((1, amount as u32)),
+        Some(&Data::Float(15000.0))
     );
+}
 
-    // An unknown Maison: a French line, failure, no file.
+/// An unknown Maison: a French line, failure, no file.
+async fn an_unknown_maison_is_refused(dir: &std::path::Path, env: &[(&str, &str)]) {
     let missing = dir.join("personne.zip");
     let out = mde(
         &[
@@ -823,7 +851,7 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
             "--output",
             missing.to_str().unwrap(),
         ],
-        &env,
+        env,
     )
     .await;
     let (_, stderr) = text(&out);
@@ -834,5 +862,4 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!missing.exists());
-    let _ = std::fs::remove_dir_all(&dir);
 }

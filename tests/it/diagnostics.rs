@@ -76,6 +76,22 @@ async fn creation_uses_the_standard_template_and_the_reference_population() {
         .await,
         8
     );
+    the_population_is_the_reference_one(&app, id).await;
+    let (status, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for s in [
+        "Contexte territorial",
+        "Synthèse AFOM",
+        "Enjeux et pistes d&#39;action",
+        "Brouillon",
+    ] {
+        assert!(html.contains(s), "{s}");
+    }
+    bad_creations_are_kept_and_double_ones_made_once(&app, &mut staff).await;
+}
+
+/// The diagnostic's population is the reference one of its territory, with its source's year.
+async fn the_population_is_the_reference_one(app: &TestApp, id: i64) {
     let pop: f64 = sqlx::query_scalar(
         "select v.value from indicator_value v join indicator i on i.id = v.indicator_id
          where v.diagnostic_id = $1 and i.code = 'POP'",
@@ -112,17 +128,10 @@ async fn creation_uses_the_standard_template_and_the_reference_population() {
         readme.contains("populations légales 2023"),
         "data/geo/README.md names the year"
     );
-    let (status, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
-    assert_eq!(status, StatusCode::OK);
-    for s in [
-        "Contexte territorial",
-        "Synthèse AFOM",
-        "Enjeux et pistes d&#39;action",
-        "Brouillon",
-    ] {
-        assert!(html.contains(s), "{s}");
-    }
-    // Bad input on creation: kept, with messages.
+}
+
+/// Bad input on creation: kept, with messages. Double submission of the creation form: one diagnostic.
+async fn bad_creations_are_kept_and_double_ones_made_once(app: &TestApp, staff: &mut TestClient) {
     let r = staff
         .post(
             "/diagnostics",
@@ -138,7 +147,6 @@ async fn creation_uses_the_standard_template_and_the_reference_population() {
     assert!(html.contains("n&#39;est pas une année"));
     assert!(html.contains("Cochez au moins une filière"));
     assert!(html.contains("value=\"Essai &#60;b&#62;\""));
-    // Double submission of the creation form: one diagnostic.
     let before = app.count("select count(*) from diagnostic").await;
     for _ in 0..2 {
         staff
@@ -248,16 +256,40 @@ async fn workflow_transitions_per_role() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Date invalide") && html.contains("Indiquez la décision"));
     assert_redirect_to(&validate(&mut staff, id).await, &path);
-    // Validated: read-only.
+    validated_is_read_only(&app, &w, &mut staff, id).await;
+    a_new_version_copies_it_into_a_draft(&app, &mut staff, id).await;
+    // Archive, only by the Maison.
     assert_eq!(
-        share(&mut staff, id, w.org).await.status(),
+        partner
+            .post(&format!("{path}/archivage"), &[])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_redirect_to(
+        &staff
+            .post(
+                &format!("{path}/archivage"),
+                &[("comment", "Remplacé par la version 2026")],
+            )
+            .await,
+        &path,
+    );
+    the_timeline_says_who_when_and_why(&app, &w, &staff, id).await;
+}
+
+/// Validated: read-only.
+async fn validated_is_read_only(app: &TestApp, w: &World, staff: &mut TestClient, id: i64) {
+    let path = format!("/diagnostics/{id}");
+    assert_eq!(
+        share(staff, id, w.org).await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        status_of(&staff, &format!("{path}/modifier")).await,
+        status_of(staff, &format!("{path}/modifier")).await,
         StatusCode::NOT_FOUND
     );
-    let sid = first_section(&app, id).await;
+    let sid = first_section(app, id).await;
     let r = staff
         .post(
             &format!("{path}/sections/{sid}/modifier"),
@@ -270,7 +302,11 @@ async fn workflow_transitions_per_role() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    // A new version copies it into a draft.
+}
+
+/// A new version copies it into a draft.
+async fn a_new_version_copies_it_into_a_draft(app: &TestApp, staff: &mut TestClient, id: i64) {
+    let path = format!("/diagnostics/{id}");
     let r = staff
         .post(&format!("{path}/nouvelle-version"), &[("form_key", "nv1")])
         .await;
@@ -298,24 +334,11 @@ async fn workflow_transitions_per_role() {
         ))
         .await,
     );
-    // Archive, only by the Maison.
-    assert_eq!(
-        partner
-            .post(&format!("{path}/archivage"), &[])
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_redirect_to(
-        &staff
-            .post(
-                &format!("{path}/archivage"),
-                &[("comment", "Remplacé par la version 2026")],
-            )
-            .await,
-        &path,
-    );
-    // The timeline: who, when, comment.
+}
+
+/// The timeline: who, when, comment.
+async fn the_timeline_says_who_when_and_why(app: &TestApp, w: &World, staff: &TestClient, id: i64) {
+    let path = format!("/diagnostics/{id}");
     let steps: Vec<(Option<String>, String, Option<i64>, String)> = sqlx::query_as(
         "select from_status, to_status, account_id, comment from transition
          where object_type = 'diagnostic' and object_id = $1 order by id",
@@ -496,12 +519,44 @@ async fn comments_answers_notifications_and_closing() {
         1,
         "the partner is told of the share"
     );
-    // The partner comments on a section, twice with the same key (a double click): one comment.
+    let cid = the_partner_comments_once_and_the_maison_is_told(
+        &app,
+        &w,
+        &mut staff,
+        &mut partner,
+        id,
+        &s,
+    )
+    .await;
+    strangers_and_empty_comments_are_refused_then_a_reply(
+        &app,
+        &mut staff,
+        &mut partner,
+        &mut other,
+        id,
+        sid,
+        cid,
+    )
+    .await;
+    the_author_edits_within_15_minutes(&app, &mut staff, &mut partner, id, cid).await;
+    the_maison_answers_and_the_author_is_told(&app, &w, &mut staff, &mut partner, id, cid).await;
+    validated_comments_are_closed(&app, &w, &mut staff, &mut partner, id, &s).await;
+}
+
+/// The partner comments on a section, twice with the same key (a double click): one comment; returns it.
+async fn the_partner_comments_once_and_the_maison_is_told(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    id: i64,
+    s: &str,
+) -> i64 {
     for _ in 0..2 {
         let r = comment(
-            &mut partner,
+            partner,
             id,
-            &s,
+            s,
             "",
             "Il manque les chiffres FEEBAT 2025.",
             "k1",
@@ -537,17 +592,27 @@ async fn comments_answers_notifications_and_closing() {
         html.contains("1 commentaire ouvert"),
         "open count per section"
     );
-    // Another organisation's partner: 404. Empty comment: refused with a message, nothing stored.
+    cid
+}
+
+/// Another organisation's partner: 404. Empty comment: refused with a message, nothing stored. Then a
+/// reply (one level).
+async fn strangers_and_empty_comments_are_refused_then_a_reply(
+    app: &TestApp,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    other: &mut TestClient,
+    id: i64,
+    sid: i64,
+    cid: i64,
+) {
+    let s = &sid.to_string();
     assert_eq!(
-        comment(&mut other, id, &s, "", "Intrus", "k2")
-            .await
-            .status(),
+        comment(other, id, s, "", "Intrus", "k2").await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        comment(&mut partner, id, &s, "", "   ", "k3")
-            .await
-            .status(),
+        comment(partner, id, s, "", "   ", "k3").await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
@@ -557,16 +622,7 @@ async fn comments_answers_notifications_and_closing() {
         .await,
         1
     );
-    // A reply (one level).
-    let r = comment(
-        &mut staff,
-        id,
-        "",
-        &cid.to_string(),
-        "Nous les ajoutons.",
-        "k4",
-    )
-    .await;
+    let r = comment(staff, id, "", &cid.to_string(), "Nous les ajoutons.", "k4").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let reply_section: Option<i64> =
         sqlx::query_scalar("select section_id from comment where parent_id = $1")
@@ -575,7 +631,17 @@ async fn comments_answers_notifications_and_closing() {
             .await
             .unwrap();
     assert_eq!(reply_section, Some(sid));
-    // The author edits within 15 minutes: marked "modifié".
+}
+
+/// The author edits within 15 minutes: marked "modifié". Someone else cannot edit it; after 15 minutes the
+/// author cannot either.
+async fn the_author_edits_within_15_minutes(
+    app: &TestApp,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    id: i64,
+    cid: i64,
+) {
     let r = partner
         .post(
             &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
@@ -585,7 +651,6 @@ async fn comments_answers_notifications_and_closing() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
     assert!(html.contains("FEEBAT et RGE 2025") && html.contains(">modifié<"));
-    // Someone else cannot edit it; after 15 minutes the author cannot either.
     let r = staff
         .post(
             &format!("/diagnostics/{id}/commentaires/{cid}/modifier"),
@@ -610,7 +675,17 @@ async fn comments_answers_notifications_and_closing() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    // The partner cannot answer; the Maison answers and the author is told.
+}
+
+/// The partner cannot answer; the Maison answers and the author is told.
+async fn the_maison_answers_and_the_author_is_told(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    id: i64,
+    cid: i64,
+) {
     let answer = [
         ("status", "pris_en_compte"),
         ("answer", "Ajouté en section 3."),
@@ -640,8 +715,18 @@ async fn comments_answers_notifications_and_closing() {
     );
     let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
     assert!(html.contains("Pris en compte") && html.contains("Ajouté en section 3."));
-    // Validated: comments are closed, the partner is told.
-    validate(&mut staff, id).await;
+}
+
+/// Validated: comments are closed, the partner is told.
+async fn validated_comments_are_closed(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    id: i64,
+    s: &str,
+) {
+    validate(staff, id).await;
     assert_eq!(
         app.count(&format!(
             "select count(*) from notification where account_id = {} and kind = 'validation'",
@@ -651,9 +736,9 @@ async fn comments_answers_notifications_and_closing() {
         1
     );
     let before = app.count("select count(*) from comment").await;
-    let r = comment(&mut partner, id, &s, "", "Encore un mot", "k5").await;
+    let r = comment(partner, id, s, "", "Encore un mot", "k5").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let r = comment(&mut staff, id, "", "", "Et moi ?", "k6").await;
+    let r = comment(staff, id, "", "", "Et moi ?", "k6").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(app.count("select count(*) from comment").await, before);
     let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
@@ -661,6 +746,7 @@ async fn comments_answers_notifications_and_closing() {
         html.contains("les commentaires sont clos")
             && !html.contains("Votre commentaire sur cette section")
     );
+    // The partner comments on a section, twice with the same key (a double click): one comment.
 }
 
 /// The form's field carries the error: message beside it, linked, and the field marked invalid.
@@ -694,85 +780,9 @@ async fn the_report_links_to_small_comment_pages() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    // The page carries no per-comment form, only links; the open count per section stays.
-    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
-    let start = html.find(&format!(r#"id="commentaire-{cid}""#)).unwrap();
-    let article = &html[start..start + html[start..].find("</article>").unwrap()];
-    assert!(!article.contains("<form"), "{article}");
-    for action in ["repondre", "traiter", "masquer"] {
-        assert!(
-            article.contains(&format!(
-                r#"href="/diagnostics/{id}/commentaires/{cid}/{action}""#
-            )),
-            "{action}: {article}"
-        );
-    }
-    assert!(html.contains("1 commentaire ouvert"));
-    assert!(html.contains(&format!(
-        r#"href="/diagnostics/{id}/commentaires/nouveau?section={sid}""#
-    )));
-    // The partner may reply and edit, not answer nor hide.
-    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
-    assert!(html.contains(&format!("/commentaires/{cid}/repondre\"")));
-    assert!(html.contains(&format!("/commentaires/{cid}/modifier\"")));
-    assert!(!html.contains("/traiter\"") && !html.contains("/masquer\""));
-    // The comment pages show the comment (or the section) in context.
-    let (status, html) = partner
-        .get_html(&format!(
-            "/diagnostics/{id}/commentaires/nouveau?section={sid}"
-        ))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Commenter la section « Contexte territorial »"));
-    let (status, html) = partner
-        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/repondre"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Un avis de partenaire") && html.contains("Votre réponse"));
-    let (status, html) = staff
-        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/traiter"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Un avis de partenaire") && html.contains("Suite donnée"));
-    let (status, html) = staff
-        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/masquer"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Un avis de partenaire") && html.contains("Masquer le commentaire"));
-    // A section of another diagnostic, a reply to a reply: 404.
-    let other = create(&mut staff, "Autre diagnostic").await;
-    let other_sid = first_section(&app, other).await;
-    assert_eq!(
-        status_of(
-            &partner,
-            &format!("/diagnostics/{id}/commentaires/nouveau?section={other_sid}")
-        )
-        .await,
-        StatusCode::NOT_FOUND
-    );
-    comment(&mut staff, id, "", &cid.to_string(), "Merci", "r2").await;
-    let reply: i64 = sqlx::query_scalar("select id from comment where parent_id = $1")
-        .bind(cid)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(
-        status_of(
-            &partner,
-            &format!("/diagnostics/{id}/commentaires/{reply}/repondre")
-        )
-        .await,
-        StatusCode::NOT_FOUND
-    );
-    // A reply is hidden from its own page, shown with where it stands.
-    let (status, html) = staff
-        .get_html(&format!("/diagnostics/{id}/commentaires/{reply}/masquer"))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        html.contains("La réponse sur la section « Contexte territorial »")
-            && html.contains("Merci")
-    );
+    the_report_carries_links_not_forms(&staff, &partner, id, sid, cid).await;
+    the_comment_pages_show_their_context(&staff, &partner, id, sid, cid).await;
+    foreign_sections_and_replies_to_replies_are_refused(&app, &mut staff, &partner, id, cid).await;
     // Validated: the pages say comments are closed (409), and the report shows no link to them.
     validate(&mut staff, id).await;
     assert_eq!(
@@ -795,6 +805,113 @@ async fn the_report_links_to_small_comment_pages() {
     assert!(!html.contains("/repondre\"") && !html.contains("/commentaires/nouveau"));
 }
 
+/// The page carries no per-comment form, only links; the open count per section stays. The partner may
+/// reply and edit, not answer nor hide.
+async fn the_report_carries_links_not_forms(
+    staff: &TestClient,
+    partner: &TestClient,
+    id: i64,
+    sid: i64,
+    cid: i64,
+) {
+    let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
+    let start = html.find(&format!(r#"id="commentaire-{cid}""#)).unwrap();
+    let article = &html[start..start + html[start..].find("</article>").unwrap()];
+    assert!(!article.contains("<form"), "{article}");
+    for action in ["repondre", "traiter", "masquer"] {
+        assert!(
+            article.contains(&format!(
+                r#"href="/diagnostics/{id}/commentaires/{cid}/{action}""#
+            )),
+            "{action}: {article}"
+        );
+    }
+    assert!(html.contains("1 commentaire ouvert"));
+    assert!(html.contains(&format!(
+        r#"href="/diagnostics/{id}/commentaires/nouveau?section={sid}""#
+    )));
+    let (_, html) = partner.get_html(&format!("/diagnostics/{id}")).await;
+    assert!(html.contains(&format!("/commentaires/{cid}/repondre\"")));
+    assert!(html.contains(&format!("/commentaires/{cid}/modifier\"")));
+    assert!(!html.contains("/traiter\"") && !html.contains("/masquer\""));
+}
+
+/// The comment pages show the comment (or the section) in context.
+async fn the_comment_pages_show_their_context(
+    staff: &TestClient,
+    partner: &TestClient,
+    id: i64,
+    sid: i64,
+    cid: i64,
+) {
+    let (status, html) = partner
+        .get_html(&format!(
+            "/diagnostics/{id}/commentaires/nouveau?section={sid}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Commenter la section « Contexte territorial »"));
+    let (status, html) = partner
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/repondre"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Votre réponse"));
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/traiter"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Suite donnée"));
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{cid}/masquer"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Un avis de partenaire") && html.contains("Masquer le commentaire"));
+}
+
+/// A section of another diagnostic, a reply to a reply: 404. A reply is hidden from its own page, shown with
+/// where it stands.
+async fn foreign_sections_and_replies_to_replies_are_refused(
+    app: &TestApp,
+    staff: &mut TestClient,
+    partner: &TestClient,
+    id: i64,
+    cid: i64,
+) {
+    let other = create(staff, "Autre diagnostic").await;
+    let other_sid = first_section(app, other).await;
+    assert_eq!(
+        status_of(
+            partner,
+            &format!("/diagnostics/{id}/commentaires/nouveau?section={other_sid}")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    comment(staff, id, "", &cid.to_string(), "Merci", "r2").await;
+    let reply: i64 = sqlx::query_scalar("select id from comment where parent_id = $1")
+        .bind(cid)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(
+            partner,
+            &format!("/diagnostics/{id}/commentaires/{reply}/repondre")
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    // A reply is hidden from its own page, shown with where it stands.
+    let (status, html) = staff
+        .get_html(&format!("/diagnostics/{id}/commentaires/{reply}/masquer"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("La réponse sur la section « Contexte territorial »")
+            && html.contains("Merci")
+    );
+}
+
 #[tokio::test]
 async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
     let app = spawn_app().await;
@@ -804,8 +921,14 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
     let sid = first_section(&app, id).await;
     share(&mut staff, id, w.org).await;
     let mut partner = app.signed_in(PARTNER).await;
-    // A comment on a section: empty, then too long (the text is kept).
-    let r = comment(&mut partner, id, &sid.to_string(), "", "  ", "f1").await;
+    bad_comments_keep_their_text(&app, &mut partner, id, sid).await;
+    a_bad_reply_and_a_bad_answer_keep_their_text(&app, &mut staff, &mut partner, id, sid).await;
+    a_section_needs_a_short_title(&app, &mut staff, id).await;
+}
+
+/// A comment on a section: empty, then too long (the text is kept); then on the whole diagnostic.
+async fn bad_comments_keep_their_text(app: &TestApp, partner: &mut TestClient, id: i64, sid: i64) {
+    let r = comment(partner, id, &sid.to_string(), "", "  ", "f1").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(
@@ -815,7 +938,7 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
     assert!(html.contains("Commenter la section « Contexte territorial »"));
     assert!(html.contains(&format!(r#"name="section_id" value="{sid}""#)));
     let long = format!("Début du texte {}", "x".repeat(10_001));
-    let r = comment(&mut partner, id, &sid.to_string(), "", &long, "f2").await;
+    let r = comment(partner, id, &sid.to_string(), "", &long, "f2").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(error_beside(
@@ -825,7 +948,7 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
     ));
     assert!(html.contains(&long), "the typed text is kept");
     // On the whole diagnostic.
-    let r = comment(&mut partner, id, "", "", "", "f3").await;
+    let r = comment(partner, id, "", "", "", "f3").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
@@ -840,9 +963,19 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
         .await,
         0
     );
-    // A reply: the page shows the comment answered.
+}
+
+/// A reply: the page shows the comment answered. The Maison's answer: a suite must be chosen and an answer
+/// written; what was typed is kept.
+async fn a_bad_reply_and_a_bad_answer_keep_their_text(
+    app: &TestApp,
+    staff: &mut TestClient,
+    partner: &mut TestClient,
+    id: i64,
+    sid: i64,
+) {
     comment(
-        &mut partner,
+        partner,
         id,
         &sid.to_string(),
         "",
@@ -855,12 +988,11 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let r = comment(&mut staff, id, "", &cid.to_string(), " ", "f5").await;
+    let r = comment(staff, id, "", &cid.to_string(), " ", "f5").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(error_beside(&html, "body", "Le commentaire est vide"));
     assert!(html.contains("Où sont les chiffres RGE ?") && html.contains("Votre réponse"));
-    // The Maison's answer: a suite must be chosen and an answer written; what was typed is kept.
     let path = format!("/diagnostics/{id}/commentaires/{cid}/reponse");
     let r = staff
         .post(&path, &[("status", ""), ("answer", "Nous les ajoutons.")])
@@ -900,7 +1032,10 @@ async fn comment_forms_keep_the_text_and_show_the_error_beside_the_field() {
         )
         .await;
     assert_redirect_to(&r, &format!("/diagnostics/{id}#commentaire-{cid}"));
-    // Adding a section without a title.
+}
+
+/// Adding a section without a title, or with a too long one.
+async fn a_section_needs_a_short_title(app: &TestApp, staff: &mut TestClient, id: i64) {
     let r = staff
         .post(&format!("/diagnostics/{id}/sections"), &[("title", "   ")])
         .await;
@@ -1002,16 +1137,7 @@ async fn validating_a_new_version_archives_the_one_it_replaces() {
         &validate(&mut staff, first).await,
         &format!("/diagnostics/{first}"),
     );
-    let r = staff
-        .post(
-            &format!("/diagnostics/{first}/nouvelle-version"),
-            &[("form_key", "lineage-1")],
-        )
-        .await;
-    let second: i64 = location(&r)
-        .trim_start_matches("/diagnostics/")
-        .parse()
-        .unwrap();
+    let second = new_version(&mut staff, first, "lineage-1").await;
     // While the new version is worked on, the validated one stays the reference.
     share(&mut staff, second, w.org).await;
     let status =
@@ -1047,7 +1173,44 @@ async fn validating_a_new_version_archives_the_one_it_replaces() {
             (unrelated, "valide".to_owned()),
         ]
     );
-    // Recorded as a transition of the replaced version: who, when, « remplacé par la version … ».
+    the_replaced_version_records_its_replacement(&app, &w, &staff, first, second).await;
+    // A third version replaces the second, not the archived first.
+    let third = new_version(&mut staff, second, "lineage-2").await;
+    share(&mut staff, third, w.org).await;
+    validate(&mut staff, third).await;
+    assert_eq!(app.count(&status(second)).await, 0);
+    assert_eq!(app.count(&status(third)).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from transition where object_type = 'diagnostic' and object_id = {first} and to_status = 'archive'"
+        ))
+        .await,
+        1
+    );
+}
+
+/// A new version of a diagnostic; returns its id.
+async fn new_version(staff: &mut TestClient, id: i64, key: &str) -> i64 {
+    let r = staff
+        .post(
+            &format!("/diagnostics/{id}/nouvelle-version"),
+            &[("form_key", key)],
+        )
+        .await;
+    location(&r)
+        .trim_start_matches("/diagnostics/")
+        .parse()
+        .unwrap()
+}
+
+/// Recorded as a transition of the replaced version: who, when, « remplacé par la version … ».
+async fn the_replaced_version_records_its_replacement(
+    app: &TestApp,
+    w: &World,
+    staff: &TestClient,
+    first: i64,
+    second: i64,
+) {
     let (from, to, who, note): (Option<String>, String, Option<i64>, String) = sqlx::query_as(
         "select from_status, to_status, account_id, comment from transition
          where object_type = 'diagnostic' and object_id = $1 order by id desc limit 1",
@@ -1068,28 +1231,6 @@ async fn validating_a_new_version_archives_the_one_it_replaces() {
     );
     let (_, html) = staff.get_html(&format!("/diagnostics/{first}")).await;
     assert!(html.contains("Archivé") && html.contains(&note));
-    // A third version replaces the second, not the archived first.
-    let r = staff
-        .post(
-            &format!("/diagnostics/{second}/nouvelle-version"),
-            &[("form_key", "lineage-2")],
-        )
-        .await;
-    let third: i64 = location(&r)
-        .trim_start_matches("/diagnostics/")
-        .parse()
-        .unwrap();
-    share(&mut staff, third, w.org).await;
-    validate(&mut staff, third).await;
-    assert_eq!(app.count(&status(second)).await, 0);
-    assert_eq!(app.count(&status(third)).await, 1);
-    assert_eq!(
-        app.count(&format!(
-            "select count(*) from transition where object_type = 'diagnostic' and object_id = {first} and to_status = 'archive'"
-        ))
-        .await,
-        1
-    );
 }
 
 #[tokio::test]
@@ -1140,23 +1281,7 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         .unwrap();
     let rge = rge.to_string();
     let path = format!("/diagnostics/{id}/indicateurs");
-    let r = staff
-        .post(
-            &path,
-            &[
-                ("indicator_id", &rge),
-                ("value", "douze"),
-                ("year", "1850"),
-                ("comparison_value", "3,5"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
-    assert!(html.contains("« douze » n&#39;est pas un nombre"));
-    assert!(html.contains("L&#39;année doit être comprise entre 1900 et 2100"));
-    assert!(html.contains("Précisez à quel territoire"));
-    assert!(html.contains("value=\"douze\""), "typed value kept");
+    bad_values_are_refused_with_the_typed_value_kept(&mut staff, &path, &rge).await;
     let r = staff
         .post(
             &path,
@@ -1172,8 +1297,49 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let gap = the_gap_is_per_1000_inhabitants(&app, &staff, id).await;
+    the_csv_is_for_french_excel(&staff, id, gap).await;
+    // Partners and other Maisons cannot add indicators.
+    let mut staff_b = app.signed_in(STAFF_B).await;
+    let r = staff_b
+        .post(
+            &path,
+            &[("indicator_id", &rge), ("value", "1"), ("year", "2025")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// A number that is not one, a year out of range, a comparison without its territory: refused, the typed
+/// value kept.
+async fn bad_values_are_refused_with_the_typed_value_kept(
+    staff: &mut TestClient,
+    path: &str,
+    rge: &str,
+) {
+    let r = staff
+        .post(
+            path,
+            &[
+                ("indicator_id", rge),
+                ("value", "douze"),
+                ("year", "1850"),
+                ("comparison_value", "3,5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("« douze » n&#39;est pas un nombre"));
+    assert!(html.contains("L&#39;année doit être comprise entre 1900 et 2100"));
+    assert!(html.contains("Précisez à quel territoire"));
+    assert!(html.contains("value=\"douze\""), "typed value kept");
+}
+
+/// RGE firms are a count: Lille's and the Nord's compare per 1,000 inhabitants (bug 4 of issue 15); returns
+/// the gap per 1,000 inhabitants.
+async fn the_gap_is_per_1000_inhabitants(app: &TestApp, staff: &TestClient, id: i64) -> f64 {
     let (_, html) = staff.get_html(&format!("/diagnostics/{id}")).await;
-    // RGE firms are a count: Lille's and the Nord's compare per 1,000 inhabitants (bug 4 of issue 15).
     let own = app
         .count("select sum(population)::bigint from commune where epci_siren = '200093201'")
         .await as f64;
@@ -1192,6 +1358,10 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         html.contains("1\u{202F}234,5") && html.contains(&shown),
         "gap {shown} shown: {html}"
     );
+    gap
+}
+
+async fn the_csv_is_for_french_excel(staff: &TestClient, id: i64, gap: f64) {
     let r = staff
         .get(&format!("/diagnostics/{id}/indicateurs.csv"))
         .await;
@@ -1226,15 +1396,6 @@ async fn indicators_bad_input_and_csv_for_french_excel() {
         rge_line.ends_with(&format!(";Département;1000;{csv_gap};pour 1 000 habitants")),
         "{rge_line}"
     );
-    // Partners and other Maisons cannot add indicators.
-    let mut staff_b = app.signed_in(STAFF_B).await;
-    let r = staff_b
-        .post(
-            &path,
-            &[("indicator_id", &rge), ("value", "1"), ("year", "2025")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
 fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
@@ -1398,7 +1559,12 @@ async fn catalogue_is_kept_by_admins() {
     assert!(app.count("select count(*) from indicator").await >= 23);
     let (_, html) = staff.get_html("/indicateurs").await;
     assert!(html.contains("<td>diagnostics</td>"), "{html}");
-    // A result of fiches actions (issue 15): offered to the fiches, not to the diagnostics.
+    results_of_fiches_are_in_the_catalogue(&app, &mut admin).await;
+}
+
+/// A result of fiches actions (issue 15): offered to the fiches, not to the diagnostics. The usual results of
+/// the programme's actions are in the catalogue.
+async fn results_of_fiches_are_in_the_catalogue(app: &TestApp, admin: &mut TestClient) {
     let result = [
         ("code", "ACT_CHANTIERS"),
         ("label", "Chantiers école ouverts"),
@@ -1417,7 +1583,6 @@ async fn catalogue_is_kept_by_admins() {
     .await
     .unwrap();
     assert_eq!(usage, (false, true));
-    // The usual results of the programme's actions are in the catalogue.
     for code in [
         "FEEBAT",
         "RGE",

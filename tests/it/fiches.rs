@@ -49,6 +49,26 @@ fn value_of(html: &str, id: &str) -> Option<String> {
 async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_report() {
     let app = spawn_app().await;
     let w = app.world().await;
+    let s = setting(&app, &w).await;
+    let mut c = app.signed_in(STAFF_A).await;
+    the_form_offers_the_partners_and_the_catalogue(&app, &c, &s).await;
+    bad_lines_come_back_with_what_was_typed(&app, &mut c, &s).await;
+    let (feebat_label, feebat_unit) =
+        saved_lines_name_the_directory_and_the_catalogue(&app, &mut c, &s).await;
+    the_report_counts_the_fiche(&app, &s, feebat_label, feebat_unit).await;
+}
+
+/// What the fiche names: its plan, a partner funder of the directory and one that does not partner A, a
+/// catalogue indicator, its axis.
+struct Setting {
+    plan: i64,
+    ademe: i64,
+    stranger: i64,
+    feebat: i64,
+    axis: String,
+}
+
+async fn setting(app: &TestApp, w: &World) -> Setting {
     sqlx::query("update maison set grenelle_year = 2010 where id = $1")
         .bind(w.maison_a)
         .execute(&app.db)
@@ -74,10 +94,70 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
         .fetch_one(&app.db)
         .await
         .unwrap();
-    let feebat = indicator(&app, "FEEBAT").await;
-    let bmo = indicator(&app, "BMO_DIFF").await;
-    let mut c = app.signed_in(STAFF_A).await;
+    let feebat = indicator(app, "FEEBAT").await;
+    Setting {
+        plan,
+        ademe,
+        stranger,
+        feebat,
+        axis: axis.to_string(),
+    }
+}
 
+/// The fiche's form: a directory funder and a free one (whose amount is given), a catalogue result and a
+/// free one.
+fn fiche_form(s: &Setting, amount: &'static str) -> Vec<(&'static str, String)> {
+    let (ademe_s, feebat_s) = (s.ademe.to_string(), s.feebat.to_string());
+    [
+        ("number", "1"),
+        ("title", "Former les artisans à la rénovation"),
+        ("axis_id", s.axis.as_str()),
+        ("sector_code", "batiment"),
+        ("start_date", "2025-01-15"),
+        ("end_date", "2025-12-15"),
+        ("priority", "haute"),
+        ("funding_org", ademe_s.as_str()),
+        ("funding_funder", ""),
+        ("funding_amount", "10 000,50"),
+        ("funding_state", "acquis"),
+        ("funding_org", ""),
+        ("funding_funder", "Région"),
+        ("funding_amount", amount),
+        ("funding_state", "sollicite"),
+        ("ind_indicator", feebat_s.as_str()),
+        ("ind_label", ""),
+        ("ind_unit", ""),
+        ("ind_target", "40"),
+        ("ind_achieved", "35"),
+        ("ind_year", "2025"),
+        ("ind_indicator", ""),
+        ("ind_label", "Artisans sensibilisés"),
+        ("ind_unit", "artisans"),
+        ("ind_target", "100"),
+        ("ind_achieved", "80"),
+        ("ind_year", "2025"),
+        ("form_key", "fiche-1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .collect()
+}
+
+/// An organisation of the directory that does not partner A is not offered, nor a diagnostic-only
+/// indicator.
+async fn the_form_offers_the_partners_and_the_catalogue(
+    app: &TestApp,
+    c: &TestClient,
+    s: &Setting,
+) {
+    let &Setting {
+        plan,
+        ademe,
+        stranger,
+        feebat,
+        ..
+    } = s;
+    let bmo = indicator(app, "BMO_DIFF").await;
     let (status, html) = c.get_html(&format!("/plans/{plan}/actions/nouvelle")).await;
     assert_eq!(status, StatusCode::OK);
     let html = unescape(&html);
@@ -90,47 +170,20 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
         !catalogue.contains(&bmo.to_string()),
         "a diagnostic-only indicator is not offered to the fiches"
     );
+}
 
-    let axis = axis.to_string();
-    let (ademe_s, feebat_s) = (ademe.to_string(), feebat.to_string());
-    let form = |amount: &'static str| -> Vec<(&'static str, String)> {
-        [
-            ("number", "1"),
-            ("title", "Former les artisans à la rénovation"),
-            ("axis_id", axis.as_str()),
-            ("sector_code", "batiment"),
-            ("start_date", "2025-01-15"),
-            ("end_date", "2025-12-15"),
-            ("priority", "haute"),
-            ("funding_org", ademe_s.as_str()),
-            ("funding_funder", ""),
-            ("funding_amount", "10 000,50"),
-            ("funding_state", "acquis"),
-            ("funding_org", ""),
-            ("funding_funder", "Région"),
-            ("funding_amount", amount),
-            ("funding_state", "sollicite"),
-            ("ind_indicator", feebat_s.as_str()),
-            ("ind_label", ""),
-            ("ind_unit", ""),
-            ("ind_target", "40"),
-            ("ind_achieved", "35"),
-            ("ind_year", "2025"),
-            ("ind_indicator", ""),
-            ("ind_label", "Artisans sensibilisés"),
-            ("ind_unit", "artisans"),
-            ("ind_target", "100"),
-            ("ind_achieved", "80"),
-            ("ind_year", "2025"),
-            ("form_key", "fiche-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k, v.to_owned()))
-        .collect()
-    };
-
-    // An unreadable amount: nothing saved, the choices and the typing come back.
-    let bad = form("deux mille");
+/// An unreadable amount: nothing saved, the choices and the typing come back. Both a directory funder and
+/// another name, a catalogue indicator and another label, an organisation outside the choices: each line
+/// says what to correct.
+async fn bad_lines_come_back_with_what_was_typed(app: &TestApp, c: &mut TestClient, s: &Setting) {
+    let &Setting {
+        plan,
+        ademe,
+        stranger,
+        feebat,
+        ..
+    } = s;
+    let bad = fiche_form(s, "deux mille");
     let r = c.post(&format!("/plans/{plan}/actions"), &send(&bad)).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = unescape(&r.text().await.unwrap());
@@ -146,9 +199,7 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
     );
     assert_eq!(app.count("select count(*) from action").await, 0);
 
-    // Both a directory funder and another name, a catalogue indicator and another label, an organisation
-    // outside the choices: each line says what to correct.
-    let mut both = form("2 500");
+    let mut both = fiche_form(s, "2 500");
     both[8].1 = "ADEME".into();
     both[16].1 = "Stagiaires".into();
     both.extend([
@@ -179,9 +230,22 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
         "{html}"
     );
     assert_eq!(app.count("select count(*) from action").await, 0);
+}
 
-    // Saved: the lines name the directory and the catalogue, the free ones keep their text.
-    let good = form("2 500");
+/// Saved: the lines name the directory and the catalogue, the free ones keep their text; the edit form
+/// shows the choices again, the free lines as typed. Returns the catalogue indicator's label and unit.
+async fn saved_lines_name_the_directory_and_the_catalogue(
+    app: &TestApp,
+    c: &mut TestClient,
+    s: &Setting,
+) -> (String, String) {
+    let &Setting {
+        plan,
+        ademe,
+        feebat,
+        ..
+    } = s;
+    let good = fiche_form(s, "2 500");
     let r = c
         .post(&format!("/plans/{plan}/actions"), &send(&good))
         .await;
@@ -226,7 +290,6 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
             (None, "Artisans sensibilisés".into(), "artisans".into()),
         ]
     );
-    // The edit form shows the choices again, the free lines as typed.
     let action: i64 = sqlx::query_scalar("select id from action")
         .fetch_one(&app.db)
         .await
@@ -238,9 +301,18 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
     assert_eq!(value_of(&html, "funder-2").as_deref(), Some("Région"));
     assert_eq!(selected(&html, "ind-cat-1"), Some(feebat.to_string()));
     assert_eq!(value_of(&html, "ind-label-1").as_deref(), Some(""));
+    (feebat_label, feebat_unit)
+}
 
-    // The plan runs: the report counts the fiche's catalogue result and its directory funder, and lists
-    // the free-text ones apart.
+/// The plan runs: the report counts the fiche's catalogue result and its directory funder, and lists the
+/// free-text ones apart.
+async fn the_report_counts_the_fiche(
+    app: &TestApp,
+    s: &Setting,
+    feebat_label: String,
+    feebat_unit: String,
+) {
+    let plan = s.plan;
     sqlx::query("update plan set status = 'en_oeuvre' where id = $1")
         .bind(plan)
         .execute(&app.db)
@@ -253,7 +325,7 @@ async fn a_fiche_with_catalogue_results_and_directory_funders_counts_in_the_repo
     assert_eq!(
         table_rows(&html, "Résultats 2025 des actions"),
         [vec![
-            feebat_label.clone(),
+            feebat_label,
             feebat_unit,
             "1".to_owned(),
             "1".to_owned(),

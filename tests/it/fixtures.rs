@@ -117,7 +117,65 @@ async fn side(
     staff: i64,
     is_a: bool,
 ) -> Side {
-    let n = next();
+    let cx = SideCx {
+        w,
+        maison,
+        org,
+        staff,
+        is_a,
+        n: next(),
+    };
+    let (partnership, contact) = partnership_and_contact(db, &cx).await;
+    let indicator = id(db, "select min(id) from indicator", &[]).await;
+    let (diagnostic, section, value, document, comment) =
+        diagnostic_with_its_content(db, &cx).await;
+    let (plan, review) = plan_with_its_review(db, &cx, diagnostic).await;
+    let (action, draft_plan, draft_action, note) = actions_of(db, &cx, plan, diagnostic).await;
+    let (account, partner_account, notification, invitation, reset) =
+        accounts_and_links(db, &cx).await;
+    let (request, proposal) = request_and_proposal(db, &cx).await;
+    Side {
+        request,
+        proposal,
+        maison,
+        org,
+        partnership,
+        contact,
+        indicator,
+        diagnostic,
+        section,
+        value,
+        document,
+        comment,
+        plan,
+        review,
+        action,
+        draft_plan,
+        draft_action,
+        note,
+        account,
+        partner_account,
+        notification,
+        invitation,
+        reset,
+    }
+}
+
+/// What every part of a side is made for.
+#[derive(Clone, Copy)]
+struct SideCx<'a> {
+    w: &'a World,
+    maison: i64,
+    org: i64,
+    staff: i64,
+    is_a: bool,
+    /// Makes the names and addresses unique.
+    n: u64,
+}
+
+/// The Maison's partnership with `org` (the world's, or a new one) and a contact person of it.
+async fn partnership_and_contact(db: &mut PgConnection, cx: &SideCx<'_>) -> (i64, i64) {
+    let SideCx { maison, org, .. } = *cx;
     let partnership = match sqlx::query_scalar::<_, i64>(
         "select id from partnership where maison_id = $1 and organisation_id = $2",
     )
@@ -145,12 +203,23 @@ async fn side(
         &[I(partnership)],
     )
     .await;
-    let indicator = id(db, "select min(id) from indicator", &[]).await;
-    let (diag_status, plan_status) = if is_a {
-        ("partage", "valide")
-    } else {
-        ("brouillon", "brouillon")
-    };
+    (partnership, contact)
+}
+
+/// A diagnostic (A: *partagé* with `org`; B: *brouillon*) with its sections, an indicator value, a document
+/// and a comment (A: by the partner; B: by B's staff): (diagnostic, section, value, document, comment).
+async fn diagnostic_with_its_content(
+    db: &mut PgConnection,
+    cx: &SideCx<'_>,
+) -> (i64, i64, i64, i64, i64) {
+    let SideCx {
+        w,
+        maison,
+        org,
+        staff,
+        is_a,
+        n,
+    } = *cx;
     let diagnostic = id(
         db,
         "insert into diagnostic (maison_id, title, reference_year, status, created_by)
@@ -158,7 +227,7 @@ async fn side(
         &[
             I(maison),
             S(&format!("Diagnostic {n}")),
-            S(diag_status),
+            S(if is_a { "partage" } else { "brouillon" }),
             I(staff),
         ],
     )
@@ -218,6 +287,24 @@ async fn side(
         &[I(diagnostic), I(section), I(author)],
     )
     .await;
+    (diagnostic, section, value, document, comment)
+}
+
+/// The plan answering the diagnostic (A: *validé*; B: *brouillon*) and an avis du réseau on it, with one reply
+/// of the Maison's staff.
+async fn plan_with_its_review(
+    db: &mut PgConnection,
+    cx: &SideCx<'_>,
+    diagnostic: i64,
+) -> (i64, i64) {
+    let SideCx {
+        w,
+        maison,
+        staff,
+        is_a,
+        n,
+        ..
+    } = *cx;
     let plan = id(
         db,
         "insert into plan (maison_id, diagnostic_id, title, start_year, end_year, status, created_by)
@@ -226,7 +313,7 @@ async fn side(
             I(maison),
             I(diagnostic),
             S(&format!("Plan {n}")),
-            S(plan_status),
+            S(if is_a { "valide" } else { "brouillon" }),
             I(staff),
         ],
     )
@@ -245,6 +332,25 @@ async fn side(
         &[I(review), I(staff)],
     )
     .await;
+    (plan, review)
+}
+
+/// An action of the plan with a result and a funding line, a draft plan with an action, a follow-up note:
+/// (action, draft plan, draft action, note).
+async fn actions_of(
+    db: &mut PgConnection,
+    cx: &SideCx<'_>,
+    plan: i64,
+    diagnostic: i64,
+) -> (i64, i64, i64, i64) {
+    let SideCx {
+        maison,
+        org,
+        staff,
+        is_a,
+        n,
+        ..
+    } = *cx;
     let action = id(
         db,
         "insert into action (plan_id, number, title, axis_id, sector_code, pilot_organisation_id,
@@ -294,7 +400,23 @@ async fn side(
         &[I(action), I(staff)],
     )
     .await;
-    // Straight inserts (no argon2 hash: nobody signs in with these).
+    (action, draft_plan, draft_action, note)
+}
+
+/// Straight inserts (no argon2 hash: nobody signs in with these): a staff account, a person of `org`, a
+/// notification, an invitation and a reset link (tokens in clear).
+async fn accounts_and_links(
+    db: &mut PgConnection,
+    cx: &SideCx<'_>,
+) -> (i64, i64, i64, String, String) {
+    let SideCx {
+        w,
+        maison,
+        org,
+        staff,
+        n,
+        ..
+    } = *cx;
     let account = id(
         db,
         "insert into account (email, name, role, maison_id) values ($1, 'Compte témoin', 'staff', $2)
@@ -340,6 +462,18 @@ async fn side(
         .await
         .expect("token");
     }
+    (account, partner_account, notification, invitation, reset)
+}
+
+/// A partnership request to a new organisation and a person proposed for an account of `org`, both waiting.
+async fn request_and_proposal(db: &mut PgConnection, cx: &SideCx<'_>) -> (i64, i64) {
+    let SideCx {
+        maison,
+        org,
+        staff,
+        n,
+        ..
+    } = *cx;
     let asked = id(
         db,
         "insert into organisation (name, type_code, region_code) values ($1, 'association', '32') returning id",
@@ -365,31 +499,7 @@ async fn side(
         ],
     )
     .await;
-    Side {
-        request,
-        proposal,
-        maison,
-        org,
-        partnership,
-        contact,
-        indicator,
-        diagnostic,
-        section,
-        value,
-        document,
-        comment,
-        plan,
-        review,
-        action,
-        draft_plan,
-        draft_action,
-        note,
-        account,
-        partner_account,
-        notification,
-        invitation,
-        reset,
-    }
+    (request, proposal)
 }
 
 /// Tables a refused request must leave alone: every table but the reference geography, the sessions and

@@ -247,6 +247,25 @@ struct Orgs {
 
 async fn fixture(app: &TestApp) -> (World, Orgs) {
     let w = app.world().await;
+    let (c, d) = maisons_c_and_d(app, &w).await;
+    let ademe = app
+        .organisation("ADEME – Direction régionale Hauts-de-France", "ademe")
+        .await;
+    let region = app.organisation("Région Hauts-de-France", "region").await;
+    let plans = plans_of(app, &w, c, d).await;
+    fiches(app, &plans, ademe, region).await;
+    (
+        w,
+        Orgs {
+            ademe,
+            region,
+            labels: indicator_labels(app).await,
+        },
+    )
+}
+
+/// Two more Maisons of the programme, in other regions.
+async fn maisons_c_and_d(app: &TestApp, w: &World) -> (i64, i64) {
     let c = app.maison("Maison de l'emploi C").await;
     let d = app.maison("Maison de l'emploi D").await;
     sqlx::query(
@@ -268,10 +287,11 @@ async fn fixture(app: &TestApp) -> (World, Orgs) {
         .execute(&app.db)
         .await
         .unwrap();
-    let ademe = app
-        .organisation("ADEME – Direction régionale Hauts-de-France", "ademe")
-        .await;
-    let region = app.organisation("Région Hauts-de-France", "region").await;
+    (c, d)
+}
+
+/// Each Maison's current plan, and two that are not current: by (Maison, current).
+async fn plans_of(app: &TestApp, w: &World, c: i64, d: i64) -> BTreeMap<(char, bool), i64> {
     let maison = |m: char| match m {
         'A' => w.maison_a,
         'B' => w.maison_b,
@@ -311,6 +331,11 @@ async fn fixture(app: &TestApp) -> (World, Orgs) {
         .unwrap();
         plans.insert((m, false), id);
     }
+    plans
+}
+
+/// The fiches of `LINES`, with their results and funding.
+async fn fiches(app: &TestApp, plans: &BTreeMap<(char, bool), i64>, ademe: i64, region: i64) {
     let mut numbers: BTreeMap<i64, i32> = BTreeMap::new();
     for l in LINES {
         let plan = plans[&(l.maison, l.plan == Plan::Current)];
@@ -369,6 +394,10 @@ async fn fixture(app: &TestApp) -> (World, Orgs) {
             .unwrap();
         }
     }
+}
+
+/// The catalogue's label and unit of each indicator, by code.
+async fn indicator_labels(app: &TestApp) -> BTreeMap<&'static str, (String, String)> {
     let labels: Vec<(String, String, String)> =
         sqlx::query_as("select code, label, unit from indicator")
             .fetch_all(&app.db)
@@ -379,14 +408,7 @@ async fn fixture(app: &TestApp) -> (World, Orgs) {
         let code: &'static str = Box::leak(code.into_boxed_str());
         map.insert(code, (label, unit));
     }
-    (
-        w,
-        Orgs {
-            ademe,
-            region,
-            labels: map,
-        },
-    )
+    map
 }
 
 /// The rows of the table whose caption begins with `caption`, each as its cells' texts.
@@ -452,51 +474,85 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
         .await;
     assert_eq!(status, StatusCode::OK);
 
+    let by_region = the_results_tables_sum_what_counts(&html, &orgs);
+    the_loose_indicators_and_the_stats(&html, &orgs);
+    let free = the_funding_by_funder(&html, &orgs);
+    the_workbook_has_the_same_figures(&admin, &orgs, &by_region, &free).await;
+    // Another year has its own figures (the year is in the cache key).
+    let (_, html_2024) = admin.get_html("/reseau/grenelle?annee=2024").await;
+    let totals_2024 = expected(|_, y| (y == 2024).then(String::new));
+    check(
+        &table(&html_2024, "Résultats 2024 des actions"),
+        &totals_2024,
+        &orgs,
+        false,
+        "2024",
+    );
+    // Only admins read the report and its export.
+    for who in [STAFF_A, PARTNER] {
+        let c = app.signed_in(who).await;
+        assert_eq!(
+            c.get("/reseau/grenelle").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            c.get("/reseau/grenelle/export.xlsx").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+/// The results tables, each against the sums of the lines that count; returns the regions' sums.
+fn the_results_tables_sum_what_counts(html: &str, orgs: &Orgs) -> Sums {
     let this_year = |_: &Line, y: i32| (y == YEAR).then(String::new);
     let totals = expected(this_year);
     // Worked by hand for one figure: FEEBAT 2025 is A's 35 and C's 25 (A's closed plan and B are out).
     assert_eq!(totals[&(String::new(), "FEEBAT")], (2, 2, 60.0, Some(60.0)));
     check(
-        &table(&html, &format!("Résultats {YEAR} des actions")),
+        &table(html, &format!("Résultats {YEAR} des actions")),
         &totals,
-        &orgs,
+        orgs,
         false,
         "totals",
     );
     let by_region = expected(|l, y| (y == YEAR).then(|| region_of(l.maison).to_owned()));
     check(
-        &table(&html, &format!("Résultats {YEAR} par région")),
+        &table(html, &format!("Résultats {YEAR} par région")),
         &by_region,
-        &orgs,
+        orgs,
         true,
         "regions",
     );
     let by_axis = expected(|l, y| (y == YEAR).then(|| axis_label(l.axis).to_owned()));
     check(
-        &table(&html, &format!("Résultats {YEAR} par axe")),
+        &table(html, &format!("Résultats {YEAR} par axe")),
         &by_axis,
-        &orgs,
+        orgs,
         true,
         "axes",
     );
     let by_sector = expected(|l, y| (y == YEAR).then(|| sector_label(l.sector).to_owned()));
     check(
-        &table(&html, &format!("Résultats {YEAR} par filière")),
+        &table(html, &format!("Résultats {YEAR} par filière")),
         &by_sector,
-        &orgs,
+        orgs,
         true,
         "sectors",
     );
     let by_year = expected(|_, y| Some(y.to_string()));
     check(
-        &table(&html, "Résultats du programme par année"),
+        &table(html, "Résultats du programme par année"),
         &by_year,
-        &orgs,
+        orgs,
         true,
         "years",
     );
-    // The rate and the free-text line are listed apart, not summed.
-    let loose = table(&html, &format!("Indicateurs {YEAR} non additionnés"));
+    by_region
+}
+
+/// The rate and the free-text line are listed apart, not summed.
+fn the_loose_indicators_and_the_stats(html: &str, orgs: &Orgs) {
+    let loose = table(html, &format!("Indicateurs {YEAR} non additionnés"));
     assert_eq!(loose.len(), 2, "{loose:?}");
     assert!(
         loose
@@ -508,7 +564,7 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
             .iter()
             .any(|r| r[0] == orgs.labels["BMO_DIFF"].0 && r[2] == "taux du catalogue")
     );
-    let stats: String = scraper::Html::parse_document(&html)
+    let stats: String = scraper::Html::parse_document(html)
         .select(&scraper::Selector::parse("ul.stats").unwrap())
         .flat_map(|e| e.text())
         .collect();
@@ -523,8 +579,11 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
         stats.contains("3 Maisons sur 3 en rendent compte"),
         "{stats}"
     );
+}
 
-    // Funding of the actions run in the year, by funder: the directory's, then free text apart.
+/// Funding of the actions run in the year, by funder: the directory's, then free text apart; returns the
+/// free-text funders' sums.
+fn the_funding_by_funder(html: &str, orgs: &Orgs) -> BTreeMap<&'static str, (usize, i64, i64)> {
     let mut directory: BTreeMap<&str, (usize, i64, i64)> = BTreeMap::new();
     let mut free: BTreeMap<&str, (usize, i64, i64)> = BTreeMap::new();
     for l in counted().filter(|l| l.years.0 <= YEAR && l.years.1 >= YEAR) {
@@ -556,7 +615,7 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
         ("Financeurs de l'annuaire", &directory),
         ("Financeurs en texte libre", &free),
     ] {
-        let rows = table(&html, caption);
+        let rows = table(html, caption);
         assert_eq!(rows.len(), want.len(), "{caption}: {rows:?}");
         for (name, (actions, acquis, sollicite)) in want.iter() {
             let row = rows
@@ -574,8 +633,16 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
     assert!(free.contains_key("Région"));
     assert!(html.contains(&format!("href=\"/organisations/{}\"", orgs.region)));
     assert!(html.contains(&format!("href=\"/organisations/{}\"", orgs.ademe)));
+    free
+}
 
-    // The XLSX export: the same figures, typed, one sheet per table.
+/// The XLSX export: the same figures, typed, one sheet per table.
+async fn the_workbook_has_the_same_figures(
+    admin: &TestClient,
+    orgs: &Orgs,
+    by_region: &Sums,
+    free: &BTreeMap<&'static str, (usize, i64, i64)>,
+) {
     let r = admin
         .get(&format!("/reseau/grenelle/export.xlsx?annee={YEAR}"))
         .await;
@@ -591,7 +658,7 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
     let sheet = book.worksheet_range("Par région").unwrap();
     let rows: Vec<Vec<Data>> = sheet.rows().skip(1).map(|r| r.to_vec()).collect();
     assert_eq!(rows.len(), by_region.len());
-    for ((region, code), (actions, maisons, target, achieved)) in &by_region {
+    for ((region, code), (actions, maisons, target, achieved)) in by_region {
         let label = &orgs.labels[code].0;
         assert!(
             rows.iter().any(|r| r[0] == Data::String(region.clone())
@@ -626,29 +693,6 @@ async fn the_report_sums_catalogue_results_and_funding_by_funder() {
             "Financeurs en texte libre".into(),
         ]
     );
-
-    // Another year has its own figures (the year is in the cache key).
-    let (_, html_2024) = admin.get_html("/reseau/grenelle?annee=2024").await;
-    let totals_2024 = expected(|_, y| (y == 2024).then(String::new));
-    check(
-        &table(&html_2024, "Résultats 2024 des actions"),
-        &totals_2024,
-        &orgs,
-        false,
-        "2024",
-    );
-    // Only admins read the report and its export.
-    for who in [STAFF_A, PARTNER] {
-        let c = app.signed_in(who).await;
-        assert_eq!(
-            c.get("/reseau/grenelle").await.status(),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            c.get("/reseau/grenelle/export.xlsx").await.status(),
-            StatusCode::NOT_FOUND
-        );
-    }
 }
 
 /// The demo fills the report: results from the catalogue, funders from the directory — each one a partner

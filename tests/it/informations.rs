@@ -114,7 +114,14 @@ fn suite_file(path: &str) -> String {
 async fn the_accessibility_statement_says_what_the_browser_suite_does() {
     let app = spawn_app().await;
     let (_, html) = app.client().get_html("/accessibilite").await;
+    the_pinned_versions_are_stated(&html);
+    the_axe_and_crawl_settings_are_stated(&html);
+    a_journey_runs_without_javascript(&html);
+    the_keyboard_journey_uses_only_the_keys_stated(&html);
+}
 
+/// The versions pinned by package-lock.json.
+fn the_pinned_versions_are_stated(html: &str) {
     let lock: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{}/package-lock.json", env!("CARGO_MANIFEST_DIR")))
             .expect("package-lock.json"),
@@ -131,7 +138,10 @@ async fn the_accessibility_statement_says_what_the_browser_suite_does() {
         let shown = shown.replace("{}", version);
         assert!(html.contains(&shown), "the page does not say « {shown} »");
     }
+}
 
+/// The axe tags with no rule disabled, the crawl's bounds, the two widths.
+fn the_axe_and_crawl_settings_are_stated(html: &str) {
     let config = suite_file("config.mjs");
     assert!(
         config.contains("tags: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']")
@@ -152,7 +162,9 @@ async fn the_accessibility_statement_says_what_the_browser_suite_does() {
             && config.contains("mobile: { width: 390,")
             && html.contains("1&nbsp;280 et de 390 pixels de large")
     );
+}
 
+fn a_journey_runs_without_javascript(html: &str) {
     let journeys: Vec<String> = std::fs::read_dir(format!(
         "{}/tests/browser/journeys",
         env!("CARGO_MANIFEST_DIR")
@@ -167,7 +179,10 @@ async fn the_accessibility_statement_says_what_the_browser_suite_does() {
         "a journey without JavaScript"
     );
     assert!(html.contains("dont un sans JavaScript"));
+}
 
+/// No click, one page load, only Tab, Shift+Tab, Enter, Space.
+fn the_keyboard_journey_uses_only_the_keys_stated(html: &str) {
     let keyboard = suite_file("journeys/clavier-seul.mjs");
     assert!(html.contains("au clavier seul") && html.contains("Tab, Maj+Tab, Entrée et Espace"));
     for forbidden in [

@@ -629,7 +629,27 @@ async fn demo_network_is_realistic_and_deterministic() {
     for s in &sirets {
         assert!(mde::domain::siret::parse(s).is_ok(), "{s}");
     }
-    // The four demo accounts, as the browser suite uses them.
+    the_demo_accounts_are_as_the_browser_suite_uses_them(&app).await;
+    // Every Maison has a responsable.
+    assert_eq!(
+        app.count("select count(*) from maison m where not exists (select 1 from account a where a.maison_id = m.id and a.responsable)").await,
+        0
+    );
+    // Deterministic: the same names in the same order.
+    let names: Vec<String> = sqlx::query_scalar("select name from maison order by id limit 5")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(names[0], "Maison de l'emploi de Lille Métropole");
+    assert_eq!(names[1], "Maison de l'emploi du Grand Nancy");
+    assert_eq!(names[2], "Maison de l'emploi de Bayonne – Pays Basque");
+    // Seeding twice does nothing.
+    mde::demo::seed(&app.db, 1).await.unwrap();
+    assert_eq!(app.count("select count(*) from maison").await, 205);
+}
+
+/// The four demo accounts, as the browser suite uses them.
+async fn the_demo_accounts_are_as_the_browser_suite_uses_them(app: &TestApp) {
     let lille: i64 = app
         .count("select maison_id from maison_epci where epci_siren = '200093201'")
         .await;
@@ -669,22 +689,6 @@ async fn demo_network_is_realistic_and_deterministic() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    // Every Maison has a responsable.
-    assert_eq!(
-        app.count("select count(*) from maison m where not exists (select 1 from account a where a.maison_id = m.id and a.responsable)").await,
-        0
-    );
-    // Deterministic: the same names in the same order.
-    let names: Vec<String> = sqlx::query_scalar("select name from maison order by id limit 5")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(names[0], "Maison de l'emploi de Lille Métropole");
-    assert_eq!(names[1], "Maison de l'emploi du Grand Nancy");
-    assert_eq!(names[2], "Maison de l'emploi de Bayonne – Pays Basque");
-    // Seeding twice does nothing.
-    mde::demo::seed(&app.db, 1).await.unwrap();
-    assert_eq!(app.count("select count(*) from maison").await, 205);
 }
 
 #[tokio::test]
@@ -769,7 +773,11 @@ async fn names_sort_in_french_order() {
             "Maison de l'emploi de Vierzon",
         ],
     );
+    organisations_sort_in_french_order(&app, &admin).await;
+    accounts_sort_in_french_order(&app, &admin).await;
+}
 
+async fn organisations_sort_in_french_order(app: &TestApp, admin: &TestClient) {
     for name in [
         "Chambre d'industrie du Cher",
         "Énergies Centre",
@@ -791,7 +799,9 @@ async fn names_sort_in_french_order() {
             "Zéro chômeur Cher",
         ],
     );
+}
 
+async fn accounts_sort_in_french_order(app: &TestApp, admin: &TestClient) {
     for (email, name) in [
         ("zoe@test.example", "Zoé Martin"),
         ("elodie@test.example", "Élodie Durand"),
@@ -825,8 +835,40 @@ async fn demo_facts_agree_with_the_geography_and_with_each_other() {
     // Issue 15, bug 7.
     let app = spawn_app().await;
     mde::demo::seed(&app.db, 1).await.unwrap();
-    // Every Maison's town is a commune of its territory, and the Maison is in that commune's département
-    // and region (Grand Avignon spans Gard and Vaucluse; Avignon is in Vaucluse).
+    towns_agree_with_the_geography(&app).await;
+    ademe_is_one_body(&app).await;
+    job_titles_agree_with_first_names(&app).await;
+    // Nobody is two people: presidents, directors, contacts and accounts all have names of their own.
+    let twice: Vec<(String, i64)> = sqlx::query_as(
+        "select name, count(*) from (
+             select president as name from maison union all select director from maison
+             union all select name from partnership_contact union all select name from account) p
+         group by name having count(*) > 1 order by name limit 20",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(twice.is_empty(), "{twice:?}");
+
+    // Places take their article: « PLIE de la Métropole européenne de Lille », not « d'Européenne ».
+    assert_eq!(
+        app.count("select count(*) from organisation where name = 'PLIE de la Métropole européenne de Lille'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from organisation o
+             where o.name ~ ' d''(Européenne|Eurométropole)' or o.name ~ ' de (Européenne|Eurométropole)'"
+        )
+        .await,
+        0
+    );
+}
+
+/// Every Maison's town is a commune of its territory, and the Maison is in that commune's département and
+/// region (Grand Avignon spans Gard and Vaucluse; Avignon is in Vaucluse).
+async fn towns_agree_with_the_geography(app: &TestApp) {
     let wrong: Vec<(String, String, String, String)> = sqlx::query_as(
         "select m.name, m.city, m.departement_code, m.region_code
          from maison m join maison_epci me on me.maison_id = m.id
@@ -855,8 +897,10 @@ async fn demo_facts_agree_with_the_geography_and_with_each_other() {
             "Provence-Alpes-Côte d'Azur".to_owned()
         )
     );
+}
 
-    // ADEME is one body: its regional directorates share its SIREN, each with its own SIRET.
+/// ADEME is one body: its regional directorates share its SIREN, each with its own SIRET.
+async fn ademe_is_one_body(app: &TestApp) {
     let ademe: Vec<Option<String>> =
         sqlx::query_scalar("select siret from organisation where type_code = 'ademe'")
             .fetch_all(&app.db)
@@ -870,8 +914,10 @@ async fn demo_facts_agree_with_the_geography_and_with_each_other() {
         assert!(mde::domain::siret::parse(s).is_ok(), "{s}");
         assert!(sirets.insert(s.to_owned()), "{s} twice");
     }
+}
 
-    // Job titles agree with the first name's gender.
+/// Job titles agree with the first name's gender.
+async fn job_titles_agree_with_first_names(app: &TestApp) {
     const WOMEN: &[&str] = &[
         "Camille", "Nathalie", "Isabelle", "Sandrine", "Valérie", "Céline", "Aurélie", "Émilie",
         "Hélène", "Caroline", "Delphine", "Anne", "Marion", "Sophie", "Claire", "Élodie", "Agnès",
@@ -910,31 +956,4 @@ async fn demo_facts_agree_with_the_geography_and_with_each_other() {
             "{name}: « {title} »"
         );
     }
-
-    // Nobody is two people: presidents, directors, contacts and accounts all have names of their own.
-    let twice: Vec<(String, i64)> = sqlx::query_as(
-        "select name, count(*) from (
-             select president as name from maison union all select director from maison
-             union all select name from partnership_contact union all select name from account) p
-         group by name having count(*) > 1 order by name limit 20",
-    )
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
-    assert!(twice.is_empty(), "{twice:?}");
-
-    // Places take their article: « PLIE de la Métropole européenne de Lille », not « d'Européenne ».
-    assert_eq!(
-        app.count("select count(*) from organisation where name = 'PLIE de la Métropole européenne de Lille'")
-            .await,
-        1
-    );
-    assert_eq!(
-        app.count(
-            "select count(*) from organisation o
-             where o.name ~ ' d''(Européenne|Eurométropole)' or o.name ~ ' de (Européenne|Eurométropole)'"
-        )
-        .await,
-        0
-    );
 }

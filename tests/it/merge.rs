@@ -10,7 +10,43 @@ use crate::helpers::*;
 async fn an_admin_merges_a_local_copy_into_the_organisation() {
     let app = spawn_app().await;
     let w = app.world().await;
-    // B created a copy of A's partner organisation; A partners both.
+    let (copy, person, diagnostic) = a_local_copy_with_its_things(&app, &w).await;
+    let path = format!("/organisations/{}/fusionner", w.org);
+    // Nobody but the admins.
+    let mut resp = app.signed_in(RESP_A).await;
+    assert_eq!(resp.get(&path).await.status(), StatusCode::NOT_FOUND);
+    let r = resp.post(&path, &[("avec", &copy.to_string())]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let mut admin = app.signed_in(ADMIN).await;
+    let (status, page) = admin.get_html(&format!("{path}?q=copie")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("{path}?avec={copy}")), "{page}");
+    let (status, page) = admin.get_html(&format!("{path}?avec={copy}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("irréversible"));
+    assert!(
+        page.contains("<dt>Partenariats avec des Maisons</dt><dd>2"),
+        "{page}"
+    );
+    assert!(page.contains("<dt>Comptes de ses personnes</dt><dd>1</dd>"));
+    assert!(page.contains("<dt>Diagnostics partagés avec elle</dt><dd>1</dd>"));
+
+    let r = admin.post(&path, &[("avec", &copy.to_string())]).await;
+    assert_redirect_to(&r, &format!("/organisations/{}", w.org));
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from organisation where id = {copy}"
+        ))
+        .await,
+        0
+    );
+    everything_follows_the_survivor(&app, &w, person, diagnostic).await;
+}
+
+/// B created a copy of A's partner organisation; A partners both. The copy has a contact, a person, a
+/// diagnostic shared with it, its history; returns the copy, the person and the diagnostic.
+async fn a_local_copy_with_its_things(app: &TestApp, w: &World) -> (i64, i64, i64) {
     let copy = app
         .organisation("France Travail Nord (copie)", "france_travail")
         .await;
@@ -57,38 +93,13 @@ async fn an_admin_merges_a_local_copy_into_the_organisation() {
     .execute(&app.db)
     .await
     .unwrap();
+    (copy, person, diagnostic)
+}
 
-    let path = format!("/organisations/{}/fusionner", w.org);
-    // Nobody but the admins.
-    let mut resp = app.signed_in(RESP_A).await;
-    assert_eq!(resp.get(&path).await.status(), StatusCode::NOT_FOUND);
-    let r = resp.post(&path, &[("avec", &copy.to_string())]).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-
-    let mut admin = app.signed_in(ADMIN).await;
-    let (status, page) = admin.get_html(&format!("{path}?q=copie")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains(&format!("{path}?avec={copy}")), "{page}");
-    let (status, page) = admin.get_html(&format!("{path}?avec={copy}")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("irréversible"));
-    assert!(
-        page.contains("<dt>Partenariats avec des Maisons</dt><dd>2"),
-        "{page}"
-    );
-    assert!(page.contains("<dt>Comptes de ses personnes</dt><dd>1</dd>"));
-    assert!(page.contains("<dt>Diagnostics partagés avec elle</dt><dd>1</dd>"));
-
-    let r = admin.post(&path, &[("avec", &copy.to_string())]).await;
-    assert_redirect_to(&r, &format!("/organisations/{}", w.org));
-    assert_eq!(
-        app.count(&format!(
-            "select count(*) from organisation where id = {copy}"
-        ))
-        .await,
-        0
-    );
-    // A's partnership: one, roles joined, the copy's contact moved to it.
+/// A's partnership: one, roles joined, the copy's contact moved to it. B now partners the survivor; the
+/// account and the share follow it; the copy's history is the survivor's, and the merge is in it. The person
+/// of the copy now reads what is shared with the survivor's Maisons.
+async fn everything_follows_the_survivor(app: &TestApp, w: &World, person: i64, diagnostic: i64) {
     let roles: Vec<String> = sqlx::query_scalar(
         "select roles from partnership where maison_id = $1 and organisation_id = $2",
     )

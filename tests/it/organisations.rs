@@ -64,19 +64,80 @@ async fn admin_creates_an_organisation_with_a_checked_siret() {
     let app = spawn_app().await;
     app.world().await;
     let mut c = app.signed_in(ADMIN).await;
-    let form = |name: &'static str, siret: &'static str| {
-        vec![
-            ("name", name),
-            ("type_code", "federation"),
-            ("siret", siret),
-            ("region", "32"),
-            ("website", "https://capeb-nord.example.org"),
-        ]
-    };
+    bad_organisations_are_refused_beside_the_field(&app, &mut c).await;
+    // La Poste's establishments: digits adding up to a multiple of 5.
     let r = c
         .post(
             "/organisations/nouvelle",
-            &form("CAPEB du Nord", "120 027 016 00018"),
+            &organisation_form("La Poste – Lille", "356 000 000 49837"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c
+        .post(
+            "/organisations/nouvelle",
+            &organisation_form("CAPEB du Nord", SIRET),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id: i64 = app
+        .count("select id from organisation where name = 'CAPEB du Nord'")
+        .await;
+    assert_eq!(location(&r), format!("/organisations/{id}"));
+    // The same SIRET again: the existing organisation is named beside the field.
+    let r = c
+        .post(
+            "/organisations/nouvelle",
+            &organisation_form("Doublon", SIRET),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("déjà celui de l&#39;organisation « CAPEB du Nord »")
+    );
+    assert_eq!(
+        app.count("select count(*) from organisation where name = 'Doublon'")
+            .await,
+        0
+    );
+    let (_, html) = c.get_html(&format!("/organisations/{id}")).await;
+    assert!(
+        html.contains("120 027 016 00019") && html.contains("Organisation créée : CAPEB du Nord")
+    );
+    // Only admins create organisations outside a Maison.
+    for email in [RESP_A, PARTNER] {
+        let mut c = app.signed_in(email).await;
+        assert_eq!(
+            c.get("/organisations/nouvelle").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        let r = c
+            .post("/organisations/nouvelle", &organisation_form("Pirate", ""))
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{email}");
+    }
+}
+/// The creation form of an organisation outside a Maison.
+fn organisation_form(name: &'static str, siret: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("name", name),
+        ("type_code", "federation"),
+        ("siret", siret),
+        ("region", "32"),
+        ("website", "https://capeb-nord.example.org"),
+    ]
+}
+
+/// A wrong check digit, a wrong length, a missing or too long name, an unknown type: refused beside the
+/// field, nothing created.
+async fn bad_organisations_are_refused_beside_the_field(app: &TestApp, c: &mut TestClient) {
+    let r = c
+        .post(
+            "/organisations/nouvelle",
+            &organisation_form("CAPEB du Nord", "120 027 016 00018"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -85,10 +146,15 @@ async fn admin_creates_an_organisation_with_a_checked_siret() {
         html.contains("clé de contrôle incorrecte") && html.contains("value=\"CAPEB du Nord\"")
     );
     let r = c
-        .post("/organisations/nouvelle", &form("CAPEB du Nord", "1234"))
+        .post(
+            "/organisations/nouvelle",
+            &organisation_form("CAPEB du Nord", "1234"),
+        )
         .await;
     assert!(r.text().await.unwrap().contains("exactement 14 chiffres"));
-    let r = c.post("/organisations/nouvelle", &form("", "")).await;
+    let r = c
+        .post("/organisations/nouvelle", &organisation_form("", ""))
+        .await;
     assert!(
         r.text()
             .await
@@ -115,52 +181,6 @@ async fn admin_creates_an_organisation_with_a_checked_siret() {
             .await,
         0
     );
-    // La Poste's establishments: digits adding up to a multiple of 5.
-    let r = c
-        .post(
-            "/organisations/nouvelle",
-            &form("La Poste – Lille", "356 000 000 49837"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = c
-        .post("/organisations/nouvelle", &form("CAPEB du Nord", SIRET))
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let id: i64 = app
-        .count("select id from organisation where name = 'CAPEB du Nord'")
-        .await;
-    assert_eq!(location(&r), format!("/organisations/{id}"));
-    // The same SIRET again: the existing organisation is named beside the field.
-    let r = c
-        .post("/organisations/nouvelle", &form("Doublon", SIRET))
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("déjà celui de l&#39;organisation « CAPEB du Nord »")
-    );
-    assert_eq!(
-        app.count("select count(*) from organisation where name = 'Doublon'")
-            .await,
-        0
-    );
-    let (_, html) = c.get_html(&format!("/organisations/{id}")).await;
-    assert!(
-        html.contains("120 027 016 00019") && html.contains("Organisation créée : CAPEB du Nord")
-    );
-    // Only admins create organisations outside a Maison.
-    for email in [RESP_A, PARTNER] {
-        let mut c = app.signed_in(email).await;
-        assert_eq!(
-            c.get("/organisations/nouvelle").await.status(),
-            StatusCode::NOT_FOUND
-        );
-        let r = c.post("/organisations/nouvelle", &form("Pirate", "")).await;
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{email}");
-    }
 }
 
 #[tokio::test]
@@ -246,57 +266,12 @@ async fn staff_add_an_existing_organisation_as_partner() {
         .get_html(&format!("{base}?organisation={}&q=capeb", w.other_org))
         .await;
     assert!(html.contains("Demander le partenariat"), "{html}");
-    let r = c
-        .post(
-            &base,
-            &[
-                ("organisation", other.as_str()),
-                ("roles", "copil"),
-                ("roles", "financeur"),
-                ("since", "2024-01-15"),
-                ("form_key", "k1"),
-            ],
-        )
-        .await;
-    // Issue 14: attaching an organisation the Maison did not create is a partnership request, which
-    // grants nothing until the organisation (here: the admins, it has no référent) accepts it.
-    assert_redirect_to(&r, &format!("/maisons/{}#demandes", w.maison_a));
     let partnered = format!(
         "select count(*) from partnership where maison_id = {} and organisation_id = {}",
         w.maison_a, w.other_org
     );
-    assert_eq!(app.count(&partnered).await, 0);
-    // The same form sent twice is processed once.
-    let r = c
-        .post(
-            &base,
-            &[
-                ("organisation", other.as_str()),
-                ("roles", "copil"),
-                ("form_key", "k1"),
-            ],
-        )
+    a_request_is_made_once_and_waits_for_its_answer(&app, &w, &mut c, &base, &other, &partnered)
         .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // A second request while the first waits: a message, nothing saved.
-    let r = c
-        .post(
-            &base,
-            &[
-                ("organisation", other.as_str()),
-                ("roles", "associe"),
-                ("form_key", "k2"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains(
-        "La Maison a déjà demandé à devenir partenaire de CAPEB du Var : la demande attend sa réponse."
-    ));
-    assert_eq!(
-        app.count("select count(*) from partnership_request").await,
-        1
-    );
     let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
     assert!(html.contains("Réponse attendue de l'administration du réseau"));
     // The admins accept it: the partnership starts with the roles and date asked for.
@@ -332,6 +307,65 @@ async fn staff_add_an_existing_organisation_as_partner() {
     let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
     assert!(html.contains("comité de pilotage, financeur") && html.contains("15/01/2024"));
     assert!(html.contains("Partenaire ajouté : CAPEB du Var (comité de pilotage, financeur)"));
+}
+
+/// Attaching an organisation the Maison did not create is a request; the same form sent twice is processed
+/// once, and a second request while the first waits is refused.
+async fn a_request_is_made_once_and_waits_for_its_answer(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    base: &str,
+    other: &str,
+    partnered: &str,
+) {
+    let r = c
+        .post(
+            base,
+            &[
+                ("organisation", other),
+                ("roles", "copil"),
+                ("roles", "financeur"),
+                ("since", "2024-01-15"),
+                ("form_key", "k1"),
+            ],
+        )
+        .await;
+    // Issue 14: attaching an organisation the Maison did not create is a partnership request, which
+    // grants nothing until the organisation (here: the admins, it has no référent) accepts it.
+    assert_redirect_to(&r, &format!("/maisons/{}#demandes", w.maison_a));
+    assert_eq!(app.count(partnered).await, 0);
+    // The same form sent twice is processed once.
+    let r = c
+        .post(
+            base,
+            &[
+                ("organisation", other),
+                ("roles", "copil"),
+                ("form_key", "k1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A second request while the first waits: a message, nothing saved.
+    let r = c
+        .post(
+            base,
+            &[
+                ("organisation", other),
+                ("roles", "associe"),
+                ("form_key", "k2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains(
+        "La Maison a déjà demandé à devenir partenaire de CAPEB du Var : la demande attend sa réponse."
+    ));
+    assert_eq!(
+        app.count("select count(*) from partnership_request").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -399,17 +433,17 @@ async fn staff_create_an_organisation_from_the_maison_page() {
         .await,
         1
     );
-    // Staff of another Maison and partners cannot.
+    other_staff_and_partners_cannot_create(&app, &path).await;
+}
+
+/// Staff of another Maison and partners cannot create an organisation from a Maison's page.
+async fn other_staff_and_partners_cannot_create(app: &TestApp, path: &str) {
     for email in [STAFF_B, PARTNER] {
         let mut o = app.signed_in(email).await;
-        assert_eq!(
-            o.get(&path).await.status(),
-            StatusCode::NOT_FOUND,
-            "{email}"
-        );
+        assert_eq!(o.get(path).await.status(), StatusCode::NOT_FOUND, "{email}");
         let r = o
             .post(
-                &path,
+                path,
                 &[
                     ("name", "Pirate"),
                     ("type_code", "formation"),
@@ -443,100 +477,9 @@ async fn partnership_roles_contacts_and_removal() {
     let (status, html) = c.get_html(&base).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("value=\"membre_constitutif\" checked"));
-    // Roles changed: audited with before/after.
-    let r = c
-        .post(
-            &base,
-            &[
-                ("roles", "copil"),
-                ("roles", "financeur"),
-                ("version", "1"),
-                ("note", "Cofinance le forum"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let changes: serde_json::Value = sqlx::query_scalar(
-        "select changes from event where action = 'partenariat_modification' and object_id = $1",
-    )
-    .bind(w.maison_a)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    let text = changes.to_string();
-    assert!(
-        text.contains("membre constitutif, comité de pilotage")
-            && text.contains("comité de pilotage, financeur")
-    );
-    // A stale version: conflict, nothing overwritten.
-    let r = c
-        .post(&base, &[("roles", "associe"), ("version", "1")])
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    let roles: Vec<String> = sqlx::query_scalar("select roles from partnership where id = $1")
-        .bind(pid)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(roles, vec!["copil", "financeur"]);
-    // No role left: refused.
-    let r = c.post(&base, &[("version", "2")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    // Contacts.
-    let r = c
-        .post(
-            &format!("{base}/contacts"),
-            &[
-                ("contact_name", ""),
-                ("contact_email", "faux"),
-                ("job_title", "Directrice"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
-    assert!(
-        html.contains("Ce champ est obligatoire.")
-            && html.contains("Adresse e-mail invalide")
-            && html.contains("value=\"Directrice\"")
-    );
-    let r = c
-        .post(
-            &format!("{base}/contacts"),
-            &[
-                ("contact_name", "Anne Lambert"),
-                ("contact_email", "anne.lambert@francetravail.example.org"),
-                ("job_title", "Directrice d'agence"),
-            ],
-        )
-        .await;
-    assert_redirect_to(&r, &base);
-    let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
-    assert!(html.contains("Anne Lambert") && html.contains("Directrice d&#39;agence"));
-    let cid: i64 = app
-        .count("select id from partnership_contact where name = 'Anne Lambert'")
-        .await;
-    // Staff of another Maison cannot touch it (GET and POST), nor partners.
-    for email in [STAFF_B, PARTNER] {
-        let mut o = app.signed_in(email).await;
-        assert_eq!(
-            o.get(&base).await.status(),
-            StatusCode::NOT_FOUND,
-            "{email}"
-        );
-        for (path, form) in [
-            (base.clone(), vec![("roles", "associe"), ("version", "2")]),
-            (format!("{base}/contacts"), vec![("contact_name", "Pirate")]),
-            (format!("{base}/contacts/{cid}/retirer"), vec![]),
-            (format!("{base}/retirer"), vec![]),
-        ] {
-            assert_eq!(
-                o.post(&path, &form).await.status(),
-                StatusCode::NOT_FOUND,
-                "{email} {path}"
-            );
-        }
-    }
+    roles_are_audited_and_locked(&app, &w, &mut c, &base, pid).await;
+    let cid = contacts_are_checked_then_added(&app, &w, &mut c, &base).await;
+    others_cannot_touch_it(&app, &base, cid).await;
     // A partnership of another Maison through this Maison's URL: 404.
     let other_maison_path = format!("/maisons/{}/partenaires/{pid}", w.maison_b);
     let mut admin = app.signed_in(ADMIN).await;
@@ -571,6 +514,119 @@ async fn partnership_roles_contacts_and_removal() {
         StatusCode::NOT_FOUND
     );
     let _ = admin.post("/profil/mot-de-passe", &[]).await;
+}
+
+/// Roles changed: audited with before/after. A stale version: conflict, nothing overwritten. No role left:
+/// refused.
+async fn roles_are_audited_and_locked(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    base: &str,
+    pid: i64,
+) {
+    let r = c
+        .post(
+            base,
+            &[
+                ("roles", "copil"),
+                ("roles", "financeur"),
+                ("version", "1"),
+                ("note", "Cofinance le forum"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let changes: serde_json::Value = sqlx::query_scalar(
+        "select changes from event where action = 'partenariat_modification' and object_id = $1",
+    )
+    .bind(w.maison_a)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let text = changes.to_string();
+    assert!(
+        text.contains("membre constitutif, comité de pilotage")
+            && text.contains("comité de pilotage, financeur")
+    );
+    let r = c
+        .post(base, &[("roles", "associe"), ("version", "1")])
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let roles: Vec<String> = sqlx::query_scalar("select roles from partnership where id = $1")
+        .bind(pid)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(roles, vec!["copil", "financeur"]);
+    let r = c.post(base, &[("version", "2")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A contact: bad values refused beside their fields, then added; returns its id.
+async fn contacts_are_checked_then_added(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    base: &str,
+) -> i64 {
+    let r = c
+        .post(
+            &format!("{base}/contacts"),
+            &[
+                ("contact_name", ""),
+                ("contact_email", "faux"),
+                ("job_title", "Directrice"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Ce champ est obligatoire.")
+            && html.contains("Adresse e-mail invalide")
+            && html.contains("value=\"Directrice\"")
+    );
+    let r = c
+        .post(
+            &format!("{base}/contacts"),
+            &[
+                ("contact_name", "Anne Lambert"),
+                ("contact_email", "anne.lambert@francetravail.example.org"),
+                ("job_title", "Directrice d'agence"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&r, base);
+    let (_, html) = c.get_html(&format!("/maisons/{}", w.maison_a)).await;
+    assert!(html.contains("Anne Lambert") && html.contains("Directrice d&#39;agence"));
+    let cid: i64 = app
+        .count("select id from partnership_contact where name = 'Anne Lambert'")
+        .await;
+    cid
+}
+
+/// Staff of another Maison cannot touch it (GET and POST), nor partners.
+async fn others_cannot_touch_it(app: &TestApp, base: &str, cid: i64) {
+    for email in [STAFF_B, PARTNER] {
+        let mut o = app.signed_in(email).await;
+        assert_eq!(o.get(base).await.status(), StatusCode::NOT_FOUND, "{email}");
+        for (path, form) in [
+            (
+                base.to_owned(),
+                vec![("roles", "associe"), ("version", "2")],
+            ),
+            (format!("{base}/contacts"), vec![("contact_name", "Pirate")]),
+            (format!("{base}/contacts/{cid}/retirer"), vec![]),
+            (format!("{base}/retirer"), vec![]),
+        ] {
+            assert_eq!(
+                o.post(&path, &form).await.status(),
+                StatusCode::NOT_FOUND,
+                "{email} {path}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::trust::{SHARED_COLLEAGUE, SHARED_PARTNER, make_referent, shared};
+use crate::trust::{SHARED_COLLEAGUE, SHARED_PARTNER, Shared, make_referent, shared};
 
 async fn ask(c: &mut TestClient, maison: i64, org: i64, key: &str) -> reqwest::Response {
     c.post(
@@ -75,92 +75,13 @@ async fn a_request_to_a_shared_organisation_grants_nothing_until_its_referent_ac
     );
     assert!(html.contains("En attente"));
     assert!(!html.contains(&format!("/comptes/inviter?organisation={}", s.org)));
-    // Journaled on both sides; its référent is told (not its colleague, not the admins).
-    for (object_type, id) in [("maison", w.maison_a), ("organisation", s.org)] {
-        assert_eq!(
-            app.count(&format!(
-                "select count(*) from event where object_type = '{object_type}' and object_id = {id}
-                 and action = 'partenariat_demande' and account_id = {}",
-                w.staff_a
-            ))
-            .await,
-            1,
-            "{object_type}"
-        );
-    }
-    let told = notifications_of(&app, s.person, "partenariat_demande").await;
-    assert_eq!(told.len(), 1);
-    assert!(
-        told[0].contains("Maison de l'emploi A demande à devenir partenaire de France Travail")
-    );
-    assert!(
-        notifications_of(&app, s.colleague, "partenariat_demande")
-            .await
-            .is_empty()
-    );
-    assert!(
-        notifications_of(&app, w.admin, "partenariat_demande")
-            .await
-            .is_empty()
-    );
+    journaled_on_both_sides_and_its_referent_told(&app, &w, &s).await;
 
-    // Only its référent and the admins see and answer it.
     let rid = request_id(&app, w.maison_a, s.org).await;
     let accept = format!("/organisations/demandes/{rid}/accepter");
-    for who in [SHARED_COLLEAGUE, STAFF_A, RESP_A, STAFF_B, PARTNER] {
-        let mut c = app.signed_in(who).await;
-        assert_eq!(
-            c.get("/organisations/demandes").await.status(),
-            StatusCode::NOT_FOUND,
-            "{who}"
-        );
-        assert_eq!(
-            c.post(&accept, &[]).await.status(),
-            StatusCode::NOT_FOUND,
-            "{who}"
-        );
-    }
-    // Another organisation's référent neither.
-    make_referent(&app, w.partner).await;
-    let mut elsewhere = app.signed_in(PARTNER).await;
-    let (status, html) = elsewhere.get_html("/organisations/demandes").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(!html.contains(&accept));
-    assert_eq!(
-        elsewhere.post(&accept, &[]).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert!(!partnered(&app, w.maison_a, s.org).await);
-
+    only_its_referent_and_the_admins_answer_it(&app, &w, &s, &accept).await;
     let mut referent = app.signed_in(SHARED_PARTNER).await;
-    let (_, html) = referent
-        .get_html(&format!("/organisations/{}", s.org))
-        .await;
-    assert!(html.contains("Une demande de partenariat attend votre réponse"));
-    let (status, html) = referent.get_html("/organisations/demandes").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("emploi A") && html.contains("opérateur, associé"));
-    assert!(html.contains(&accept));
-    assert!(html.contains("Chantiers de rénovation communs"));
-    let r = referent.post(&accept, &[]).await;
-    assert_redirect_to(&r, "/organisations/demandes");
-    assert!(partnered(&app, w.maison_a, s.org).await);
-    assert_eq!(
-        app.count(&format!(
-            "select count(*) from partnership where maison_id = {} and organisation_id = {}
-             and roles = '{{operateur,associe}}' and note = 'Chantiers de rénovation communs'",
-            w.maison_a, s.org
-        ))
-        .await
-            + app
-                .count(&format!(
-                    "select count(*) from partnership where maison_id = {} and organisation_id = {}
-                     and roles = '{{associe,operateur}}'",
-                    w.maison_a, s.org
-                ))
-                .await,
-        1
-    );
+    the_referent_sees_it_and_accepts(&app, &w, &s, &mut referent, &accept).await;
     // Who asked and A's responsable are told; the organisation's people now see A.
     for account in [w.staff_a, w.responsable_a] {
         let told = notifications_of(&app, account, "partenariat_acceptee").await;
@@ -188,6 +109,109 @@ async fn a_request_to_a_shared_organisation_grants_nothing_until_its_referent_ac
             s.org, s.person
         ))
         .await,
+        1
+    );
+}
+
+/// Journaled on both sides; its référent is told (not its colleague, not the admins).
+async fn journaled_on_both_sides_and_its_referent_told(app: &TestApp, w: &World, s: &Shared) {
+    for (object_type, id) in [("maison", w.maison_a), ("organisation", s.org)] {
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from event where object_type = '{object_type}' and object_id = {id}
+                 and action = 'partenariat_demande' and account_id = {}",
+                w.staff_a
+            ))
+            .await,
+            1,
+            "{object_type}"
+        );
+    }
+    let told = notifications_of(app, s.person, "partenariat_demande").await;
+    assert_eq!(told.len(), 1);
+    assert!(
+        told[0].contains("Maison de l'emploi A demande à devenir partenaire de France Travail")
+    );
+    assert!(
+        notifications_of(app, s.colleague, "partenariat_demande")
+            .await
+            .is_empty()
+    );
+    assert!(
+        notifications_of(app, w.admin, "partenariat_demande")
+            .await
+            .is_empty()
+    );
+}
+
+/// Only its référent and the admins see and answer it; another organisation's référent neither.
+async fn only_its_referent_and_the_admins_answer_it(
+    app: &TestApp,
+    w: &World,
+    s: &Shared,
+    accept: &str,
+) {
+    for who in [SHARED_COLLEAGUE, STAFF_A, RESP_A, STAFF_B, PARTNER] {
+        let mut c = app.signed_in(who).await;
+        assert_eq!(
+            c.get("/organisations/demandes").await.status(),
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+        assert_eq!(
+            c.post(accept, &[]).await.status(),
+            StatusCode::NOT_FOUND,
+            "{who}"
+        );
+    }
+    // Another organisation's référent neither.
+    make_referent(app, w.partner).await;
+    let mut elsewhere = app.signed_in(PARTNER).await;
+    let (status, html) = elsewhere.get_html("/organisations/demandes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains(accept));
+    assert_eq!(
+        elsewhere.post(accept, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(!partnered(app, w.maison_a, s.org).await);
+}
+
+/// The référent sees it on the organisation's page and in the requests, and accepts it: the partnership
+/// starts with the roles and the note asked for.
+async fn the_referent_sees_it_and_accepts(
+    app: &TestApp,
+    w: &World,
+    s: &Shared,
+    referent: &mut TestClient,
+    accept: &str,
+) {
+    let (_, html) = referent
+        .get_html(&format!("/organisations/{}", s.org))
+        .await;
+    assert!(html.contains("Une demande de partenariat attend votre réponse"));
+    let (status, html) = referent.get_html("/organisations/demandes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("emploi A") && html.contains("opérateur, associé"));
+    assert!(html.contains(accept));
+    assert!(html.contains("Chantiers de rénovation communs"));
+    let r = referent.post(accept, &[]).await;
+    assert_redirect_to(&r, "/organisations/demandes");
+    assert!(partnered(app, w.maison_a, s.org).await);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from partnership where maison_id = {} and organisation_id = {}
+             and roles = '{{operateur,associe}}' and note = 'Chantiers de rénovation communs'",
+            w.maison_a, s.org
+        ))
+        .await
+            + app
+                .count(&format!(
+                    "select count(*) from partnership where maison_id = {} and organisation_id = {}
+                     and roles = '{{associe,operateur}}'",
+                    w.maison_a, s.org
+                ))
+                .await,
         1
     );
 }

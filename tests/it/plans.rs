@@ -410,7 +410,11 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
             && html.contains("DREETS, MEL, France Travail")
             && html.contains("Validé à l'unanimité")
     );
-    // The timeline (oldest first) and the history (newest first, with the changed fields).
+    the_timeline_and_the_history_tell_the_decisions(&app, &w, &html).await;
+}
+
+/// The timeline (oldest first) and the history (newest first, with the changed fields).
+async fn the_timeline_and_the_history_tell_the_decisions(app: &TestApp, w: &World, html: &str) {
     let submitted = html
         .find("Brouillon → Soumis au comité de pilotage")
         .expect("timeline");
@@ -479,7 +483,12 @@ async fn validated_plan_content_is_frozen_but_follow_up_stays_open() {
         1
     );
     assert_eq!(app.count("select count(*) from action").await, 4);
-    // Follow-up: status, progress, notes, achieved values.
+    the_follow_up_stays_open(&app, &mut c, a).await;
+    a_new_version_is_an_editable_draft(&app, &mut c, p).await;
+}
+
+/// Follow-up: status, progress, notes, achieved values.
+async fn the_follow_up_stays_open(app: &TestApp, c: &mut TestClient, a: i64) {
     assert_eq!(
         c.post(&format!("/actions/{a}/statut"), &[("to", "en_cours")])
             .await
@@ -529,8 +538,11 @@ async fn validated_plan_content_is_frozen_but_follow_up_stays_open() {
         .await,
         12
     );
-    assert_eq!(action_status(&app, a).await, "en_cours");
-    // A new version copies the plan into a draft, editable again.
+    assert_eq!(action_status(app, a).await, "en_cours");
+}
+
+/// A new version copies the plan into a draft, editable again.
+async fn a_new_version_is_an_editable_draft(app: &TestApp, c: &mut TestClient, p: i64) {
     let r = c
         .post(
             &format!("/plans/{p}/nouvelle-version"),
@@ -543,7 +555,7 @@ async fn validated_plan_content_is_frozen_but_follow_up_stays_open() {
         .fetch_one(&app.db)
         .await
         .unwrap();
-    assert_eq!(plan_status(&app, new_id).await, "brouillon");
+    assert_eq!(plan_status(app, new_id).await, "brouillon");
     assert_eq!(
         app.count(&format!(
             "select count(*) from action where plan_id = {new_id}"
@@ -572,6 +584,41 @@ async fn partner_pilot_reports_on_its_action_and_edits_nothing_else() {
     assert_eq!(status, StatusCode::OK);
     // The pilot's one follow-up form (issue 16: status and achieved values too, tests/it/pilots.rs).
     assert!(html.contains("Enregistrer le suivi") && !html.contains("Modifier la fiche"));
+    the_pilot_writes_notes_and_progress(&app, &mut partner, piloted).await;
+    nothing_else_is_the_pilots(&mut partner, &app, p, piloted, not_piloted).await;
+    // The other organisation does not partner Maison A: nothing visible.
+    let other = app.signed_in(OTHER_PARTNER).await;
+    assert_eq!(
+        other.get(&format!("/plans/{p}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other.get(&format!("/actions/{piloted}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Drafts are not shown to partners.
+    let draft = plan(&app, w.maison_a, "brouillon").await;
+    assert_eq!(
+        partner.get(&format!("/plans/{draft}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let mut staff = app.signed_in(STAFF_A).await;
+    let r = staff
+        .post(
+            &format!("/actions/{piloted}/notes"),
+            &[("noted_on", "2026-11-03"), ("body", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("select count(*) from action_note").await, 1);
+}
+
+/// A note with its progress, then the progress alone (out of range: refused, nothing written).
+async fn the_pilot_writes_notes_and_progress(
+    app: &TestApp,
+    partner: &mut TestClient,
+    piloted: i64,
+) {
     let r = partner
         .post(
             &format!("/actions/{piloted}/notes"),
@@ -615,6 +662,16 @@ async fn partner_pilot_reports_on_its_action_and_edits_nothing_else() {
         .await,
         50
     );
+}
+
+/// Neither the fiche's status, results and content, the plan's status, nor another fiche's notes.
+async fn nothing_else_is_the_pilots(
+    partner: &mut TestClient,
+    app: &TestApp,
+    p: i64,
+    piloted: i64,
+    not_piloted: i64,
+) {
     for path in [
         format!("/actions/{piloted}/modifier"),
         format!("/plans/{p}/statut"),
@@ -634,32 +691,7 @@ async fn partner_pilot_reports_on_its_action_and_edits_nothing_else() {
             .status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(action_status(&app, piloted).await, "a_lancer");
-    // The other organisation does not partner Maison A: nothing visible.
-    let other = app.signed_in(OTHER_PARTNER).await;
-    assert_eq!(
-        other.get(&format!("/plans/{p}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        other.get(&format!("/actions/{piloted}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    // Drafts are not shown to partners.
-    let draft = plan(&app, w.maison_a, "brouillon").await;
-    assert_eq!(
-        partner.get(&format!("/plans/{draft}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    let mut staff = app.signed_in(STAFF_A).await;
-    let r = staff
-        .post(
-            &format!("/actions/{piloted}/notes"),
-            &[("noted_on", "2026-11-03"), ("body", "")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("select count(*) from action_note").await, 1);
+    assert_eq!(action_status(app, piloted).await, "a_lancer");
 }
 
 #[tokio::test]
@@ -669,44 +701,7 @@ async fn every_action_transition_and_abandon_reason() {
     let (_, ids) = complete_plan(&app, &w, "en_oeuvre").await;
     let a = ids[0];
     let mut c = app.signed_in(STAFF_A).await;
-    let states = ["a_lancer", "en_cours", "en_pause", "realisee", "abandonnee"];
-    let allowed = [
-        ("a_lancer", "en_cours"),
-        ("a_lancer", "abandonnee"),
-        ("en_cours", "en_pause"),
-        ("en_pause", "en_cours"),
-        ("en_cours", "realisee"),
-        ("en_pause", "realisee"),
-        ("en_cours", "abandonnee"),
-        ("en_pause", "abandonnee"),
-    ];
-    for from in states {
-        for to in states {
-            sqlx::query("update action set status = $2 where id = $1")
-                .bind(a)
-                .bind(from)
-                .execute(&app.db)
-                .await
-                .unwrap();
-            let r = c
-                .post(
-                    &format!("/actions/{a}/statut"),
-                    &[("to", to), ("reason", "Financement non obtenu")],
-                )
-                .await;
-            if allowed.contains(&(from, to)) {
-                assert_eq!(r.status(), StatusCode::SEE_OTHER, "{from}→{to}");
-                assert_eq!(action_status(&app, a).await, to);
-            } else {
-                assert_eq!(r.status(), StatusCode::CONFLICT, "{from}→{to}");
-                assert!(
-                    unescape(&r.text().await.unwrap())
-                        .contains("Ce changement de statut n'est pas possible")
-                );
-                assert_eq!(action_status(&app, a).await, from);
-            }
-        }
-    }
+    every_pair_of_statuses(&app, &mut c, a).await;
     sqlx::query("update action set status = 'en_cours' where id = $1")
         .bind(a)
         .execute(&app.db)
@@ -754,6 +749,47 @@ async fn every_action_transition_and_abandon_reason() {
             .status(),
         StatusCode::CONFLICT
     );
+}
+/// Each pair of statuses: the workflow's steps are taken, every other one refused with a message.
+async fn every_pair_of_statuses(app: &TestApp, c: &mut TestClient, a: i64) {
+    let states = ["a_lancer", "en_cours", "en_pause", "realisee", "abandonnee"];
+    let allowed = [
+        ("a_lancer", "en_cours"),
+        ("a_lancer", "abandonnee"),
+        ("en_cours", "en_pause"),
+        ("en_pause", "en_cours"),
+        ("en_cours", "realisee"),
+        ("en_pause", "realisee"),
+        ("en_cours", "abandonnee"),
+        ("en_pause", "abandonnee"),
+    ];
+    for from in states {
+        for to in states {
+            sqlx::query("update action set status = $2 where id = $1")
+                .bind(a)
+                .bind(from)
+                .execute(&app.db)
+                .await
+                .unwrap();
+            let r = c
+                .post(
+                    &format!("/actions/{a}/statut"),
+                    &[("to", to), ("reason", "Financement non obtenu")],
+                )
+                .await;
+            if allowed.contains(&(from, to)) {
+                assert_eq!(r.status(), StatusCode::SEE_OTHER, "{from}→{to}");
+                assert_eq!(action_status(app, a).await, to);
+            } else {
+                assert_eq!(r.status(), StatusCode::CONFLICT, "{from}→{to}");
+                assert!(
+                    unescape(&r.text().await.unwrap())
+                        .contains("Ce changement de statut n'est pas possible")
+                );
+                assert_eq!(action_status(app, a).await, from);
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -861,8 +897,35 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
     let org = w.org.to_string();
     let mut c = app.signed_in(STAFF_A).await;
     let create = format!("/plans/{p}/actions");
+    a_new_fiche_offers_one_blank_line_per_table(&c, &create, p).await;
+    let mut f = action_form(&axis, &org, "Fiche aux nombreuses lignes");
+    f.push(("form_key", "cle-lignes"));
+    adding_a_line_saves_nothing(&app, &mut c, &create, &f).await;
+    let five = removing_a_line_keeps_the_others_in_order(&app, &mut c, &create, &f).await;
+    // Saved: all five indicators, more than the form ever showed blank at once.
+    let r = c.post(&create, &five).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        unescape(&r.text().await.unwrap())
+    );
+    assert_eq!(app.count("select count(*) from action_indicator").await, 5);
+    assert_eq!(
+        app.count("select count(*) from action_indicator where label = 'Forums' and position = 5")
+            .await,
+        1
+    );
+    let a: i64 = sqlx::query_scalar("select id from action")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    the_edit_form_adds_and_removes_lines(&app, &mut c, a, &five).await;
+}
 
-    // A new fiche offers one blank line per table, and the buttons to add and remove lines.
+/// A new fiche offers one blank line per table, and the buttons to add and remove lines. Enter in a field
+/// saves: the first submit button of the form is the saving one.
+async fn a_new_fiche_offers_one_blank_line_per_table(c: &TestClient, create: &str, p: i64) {
     let (status, html) = c.page(&format!("/plans/{p}/actions/nouvelle")).await;
     assert_eq!(status, StatusCode::OK);
     for column in ["partner_org", "funding_funder", "ind_label"] {
@@ -881,15 +944,19 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
             "the fieldset the button scrolls to"
         );
     }
-    // Enter in a field saves: the first submit button of the form is the saving one.
     let form = &html[html.find("<form method=\"post\" action=\"/plans/").unwrap()..];
     let first_button = &form[form.find("<button").unwrap()..];
     assert!(first_button.starts_with("<button type=\"submit\" class=\"visually-hidden\" tabindex=\"-1\" aria-hidden=\"true\">Enregistrer la fiche"));
+}
 
-    // « Ajouter une ligne »: the form comes back with what was typed and one more line; nothing is saved.
-    let mut f = action_form(&axis, &org, "Fiche aux nombreuses lignes");
-    f.push(("form_key", "cle-lignes"));
-    let mut add = f.clone();
+/// « Ajouter une ligne »: the form comes back with what was typed and one more line; nothing is saved.
+async fn adding_a_line_saves_nothing(
+    app: &TestApp,
+    c: &mut TestClient,
+    create: &str,
+    f: &[(&str, &str)],
+) {
+    let mut add = f.to_vec();
     // As a browser sends it: the blank line the form ended with, then the button.
     add.extend([
         ("ind_label", ""),
@@ -899,7 +966,7 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
         ("ind_year", ""),
         ("ajouter", "indicateurs"),
     ]);
-    let r = c.post(&create, &add).await;
+    let r = c.post(create, &add).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = unescape(&r.text().await.unwrap());
     assert_eq!(
@@ -931,9 +998,16 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
         0,
         "the form's key is still unused"
     );
+}
 
-    // « Retirer »: the line goes, the others stay in their order.
-    let mut five = f.clone();
+/// « Retirer »: the line goes, the others stay in their order; returns the form with five indicators.
+async fn removing_a_line_keeps_the_others_in_order<'a>(
+    app: &TestApp,
+    c: &mut TestClient,
+    create: &str,
+    f: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut five = f.to_vec();
     five.retain(|(k, _)| !k.starts_with("ind_"));
     let labels = [
         "Artisans formés",
@@ -953,7 +1027,7 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
     }
     let mut remove = five.clone();
     remove.push(("retirer", "indicateurs-2"));
-    let r = c.post(&create, &remove).await;
+    let r = c.post(create, &remove).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = unescape(&r.text().await.unwrap());
     assert_eq!(
@@ -970,37 +1044,26 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
     // A line number that does not exist changes nothing and breaks nothing.
     let mut odd = five.clone();
     odd.push(("retirer", "indicateurs-99"));
-    let r = c.post(&create, &odd).await;
+    let r = c.post(create, &odd).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(lines(&r.text().await.unwrap(), "ind_label"), 6);
     assert_eq!(app.count("select count(*) from action").await, 0);
+    five
+}
 
-    // Saved: all five indicators, more than the form ever showed blank at once.
-    let r = c.post(&create, &five).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        unescape(&r.text().await.unwrap())
-    );
-    assert_eq!(app.count("select count(*) from action_indicator").await, 5);
-    assert_eq!(
-        app.count("select count(*) from action_indicator where label = 'Forums' and position = 5")
-            .await,
-        1
-    );
-    let a: i64 = sqlx::query_scalar("select id from action")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-
-    // The edit form shows the saved lines and a blank one; adding a line there saves nothing either.
+/// The edit form shows the saved lines and a blank one; adding a line there saves nothing either.
+async fn the_edit_form_adds_and_removes_lines(
+    app: &TestApp,
+    c: &mut TestClient,
+    a: i64,
+    five: &[(&str, &str)],
+) {
     let edit = format!("/actions/{a}/modifier");
     let (_, html) = c.page(&edit).await;
     assert_eq!(lines(&html, "ind_label"), 6);
     assert_eq!(lines(&html, "funding_funder"), 3);
     assert!(html.contains(&format!("formaction=\"{edit}#financements\"")));
-    let mut saved = five.clone();
+    let mut saved = five.to_vec();
     saved.retain(|(k, _)| *k != "form_key");
     saved.push(("version", "1"));
     let mut add = saved.clone();
@@ -1045,6 +1108,7 @@ async fn fiche_form_takes_any_number_of_lines_without_javascript() {
         "only the Région line is left"
     );
 }
+// A new fiche offers one blank line per table, and the buttons to add and remove lines.
 
 #[tokio::test]
 async fn bad_input_gets_french_messages_and_nothing_is_written() {
@@ -1516,52 +1580,17 @@ async fn the_current_plan_is_the_running_one() {
         3,
     )
     .await;
-    let current: i64 = app
-        .count(&format!(
-            "select plan_id from maison_current_plan where maison_id = {}",
-            w.maison_a
-        ))
-        .await;
-    assert_eq!(current, running);
+    assert_eq!(current_plan(&app, w.maison_a).await, running);
     let staff = app.signed_in(STAFF_A).await;
-    let (_, page) = staff.get_html(&format!("/maisons/{}", w.maison_a)).await;
-    assert!(
-        page.contains("Phase de la démarche Grenelle : Mise en œuvre"),
-        "not « Évaluation » because an older plan was closed"
-    );
-    let (_, axis1) = staff.get_html("/axes/1").await;
-    assert!(axis1.contains("Action de « Plan 2024-2026 »"), "{axis1}");
-    let (_, axis3) = staff.get_html("/axes/3").await;
-    assert!(
-        !axis3.contains("Action de « Plan 2027-2029 »"),
-        "the draft does not hide it"
-    );
     let admin = app.signed_in(ADMIN).await;
-    let (_, reseau) = admin.get_html("/reseau?programme=tous").await;
-    let row_start = reseau.find("Maison de l&#39;emploi A").unwrap();
-    let row = &reseau[row_start..row_start + reseau[row_start..].find("</tr>").unwrap()];
-    assert!(
-        row.contains("En mise en œuvre") || row.contains("en mise en œuvre"),
-        "{row}"
-    );
-    let (_, network1) = admin.get_html("/axes/1?programme=tous").await;
-    assert!(
-        network1.contains("<strong>1</strong> action</li>"),
-        "{network1}"
-    );
+    the_pages_follow_the_running_plan(&staff, &admin, w.maison_a).await;
     // Without a running plan, the latest validated one beats a newer draft.
     sqlx::query("update plan set status = 'valide' where id = $1")
         .bind(running)
         .execute(&app.db)
         .await
         .unwrap();
-    let current: i64 = app
-        .count(&format!(
-            "select plan_id from maison_current_plan where maison_id = {}",
-            w.maison_a
-        ))
-        .await;
-    assert_eq!(current, running);
+    assert_eq!(current_plan(&app, w.maison_a).await, running);
     // Two live plans over the same years: both pages warn and say which one counts.
     sqlx::query("update plan set start_year = 2026 where id = $1")
         .bind(draft)
@@ -1576,6 +1605,42 @@ async fn the_current_plan_is_the_running_one() {
     assert!(
         !p.contains("Plan 2022-2024</a>"),
         "a closed plan overlaps nothing: {p}"
+    );
+}
+
+/// The plan `maison_current_plan` gives for a Maison.
+async fn current_plan(app: &TestApp, maison: i64) -> i64 {
+    app.count(&format!(
+        "select plan_id from maison_current_plan where maison_id = {maison}"
+    ))
+    .await
+}
+
+/// The Maison's page, the axes and the network follow the running plan.
+async fn the_pages_follow_the_running_plan(staff: &TestClient, admin: &TestClient, maison: i64) {
+    let (_, page) = staff.get_html(&format!("/maisons/{}", maison)).await;
+    assert!(
+        page.contains("Phase de la démarche Grenelle : Mise en œuvre"),
+        "not « Évaluation » because an older plan was closed"
+    );
+    let (_, axis1) = staff.get_html("/axes/1").await;
+    assert!(axis1.contains("Action de « Plan 2024-2026 »"), "{axis1}");
+    let (_, axis3) = staff.get_html("/axes/3").await;
+    assert!(
+        !axis3.contains("Action de « Plan 2027-2029 »"),
+        "the draft does not hide it"
+    );
+    let (_, reseau) = admin.get_html("/reseau?programme=tous").await;
+    let row_start = reseau.find("Maison de l&#39;emploi A").unwrap();
+    let row = &reseau[row_start..row_start + reseau[row_start..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("En mise en œuvre") || row.contains("en mise en œuvre"),
+        "{row}"
+    );
+    let (_, network1) = admin.get_html("/axes/1?programme=tous").await;
+    assert!(
+        network1.contains("<strong>1</strong> action</li>"),
+        "{network1}"
     );
 }
 

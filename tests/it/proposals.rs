@@ -30,38 +30,7 @@ async fn a_proposal_accepted_by_the_referent_sends_the_invitation_then_and_only_
     let path = format!("/comptes/proposer?organisation={}", s.org);
     let (status, _) = resp.get_html(&path).await;
     assert_eq!(status, StatusCode::OK);
-    // Bad input: said beside the fields, nothing recorded.
-    let r = resp
-        .post(&path, &[("email", "pas une adresse"), ("name", "")])
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = resp
-        .post(
-            &path,
-            &[
-                ("email", "recrue@ft.example"),
-                ("name", "Camille Recrue"),
-                ("note", "Chargée de relations entreprises"),
-            ],
-        )
-        .await;
-    assert_redirect_to(&r, &format!("/organisations/{}", s.org));
-    // No account, no link, no mail yet; the référent is told.
-    assert_eq!(
-        app.count("select count(*) from account where email = 'recrue@ft.example'")
-            .await,
-        0
-    );
-    assert_eq!(notifications(&app, s.person).await, 1);
-    assert!(smtp.messages().is_empty());
-    // Proposed twice: said.
-    let r = resp
-        .post(
-            &path,
-            &[("email", "recrue@ft.example"), ("name", "Camille Recrue")],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    the_responsable_proposes_once(&app, &smtp, &mut resp, &path, s.person, s.org).await;
     // The responsable does not answer their own proposal.
     let id: i64 = sqlx::query_scalar("select id from account_proposal")
         .fetch_one(&app.db)
@@ -77,10 +46,72 @@ async fn a_proposal_accepted_by_the_referent_sends_the_invitation_then_and_only_
         StatusCode::NOT_FOUND
     );
     let mut referent = app.signed_in(SHARED_PARTNER).await;
+    the_referent_accepts_and_the_invitation_goes(&app, &smtp, &mut referent, &accept, id, s.org)
+        .await;
+    the_responsable_is_told_and_the_journal_names_nobody(&app, &w).await;
+    // Answered once.
+    let r = referent.post(&accept, &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from account where email = 'recrue@ft.example'")
+            .await,
+        1
+    );
+}
+
+/// Bad input: said beside the fields, nothing recorded. Then no account, no link, no mail yet; the référent
+/// is told. Proposed twice: said.
+async fn the_responsable_proposes_once(
+    app: &TestApp,
+    smtp: &FakeSmtp,
+    resp: &mut TestClient,
+    path: &str,
+    referent: i64,
+    org: i64,
+) {
+    let r = resp
+        .post(path, &[("email", "pas une adresse"), ("name", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = resp
+        .post(
+            path,
+            &[
+                ("email", "recrue@ft.example"),
+                ("name", "Camille Recrue"),
+                ("note", "Chargée de relations entreprises"),
+            ],
+        )
+        .await;
+    assert_redirect_to(&r, &format!("/organisations/{}", org));
+    assert_eq!(
+        app.count("select count(*) from account where email = 'recrue@ft.example'")
+            .await,
+        0
+    );
+    assert_eq!(notifications(app, referent).await, 1);
+    assert!(smtp.messages().is_empty());
+    let r = resp
+        .post(
+            path,
+            &[("email", "recrue@ft.example"), ("name", "Camille Recrue")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn the_referent_accepts_and_the_invitation_goes(
+    app: &TestApp,
+    smtp: &FakeSmtp,
+    referent: &mut TestClient,
+    accept: &str,
+    id: i64,
+    org: i64,
+) {
     let (status, page) = referent.get_html("/comptes/propositions").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Camille Recrue"));
-    let r = referent.post(&accept, &[]).await;
+    let r = referent.post(accept, &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(
@@ -93,7 +124,7 @@ async fn a_proposal_accepted_by_the_referent_sends_the_invitation_then_and_only_
         "select id from account where email = 'recrue@ft.example' and organisation_id = $1
            and role = 'partner' and invited_by_maison is null",
     )
-    .bind(s.org)
+    .bind(org)
     .fetch_one(&app.db)
     .await
     .unwrap();
@@ -105,8 +136,11 @@ async fn a_proposal_accepted_by_the_referent_sends_the_invitation_then_and_only_
         .await,
         1
     );
-    // The responsable is told; the journal names nobody.
-    assert_eq!(notifications(&app, w.responsable_a).await, 1);
+}
+
+/// The responsable is told; the journal names nobody.
+async fn the_responsable_is_told_and_the_journal_names_nobody(app: &TestApp, w: &World) {
+    assert_eq!(notifications(app, w.responsable_a).await, 1);
     assert_eq!(
         app.count(
             "select count(*) from event where action like 'proposition%'
@@ -119,14 +153,6 @@ async fn a_proposal_accepted_by_the_referent_sends_the_invitation_then_and_only_
         app.count("select count(*) from event where action like 'proposition%'")
             .await,
         2
-    );
-    // Answered once.
-    let r = referent.post(&accept, &[]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("select count(*) from account where email = 'recrue@ft.example'")
-            .await,
-        1
     );
 }
 

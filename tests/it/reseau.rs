@@ -218,6 +218,32 @@ async fn plan(app: &TestApp, maison: i64, title: &str, status: &str, created: &s
 /// Auvergne-Rhône-Alpes (nothing yet); the partner organisation partners A and B.
 pub async fn fixture(app: &TestApp) -> Fixture {
     let w = app.world().await;
+    let (maison_c, maison_d) = fixture_maisons(app, &w).await;
+    let (plan_a, plan_b, plan_c) = fixture_plans(app, &w, maison_c).await;
+    fixture_actions(app, plan_a, plan_b, plan_c).await;
+    // Activity: A today, B 200 days ago, C and D never.
+    for (maison, age) in [(w.maison_a, "0 days"), (w.maison_b, "200 days")] {
+        sqlx::query(
+            "insert into event (at, maison_id, object_type, object_id, action, summary)
+             values (now() - $2::interval, $1, 'maison', $1, 'modification', 'Maison modifiée')",
+        )
+        .bind(maison)
+        .bind(age)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    Fixture {
+        w,
+        maison_c,
+        maison_d,
+        plan_b,
+    }
+}
+
+/// C in Île-de-France (Grenelle 2010), D in Auvergne-Rhône-Alpes; A in the Grenelle programme since 2009;
+/// the partner organisation partners B too.
+async fn fixture_maisons(app: &TestApp, w: &World) -> (i64, i64) {
     let maison_c: i64 = sqlx::query_scalar(
         "insert into maison (name, legal_form, region_code, departement_code, city, grenelle_year)
          values ('Maison de l''emploi C', 'gip', '11', '75', 'Paris', 2010) returning id",
@@ -243,8 +269,12 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         .await
         .unwrap();
     app.partnership(w.maison_b, w.org, &["associe"]).await;
+    (maison_c, maison_d)
+}
 
-    // A's closed first plan is not its current one: its action must never be counted.
+/// A's closed first plan is not its current one: its action must never be counted. Then A's running plan,
+/// B's draft and C's validated plan.
+async fn fixture_plans(app: &TestApp, w: &World, maison_c: i64) -> (i64, i64, i64) {
     let old_a = plan(app, w.maison_a, "Premier plan", "cloture", "2020-01-01").await;
     sqlx::query(
         "insert into action (plan_id, number, title, axis_id, status, progress)
@@ -278,7 +308,11 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         "2024-01-01",
     )
     .await;
+    (plan_a, plan_b, plan_c)
+}
 
+/// The fiches of `ACTIONS` in the current plans, with their funding and results.
+async fn fixture_actions(app: &TestApp, plan_a: i64, plan_b: i64, plan_c: i64) {
     let mut numbers = std::collections::HashMap::new();
     for a in ACTIONS {
         let plan_id = match a.maison {
@@ -332,24 +366,6 @@ pub async fn fixture(app: &TestApp) -> Fixture {
             .await
             .unwrap();
         }
-    }
-    // Activity: A today, B 200 days ago, C and D never.
-    for (maison, age) in [(w.maison_a, "0 days"), (w.maison_b, "200 days")] {
-        sqlx::query(
-            "insert into event (at, maison_id, object_type, object_id, action, summary)
-             values (now() - $2::interval, $1, 'maison', $1, 'modification', 'Maison modifiée')",
-        )
-        .bind(maison)
-        .bind(age)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    }
-    Fixture {
-        w,
-        maison_c,
-        maison_d,
-        plan_b,
     }
 }
 
@@ -1036,9 +1052,35 @@ async fn network_figures_default_to_the_programme_maisons() {
         .iter()
         .filter(|a| programme.contains(&a.maison))
         .collect();
+    the_network_page_counts_the_programme(&admin, &shown).await;
+    the_network_axis_page_counts_the_programme(&app, &f, &admin, &shown).await;
+    // The whole network: B's actions too, D without.
+    let (_, html) = admin.get_html("/axes/1?programme=tous").await;
+    assert!(html.contains("<strong>3</strong> Maisons sur 4"));
+    let with =
+        &html[html.find("id=\"avec-actions\"").unwrap()..html.find("id=\"sans-action\"").unwrap()];
+    assert!(with.contains("emploi B"));
+    assert!(html[html.find("id=\"sans-action\"").unwrap()..].contains("emploi D"));
+    // The export follows the same choice.
+    let csv = admin.get("/axes/1/export/csv").await.text().await.unwrap();
+    assert!(
+        csv.contains("emploi A") && !csv.contains("emploi B"),
+        "{csv}"
+    );
+    let csv = admin
+        .get("/axes/1/export/csv?programme=tous")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("emploi B") && csv.contains("emploi D"));
+}
+
+/// The network page: A and C, their figures, the whole network one click away and the choice kept in the
+/// sort links.
+async fn the_network_page_counts_the_programme(admin: &TestClient, shown: &[&Act]) {
     let done = shown.iter().filter(|a| a.status == "realisee").count();
     let late = shown.iter().filter(|a| is_late(a)).count();
-
     let (status, html) = admin.get_html("/reseau").await;
     assert_eq!(status, StatusCode::OK);
     let html = unescape_amp(&html);
@@ -1091,8 +1133,15 @@ async fn network_figures_default_to_the_programme_maisons() {
         "3</strong> Maisons sans activité depuis 90 jours ({} des Maisons retenues)",
         pct(3, 4)
     )));
+}
 
-    // The network axis page: axis 1 of A and C, their fiches linked.
+/// The network axis page: axis 1 of A and C, their fiches linked.
+async fn the_network_axis_page_counts_the_programme(
+    app: &TestApp,
+    f: &Fixture,
+    admin: &TestClient,
+    shown: &[&Act],
+) {
     let (status, html) = admin.get_html("/axes/1").await;
     assert_eq!(status, StatusCode::OK);
     let html = unescape_amp(&html);
@@ -1145,24 +1194,4 @@ async fn network_figures_default_to_the_programme_maisons() {
         html.contains("href=\"/axes/2?programme=grenelle\""),
         "the next axis keeps the choice"
     );
-    // The whole network: B's actions too, D without.
-    let (_, html) = admin.get_html("/axes/1?programme=tous").await;
-    assert!(html.contains("<strong>3</strong> Maisons sur 4"));
-    let with =
-        &html[html.find("id=\"avec-actions\"").unwrap()..html.find("id=\"sans-action\"").unwrap()];
-    assert!(with.contains("emploi B"));
-    assert!(html[html.find("id=\"sans-action\"").unwrap()..].contains("emploi D"));
-    // The export follows the same choice.
-    let csv = admin.get("/axes/1/export/csv").await.text().await.unwrap();
-    assert!(
-        csv.contains("emploi A") && !csv.contains("emploi B"),
-        "{csv}"
-    );
-    let csv = admin
-        .get("/axes/1/export/csv?programme=tous")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(csv.contains("emploi B") && csv.contains("emploi D"));
 }

@@ -53,36 +53,7 @@ async fn the_maison_and_the_alliance_converse_under_an_avis() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("action=\"{reply_url}\"")), "{html}");
     assert!(html.contains("<summary>Répondre"));
-    // Empty: the form page comes back with its message, nothing written.
-    let r = staff
-        .post(&reply_url, &[("body", "   "), ("form_key", "r-0")])
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unescape(&r.text().await.unwrap()).contains("Écrivez votre réponse."));
-    let long = "x".repeat(5_001);
-    let r = staff
-        .post(&reply_url, &[("body", long.as_str()), ("form_key", "r-0")])
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        unescape(&r.text().await.unwrap()).contains(&long),
-        "the text is kept"
-    );
-    assert_eq!(
-        app.count("select count(*) from network_review_reply").await,
-        0
-    );
-    // Without the CSRF token: refused.
-    let r = staff
-        .post_raw(
-            &reply_url,
-            &[
-                ("body".into(), "Sans jeton".into()),
-                ("form_key".into(), "x".into()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    bad_replies_are_refused(&app, &mut staff, &reply_url).await;
     let form = [
         ("body", "Nous renforçons l'axe 4 : deux fiches de plus."),
         ("form_key", "r-1"),
@@ -101,34 +72,82 @@ async fn the_maison_and_the_alliance_converse_under_an_avis() {
     assert_eq!(notified(&app, w.responsable_a).await, 0);
     assert_eq!(notified(&app, w.staff_a).await, 0);
 
-    // AVE answers back: the Maison's staff are told.
-    let (status, html) = admin.get_html(&reply_url).await;
+    the_alliance_answers_back(&app, &w, &mut admin, &mut staff, &reply_url, other_admin).await;
+    the_thread_reads_in_date_order(&staff, plan).await;
+    journaled_with_ids_and_no_names(&app, plan, review).await;
+}
+
+/// Empty or too long: the form page comes back with its message, nothing written. Without the CSRF token:
+/// refused.
+async fn bad_replies_are_refused(app: &TestApp, staff: &mut TestClient, reply_url: &str) {
+    let r = staff
+        .post(reply_url, &[("body", "   "), ("form_key", "r-0")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unescape(&r.text().await.unwrap()).contains("Écrivez votre réponse."));
+    let long = "x".repeat(5_001);
+    let r = staff
+        .post(reply_url, &[("body", long.as_str()), ("form_key", "r-0")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unescape(&r.text().await.unwrap()).contains(&long),
+        "the text is kept"
+    );
+    assert_eq!(
+        app.count("select count(*) from network_review_reply").await,
+        0
+    );
+    let r = staff
+        .post_raw(
+            reply_url,
+            &[
+                ("body".into(), "Sans jeton".into()),
+                ("form_key".into(), "x".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// AVE answers back: the Maison's staff are told. The Maison answers again: the avis's author is told again,
+/// the second admin still not.
+async fn the_alliance_answers_back(
+    app: &TestApp,
+    w: &World,
+    admin: &mut TestClient,
+    staff: &mut TestClient,
+    reply_url: &str,
+    other_admin: i64,
+) {
+    let (status, html) = admin.get_html(reply_url).await;
     assert_eq!(status, StatusCode::OK);
     assert!(unescape(&html).contains("Nous renforçons l'axe 4"));
     let r = admin
         .post(
-            &reply_url,
+            reply_url,
             &[("body", "Merci, c'est noté."), ("form_key", "r-2")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(notified(&app, w.staff_a).await, 1);
-    assert_eq!(notified(&app, w.responsable_a).await, 1);
-    assert_eq!(notified(&app, w.admin).await, 1);
-    // The Maison answers again: the avis's author is told again, the second admin still not.
+    assert_eq!(notified(app, w.staff_a).await, 1);
+    assert_eq!(notified(app, w.responsable_a).await, 1);
+    assert_eq!(notified(app, w.admin).await, 1);
     staff
-        .post(&reply_url, &[("body", "Parfait."), ("form_key", "r-3")])
+        .post(reply_url, &[("body", "Parfait."), ("form_key", "r-3")])
         .await;
-    assert_eq!(notified(&app, w.admin).await, 2);
-    assert_eq!(notified(&app, other_admin).await, 0);
+    assert_eq!(notified(app, w.admin).await, 2);
+    assert_eq!(notified(app, other_admin).await, 0);
     let sides: Vec<String> =
         sqlx::query_scalar("select side from network_review_reply order by created_at, id")
             .fetch_all(&app.db)
             .await
             .unwrap();
     assert_eq!(sides, ["maison", "reseau", "maison"]);
+}
 
-    // The thread under the avis, in date order, each side named.
+/// The thread under the avis, in date order, each side named.
+async fn the_thread_reads_in_date_order(staff: &TestClient, plan: i64) {
     let (_, html) = staff.get_html(&format!("/plans/{plan}")).await;
     let html = unescape(&html);
     let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("no {s}"));
@@ -137,8 +156,10 @@ async fn the_maison_and_the_alliance_converse_under_an_avis() {
     assert!(at("Merci, c'est noté.") < at("Parfait."));
     assert!(html.contains("<strong>Alliance Villes Emploi</strong> — Personne admin@test.example"));
     assert!(html.contains("<strong>Maison</strong> — Personne staff-a@test.example"));
+}
 
-    // Journaled, with ids and no names.
+/// Journaled, with ids and no names.
+async fn journaled_with_ids_and_no_names(app: &TestApp, plan: i64, review: i64) {
     let events: Vec<(String, i64, serde_json::Value)> = sqlx::query_as(
         "select summary, object_id, changes from event where action = 'reponse_avis' order by id",
     )

@@ -6,7 +6,13 @@ use std::io::Read;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::fake_smtp::FakeSmtp;
 use crate::fixtures::Fx;
+use chrono::{DateTime, Duration, Utc};
+use mde::accounts::run_retention;
+use mde::config::Config;
+use sqlx::PgPool;
+
 use crate::helpers::*;
 
 /// The files of a zip, by name.
@@ -39,8 +45,50 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     let app = spawn_app().await;
     let w = app.world().await;
     let fx = Fx::create(&app, &w).await;
-    // The partner wrote A's comment; add a reply with a formula-looking text, a follow-up note on A's
-    // action, and a password failure with their address.
+    write_as_the_partner(&app, &w, &fx).await;
+    let mut c = app.signed_in(PARTNER).await;
+    // A password failure with their address (after the sign-in, which forgets the earlier failures).
+    let mut refused = app.client();
+    refused.login(PARTNER, "pas le bon mot de passe").await;
+    link_the_partner_to_others(&app, &w).await;
+    let (_, profile) = c.get_html("/profil").await;
+    assert!(profile.contains("action=\"/profil/mes-donnees\""));
+    assert!(
+        profile.contains("Télécharger en JSON") && profile.contains("Télécharger en CSV (zip)")
+    );
+
+    let json = json_download(&mut c).await;
+    let (name, email) = the_json_account_is_the_database(&app, &w, &json).await;
+    the_json_activity_is_the_database(&app, &w, &fx, &json).await;
+    the_json_links_are_the_database(&app, &w, &json, &email).await;
+    // Nothing of the password or of the secrets behind sessions and links.
+    let text = json.to_string();
+    nothing_secret_in(&app, &w, &text).await;
+    the_csv_download_has_one_file_per_kind(&fx, &mut c, &name, &email).await;
+
+    // Both downloads are in the account's journal, and only the person's own data is in them.
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from event where object_type = 'account' and object_id = {}
+               and action = 'export_donnees'",
+            w.partner
+        ))
+        .await,
+        2
+    );
+    assert!(!text.contains(STAFF_A) && !text.contains(ADMIN));
+    // An unknown format is refused, and the download needs the CSRF token.
+    let r = c.post("/profil/mes-donnees", &[("format", "pdf")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .post_raw("/profil/mes-donnees", &[("format".into(), "json".into())])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+/// The partner wrote A's comment; add a reply with a formula-looking text, a follow-up note on A's action, and
+/// a notification.
+async fn write_as_the_partner(app: &TestApp, w: &World, fx: &Fx) {
     sqlx::query(
         "insert into comment (diagnostic_id, parent_id, author_id, body) values ($1, $2, $3, '=HYPERLINK(1)')",
     )
@@ -64,10 +112,9 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
         .execute(&app.db)
         .await
         .unwrap();
-    let mut c = app.signed_in(PARTNER).await;
-    // (After the sign-in, which forgets the earlier failures.)
-    let mut refused = app.client();
-    refused.login(PARTNER, "pas le bon mot de passe").await;
+}
+
+async fn link_the_partner_to_others(app: &TestApp, w: &World) {
     // What issue 14 added about a person: who invited the account and when the admins reviewed it, the
     // proposal that made it, a partnership request they answered, a contact card with their address, a
     // request of a reset link.
@@ -120,12 +167,9 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
         .execute(&app.db)
         .await
         .unwrap();
-    let (_, profile) = c.get_html("/profil").await;
-    assert!(profile.contains("action=\"/profil/mes-donnees\""));
-    assert!(
-        profile.contains("Télécharger en JSON") && profile.contains("Télécharger en CSV (zip)")
-    );
+}
 
+async fn json_download(c: &mut TestClient) -> Value {
     // JSON.
     let r = c.post("/profil/mes-donnees", &[("format", "json")]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -138,6 +182,15 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
             && disposition.ends_with(".json\"")
     );
     let json: Value = r.json().await.unwrap();
+    json
+}
+
+/// The account's fields, checked against its row; returns its name and address.
+async fn the_json_account_is_the_database(
+    app: &TestApp,
+    w: &World,
+    json: &Value,
+) -> (String, String) {
     let (name, email): (String, String) =
         sqlx::query_as("select name, email from account where id = $1")
             .bind(w.partner)
@@ -150,36 +203,65 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     assert_eq!(json["compte"]["Profil"], "Partenaire");
     assert_eq!(json["compte"]["Organisation"], "France Travail Nord");
     assert_eq!(json["compte"]["Actif"], true);
-    let ids = |key: &str| -> Vec<i64> {
-        json[key]
-            .as_array()
-            .unwrap_or_else(|| panic!("{key} is a list"))
-            .iter()
-            .map(|o| o["N°"].as_i64().unwrap())
-            .collect()
-    };
-    let db_ids = |sql: &'static str| {
-        let db = app.db.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .bind(w.partner)
-                .fetch_all(&db)
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(
-        ids("commentaires"),
-        db_ids("select id from comment where author_id = $1 order by created_at, id").await
+    let maison_a: String = sqlx::query_scalar("select name from maison where id = $1")
+        .bind(w.maison_a)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(json["compte"]["Invité par la Maison"], maison_a.as_str());
+    assert!(
+        json["compte"]["Examiné par l'administration le"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-06-01T12:00:00")
     );
-    assert_eq!(ids("commentaires").len(), 2);
+    assert!(json["compte"]["Averti d'inactivité le"].is_string());
+    (name, email)
+}
+
+/// The ids of one list of the download.
+fn ids(json: &Value, key: &str) -> Vec<i64> {
+    json[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is a list"))
+        .iter()
+        .map(|o| o["N°"].as_i64().unwrap())
+        .collect()
+}
+
+/// The ids a query gives for the account (its `$1`).
+async fn db_ids(app: &TestApp, account: i64, sql: &'static str) -> Vec<i64> {
+    sqlx::query_scalar::<_, i64>(sql)
+        .bind(account)
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// What the person wrote and did: comments, follow-up notes, notifications, sessions and sign-ins.
+async fn the_json_activity_is_the_database(app: &TestApp, w: &World, fx: &Fx, json: &Value) {
+    assert_eq!(
+        ids(json, "commentaires"),
+        db_ids(
+            app,
+            w.partner,
+            "select id from comment where author_id = $1 order by created_at, id"
+        )
+        .await
+    );
+    assert_eq!(ids(json, "commentaires").len(), 2);
     let reply = &json["commentaires"][1];
     assert_eq!(reply["Commentaire"], "=HYPERLINK(1)");
     assert_eq!(reply["En réponse au n°"], fx.a.comment);
     assert_eq!(json["commentaires"][0]["État du fil"], "ouvert");
     assert_eq!(
-        ids("notes-de-suivi"),
-        db_ids("select id from action_note where author_id = $1 order by created_at, id").await
+        ids(json, "notes-de-suivi"),
+        db_ids(
+            app,
+            w.partner,
+            "select id from action_note where author_id = $1 order by created_at, id"
+        )
+        .await
     );
     assert_eq!(
         json["notes-de-suivi"][0]["Note"],
@@ -188,8 +270,13 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     assert_eq!(json["notes-de-suivi"][0]["Avancement (%)"], 40);
     assert_eq!(json["notes-de-suivi"][0]["Date"], "2026-03-04");
     assert_eq!(
-        ids("notifications"),
-        db_ids("select id from notification where account_id = $1 order by created_at, id").await
+        ids(json, "notifications"),
+        db_ids(
+            app,
+            w.partner,
+            "select id from notification where account_id = $1 order by created_at, id"
+        )
+        .await
     );
     let sessions = app
         .count(&format!(
@@ -209,37 +296,30 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
     assert_eq!(json["connexions"][0]["Événement"], "Connexion");
     assert_eq!(json["connexions-refusees"].as_array().unwrap().len(), 1);
     assert!(json["jetons"].as_str().unwrap().contains("aucun jeton"));
-    let maison_a: String = sqlx::query_scalar("select name from maison where id = $1")
-        .bind(w.maison_a)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(json["compte"]["Invité par la Maison"], maison_a.as_str());
-    assert!(
-        json["compte"]["Examiné par l'administration le"]
-            .as_str()
-            .unwrap()
-            .starts_with("2026-06-01T12:00:00")
-    );
-    assert!(json["compte"]["Averti d'inactivité le"].is_string());
+}
+
+/// What links the person to others: proposals, partnership requests, contact cards, reset links.
+async fn the_json_links_are_the_database(app: &TestApp, w: &World, json: &Value, email: &str) {
     assert_eq!(
-        ids("propositions"),
-        db_ids(
+        ids(json, "propositions"),
+        db_ids(app, w.partner,
             "select id from account_proposal
              where account_id = $1 or proposed_by = $1 or answered_by = $1 order by proposed_at, id"
         )
         .await
     );
-    assert_eq!(ids("propositions").len(), 1);
+    assert_eq!(ids(json, "propositions").len(), 1);
     assert_eq!(
         json["propositions"][0]["Votre rôle"],
         "Vous êtes la personne proposée"
     );
-    assert_eq!(json["propositions"][0]["Adresse e-mail"], email.as_str());
+    assert_eq!(json["propositions"][0]["Adresse e-mail"], email);
     assert_eq!(json["propositions"][0]["Suite"], "acceptée");
     assert_eq!(
-        ids("demandes-de-partenariat"),
+        ids(json, "demandes-de-partenariat"),
         db_ids(
+            app,
+            w.partner,
             "select id from partnership_request where requested_by = $1 or answered_by = $1
              order by requested_at, id"
         )
@@ -254,22 +334,26 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
         "Pas sur ce territoire"
     );
     assert_eq!(
-        ids("fiches-contact"),
+        ids(json, "fiches-contact"),
         db_ids(
+            app,
+            w.partner,
             "select c.id from partnership_contact c, account a
              where a.id = $1 and lower(c.email) = lower(a.email) order by c.created_at, c.id"
         )
         .await
     );
     assert_eq!(
-        ids("fiches-contact").len(),
+        ids(json, "fiches-contact").len(),
         1,
         "the address matched whatever its case"
     );
     assert_eq!(json["demandes-de-lien"].as_array().unwrap().len(), 1);
     assert_eq!(json["demandes-de-lien"][0]["Adresse IP"], "192.0.2.9");
-    // Nothing of the password or of the secrets behind sessions and links.
-    let text = json.to_string();
+}
+
+/// Nothing of the password or of the secrets behind sessions and links.
+async fn nothing_secret_in(app: &TestApp, w: &World, text: &str) {
     let hash: String = sqlx::query_scalar("select password_hash from account where id = $1")
         .bind(w.partner)
         .fetch_one(&app.db)
@@ -283,7 +367,14 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
             .await
             .unwrap();
     assert!(session_hashes.iter().all(|h| !text.contains(h.as_str())));
+}
 
+async fn the_csv_download_has_one_file_per_kind(
+    fx: &Fx,
+    c: &mut TestClient,
+    name: &str,
+    email: &str,
+) {
     // CSV: a zip of one file per kind, through the one CSV writer.
     let r = c.post("/profil/mes-donnees", &[("format", "csv")]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -329,24 +420,6 @@ async fn a_person_downloads_their_data_and_it_is_what_the_database_holds() {
         links,
         vec![vec!["Lien", "Créé le", "Valable jusqu'au", "Utilisé le"]]
     );
-    // Both downloads are in the account's journal, and only the person's own data is in them.
-    assert_eq!(
-        app.count(&format!(
-            "select count(*) from event where object_type = 'account' and object_id = {}
-               and action = 'export_donnees'",
-            w.partner
-        ))
-        .await,
-        2
-    );
-    assert!(!text.contains(STAFF_A) && !text.contains(ADMIN));
-    // An unknown format is refused, and the download needs the CSRF token.
-    let r = c.post("/profil/mes-donnees", &[("format", "pdf")]).await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = c
-        .post_raw("/profil/mes-donnees", &[("format".into(), "json".into())])
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// What a crawl read: every page and download, as text (a zip or an XLSX is opened, each entry read).
@@ -493,16 +566,36 @@ async fn columns_naming(db: &sqlx::PgPool, needles: &[&str]) -> Vec<String> {
     named
 }
 
+/// The person the erasure erases: first invited under a short name and another address.
+const FIRST: &str = "Zéphyrine Q.";
+const NAME: &str = "Zéphyrine Quarteron-Ulm";
+const EMAIL: &str = "zephyrine.quarteron@exemple-unique.test";
+const FIRST_EMAIL: &str = "zq@premiere-adresse.test";
+
 #[tokio::test]
 async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     let app = spawn_app().await;
     let w = app.world().await;
     let fx = Fx::create(&app, &w).await;
-    const FIRST: &str = "Zéphyrine Q.";
-    const NAME: &str = "Zéphyrine Quarteron-Ulm";
-    const EMAIL: &str = "zephyrine.quarteron@exemple-unique.test";
-    const FIRST_EMAIL: &str = "zq@premiere-adresse.test";
     let mut admin = app.signed_in(ADMIN).await;
+    let id = invite_and_rename(&app, &w, &mut admin).await;
+    let mut person = contribute(&app, &fx, id).await;
+    let contacts = name_the_person_elsewhere(&app, &w, id).await;
+    assert_eq!(
+        person
+            .post("/profil/mes-donnees", &[("format", "json")])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (comments_before, events_before) =
+        the_database_names_the_person(&app, &mut admin, id).await;
+    erase(&app, &mut admin, id).await;
+    the_database_forgets_the_person(&app, id, comments_before, events_before).await;
+    the_person_is_nowhere_to_be_read(&app, &w, &fx, id, &contacts).await;
+}
+
+async fn invite_and_rename(app: &TestApp, w: &World, admin: &mut TestClient) -> i64 {
     // Invited by the admin (the journal records the invitation), then renamed (the journal records the
     // former and new name and address).
     let m = w.maison_a.to_string();
@@ -548,6 +641,10 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    id
+}
+
+async fn contribute(app: &TestApp, fx: &Fx, id: i64) -> TestClient {
     // The person chooses a password (as the invitation would), signs in, comments A's diagnostic (its
     // people are notified, by name), writes a follow-up note, and is the référent of A's action.
     let hash = mde::auth::password::hash_blocking(PASSWORD).unwrap();
@@ -590,6 +687,10 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         .execute(&app.db)
         .await
         .unwrap();
+    person
+}
+
+async fn name_the_person_elsewhere(app: &TestApp, w: &World, id: i64) -> String {
     // What issue 14 added: the proposal that named the person for an account (as a partner would have
     // been), a proposal they made whose note names them, a partnership request of theirs that names them,
     // a contact card of A's partner with their address, a request of a reset link and a refused sign-in
@@ -656,14 +757,16 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
     ] {
         sqlx::query(sql).bind(EMAIL).execute(&app.db).await.unwrap();
     }
-    assert_eq!(
-        person
-            .post("/profil/mes-donnees", &[("format", "json")])
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    // Before the erasure, the crawl does find the person (the test can fail).
+    contacts
+}
+
+/// Before the erasure, the crawl does find the person (the test can fail); returns the counts of their
+/// comments and of the journal's events.
+async fn the_database_names_the_person(
+    app: &TestApp,
+    admin: &mut TestClient,
+    id: i64,
+) -> (i64, i64) {
     let (_, journal) = admin.get_html("/journal").await;
     assert!(journal.contains(NAME) && journal.contains(EMAIL) && journal.contains(FIRST));
     let (_, proposals) = admin.get_html("/comptes/propositions").await;
@@ -694,8 +797,11 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         ))
         .await;
     let events_before = app.count("select count(*) from event").await;
+    (comments_before, events_before)
+}
 
-    // The confirmation page, then the erasure (a missing confirmation is asked again).
+/// The confirmation page, then the erasure (a missing confirmation is asked again).
+async fn erase(app: &TestApp, admin: &mut TestClient, id: i64) {
     let (status, confirm) = admin.get_html(&format!("/comptes/{id}/effacer")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(confirm.contains("ne peut pas être annulé") && confirm.contains(NAME));
@@ -728,8 +834,15 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
 
-    // The database: the account is a pseudonym, its own things are gone, its contributions stay.
+/// The database: the account is a pseudonym, its own things are gone, its contributions stay.
+async fn the_database_forgets_the_person(
+    app: &TestApp,
+    id: i64,
+    comments_before: i64,
+    events_before: i64,
+) {
     let (name, email, active, has_password): (String, String, bool, bool) = sqlx::query_as(
         "select name, email, active, password_hash is not null from account where id = $1",
     )
@@ -775,57 +888,26 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         let r = app.client().login(address, PASSWORD).await;
         assert_ne!(r.status(), StatusCode::SEE_OTHER, "{address}");
     }
+}
 
-    // Every page every role reaches, every download linked from them, each role's own data export and
-    // the Maison's `mde export`: the name and the addresses are nowhere.
+/// Every page every role reaches, every download linked from them, each role's own data export and the
+/// Maison's `mde export`: the name and the addresses are nowhere.
+async fn the_person_is_nowhere_to_be_read(
+    app: &TestApp,
+    w: &World,
+    fx: &Fx,
+    id: i64,
+    contacts: &str,
+) {
     let mut texts: Vec<(String, String)> = Vec::new();
-    let seeds = |extra: &[String]| {
-        let mut s: Vec<String> = [
-            "/",
-            "/journal",
-            "/comptes",
-            "/notifications",
-            "/profil",
-            "/plan-du-site",
-            "/donnees-personnelles",
-            "/comptes/propositions",
-            "/organisations/a-examiner",
-            "/organisations/demandes",
-        ]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-        s.push(format!("/comptes/{id}"));
-        s.push(format!("/diagnostics/{}", fx.a.diagnostic));
-        s.push(format!("/actions/{}", fx.a.action));
-        s.push(format!("/plans/{}", fx.a.plan));
-        s.push(contacts.clone());
-        s.push(format!("/organisations/{}", w.org));
-        s.extend_from_slice(extra);
-        s
-    };
+    let seeds = |extra: &[String]| crawl_seeds(w, fx, id, contacts, extra);
     let journal_pages: Vec<String> = (2..=3).map(|p| format!("/journal?page={p}")).collect();
     let anonymous = app.client();
     let c = crawl(&anonymous, &seeds(&[])).await;
     texts.extend(c.texts);
     let mut total_pages = c.pages;
     let mut total_downloads = c.downloads;
-    // Every export of the portal, fetched by every role whether or not a crawl reached it: CSV and XLSX
-    // of the network and of an axis, the Grenelle workbook, the plan workbook and print pages, the
-    // diagnostic's indicators and print page. Each must have been read by at least one role.
-    let exports: Vec<String> = vec![
-        "/reseau/export/csv".into(),
-        "/reseau/export/xlsx".into(),
-        "/reseau/export/csv?programme=tous".into(),
-        "/reseau/grenelle/export.xlsx".into(),
-        "/axes/1/export/csv".into(),
-        "/axes/1/export/xlsx?programme=tous".into(),
-        format!("/axes/1/export/csv?maison={}", w.maison_a),
-        format!("/plans/{}/export.xlsx", fx.a.plan),
-        format!("/plans/{}/impression", fx.a.plan),
-        format!("/diagnostics/{}/indicateurs.csv", fx.a.diagnostic),
-        format!("/diagnostics/{}/impression", fx.a.diagnostic),
-    ];
+    let exports = every_export(w, fx);
     let mut exported: std::collections::BTreeMap<&str, usize> = Default::default();
     for who in [ADMIN, RESP_A, STAFF_A, STAFF_B, PARTNER, OTHER_PARTNER] {
         let mut client = app.signed_in(who).await;
@@ -866,6 +948,74 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         exported.values().all(|n| *n > 0),
         "every export read by a role: {exported:?}"
     );
+    texts_of("mde export", &mde_export(app, w, id).await, &mut texts);
+    assert!(
+        texts
+            .iter()
+            .any(|(_, t)| t.contains(&format!("Compte supprimé n° {id}"))),
+        "the pseudonym shows where the person did"
+    );
+    let mut found = Vec::new();
+    for (where_, text) in &texts {
+        let lower = text.to_lowercase();
+        for needle in NEEDLES {
+            if lower.contains(needle) {
+                found.push(format!("{needle} in {where_}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{total_pages} pages: {found:#?}");
+}
+
+/// Where every role's crawl starts.
+fn crawl_seeds(w: &World, fx: &Fx, id: i64, contacts: &str, extra: &[String]) -> Vec<String> {
+    let mut s: Vec<String> = [
+        "/",
+        "/journal",
+        "/comptes",
+        "/notifications",
+        "/profil",
+        "/plan-du-site",
+        "/donnees-personnelles",
+        "/comptes/propositions",
+        "/organisations/a-examiner",
+        "/organisations/demandes",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    s.push(format!("/comptes/{id}"));
+    s.push(format!("/diagnostics/{}", fx.a.diagnostic));
+    s.push(format!("/actions/{}", fx.a.action));
+    s.push(format!("/plans/{}", fx.a.plan));
+    s.push(contacts.to_owned());
+    s.push(format!("/organisations/{}", w.org));
+    s.extend_from_slice(extra);
+    s
+}
+
+/// Every export of the portal, fetched by every role whether or not a crawl reached it: CSV and XLSX of the
+/// network and of an axis, the Grenelle workbook, the plan workbook and print pages, the diagnostic's
+/// indicators and print page. Each must have been read by at least one role.
+fn every_export(w: &World, fx: &Fx) -> Vec<String> {
+    let exports: Vec<String> = vec![
+        "/reseau/export/csv".into(),
+        "/reseau/export/xlsx".into(),
+        "/reseau/export/csv?programme=tous".into(),
+        "/reseau/grenelle/export.xlsx".into(),
+        "/axes/1/export/csv".into(),
+        "/axes/1/export/xlsx?programme=tous".into(),
+        format!("/axes/1/export/csv?maison={}", w.maison_a),
+        format!("/plans/{}/export.xlsx", fx.a.plan),
+        format!("/plans/{}/impression", fx.a.plan),
+        format!("/diagnostics/{}/indicateurs.csv", fx.a.diagnostic),
+        format!("/diagnostics/{}/impression", fx.a.diagnostic),
+    ];
+    exports
+}
+
+/// The Maison A's `mde export` zip.
+async fn mde_export(app: &TestApp, w: &World, id: i64) -> Vec<u8> {
     let dir = std::env::temp_dir().join(format!("mde-erasure-{}-{id}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let zip_path = dir.join("maison-a.zip");
@@ -885,24 +1035,9 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    texts_of("mde export", &std::fs::read(&zip_path).unwrap(), &mut texts);
+    let bytes = std::fs::read(&zip_path).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        texts
-            .iter()
-            .any(|(_, t)| t.contains(&format!("Compte supprimé n° {id}"))),
-        "the pseudonym shows where the person did"
-    );
-    let mut found = Vec::new();
-    for (where_, text) in &texts {
-        let lower = text.to_lowercase();
-        for needle in NEEDLES {
-            if lower.contains(needle) {
-                found.push(format!("{needle} in {where_}"));
-            }
-        }
-    }
-    assert!(found.is_empty(), "{total_pages} pages: {found:#?}");
+    bytes
 }
 
 /// The retention task with its clock moved forward: warnings once, deactivation after the notice, the
@@ -910,8 +1045,6 @@ async fn an_erased_account_is_found_nowhere_and_its_contributions_stay() {
 /// doing anything twice.
 #[tokio::test]
 async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_forward() {
-    use chrono::{Duration, Utc};
-    use mde::accounts::run_retention;
     let smtp = crate::fake_smtp::FakeSmtp::start().await;
     let retention = mde::config::Retention {
         inactive_days: 400,
@@ -939,8 +1072,17 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
     let other = mde::db::pool(&app.database_url, 2).await.unwrap();
     let now = Utc::now();
 
-    // Links and notifications: a link used now, one still valid a week, a notification read now, one
-    // unread.
+    expiring_links_notifications_and_proposals(&app, &w).await;
+    seventeen_days_later(&app, &config, now + Duration::days(17)).await;
+    let t1 = now + Duration::days(401);
+    after_401_days_each_inactive_account_is_warned_once(&app, &other, &config, &smtp, &w, t1).await;
+    after_the_notice_the_warned_are_deactivated_once(&app, &other, &config, &smtp, &w, t1).await;
+}
+
+/// Links and notifications: a link used now, one still valid a week, a notification read now, one unread.
+/// Proposals of people for an account (their name and address): one accepted and one refused now, one
+/// still waiting.
+async fn expiring_links_notifications_and_proposals(app: &TestApp, w: &World) {
     for (used, expires) in [
         ("now()", "now() + interval '1 day'"),
         ("null", "now() + interval '7 days'"),
@@ -962,8 +1104,6 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
     .execute(&app.db)
     .await
     .unwrap();
-    // Proposals of people for an account (their name and address): one accepted and one refused now, one
-    // still waiting.
     for (status, answered) in [
         ("acceptee", "now()"),
         ("refusee", "now()"),
@@ -982,8 +1122,10 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         .await
         .unwrap();
     }
-    let t0 = now + Duration::days(17);
-    let report = run_retention(&app.db, &config, t0).await.unwrap();
+}
+
+async fn seventeen_days_later(app: &TestApp, config: &Config, t0: DateTime<Utc>) {
+    let report = run_retention(&app.db, config, t0).await.unwrap();
     assert_eq!(report.proposals_deleted, 0, "answered 17 days ago: kept");
     assert_eq!(
         (report.warned, report.deactivated),
@@ -1000,10 +1142,18 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
             .await,
         0
     );
+}
 
-    // 401 days later: every account but staff B (signed in 10 days before) is warned, once, although
-    // two processes run the task at the same moment.
-    let t1 = now + Duration::days(401);
+/// 401 days later: every account but staff B (signed in 10 days before) is warned, once, although two
+/// processes run the task at the same moment.
+async fn after_401_days_each_inactive_account_is_warned_once(
+    app: &TestApp,
+    other: &PgPool,
+    config: &Config,
+    smtp: &FakeSmtp,
+    w: &World,
+    t1: DateTime<Utc>,
+) {
     sqlx::query("update account set last_login_at = $2 where id = $1")
         .bind(w.staff_b)
         .bind(t1 - Duration::days(10))
@@ -1011,8 +1161,8 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         .await
         .unwrap();
     let (a, b) = tokio::join!(
-        run_retention(&app.db, &config, t1),
-        run_retention(&other, &config, t1)
+        run_retention(&app.db, config, t1),
+        run_retention(other, config, t1)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.warned + b.warned, 5, "{a:?} {b:?}");
@@ -1063,13 +1213,23 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         "{text}"
     );
     // A day later, nothing more: no second warning, no deactivation before the notice has run.
-    let report = run_retention(&app.db, &config, t1 + Duration::days(1))
+    let report = run_retention(&app.db, config, t1 + Duration::days(1))
         .await
         .unwrap();
     assert_eq!((report.warned, report.deactivated), (0, 0));
     assert_eq!(smtp.messages().len(), 5);
+}
 
-    // The partner signs in after the warning: it counts for nothing. Staff A has a session open.
+/// The partner signs in after the warning: it counts for nothing. Staff A has a session open.
+async fn after_the_notice_the_warned_are_deactivated_once(
+    app: &TestApp,
+    other: &PgPool,
+    config: &Config,
+    smtp: &FakeSmtp,
+    w: &World,
+    t1: DateTime<Utc>,
+) {
+    let t2 = t1 + Duration::days(21);
     sqlx::query("update account set last_login_at = $2 where id = $1")
         .bind(w.partner)
         .bind(t1 + Duration::days(2))
@@ -1080,10 +1240,9 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
     let _staff_a = app.signed_in(STAFF_A).await;
     // After the notice: the warned accounts that did not come back are deactivated — but not the only
     // admin — once, although two processes run the task at the same moment.
-    let t2 = t1 + Duration::days(21);
     let (a, b) = tokio::join!(
-        run_retention(&app.db, &config, t2),
-        run_retention(&other, &config, t2)
+        run_retention(&app.db, config, t2),
+        run_retention(other, config, t2)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.deactivated + b.deactivated, 3, "{a:?} {b:?}");
@@ -1117,7 +1276,7 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         0,
         "the deactivated account's sessions end"
     );
-    let report = run_retention(&app.db, &config, t2 + Duration::days(1))
+    let report = run_retention(&app.db, config, t2 + Duration::days(1))
         .await
         .unwrap();
     assert_eq!((report.warned, report.deactivated), (0, 0));
@@ -1138,7 +1297,7 @@ async fn the_retention_task_warns_once_then_deactivates_with_the_clock_moved_for
         .post(&format!("/comptes/{}/reactiver", w.staff_a), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let report = run_retention(&app.db, &config, t2 + Duration::days(2))
+    let report = run_retention(&app.db, config, t2 + Duration::days(2))
         .await
         .unwrap();
     assert_eq!((report.warned, report.deactivated), (1, 0));

@@ -146,26 +146,41 @@ fn none(_: &Cast, _: &Org) -> Vec<(String, String)> {
 }
 
 fn cells() -> Vec<Cell> {
-    let g = |path: Path, want| Cell {
+    let mut cells = organisation_and_people_cells();
+    cells.extend(attaching_and_proposing_cells());
+    cells.extend(referent_and_review_cells());
+    cells
+}
+
+/// A GET: its path and the expected answer of each role.
+fn g(path: Path, want: &'static str) -> Cell {
+    Cell {
         method: "GET",
         path,
         body: none,
         want,
-    };
-    let p = |path: Path, body: Body, want| Cell {
+    }
+}
+
+/// A POST: its path, its form and the expected answer of each role.
+fn p(path: Path, body: Body, want: &'static str) -> Cell {
+    Cell {
         method: "POST",
         path,
         body,
         want,
-    };
+    }
+}
+
+/// The organisation's network-wide profile: those who manage it (no Maison: several partner it). Its people:
+/// invited by those who manage it; the others' links go by e-mail only.
+fn organisation_and_people_cells() -> Vec<Cell> {
     vec![
-        // The organisation's network-wide profile: those who manage it (no Maison: several partner it).
         g(
             |_, o| format!("/organisations/{}/modifier", o.org),
             "ONNNNNO",
         ),
         g(|_, o| format!("/organisations/{}", o.org), "OOOOOOO"),
-        // Its people: invited by those who manage it; the others' links go by e-mail only.
         g(
             |_, o| format!("/comptes/inviter?organisation={}", o.org),
             "ONNNNNO",
@@ -190,7 +205,13 @@ fn cells() -> Vec<Cell> {
             "ONNNNNO",
         ),
         g(|_, o| format!("/comptes/{}", o.colleague), "ONOONNO"),
-        // Attaching it: a request for a Maison that did not create it (recorded: allowed), at once for admins.
+    ]
+}
+
+/// Attaching it: a request for a Maison that did not create it (recorded: allowed), at once for admins.
+/// Proposing one of its people: the responsables of the Maisons that partner it.
+fn attaching_and_proposing_cells() -> Vec<Cell> {
+    vec![
         p(
             |c, _| format!("/maisons/{}/partenaires/ajouter", c.maison_a),
             |_, o| {
@@ -201,7 +222,6 @@ fn cells() -> Vec<Cell> {
             },
             "OONNNNN",
         ),
-        // Proposing one of its people: the responsables of the Maisons that partner it.
         g(
             |_, o| format!("/comptes/proposer?organisation={}", o.org),
             "RNOONNR",
@@ -227,7 +247,13 @@ fn cells() -> Vec<Cell> {
             |_, _| vec![("answer".into(), String::new())],
             "ONNNNNO",
         ),
-        // Référents: designated and removed by the admins, handed over by a référent.
+    ]
+}
+
+/// Référents: designated and removed by the admins, handed over by a référent; the requests and the accounts
+/// to review, the merge: admins.
+fn referent_and_review_cells() -> Vec<Cell> {
+    vec![
         p(
             |_, o| format!("/organisations/{}/referents/{}/designer", o.org, o.partner),
             none,

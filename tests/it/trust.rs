@@ -152,8 +152,13 @@ async fn finding_1_a_maison_partnering_a_shared_organisation_gains_no_power_over
         accounts_before
     );
 
-    // A reset link for the existing person is never shown to A's responsable (SMTP is not configured:
-    // the page says to ask an admin, and no link is made).
+    no_link_no_lock_out_no_edit(&app, &s, &mut resp).await;
+}
+
+/// A reset link for the existing person is never shown to A's responsable (SMTP is not configured: the page
+/// says to ask an admin, and no link is made). Nor may A lock the person out of every Maison they work with,
+/// or change their account; the account page says who manages it, and offers only the e-mail.
+async fn no_link_no_lock_out_no_edit(app: &TestApp, s: &Shared, resp: &mut TestClient) {
     let r = resp
         .post(&format!("/comptes/{}/reinitialisation", s.person), &[])
         .await;
@@ -161,9 +166,7 @@ async fn finding_1_a_maison_partnering_a_shared_organisation_gains_no_power_over
     let html = r.text().await.unwrap();
     assert!(!html.contains("/reinitialisation/"), "{html}");
     assert!(html.contains("Demandez à l'administration du réseau"));
-    assert_eq!(tokens_of(&app, s.person).await, 0);
-
-    // Nor may A lock the person out of every Maison they work with, or change their account.
+    assert_eq!(tokens_of(app, s.person).await, 0);
     let r = resp
         .post(&format!("/comptes/{}/desactiver", s.person), &[])
         .await;
