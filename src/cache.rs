@@ -149,7 +149,7 @@ async fn listen(pool: &PgPool, cache: &NetworkCache) -> sqlx::Result<std::conver
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test, with its line")]
 mod tests {
     use super::*;
 

@@ -113,6 +113,10 @@ pub struct Located {
 /// `DATABASE_URL` when it is set (reachable or not: a wrong address is reported, never replaced); otherwise
 /// the default address when something answers there, even to refuse us (DESIGN.md section 5); otherwise the
 /// private PostgreSQL of `crate::private_pg`, started if needed, announced in one line on standard error.
+#[expect(
+    clippy::print_stderr,
+    reason = "the person who started `mde` is told where the private PostgreSQL keeps the data"
+)]
 pub async fn locate(explicit: Option<String>) -> anyhow::Result<Located> {
     if let Some(url) = explicit {
         return Ok(Located { url, private: None });

@@ -8,6 +8,10 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[expect(
+    clippy::print_stderr,
+    reason = "a command that cannot start or fails says why on the terminal, whatever the log settings"
+)]
 fn main() -> ExitCode {
     let cli = mde::cli::Cli::parse();
     mde::telemetry::init();

@@ -218,6 +218,10 @@ impl PrivateServer {
     }
 
     /// Stops the server if this process started it (fast shutdown: open transactions are rolled back).
+    #[expect(
+        clippy::print_stderr,
+        reason = "a server left running must be said on the terminal, even with the log filtered or gone"
+    )]
     pub fn stop(&mut self) {
         if !self.started_here {
             return;

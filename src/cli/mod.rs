@@ -2,6 +2,12 @@
 //! IT team runs through the binary: `healthcheck`, `config`, `sessions flush`, `user reset-password`,
 //! `export --maison`.
 
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the command line answers the person who typed it: results on stdout, notes on stderr"
+)]
+
 mod export;
 mod ops;
 mod serve;

@@ -5,6 +5,12 @@
 //! and returns a [`Network`] describing them; each feature then adds its own demo data from that
 //! description in `seed_network` below (one file per feature: `demo/<feature>.rs`).
 
+#![expect(
+    clippy::print_stdout,
+    reason = "the demo is seeded from the command line (`mde demo`, `mde serve --demo`) and tells its \
+              person what it did and which accounts to sign in with"
+)]
+
 mod diagnostics;
 mod names;
 mod network;

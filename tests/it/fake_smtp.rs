@@ -8,7 +8,7 @@
 //! let mails = smtp.wait_for(1).await;
 //! ```
 
-#![allow(dead_code)]
+#![expect(dead_code, reason = "the fake server offers more than the tests use")]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

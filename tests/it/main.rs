@@ -1,4 +1,8 @@
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test, with its line
+#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test, with its line")]
+#![expect(
+    clippy::print_stderr,
+    reason = "the matrices and the fuzzing say in the test output what they checked"
+)]
 //! HTTP-level tests: each test gets a fresh database cloned from a migrated template, and the real router
 //! served on a free port.
 

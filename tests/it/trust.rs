@@ -13,7 +13,10 @@ pub const SHARED_COLLEAGUE: &str = "ft-na-2@test.example";
 
 /// An organisation that Maison B created and that a third Maison (C) partners too, with two people, and a
 /// diagnostic of B *partagé* with it — the kind of work only B's people and its partners may read.
-#[allow(dead_code)] // maison_c: the third partner, for the pieces that need it
+#[expect(
+    dead_code,
+    reason = "maison_c: the third partner, for the pieces that need it"
+)]
 pub struct Shared {
     pub org: i64,
     pub maison_c: i64,
