@@ -149,7 +149,10 @@ async fn listen(pool: &PgPool, cache: &NetworkCache) -> sqlx::Result<std::conver
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test, with its line")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a failed test, with its line"
+)]
 mod tests {
     use super::*;
 

@@ -8,8 +8,6 @@
 //! let mails = smtp.wait_for(1).await;
 //! ```
 
-#![expect(dead_code, reason = "the fake server offers more than the tests use")]
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

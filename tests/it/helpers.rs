@@ -2,8 +2,6 @@
 //! reference geography) and the real application on a free port; `TestClient` is a browser-like client with
 //! its own cookie jar that finds the CSRF token of its session by itself.
 
-#![expect(dead_code, reason = "the harness offers more than some runs use")]
-
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 

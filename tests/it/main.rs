@@ -1,4 +1,7 @@
-#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test, with its line")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a failed test, with its line"
+)]
 #![expect(
     clippy::print_stderr,
     reason = "the matrices and the fuzzing say in the test output what they checked"
