@@ -203,14 +203,10 @@ impl Config {
     /// The effective settings, one `NAME=value` line each, secrets masked (`mde config`). `database_url` is
     /// `None` when `DATABASE_URL` is not set (the default applies, or the private PostgreSQL).
     pub fn report(&self, database_url: Option<&str>) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut line = |name: &str, value: String, set: bool| {
-            let origin = if set { "" } else { "   # défaut" };
-            lines.push(format!("{name}={value}{origin}"));
-        };
+        let mut r = Report::default();
         match database_url {
-            Some(url) => line("DATABASE_URL", mask_database_url(url), true),
-            None => line(
+            Some(url) => r.line("DATABASE_URL", mask_database_url(url), true),
+            None => r.line(
                 "DATABASE_URL",
                 format!(
                     "{DEFAULT_DATABASE_URL} (port {}), sinon PostgreSQL privé dans {}",
@@ -220,87 +216,19 @@ impl Config {
                 false,
             ),
         }
-        let set = |name: &str| env(name).is_some();
-        line("MDE_BIND", self.bind.to_string(), set("MDE_BIND"));
-        line(
-            "MDE_BASE_URL",
-            mask_database_url(&self.base_url),
-            set("MDE_BASE_URL"),
-        );
-        line(
-            "MDE_SECURE_COOKIES",
-            self.secure_cookies.to_string(),
-            set("MDE_SECURE_COOKIES"),
-        );
-        line(
-            "MDE_SESSION_IDLE_MINUTES",
-            (self.session_idle.as_secs() / 60).to_string(),
-            set("MDE_SESSION_IDLE_MINUTES"),
-        );
-        line(
-            "MDE_MAX_BODY_BYTES",
-            self.max_body_bytes.to_string(),
-            set("MDE_MAX_BODY_BYTES"),
-        );
-        line(
-            "MDE_DB_MAX_CONNECTIONS",
-            self.db_max_connections.to_string(),
-            set("MDE_DB_MAX_CONNECTIONS"),
-        );
-        match &self.smtp {
-            None => line(
-                "MDE_SMTP_HOST",
-                "(non défini : liens affichés à l'écran)".into(),
-                false,
-            ),
-            Some(smtp) => {
-                line("MDE_SMTP_HOST", smtp.host.clone(), true);
-                line("MDE_SMTP_PORT", smtp.port.to_string(), set("MDE_SMTP_PORT"));
-                line(
-                    "MDE_SMTP_USERNAME",
-                    smtp.username
-                        .clone()
-                        .unwrap_or_else(|| "(non défini)".into()),
-                    smtp.username.is_some(),
-                );
-                line("MDE_SMTP_PASSWORD", secret(smtp.password.is_some()), true);
-                line("MDE_SMTP_FROM", smtp.from.clone(), set("MDE_SMTP_FROM"));
-            }
-        }
+        self.report_server(&mut r);
+        self.report_smtp(&mut r);
         for (name, value) in self.operator.settings() {
-            line(
+            r.line(
                 name,
                 value.clone().unwrap_or_else(|| "(à renseigner)".into()),
                 value.is_some(),
             );
         }
         for (name, days) in self.retention.settings() {
-            line(name, days.to_string(), set(name));
+            r.set_or_default(name, days.to_string());
         }
-        let private = PrivatePgSettings::from_env();
-        line(
-            "MDE_PRIVATE_PG_DIR",
-            private.data_dir.display().to_string(),
-            set("MDE_PRIVATE_PG_DIR"),
-        );
-        line(
-            "MDE_PRIVATE_PG_BIN",
-            match &private.bin_dir {
-                Some(dir) => dir.display().to_string(),
-                None => "(PATH, puis /usr/lib/postgresql/*/bin)".into(),
-            },
-            private.bin_dir.is_some(),
-        );
-        line(
-            "LOG_FORMAT",
-            env("LOG_FORMAT").unwrap_or_else(|| "text".into()),
-            set("LOG_FORMAT"),
-        );
-        line(
-            "RUST_LOG",
-            env("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
-            set("RUST_LOG"),
-        );
+        report_private_pg_and_logs(&mut r);
         // PostgreSQL's own variables change what DATABASE_URL means (port, user, password).
         for name in [
             "PGHOST",
@@ -311,13 +239,53 @@ impl Config {
             "PGSSLMODE",
         ] {
             if let Some(v) = env(name) {
-                line(name, v, true);
+                r.line(name, v, true);
             }
         }
         if env("PGPASSWORD").is_some() {
-            line("PGPASSWORD", MASK.into(), true);
+            r.line("PGPASSWORD", MASK.into(), true);
         }
-        lines
+        r.lines
+    }
+
+    /// The server's own settings in the report.
+    fn report_server(&self, r: &mut Report) {
+        r.set_or_default("MDE_BIND", self.bind.to_string());
+        r.set_or_default("MDE_BASE_URL", mask_database_url(&self.base_url));
+        r.set_or_default("MDE_SECURE_COOKIES", self.secure_cookies.to_string());
+        r.set_or_default(
+            "MDE_SESSION_IDLE_MINUTES",
+            (self.session_idle.as_secs() / 60).to_string(),
+        );
+        r.set_or_default("MDE_MAX_BODY_BYTES", self.max_body_bytes.to_string());
+        r.set_or_default(
+            "MDE_DB_MAX_CONNECTIONS",
+            self.db_max_connections.to_string(),
+        );
+    }
+
+    /// The mail settings in the report, the password masked.
+    fn report_smtp(&self, r: &mut Report) {
+        match &self.smtp {
+            None => r.line(
+                "MDE_SMTP_HOST",
+                "(non défini : liens affichés à l'écran)".into(),
+                false,
+            ),
+            Some(smtp) => {
+                r.line("MDE_SMTP_HOST", smtp.host.clone(), true);
+                r.set_or_default("MDE_SMTP_PORT", smtp.port.to_string());
+                r.line(
+                    "MDE_SMTP_USERNAME",
+                    smtp.username
+                        .clone()
+                        .unwrap_or_else(|| "(non défini)".into()),
+                    smtp.username.is_some(),
+                );
+                r.line("MDE_SMTP_PASSWORD", secret(smtp.password.is_some()), true);
+                r.set_or_default("MDE_SMTP_FROM", smtp.from.clone());
+            }
+        }
     }
 
     /// A configuration for tests and tools: defaults everywhere.
@@ -348,6 +316,47 @@ fn secret(set: bool) -> String {
 
 /// A database URL fit to print: the password (in the user part or as a `password` parameter) masked. What
 /// cannot be read as a URL is masked whole, since it may be a secret in another form.
+
+/// The lines of `mde config`: a value not set in the environment is marked as the default.
+#[derive(Default)]
+struct Report {
+    lines: Vec<String>,
+}
+
+impl Report {
+    fn line(&mut self, name: &str, value: String, set: bool) {
+        let origin = if set { "" } else { "   # défaut" };
+        self.lines.push(format!("{name}={value}{origin}"));
+    }
+
+    /// A setting read from the variable `name`: set when the variable is.
+    fn set_or_default(&mut self, name: &str, value: String) {
+        self.line(name, value, env(name).is_some());
+    }
+}
+
+/// The private PostgreSQL's and the log's settings in the report.
+fn report_private_pg_and_logs(r: &mut Report) {
+    let private = PrivatePgSettings::from_env();
+    r.set_or_default("MDE_PRIVATE_PG_DIR", private.data_dir.display().to_string());
+    r.line(
+        "MDE_PRIVATE_PG_BIN",
+        match &private.bin_dir {
+            Some(dir) => dir.display().to_string(),
+            None => "(PATH, puis /usr/lib/postgresql/*/bin)".into(),
+        },
+        private.bin_dir.is_some(),
+    );
+    r.set_or_default(
+        "LOG_FORMAT",
+        env("LOG_FORMAT").unwrap_or_else(|| "text".into()),
+    );
+    r.set_or_default(
+        "RUST_LOG",
+        env("RUST_LOG").unwrap_or_else(|| "info,sqlx=warn".into()),
+    );
+}
+
 pub fn mask_database_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return format!("{MASK} (illisible : ce n'est pas une adresse postgres://…)");
