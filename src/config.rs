@@ -314,9 +314,6 @@ fn secret(set: bool) -> String {
     }
 }
 
-/// A database URL fit to print: the password (in the user part or as a `password` parameter) masked. What
-/// cannot be read as a URL is masked whole, since it may be a secret in another form.
-
 /// The lines of `mde config`: a value not set in the environment is marked as the default.
 #[derive(Default)]
 struct Report {
@@ -357,6 +354,8 @@ fn report_private_pg_and_logs(r: &mut Report) {
     );
 }
 
+/// A database URL fit to print: the password (in the user part or as a `password` parameter) masked. What
+/// cannot be read as a URL is masked whole, since it may be a secret in another form.
 pub fn mask_database_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return format!("{MASK} (illisible : ce n'est pas une adresse postgres://…)");
