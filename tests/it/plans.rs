@@ -664,7 +664,7 @@ async fn the_pilot_writes_notes_and_progress(
     );
 }
 
-/// Neither the fiche's status, results and content, the plan's status, nor another fiche's notes.
+/// Neither the fiche's content, the plan's status, nor another fiche's notes.
 async fn nothing_else_is_the_pilots(
     partner: &mut TestClient,
     app: &TestApp,
