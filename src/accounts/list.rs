@@ -12,7 +12,8 @@ use crate::auth::policy::accounts::{self as rules, AccountScope};
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, format, url_encode};
+use crate::web::pagination::{PageLinks, Pager, Pages};
+use crate::web::{Ctx, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -39,7 +40,7 @@ struct Parsed {
     organisation: Option<i64>,
     status: Option<&'static str>,
     q: String,
-    page: i64,
+    pager: Pager,
 }
 
 impl Filters {
@@ -70,7 +71,7 @@ impl Filters {
                 .filter(|c| !c.is_control())
                 .take(100)
                 .collect(),
-            page: format::parse_int(&self.page).unwrap_or(1).clamp(1, 100_000),
+            pager: Pager::parse(&self.page, PAGE_SIZE),
         }
     }
 }
@@ -154,8 +155,7 @@ struct ListPage {
     maison_name: Option<String>,
     organisation_name: Option<String>,
     can_invite_admins: bool,
-    prev_href: String,
-    next_href: String,
+    pagination: Pages,
 }
 
 impl ListPage {
@@ -182,25 +182,15 @@ fn like_pattern(q: &str) -> String {
     out
 }
 
-fn page_href(p: &Parsed, page: i64) -> String {
-    let mut parts = Vec::new();
-    if let Some(r) = p.role {
-        parts.push(format!("role={r}"));
-    }
-    if let Some(m) = p.maison {
-        parts.push(format!("maison={m}"));
-    }
-    if let Some(o) = p.organisation {
-        parts.push(format!("organisation={o}"));
-    }
-    if let Some(s) = p.status {
-        parts.push(format!("statut={s}"));
-    }
-    if !p.q.is_empty() {
-        parts.push(format!("q={}", url_encode(&p.q)));
-    }
-    parts.push(format!("page={page}"));
-    format!("/comptes?{}", parts.join("&"))
+/// The page links keep the filters the list understood.
+fn page_links(p: &Parsed) -> PageLinks {
+    let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    PageLinks::new("/comptes", "Pages de la liste des comptes")
+        .keep("role", p.role.unwrap_or(""))
+        .keep("maison", &id(p.maison))
+        .keep("organisation", &id(p.organisation))
+        .keep("statut", p.status.unwrap_or(""))
+        .keep("q", &p.q)
 }
 
 pub async fn list(
@@ -252,15 +242,15 @@ pub async fn list(
         .bind(p.organisation)
         .bind(p.status)
         .bind(Some(like_pattern(&p.q)).filter(|_| !p.q.is_empty()))
-        .bind(PAGE_SIZE)
-        .bind((p.page - 1) * PAGE_SIZE)
+        .bind(p.pager.per_page())
+        .bind(p.pager.offset())
         .bind(scope.organisation_param())
         .fetch_all(&mut *conn)
         .await?;
     let total = match rows.first() {
         Some(r) => r.total,
         // Past the last page: count, so that the page can say where the results are.
-        None if p.page > 1 => -1,
+        None if p.pager.page() > 1 => -1,
         None => 0,
     };
     // A responsable chooses among a few organisations; the network has thousands of Maisons and
@@ -295,13 +285,14 @@ pub async fn list(
                 .filter(|_| organisations.iter().any(|c| Some(c.id) == p.organisation)),
         )
     };
-    let pages = ((total.max(0) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pagination = p.pager.counted(total.max(0), &page_links(&p));
+    let page_number = p.pager.page();
     let page = ListPage {
         ctx,
         lines: rows.into_iter().map(Line::from).collect(),
         total: total.max(0),
-        page: p.page,
-        pages: pages.max(p.page),
+        page: page_number,
+        pages: p.pager.pages(total.max(0)).max(page_number),
         role: p.role.unwrap_or("").to_owned(),
         maison: p.maison,
         organisation: p.organisation,
@@ -311,8 +302,7 @@ pub async fn list(
         maison_name,
         organisation_name,
         can_invite_admins: user.is_admin(),
-        prev_href: page_href(&p, p.page - 1),
-        next_href: page_href(&p, p.page + 1),
+        pagination,
         q: p.q,
     };
     Ok(Html(page.render()?).into_response())

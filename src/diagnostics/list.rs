@@ -11,6 +11,7 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, format};
 
 const PAGE_SIZE: i64 = 50;
@@ -50,7 +51,7 @@ struct ListPage {
     ctx: Ctx,
     rows: Vec<Row>,
     page: i64,
-    has_next: bool,
+    pagination: Pages,
     can_create: bool,
     status: String,
     statuses: Vec<(&'static str, &'static str)>,
@@ -62,7 +63,7 @@ pub async fn index(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let pager = Pager::new(q.page, PAGE_SIZE);
     // An unknown status filters nothing (the list's select offers the known ones).
     let status = q
         .statut
@@ -82,19 +83,19 @@ pub async fn index(
         .bind(user.maison_id)
         .bind(user.organisation_id)
         .bind(&status)
-        .bind(PAGE_SIZE + 1)
-        .bind((page - 1) * PAGE_SIZE)
+        .bind(pager.limit_ahead())
+        .bind(pager.offset())
         .fetch_all(&state.db)
         .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    let links = PageLinks::new("/diagnostics", "Pages des diagnostics").keep("statut", &status);
+    let pagination = pager.looked_ahead(&mut rows, &links);
     let can_create = user.maison_id.is_some_and(|m| rules::can_create(&user, m));
     Ok(Html(
         ListPage {
             ctx,
             rows,
-            page,
-            has_next,
+            page: pager.page(),
+            pagination,
             can_create,
             status,
             statuses: vec![

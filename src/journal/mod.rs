@@ -12,6 +12,7 @@ use crate::auth::{CurrentUser, policy};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::Ctx;
+use crate::web::pagination::{PageLinks, Pager, Pages};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/journal", get(journal))
@@ -30,7 +31,7 @@ struct JournalPage {
     ctx: Ctx,
     entries: Vec<HistoryEntry>,
     page: i64,
-    has_next: bool,
+    pagination: Pages,
 }
 
 async fn journal(
@@ -40,16 +41,18 @@ async fn journal(
     Query(q): Query<JournalQuery>,
 ) -> AppResult<impl IntoResponse> {
     policy::ensure(policy::can_read_journal(&user))?;
-    let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let mut entries = audit::all(&state.db, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
-    let has_next = entries.len() as i64 > PAGE_SIZE;
-    entries.truncate(PAGE_SIZE as usize);
+    let pager = Pager::new(q.page, PAGE_SIZE);
+    let mut entries = audit::all(&state.db, pager.limit_ahead(), pager.offset()).await?;
+    let pagination = pager.looked_ahead(
+        &mut entries,
+        &PageLinks::new("/journal", "Pages du journal"),
+    );
     Ok(Html(
         JournalPage {
             ctx,
             entries,
-            page,
-            has_next,
+            page: pager.page(),
+            pagination,
         }
         .render()?,
     ))

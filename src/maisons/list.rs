@@ -14,6 +14,7 @@ use crate::auth::policy::network::{MaisonScope, can_create_maison, maison_scope}
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{contains_pattern, non_empty};
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, format};
 
 pub const PAGE_SIZE: i64 = 25;
@@ -100,7 +101,7 @@ struct ListPage {
     sorts: &'static [(&'static str, &'static str, &'static str)],
     can_create: bool,
     partner_view: bool,
-    query_string: String,
+    pagination: Pages,
 }
 
 /// What the list shows of the network for one query, page and scope: the same for everyone with that scope
@@ -125,13 +126,6 @@ impl ListPage {
     fn total_label(&self) -> String {
         format::int(self.total)
     }
-    fn page_link(&self, page: i64) -> String {
-        if self.query_string.is_empty() {
-            format!("/maisons?page={page}")
-        } else {
-            format!("/maisons?{}&page={page}", self.query_string)
-        }
-    }
 }
 
 fn tri_flag(v: &str) -> Option<bool> {
@@ -148,7 +142,7 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = format::parse_int(&q.page).unwrap_or(1).clamp(1, 100_000);
+    let pager = Pager::parse(&q.page, PAGE_SIZE);
     let order = SORTS
         .iter()
         .find(|(code, _, _)| *code == q.tri)
@@ -158,38 +152,30 @@ pub async fn list(
         MaisonScope::All => None,
         MaisonScope::PartneredBy(org) => Some(org),
     };
-    let query_string = {
-        let mut pairs = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &q.q),
-            ("region", &q.region),
-            ("departement", &q.departement),
-            ("grenelle", &q.grenelle),
-            ("conventionnee", &q.conventionnee),
-            ("tri", &q.tri),
-        ] {
-            if !v.is_empty() {
-                pairs.append_pair(k, v);
-            }
-        }
-        pairs.finish()
-    };
-    let key = format!("maisons?{query_string}&page={page}&organisation={partner_org:?}");
+    let links = PageLinks::new("/maisons", "Pages de la liste des Maisons")
+        .keep("q", &q.q)
+        .keep("region", &q.region)
+        .keep("departement", &q.departement)
+        .keep("grenelle", &q.grenelle)
+        .keep("conventionnee", &q.conventionnee)
+        .keep("tri", &q.tri);
+    // The page's own link holds every filter: the cache key.
+    let key = format!("{}&organisation={partner_org:?}", links.href(pager.page()));
     let data = state
         .network_cache
-        .get_or_compute(key, || list_data(&state, &q, page, order, partner_org))
+        .get_or_compute(key, || list_data(&state, &q, pager, order, partner_org))
         .await?;
     let total = data.total;
     Ok(Html(
         ListPage {
             ctx,
             data,
-            page,
-            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            page: pager.page(),
+            pages: pager.pages(total),
             sorts: SORTS,
             can_create: can_create_maison(&user),
             partner_view: partner_org.is_some(),
-            query_string,
+            pagination: pager.counted(total, &links),
             q,
         }
         .render()?,
@@ -200,7 +186,7 @@ pub async fn list(
 async fn list_data(
     state: &AppState,
     q: &ListQuery,
-    page: i64,
+    pager: Pager,
     order: &str,
     partner_org: Option<i64>,
 ) -> AppResult<ListData> {
@@ -245,13 +231,13 @@ async fn list_data(
         .bind(tri_flag(&q.grenelle))
         .bind(tri_flag(&q.conventionnee))
         .bind(partner_org)
-        .bind(PAGE_SIZE)
-        .bind((page - 1) * PAGE_SIZE)
+        .bind(pager.per_page())
+        .bind(pager.offset())
         .fetch_all(&state.db)
         .await?;
     let total = match rows.first() {
         Some(r) => r.total,
-        None if page > 1 => count(state, q, partner_org).await?,
+        None if pager.page() > 1 => count(state, q, partner_org).await?,
         None => 0,
     };
     let (regions, departements) = filter_options(state).await?;

@@ -17,6 +17,7 @@ use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, Form, format, outcome};
 pub use mail::spawn_mailer;
 
@@ -117,7 +118,7 @@ struct ListPage {
     ctx: Ctx,
     items: Vec<Shown>,
     page: i64,
-    has_next: bool,
+    pagination: Pages,
 }
 
 #[derive(Deserialize)]
@@ -131,18 +132,20 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let pager = Pager::new(q.page, PAGE_SIZE);
     let mut rows: Vec<Row> = sqlx::query_as(
         "select id, message, link, created_at, read_at from notification
          where account_id = $1 order by created_at desc, id desc limit $2 offset $3",
     )
     .bind(user.id)
-    .bind(PAGE_SIZE + 1)
-    .bind((page - 1) * PAGE_SIZE)
+    .bind(pager.limit_ahead())
+    .bind(pager.offset())
     .fetch_all(&state.db)
     .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    let pagination = pager.looked_ahead(
+        &mut rows,
+        &PageLinks::new("/notifications", "Pages des notifications"),
+    );
     let items = rows
         .into_iter()
         .map(|r| Shown {
@@ -158,8 +161,8 @@ async fn list(
         ListPage {
             ctx,
             items,
-            page,
-            has_next,
+            page: pager.page(),
+            pagination,
         }
         .render()?,
     )

@@ -16,6 +16,7 @@ use crate::auth::policy::{self, network as rules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, contains_pattern, non_empty, parse_id, violates};
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, Form, format, idempotency, outcome};
 
 const PAGE_SIZE: i64 = 25;
@@ -61,19 +62,12 @@ struct ListPage {
     can_create: bool,
     /// Admins: the accounts to review and the shared organisations without a référent.
     can_review: bool,
-    query_string: String,
+    pagination: Pages,
 }
 
 impl ListPage {
     fn total_label(&self) -> String {
         format::int(self.total)
-    }
-    fn page_link(&self, page: i64) -> String {
-        if self.query_string.is_empty() {
-            format!("/organisations?page={page}")
-        } else {
-            format!("/organisations?{}&page={page}", self.query_string)
-        }
     }
 }
 
@@ -84,7 +78,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_organisations(&user))?;
-    let page = format::parse_int(&q.page).unwrap_or(1).clamp(1, 100_000);
+    let pager = Pager::parse(&q.page, PAGE_SIZE);
     let digits: String = q.q.chars().filter(|c| !c.is_whitespace()).collect();
     let siret_prefix =
         (!digits.is_empty() && digits.len() <= 14 && digits.chars().all(|c| c.is_ascii_digit()))
@@ -112,30 +106,28 @@ pub async fn list(
     .bind(siret_prefix)
     .bind(non_empty(&q.type_code, 40))
     .bind(non_empty(&q.region, 40))
-    .bind(PAGE_SIZE)
-    .bind((page - 1) * PAGE_SIZE)
+    .bind(pager.per_page())
+    .bind(pager.offset())
     .fetch_all(&state.db)
     .await?;
     let total = rows.first().map(|r| r.total).unwrap_or(0);
     let (types, regions) = choices(&state.db).await?;
-    let mut pairs = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("q", &q.q), ("type", &q.type_code), ("region", &q.region)] {
-        if !v.is_empty() {
-            pairs.append_pair(k, v);
-        }
-    }
+    let links = PageLinks::new("/organisations", "Pages de l'annuaire des organisations")
+        .keep("q", &q.q)
+        .keep("type", &q.type_code)
+        .keep("region", &q.region);
     Ok(Html(
         ListPage {
             ctx,
             rows,
             total,
-            page,
-            pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            page: pager.page(),
+            pages: pager.pages(total),
             types,
             regions,
             can_create: rules::can_create_organisation(&user),
             can_review: org_rules::can_review_accounts(&user),
-            query_string: pairs.finish(),
+            pagination: pager.counted(total, &links),
             q,
         }
         .render()?,

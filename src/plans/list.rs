@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, format};
 
 #[derive(sqlx::FromRow)]
@@ -43,8 +44,7 @@ struct ListPage {
     own: Vec<PlanRow>,
     others: Vec<PlanRow>,
     can_create: bool,
-    page: i64,
-    has_next: bool,
+    pagination: Pages,
     status: String,
     is_staff: bool,
     statuses: &'static [PlanStatus],
@@ -72,7 +72,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_plans(&user))?;
-    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let pager = Pager::new(q.page, PAGE_SIZE);
     // An unknown status filters nothing (the list's select offers the known ones).
     let status = q
         .statut
@@ -91,12 +91,12 @@ pub async fn list(
     .bind(user.maison_id.unwrap_or(-1))
     .bind(user.organisation_id.unwrap_or(-1))
     .bind(&status)
-    .bind(PAGE_SIZE + 1)
-    .bind((page - 1) * PAGE_SIZE)
+    .bind(pager.limit_ahead())
+    .bind(pager.offset())
     .fetch_all(&state.db)
     .await?;
-    let has_next = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
+    let links = PageLinks::new("/plans", "Pages des plans d'actions").keep("statut", &status);
+    let pagination = pager.looked_ahead(&mut rows, &links);
     let own_name = user.maison_name.clone().unwrap_or_default();
     let (own, others): (Vec<_>, Vec<_>) = if user.is_staff() {
         rows.into_iter().partition(|r| r.maison_name == own_name)
@@ -108,8 +108,7 @@ pub async fn list(
         own,
         others,
         can_create: rules::can_create_plan(&user),
-        page,
-        has_next,
+        pagination,
         status,
         is_staff: user.is_staff(),
         statuses: PlanStatus::ALL,

@@ -33,6 +33,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::Count;
+use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, format, url_encode};
 
 pub fn router() -> Router<AppState> {
@@ -126,8 +127,8 @@ impl Filters {
     fn inactive(&self) -> bool {
         !self.inactif.is_empty()
     }
-    fn page(&self) -> i64 {
-        self.page.parse().unwrap_or(1).clamp(1, 100_000)
+    fn pager(&self) -> Pager {
+        Pager::parse(&self.page, PAGE_SIZE)
     }
     fn descending(&self) -> bool {
         self.ordre == "desc"
@@ -467,8 +468,7 @@ pub struct DashboardData {
     totals: Totals,
     page: i64,
     pages: i64,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pagination: Pages,
     export_query: String,
     regions: Vec<Choice>,
     programmes: Vec<Choice>,
@@ -501,7 +501,7 @@ async fn dashboard(
     let key = format!(
         "reseau?{}&page={}&jour={today}",
         f.query_with_sort(),
-        f.page()
+        f.pager().page()
     );
     let body = state
         .network_cache
@@ -518,8 +518,8 @@ async fn dashboard_data(
     f: &Filters,
     today: NaiveDate,
 ) -> AppResult<DashboardData> {
-    let page = f.page();
-    let data = fetch_rows(state, f, today, Some((PAGE_SIZE, (page - 1) * PAGE_SIZE))).await?;
+    let pager = f.pager();
+    let data = fetch_rows(state, f, today, Some((pager.per_page(), pager.offset()))).await?;
     let totals = match data.first() {
         Some(first) => Totals {
             maisons: Count(first.total_rows),
@@ -546,9 +546,8 @@ async fn dashboard_data(
         }
     };
     let total_rows = data.first().map(|r| r.total_rows).unwrap_or(0);
-    let pages = ((total_rows + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let base = f.query_with_sort();
-    let page_href = |p: i64| format!("/reseau?{}", join_query(&base, &format!("page={p}")));
+    let links =
+        PageLinks::new("/reseau", "Pages du tableau des Maisons").keep_query(&f.query_with_sort());
 
     // Regions, axes and sectors in one pass over the filtered actions (grouping sets), labelled by joining
     // the reference tables afterwards so that empty regions and axes still get their tile and bar.
@@ -745,10 +744,9 @@ async fn dashboard_data(
     Ok(DashboardData {
         rows: data.iter().map(Row::from).collect(),
         totals,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| page_href(page - 1)),
-        next_href: (page < pages).then(|| page_href(page + 1)),
+        page: pager.page(),
+        pages: pager.pages(total_rows),
+        pagination: pager.counted(total_rows, &links),
         export_query: f.query_with_sort(),
         regions,
         programmes,

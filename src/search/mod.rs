@@ -15,7 +15,8 @@ use crate::auth::{CurrentUser, policy};
 use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, format, url_encode};
+use crate::web::pagination::{PageLinks, Pager, Pages};
+use crate::web::{Ctx, format};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/recherche", get(search))
@@ -62,8 +63,7 @@ struct SearchPage {
     total: i64,
     total_label: String,
     page: i64,
-    prev_href: Option<String>,
-    next_href: Option<String>,
+    pagination: Pages,
     searched: bool,
 }
 
@@ -144,7 +144,7 @@ async fn search(
         k @ ("diagnostic" | "plan" | "action") => k,
         _ => "",
     };
-    let page = sq.page.parse::<i64>().unwrap_or(1).clamp(1, 1000);
+    let pager = Pager::parse(&sq.page, PAGE_SIZE);
     let hits: Vec<Hit> = if q.is_empty() {
         Vec::new()
     } else {
@@ -153,14 +153,16 @@ async fn search(
             .bind(mode)
             .bind(id)
             .bind(kind)
-            .bind(PAGE_SIZE)
-            .bind((page - 1) * PAGE_SIZE)
+            .bind(pager.per_page())
+            .bind(pager.offset())
             .fetch_all(&state.db)
             .await?
     };
     let total = hits.first().map(|h| h.total).unwrap_or(0);
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    let link = |p: i64| format!("/recherche?q={}&page={p}", url_encode(&q));
+    let links = PageLinks::new("/recherche", "Pages de résultats")
+        .keep("q", &q)
+        .keep("type", kind);
+    let pagination = pager.counted(total, &links);
     let results = hits
         .into_iter()
         .map(|h| Result_ {
@@ -172,8 +174,6 @@ async fn search(
             excerpt: h.excerpt,
         })
         .collect();
-    let prev_href = (page > 1).then(|| link(page - 1));
-    let next_href = (page < pages).then(|| link(page + 1));
     Ok(Html(
         SearchPage {
             ctx,
@@ -182,9 +182,8 @@ async fn search(
             results,
             total,
             total_label: format::int(total),
-            page,
-            prev_href,
-            next_href,
+            page: pager.page(),
+            pagination,
         }
         .render()?,
     )

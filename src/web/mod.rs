@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod middleware;
 pub mod nav;
 pub mod outcome;
+pub mod pagination;
 
 use axum::http::HeaderValue;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
