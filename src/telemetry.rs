@@ -1,4 +1,4 @@
-//! Logs: one line per request (see `web::layers`), JSON when `LOG_FORMAT=json`, filtered by `RUST_LOG`.
+//! Logs: one line per request (the trace layer of `router.rs`), JSON when `LOG_FORMAT=json`, filtered by `RUST_LOG`.
 
 use tracing_subscriber::EnvFilter;
 
