@@ -17,7 +17,7 @@ use crate::auth::{CurrentUser, Role, policy};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{askers_of_maison, notify};
 use crate::state::AppState;
-use crate::web::answers::{AnswerForm, Refusal, reason_sentence};
+use crate::web::answers::{AnswerForm, Refusal, Table, reason_sentence};
 use crate::web::forms::{self, parse_id};
 use crate::web::{Ctx, Form, format, outcome};
 
@@ -59,7 +59,8 @@ impl ProposalRow {
     }
 }
 
-const COLUMNS: &str = "p.id, p.maison_id, m.name as maison_name, p.organisation_id,
+const PROPOSALS: Table = Table {
+    columns: "p.id, p.maison_id, m.name as maison_name, p.organisation_id,
         o.name as organisation_name, p.email, p.name, p.note, p.status, p.proposed_by,
         pa.name as proposed_by_name, p.proposed_at, p.answered_at, p.answer,
         exists (select 1 from account x where x.organisation_id = o.id and x.role = 'partner'
@@ -67,7 +68,10 @@ const COLUMNS: &str = "p.id, p.maison_id, m.name as maison_name, p.organisation_
      from account_proposal p
      join maison m on m.id = p.maison_id
      join organisation o on o.id = p.organisation_id
-     left join account pa on pa.id = p.proposed_by";
+     left join account pa on pa.id = p.proposed_by",
+    alias: "p",
+    asked_at: "proposed_at",
+};
 
 #[derive(Template)]
 #[template(path = "accounts/proposals.html")]
@@ -86,24 +90,7 @@ async fn render_list(
     refusal: Refusal,
 ) -> AppResult<Response> {
     let scope = org_rules::requests_scope(user).ok_or(AppError::NotFound)?;
-    let pending: Vec<ProposalRow> = sqlx::query_as(&format!(
-        "select {COLUMNS}
-         where p.status = 'en_attente' and ($1::bigint is null or p.organisation_id = $1)
-         order by has_referent, p.proposed_at, p.id limit 200"
-    ))
-    .persistent(false)
-    .bind(scope)
-    .fetch_all(&state.db)
-    .await?;
-    let answered: Vec<ProposalRow> = sqlx::query_as(&format!(
-        "select {COLUMNS}
-         where p.status <> 'en_attente' and ($1::bigint is null or p.organisation_id = $1)
-         order by p.answered_at desc, p.id desc limit 30"
-    ))
-    .persistent(false)
-    .bind(scope)
-    .fetch_all(&state.db)
-    .await?;
+    let (pending, answered) = PROPOSALS.lists(&state.db, scope).await?;
     let status = refusal.status();
     let page = ProposalsPage {
         ctx,
@@ -134,13 +121,7 @@ async fn pending(
     id: &str,
 ) -> AppResult<Result<ProposalRow, Response>> {
     let id = parse_id(id)?;
-    let p: ProposalRow =
-        sqlx::query_as(&format!("select {COLUMNS} where p.id = $1 for update of p"))
-            .persistent(false)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let p: ProposalRow = PROPOSALS.locked(tx, id).await?.ok_or(AppError::NotFound)?;
     policy::ensure(org_rules::can_answer_requests(user, p.organisation_id))?;
     if p.status != "en_attente" {
         let message = "Cette proposition a déjà reçu une réponse.";

@@ -52,6 +52,21 @@ impl Diff {
         self
     }
 
+    /// `field` for values held by reference (a form's and a row's `String`s): cloned only when they differ.
+    pub fn field_ref<T: PartialEq + Clone + Into<Value>>(
+        &mut self,
+        field: &str,
+        label: &str,
+        before: &T,
+        after: &T,
+    ) -> &mut Self {
+        if before != after {
+            self.0
+                .push(Change::new(field, label, before.clone(), after.clone()));
+        }
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

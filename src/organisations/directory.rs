@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::fields::{Choice, Org, OrgForm, SIRET_KEY, choices, parse_org, siret_label};
-use super::show::load;
+use super::show::{OrgRow, load};
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::organisations::{self as org_rules, OrgControl};
@@ -159,30 +159,53 @@ struct FormPage {
     conflict: bool,
 }
 
+impl FormPage {
+    /// The form of organisation `org` (its id and name; `None` when creating) as typed, with its messages.
+    fn new(
+        ctx: Ctx,
+        org: Option<(i64, String)>,
+        f: OrgForm,
+        errors: FieldErrors,
+        (types, regions): (Vec<Choice>, Vec<Choice>),
+    ) -> Self {
+        let (org_id, org_name) = match org {
+            Some((id, name)) => (Some(id), name),
+            None => (None, String::new()),
+        };
+        FormPage {
+            ctx,
+            org_id,
+            org_name,
+            f,
+            version: String::new(),
+            form_key: String::new(),
+            errors,
+            types,
+            regions,
+            conflict: false,
+        }
+    }
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_organisation(&user))?;
-    let (types, regions) = choices(&state.db).await?;
+    let choices = choices(&state.db).await?;
     let form_key = ctx.form_key();
-    Ok(Html(
-        FormPage {
+    let page = FormPage {
+        form_key,
+        ..FormPage::new(
             ctx,
-            org_id: None,
-            org_name: String::new(),
-            f: OrgForm::default(),
-            version: String::new(),
-            form_key,
-            errors: FieldErrors::default(),
-            types,
-            regions,
-            conflict: false,
-        }
-        .render()?,
-    )
-    .into_response())
+            None,
+            OrgForm::default(),
+            FieldErrors::default(),
+            choices,
+        )
+    };
+    forms::render(&page, StatusCode::OK)
 }
 
 /// Inserts an organisation and its audit event; `Err(())` when the SIRET is taken. `maison_id`: the Maison
@@ -271,16 +294,8 @@ pub async fn create(
         }
     }
     let page = FormPage {
-        ctx,
-        org_id: None,
-        org_name: String::new(),
-        f: f.org,
-        version: String::new(),
         form_key: f.form_key,
-        errors: e,
-        types,
-        regions,
-        conflict: false,
+        ..FormPage::new(ctx, None, f.org, e, (types, regions))
     };
     forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
 }
@@ -301,7 +316,7 @@ pub async fn edit_form(
     let id = parse_id(&id)?;
     ensure_editable(&state, &user, id).await?;
     let o = load(&state.db, id).await?;
-    let (types, regions) = choices(&state.db).await?;
+    let choices = choices(&state.db).await?;
     let f = OrgForm {
         name: o.name.clone(),
         type_code: o.type_code.clone(),
@@ -312,22 +327,52 @@ pub async fn edit_form(
         email: o.email.clone(),
         phone: o.phone.clone(),
     };
-    Ok(Html(
-        FormPage {
-            ctx,
-            org_id: Some(id),
-            org_name: o.name,
-            f,
-            version: o.version.to_string(),
-            form_key: String::new(),
-            errors: FieldErrors::default(),
-            types,
-            regions,
-            conflict: false,
-        }
-        .render()?,
+    let page = FormPage {
+        version: o.version.to_string(),
+        ..FormPage::new(ctx, Some((id, o.name)), f, FieldErrors::default(), choices)
+    };
+    forms::render(&page, StatusCode::OK)
+}
+
+/// What an edit changes, field by field, for the journal.
+fn diff(before: &OrgRow, org: &Org) -> Diff {
+    let mut d = Diff::default();
+    d.field_ref("name", "Nom", &before.name, &org.name)
+        .field_ref("type_code", "Type", &before.type_code, &org.type_code)
+        .field_ref("siret", "SIRET", &before.siret, &org.siret)
+        .field_ref("region_code", "Région", &before.region_code, &org.region)
+        .field_ref("address", "Adresse", &before.address, &org.address)
+        .field_ref("website", "Site web", &before.website, &org.website)
+        .field_ref("email", "E-mail", &before.email, &org.email)
+        .field_ref("phone", "Téléphone", &before.phone, &org.phone);
+    d
+}
+
+/// Writes the edit of organisation `id` if it is still at `version` (`Ok(false)`: someone saved first).
+async fn write(
+    tx: &mut sqlx::PgConnection,
+    id: i64,
+    version: i32,
+    org: &Org,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "update organisation set name = $3, type_code = $4, siret = $5, region_code = $6, address = $7,
+                website = $8, email = $9, phone = $10, version = version + 1
+         where id = $1 and version = $2",
     )
-    .into_response())
+    .bind(id)
+    .bind(version)
+    .bind(&org.name)
+    .bind(&org.type_code)
+    .bind(&org.siret)
+    .bind(&org.region)
+    .bind(&org.address)
+    .bind(&org.website)
+    .bind(&org.email)
+    .bind(&org.phone)
+    .execute(tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 pub async fn update(
@@ -344,82 +389,28 @@ pub async fn update(
     let org = parse_org(&f.org, &types, &regions, &mut e);
     let mut tx = state.db.begin().await?;
     let before = load(&mut *tx, id).await?;
-    let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
+    let mut conflict =
+        e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
     if e.is_empty() && !conflict {
-        let mut d = Diff::default();
-        d.field("name", "Nom", before.name.clone(), org.name.clone())
-            .field(
-                "type_code",
-                "Type",
-                before.type_code.clone(),
-                org.type_code.clone(),
-            )
-            .field("siret", "SIRET", before.siret.clone(), org.siret.clone())
-            .field(
-                "region_code",
-                "Région",
-                before.region_code.clone(),
-                org.region.clone(),
-            )
-            .field(
-                "address",
-                "Adresse",
-                before.address.clone(),
-                org.address.clone(),
-            )
-            .field(
-                "website",
-                "Site web",
-                before.website.clone(),
-                org.website.clone(),
-            )
-            .field("email", "E-mail", before.email.clone(), org.email.clone())
-            .field(
-                "phone",
-                "Téléphone",
-                before.phone.clone(),
-                org.phone.clone(),
-            );
+        let d = diff(&before, &org);
         if d.is_empty() {
             return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
         }
-        let updated = sqlx::query(
-            "update organisation set name = $3, type_code = $4, siret = $5, region_code = $6, address = $7,
-                    website = $8, email = $9, phone = $10, version = version + 1
-             where id = $1 and version = $2",
-        )
-        .bind(id)
-        .bind(before.version)
-        .bind(&org.name)
-        .bind(&org.type_code)
-        .bind(&org.siret)
-        .bind(&org.region)
-        .bind(&org.address)
-        .bind(&org.website)
-        .bind(&org.email)
-        .bind(&org.phone)
-        .execute(&mut *tx)
-        .await;
-        match updated {
-            Ok(r) if r.rows_affected() == 1 => {
-                return outcome::done(
-                    tx,
-                    &ctx,
-                    Event {
-                        actor: Some(user.id),
-                        maison_id: user.maison_id,
-                        object_type: "organisation",
-                        object_id: id,
-                        action: "modification",
-                        summary: format!("Fiche de l'organisation modifiée : {}", org.name),
-                        changes: d.0,
-                    },
-                    "La fiche de l'organisation a été enregistrée.",
-                    &format!("/organisations/{id}"),
-                )
-                .await;
+        match write(&mut tx, id, before.version, &org).await {
+            Ok(true) => {
+                let event = Event {
+                    actor: Some(user.id),
+                    maison_id: user.maison_id,
+                    object_type: "organisation",
+                    object_id: id,
+                    action: "modification",
+                    summary: format!("Fiche de l'organisation modifiée : {}", org.name),
+                    changes: d.0,
+                };
+                let msg = "La fiche de l'organisation a été enregistrée.";
+                return outcome::done(tx, &ctx, event, msg, &format!("/organisations/{id}")).await;
             }
-            Ok(_) => {}
+            Ok(false) => conflict = true,
             Err(err) if violates(&err, SIRET_KEY) => {
                 drop(tx);
                 let msg =
@@ -429,22 +420,10 @@ pub async fn update(
             Err(err) => return Err(err.into()),
         }
     }
-    let status = if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     let page = FormPage {
-        ctx,
-        org_id: Some(id),
-        org_name: before.name,
-        f: f.org,
         version: f.version,
-        form_key: String::new(),
-        errors: e,
-        types,
-        regions,
         conflict,
+        ..FormPage::new(ctx, Some((id, before.name)), f.org, e, (types, regions))
     };
-    forms::render(&page, status)
+    forms::render(&page, forms::refused(conflict))
 }

@@ -176,65 +176,63 @@ pub async fn designate(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
     Form(f): Form<ReferentForm>,
 ) -> AppResult<Response> {
-    policy::ensure(org_rules::can_designate_referents(&user))?;
-    let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
-    let mut tx = state.db.begin().await?;
-    let person = person_of(&mut tx, id, aid).await?;
-    if person.referent {
-        drop(tx);
-        return outcome::nothing_done(
-            &state.db,
-            &ctx,
-            FlashKind::Info,
-            "Cette personne est déjà référente de son organisation.",
-            &f.back(id),
-        )
-        .await;
-    }
-    let change = RoleChange {
-        action: "referent_designe",
-        summary: "Référent désigné",
-        before: None,
-        after: Some(person.id),
-        notice: "Vous êtes désormais référent de votre organisation : vous gérez sa fiche et les comptes \
-                 de ses personnes, et répondez à ses demandes de partenariat.",
-        message: "La personne a été désignée référente.",
-    };
-    change_roles(tx, &ctx, &user, id, change, &f.back(id)).await
+    designation(state, user, ctx, ids, f, true).await
 }
 
 pub async fn remove(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
-    Path((id, aid)): Path<(String, String)>,
+    Path(ids): Path<(String, String)>,
     Form(f): Form<ReferentForm>,
+) -> AppResult<Response> {
+    designation(state, user, ctx, ids, f, false).await
+}
+
+/// An admin makes person `aid` of organisation `id` référent (`referent`) or no longer référent.
+async fn designation(
+    state: AppState,
+    user: CurrentUser,
+    ctx: Ctx,
+    (id, aid): (String, String),
+    f: ReferentForm,
+    referent: bool,
 ) -> AppResult<Response> {
     policy::ensure(org_rules::can_designate_referents(&user))?;
     let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
     let mut tx = state.db.begin().await?;
     let person = person_of(&mut tx, id, aid).await?;
-    if !person.referent {
+    if person.referent == referent {
         drop(tx);
-        return outcome::nothing_done(
-            &state.db,
-            &ctx,
-            FlashKind::Info,
-            "Cette personne n'est pas référente de son organisation.",
-            &f.back(id),
-        )
-        .await;
+        let message = if referent {
+            "Cette personne est déjà référente de son organisation."
+        } else {
+            "Cette personne n'est pas référente de son organisation."
+        };
+        return outcome::nothing_done(&state.db, &ctx, FlashKind::Info, message, &f.back(id)).await;
     }
-    let change = RoleChange {
-        action: "referent_retire",
-        summary: "Référent retiré",
-        before: Some(person.id),
-        after: None,
-        notice: "L'administration du réseau vous a retiré le rôle de référent de votre organisation.",
-        message: "La personne n'est plus référente de son organisation.",
+    let change = if referent {
+        RoleChange {
+            action: "referent_designe",
+            summary: "Référent désigné",
+            before: None,
+            after: Some(person.id),
+            notice: "Vous êtes désormais référent de votre organisation : vous gérez sa fiche et les \
+                     comptes de ses personnes, et répondez à ses demandes de partenariat.",
+            message: "La personne a été désignée référente.",
+        }
+    } else {
+        RoleChange {
+            action: "referent_retire",
+            summary: "Référent retiré",
+            before: Some(person.id),
+            after: None,
+            notice: "L'administration du réseau vous a retiré le rôle de référent de votre organisation.",
+            message: "La personne n'est plus référente de son organisation.",
+        }
     };
     change_roles(tx, &ctx, &user, id, change, &f.back(id)).await
 }

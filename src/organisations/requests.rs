@@ -21,7 +21,7 @@ use crate::domain::partnership::{RequestStatus, roles_label};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{askers_of_maison, notify};
 use crate::state::AppState;
-use crate::web::answers::{AnswerForm, Refusal, reason_sentence};
+use crate::web::answers::{AnswerForm, Refusal, Table, reason_sentence};
 use crate::web::forms::{self, parse_id};
 use crate::web::{Ctx, Form, format, outcome};
 
@@ -69,7 +69,8 @@ impl RequestRow {
     }
 }
 
-const COLUMNS: &str = "r.id, r.maison_id, m.name as maison_name, r.organisation_id,
+const REQUESTS: Table = Table {
+    columns: "r.id, r.maison_id, m.name as maison_name, r.organisation_id,
         o.name as organisation_name, r.roles, r.since, r.note, r.status,
         r.requested_by, ra.name as requested_by_name, r.requested_at, aa.name as answered_by_name, r.answered_at, r.answer,
         exists (select 1 from account x where x.organisation_id = o.id and x.role = 'partner'
@@ -79,7 +80,10 @@ const COLUMNS: &str = "r.id, r.maison_id, m.name as maison_name, r.organisation_
      join maison m on m.id = r.maison_id
      join organisation o on o.id = r.organisation_id
      left join account ra on ra.id = r.requested_by
-     left join account aa on aa.id = r.answered_by";
+     left join account aa on aa.id = r.answered_by",
+    alias: "r",
+    asked_at: "requested_at",
+};
 
 #[derive(Template)]
 #[template(path = "organisations/requests.html")]
@@ -100,26 +104,7 @@ async fn render_list(
 ) -> AppResult<Response> {
     let scope = org_rules::requests_scope(user).ok_or(AppError::NotFound)?;
     // Admins see first the requests of organisations without a référent: theirs to answer.
-    let pending: Vec<RequestRow> = sqlx::query_as(&format!(
-        "select {COLUMNS}
-         where r.status = 'en_attente' and ($1::bigint is null or r.organisation_id = $1)
-         order by has_referent, r.requested_at, r.id
-         limit 200"
-    ))
-    .persistent(false)
-    .bind(scope)
-    .fetch_all(&state.db)
-    .await?;
-    let answered: Vec<RequestRow> = sqlx::query_as(&format!(
-        "select {COLUMNS}
-         where r.status <> 'en_attente' and ($1::bigint is null or r.organisation_id = $1)
-         order by r.answered_at desc, r.id desc
-         limit 30"
-    ))
-    .persistent(false)
-    .bind(scope)
-    .fetch_all(&state.db)
-    .await?;
+    let (pending, answered) = REQUESTS.lists(&state.db, scope).await?;
     let status = refusal.status();
     let page = RequestsPage {
         ctx,
@@ -143,13 +128,7 @@ pub async fn list(
 /// The request, locked for the answer, once `user` may answer it (404 otherwise).
 async fn locked(tx: &mut PgConnection, user: &CurrentUser, id: &str) -> AppResult<RequestRow> {
     let id = parse_id(id)?;
-    let r: RequestRow =
-        sqlx::query_as(&format!("select {COLUMNS} where r.id = $1 for update of r"))
-            .persistent(false)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let r: RequestRow = REQUESTS.locked(tx, id).await?.ok_or(AppError::NotFound)?;
     policy::ensure(org_rules::can_answer_requests(user, r.organisation_id))?;
     Ok(r)
 }
@@ -181,6 +160,29 @@ async fn set_status(
     .bind(answer)
     .execute(tx)
     .await?;
+    Ok(())
+}
+
+/// Records `action` in the journals of both the request's Maison and its organisation.
+async fn record_both(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    r: &RequestRow,
+    action: &str,
+    summary: &str,
+) -> sqlx::Result<()> {
+    for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
+        let event = Event {
+            actor: Some(user.id),
+            maison_id: Some(r.maison_id),
+            object_type,
+            object_id,
+            action,
+            summary: summary.to_owned(),
+            changes: vec![],
+        };
+        audit::record(&mut *tx, event).await?;
+    }
     Ok(())
 }
 
@@ -267,24 +269,11 @@ pub async fn refuse(
     };
     set_status(&mut tx, &user, r.id, RequestStatus::Refusee, &answer).await?;
     let reason = reason_sentence(&answer);
-    for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: Some(user.id),
-                maison_id: Some(r.maison_id),
-                object_type,
-                object_id,
-                action: "partenariat_demande_refusee",
-                summary: format!(
-                    "Demande de partenariat refusée : {} ne devient pas partenaire de {}.{reason}",
-                    r.maison_name, r.organisation_name
-                ),
-                changes: vec![],
-            },
-        )
-        .await?;
-    }
+    let summary = format!(
+        "Demande de partenariat refusée : {} ne devient pas partenaire de {}.{reason}",
+        r.maison_name, r.organisation_name
+    );
+    record_both(&mut tx, &user, &r, "partenariat_demande_refusee", &summary).await?;
     let to = askers_of_maison(&mut tx, r.maison_id, r.requested_by).await?;
     notify(
         &mut tx,
@@ -314,7 +303,8 @@ pub async fn withdraw(
     let rid = parse_id(&rid)?;
     let mut tx = state.db.begin().await?;
     let r: RequestRow = sqlx::query_as(&format!(
-        "select {COLUMNS} where r.id = $1 and r.maison_id = $2 for update of r"
+        "select {} where r.id = $1 and r.maison_id = $2 for update of r",
+        REQUESTS.columns
     ))
     .persistent(false)
     .bind(rid)
@@ -332,24 +322,11 @@ pub async fn withdraw(
         return outcome::nothing_done(&state.db, &ctx, FlashKind::Error, &message, &to).await;
     }
     set_status(&mut tx, &user, r.id, RequestStatus::Retiree, "").await?;
-    for (object_type, object_id) in [("maison", r.maison_id), ("organisation", r.organisation_id)] {
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: Some(user.id),
-                maison_id: Some(r.maison_id),
-                object_type,
-                object_id,
-                action: "partenariat_demande_retiree",
-                summary: format!(
-                    "Demande de partenariat retirée : {} ne demande plus à devenir partenaire de {}",
-                    r.maison_name, r.organisation_name
-                ),
-                changes: vec![],
-            },
-        )
-        .await?;
-    }
+    let summary = format!(
+        "Demande de partenariat retirée : {} ne demande plus à devenir partenaire de {}",
+        r.maison_name, r.organisation_name
+    );
+    record_both(&mut tx, &user, &r, "partenariat_demande_retiree", &summary).await?;
     let msg = format!(
         "La demande de partenariat avec {} est retirée.",
         r.organisation_name

@@ -7,8 +7,67 @@
 
 use axum::http::StatusCode;
 use serde::Deserialize;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, PgPool};
 
 use crate::web::forms::FieldErrors;
+
+/// The table a list answers: its `select` list with `from` and joins (`columns`), in which the pending
+/// things are the rows of alias `alias` with `status = 'en_attente'`, an `organisation_id`, an
+/// `answered_at`, and `asked_at` the column of when they were asked; `has_referent` a column of the list.
+pub struct Table {
+    pub columns: &'static str,
+    pub alias: &'static str,
+    pub asked_at: &'static str,
+}
+
+impl Table {
+    /// The pending ones (those of organisations without a référent first, then the oldest; at most 200)
+    /// and the 30 latest answers, of organisation `scope` (`None`: every organisation).
+    pub async fn lists<R>(&self, db: &PgPool, scope: Option<i64>) -> sqlx::Result<(Vec<R>, Vec<R>)>
+    where
+        R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let Table {
+            columns,
+            alias: a,
+            asked_at,
+        } = self;
+        let mine = format!("($1::bigint is null or {a}.organisation_id = $1)");
+        let pending = sqlx::query_as(&format!(
+            "select {columns} where {a}.status = 'en_attente' and {mine}
+             order by has_referent, {a}.{asked_at}, {a}.id limit 200"
+        ))
+        .persistent(false)
+        .bind(scope)
+        .fetch_all(db)
+        .await?;
+        let answered = sqlx::query_as(&format!(
+            "select {columns} where {a}.status <> 'en_attente' and {mine}
+             order by {a}.answered_at desc, {a}.id desc limit 30"
+        ))
+        .persistent(false)
+        .bind(scope)
+        .fetch_all(db)
+        .await?;
+        Ok((pending, answered))
+    }
+
+    /// Pending thing `id` (whatever its status), locked for the answer.
+    pub async fn locked<R>(&self, tx: &mut PgConnection, id: i64) -> sqlx::Result<Option<R>>
+    where
+        R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+    {
+        let Table { columns, alias, .. } = self;
+        sqlx::query_as(&format!(
+            "select {columns} where {alias}.id = $1 for update of {alias}"
+        ))
+        .persistent(false)
+        .bind(id)
+        .fetch_optional(tx)
+        .await
+    }
+}
 
 /// The longest reason a refusal may give, in characters.
 pub const MAX_REASON: usize = 1000;

@@ -16,6 +16,16 @@ pub fn render(page: &impl Template, status: StatusCode) -> AppResult<Response> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// The status of a form sent back to be corrected: `CONFLICT` (409) when someone else saved first
+/// (`conflict`), else `UNPROCESSABLE_ENTITY` (422).
+pub fn refused(conflict: bool) -> StatusCode {
+    if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// Whether a write was refused by the named unique or check constraint: the one place a constraint becomes
 /// a form error (`if violates(&e, "account_email_key") { errors.add("email", "…") }`).
 pub fn violates(e: &sqlx::Error, constraint: &str) -> bool {

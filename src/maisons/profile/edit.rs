@@ -6,15 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{
-    Current, FormPage, MaisonForm, bind_profile, departements, parse_convention, parse_profile,
-    region_of, render,
+    Convention, Current, FormPage, MaisonForm, Profile, bind_profile, departements,
+    parse_convention, parse_profile, region_of, render,
 };
 use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
 use crate::error::{AppError, AppResult};
+use crate::maisons::show::legal_form_label;
 use crate::state::AppState;
-use crate::web::forms::{FieldErrors, parse_id};
+use crate::web::forms::{self, FieldErrors, parse_id};
 use crate::web::{Ctx, Form, format, outcome};
 
 async fn current(conn: impl sqlx::PgExecutor<'_>, id: i64, lock: bool) -> AppResult<Current> {
@@ -76,22 +77,73 @@ pub async fn edit_form(
     let id = parse_id(&id)?;
     policy::ensure(rules::can_edit_maison(&user, id))?;
     let c = current(&state.db, id, false).await?;
-    render(
-        FormPage {
-            ctx,
-            maison_id: Some(id),
-            maison_name: c.name.clone(),
-            f: form_of(&c),
-            errors: FieldErrors::default(),
-            departements: departements(&state).await?,
-            convention_editable: rules::can_edit_convention(&user),
-            conflict: false,
-            epci_q: String::new(),
-            epci_results: None,
-            epci_name: None,
-        },
-        StatusCode::OK,
-    )
+    let departements = departements(&state).await?;
+    let editable = rules::can_edit_convention(&user);
+    let page = FormPage::new(
+        ctx,
+        Some((id, c.name.clone())),
+        form_of(&c),
+        FieldErrors::default(),
+        departements,
+        editable,
+    );
+    render(page, StatusCode::OK)
+}
+
+/// What an edit changes, field by field, for the journal.
+fn diff(before: &Current, p: &Profile, c: &Convention) -> Diff {
+    let mut d = Diff::default();
+    d.field_ref("name", "Nom", &before.name, &p.name)
+        .field_ref(
+            "departement_code",
+            "Département",
+            &before.departement_code,
+            &p.departement,
+        )
+        .field_ref("address", "Adresse", &before.address, &p.address)
+        .field_ref(
+            "postal_code",
+            "Code postal",
+            &before.postal_code,
+            &p.postal_code,
+        )
+        .field_ref("city", "Ville", &before.city, &p.city)
+        .field_ref("website", "Site web", &before.website, &p.website)
+        .field_ref("email", "E-mail", &before.email, &p.email)
+        .field_ref("phone", "Téléphone", &before.phone, &p.phone)
+        .field_ref("president", "Président(e)", &before.president, &p.president)
+        .field_ref("director", "Direction", &before.director, &p.director)
+        .field(
+            "legal_form",
+            "Forme juridique",
+            legal_form_label(&before.legal_form),
+            legal_form_label(&c.legal_form),
+        )
+        .field_ref(
+            "conventionnee",
+            "Conventionnée",
+            &before.conventionnee,
+            &c.conventionnee,
+        )
+        .field(
+            "convention_date",
+            "Date de convention",
+            before.convention_date.map(format::date),
+            c.convention_date.map(format::date),
+        )
+        .field_ref(
+            "grenelle_year",
+            "Entrée dans le programme Grenelle",
+            &before.grenelle_year,
+            &c.grenelle_year,
+        )
+        .field_ref(
+            "grenelle_pilot",
+            "Site pilote Grenelle",
+            &before.grenelle_pilot,
+            &c.grenelle_pilot,
+        );
+    d
 }
 
 pub async fn update(
@@ -123,99 +175,15 @@ pub async fn update(
     let conflict = e.is_empty() && version != i64::from(before.version);
     let (Some(region), true, false) = (region, e.is_empty(), conflict) else {
         drop(tx);
-        let status = if conflict {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
+        let departements = departements(&state).await?;
+        let maison = Some((id, before.name));
+        let page = FormPage {
+            conflict,
+            ..FormPage::new(ctx, maison, f, e, departements, convention_editable)
         };
-        return render(
-            FormPage {
-                ctx,
-                maison_id: Some(id),
-                maison_name: before.name.clone(),
-                f,
-                errors: e,
-                departements: departements(&state).await?,
-                convention_editable,
-                conflict,
-                epci_q: String::new(),
-                epci_results: None,
-                epci_name: None,
-            },
-            status,
-        );
+        return render(page, forms::refused(conflict));
     };
-    let mut d = Diff::default();
-    d.field("name", "Nom", before.name.clone(), p.name.clone())
-        .field(
-            "departement_code",
-            "Département",
-            before.departement_code.clone(),
-            p.departement.clone(),
-        )
-        .field(
-            "address",
-            "Adresse",
-            before.address.clone(),
-            p.address.clone(),
-        )
-        .field(
-            "postal_code",
-            "Code postal",
-            before.postal_code.clone(),
-            p.postal_code.clone(),
-        )
-        .field("city", "Ville", before.city.clone(), p.city.clone())
-        .field(
-            "website",
-            "Site web",
-            before.website.clone(),
-            p.website.clone(),
-        )
-        .field("email", "E-mail", before.email.clone(), p.email.clone())
-        .field("phone", "Téléphone", before.phone.clone(), p.phone.clone())
-        .field(
-            "president",
-            "Président(e)",
-            before.president.clone(),
-            p.president.clone(),
-        )
-        .field(
-            "director",
-            "Direction",
-            before.director.clone(),
-            p.director.clone(),
-        )
-        .field(
-            "legal_form",
-            "Forme juridique",
-            crate::maisons::show::legal_form_label(&before.legal_form),
-            crate::maisons::show::legal_form_label(&c.legal_form),
-        )
-        .field(
-            "conventionnee",
-            "Conventionnée",
-            before.conventionnee,
-            c.conventionnee,
-        )
-        .field(
-            "convention_date",
-            "Date de convention",
-            before.convention_date.map(format::date),
-            c.convention_date.map(format::date),
-        )
-        .field(
-            "grenelle_year",
-            "Entrée dans le programme Grenelle",
-            before.grenelle_year,
-            c.grenelle_year,
-        )
-        .field(
-            "grenelle_pilot",
-            "Site pilote Grenelle",
-            before.grenelle_pilot,
-            c.grenelle_pilot,
-        );
+    let d = diff(&before, &p, &c);
     if d.is_empty() {
         drop(tx);
         return Ok(Redirect::to(&format!("/maisons/{id}")).into_response());

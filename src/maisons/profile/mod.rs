@@ -110,6 +110,35 @@ struct FormPage {
 }
 
 impl FormPage {
+    /// The form of Maison `maison` (its id and name; `None` when creating) as typed, with its messages,
+    /// no EPCI search shown.
+    fn new(
+        ctx: Ctx,
+        maison: Option<(i64, String)>,
+        f: MaisonForm,
+        errors: FieldErrors,
+        departements: Vec<Departement>,
+        convention_editable: bool,
+    ) -> Self {
+        let (maison_id, maison_name) = match maison {
+            Some((id, name)) => (Some(id), name),
+            None => (None, String::new()),
+        };
+        FormPage {
+            ctx,
+            maison_id,
+            maison_name,
+            f,
+            errors,
+            departements,
+            convention_editable,
+            conflict: false,
+            epci_q: String::new(),
+            epci_results: None,
+            epci_name: None,
+        }
+    }
+
     fn is_checked(&self, v: &str) -> bool {
         checked(v)
     }

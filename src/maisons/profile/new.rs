@@ -67,22 +67,47 @@ pub async fn new_form(
         epci,
         ..MaisonForm::default()
     };
-    render(
-        FormPage {
-            ctx,
-            maison_id: None,
-            maison_name: String::new(),
-            f,
-            errors: FieldErrors::default(),
-            departements: departements(&state).await?,
-            convention_editable: true,
-            conflict: false,
-            epci_q,
-            epci_results,
-            epci_name,
-        },
-        StatusCode::OK,
-    )
+    let departements = departements(&state).await?;
+    let page = FormPage {
+        epci_q,
+        epci_results,
+        epci_name,
+        ..FormPage::new(ctx, None, f, FieldErrors::default(), departements, true)
+    };
+    render(page, StatusCode::OK)
+}
+
+#[derive(sqlx::FromRow)]
+struct EpciRow {
+    name: String,
+    dept: Option<String>,
+}
+
+/// The main EPCI of a new Maison, by its SIREN (`None`, with the message, when it names none).
+async fn main_epci(
+    state: &AppState,
+    siren: &str,
+    e: &mut FieldErrors,
+) -> sqlx::Result<Option<EpciRow>> {
+    if siren.len() != 9 || !siren.chars().all(|c| c.is_ascii_digit()) {
+        e.add(
+            "epci",
+            "Indiquez le SIREN (9 chiffres) de l'EPCI principal du territoire.",
+        );
+        return Ok(None);
+    }
+    let row =
+        sqlx::query_as("select name, departement_codes[1] as dept from epci where siren = $1")
+            .bind(siren)
+            .fetch_optional(&state.db)
+            .await?;
+    if row.is_none() {
+        e.add(
+            "epci",
+            "Aucun EPCI ne porte ce SIREN : vérifiez les 9 chiffres.",
+        );
+    }
+    Ok(row)
 }
 
 pub async fn create(
@@ -96,31 +121,7 @@ pub async fn create(
     let mut p = parse_profile(&f, &mut e);
     let c = parse_convention(&f, &mut e);
     let siren: String = f.epci.chars().filter(|c| !c.is_whitespace()).collect();
-    #[derive(sqlx::FromRow)]
-    struct EpciRow {
-        name: String,
-        dept: Option<String>,
-    }
-    let epci: Option<EpciRow> = if siren.len() == 9 && siren.chars().all(|c| c.is_ascii_digit()) {
-        let row =
-            sqlx::query_as("select name, departement_codes[1] as dept from epci where siren = $1")
-                .bind(&siren)
-                .fetch_optional(&state.db)
-                .await?;
-        if row.is_none() {
-            e.add(
-                "epci",
-                "Aucun EPCI ne porte ce SIREN : vérifiez les 9 chiffres.",
-            );
-        }
-        row
-    } else {
-        e.add(
-            "epci",
-            "Indiquez le SIREN (9 chiffres) de l'EPCI principal du territoire.",
-        );
-        None
-    };
+    let epci = main_epci(&state, &siren, &mut e).await?;
     // The EPCI gives the département when none was chosen.
     if p.departement.is_empty()
         && let Some(d) = epci.as_ref().and_then(|x| x.dept.clone())
@@ -129,22 +130,9 @@ pub async fn create(
     }
     let region = region_of(&state.db, &p.departement, &mut e).await?;
     let (Some(region), Some(epci), true) = (region, epci, e.is_empty()) else {
-        return render(
-            FormPage {
-                ctx,
-                maison_id: None,
-                maison_name: String::new(),
-                f,
-                errors: e,
-                departements: departements(&state).await?,
-                convention_editable: true,
-                conflict: false,
-                epci_q: String::new(),
-                epci_results: None,
-                epci_name: None,
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        let departements = departements(&state).await?;
+        let page = FormPage::new(ctx, None, f, e, departements, true);
+        return render(page, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let mut tx = state.db.begin().await?;
     if !idempotency::claim(&mut tx, user.id, &f.form_key).await? {
