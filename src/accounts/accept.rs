@@ -140,6 +140,27 @@ pub struct PasswordForm {
     confirmation: String,
 }
 
+/// The journal's action and summary, and the welcome, of a password chosen with a link (`ended`: the
+/// sessions it closed).
+fn words(purpose: Purpose, name: &str, ended: u64) -> (&'static str, String, String) {
+    match purpose {
+        Purpose::Invitation => (
+            "invitation_acceptee",
+            "Invitation acceptée : mot de passe choisi, première connexion".to_owned(),
+            format!(
+                "Bienvenue, {} ! Votre mot de passe est enregistré et vous êtes connecté(e).",
+                name
+            ),
+        ),
+        Purpose::Reset => (
+            "reinitialisation",
+            format!("Mot de passe réinitialisé par lien ({ended} session(s) fermée(s))"),
+            "Votre nouveau mot de passe est enregistré. Vos autres sessions ont été fermées."
+                .to_owned(),
+        ),
+    }
+}
+
 async fn accept(
     state: AppState,
     ctx: Ctx,
@@ -199,33 +220,10 @@ async fn accept(
         agent,
     )
     .await?;
-    let (action, summary, welcome) = match purpose {
-        Purpose::Invitation => (
-            "invitation_acceptee",
-            "Invitation acceptée : mot de passe choisi, première connexion".to_owned(),
-            format!(
-                "Bienvenue, {} ! Votre mot de passe est enregistré et vous êtes connecté(e).",
-                account.name
-            ),
-        ),
-        Purpose::Reset => (
-            "reinitialisation",
-            format!("Mot de passe réinitialisé par lien ({ended} session(s) fermée(s))"),
-            "Votre nouveau mot de passe est enregistré. Vos autres sessions ont été fermées."
-                .to_owned(),
-        ),
-    };
+    let (action, summary, welcome) = words(purpose, &account.name, ended);
     audit::record(
         &mut *tx,
-        Event {
-            actor: Some(account.account_id),
-            maison_id: account.maison_id,
-            object_type: "account",
-            object_id: account.account_id,
-            action,
-            summary,
-            changes: vec![],
-        },
+        Event::of_own_account(account.account_id, account.maison_id, action, summary),
     )
     .await?;
     session::set_flash(

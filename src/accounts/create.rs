@@ -43,12 +43,12 @@ pub struct Created {
     pub affiliation: String,
 }
 
-/// Inserts the account, issues its invitation link and journals it, in the caller's transaction.
-pub async fn invited(
+/// The account's row, with the names of its Maison and its organisation; refused when its address is
+/// taken or its Maison or organisation is gone.
+async fn insert(
     tx: &mut PgConnection,
-    user: &CurrentUser,
     a: &NewAccount<'_>,
-) -> AppResult<Result<Created, Refused>> {
+) -> AppResult<Result<(i64, Option<String>, Option<String>), Refused>> {
     let inserted: Result<(i64, Option<String>, Option<String>), sqlx::Error> = sqlx::query_as(
         "with a as (
             insert into account (email, name, role, maison_id, organisation_id, responsable, password_hash,
@@ -66,15 +66,27 @@ pub async fn invited(
     .bind(a.organisation)
     .bind(a.responsable)
     .bind(a.invited_by_maison)
-    .fetch_one(&mut *tx)
+    .fetch_one(tx)
     .await;
-    let (id, maison_name, organisation_name) = match inserted {
-        Ok(row) => row,
-        Err(e) if violates(&e, "account_email_key") => return Ok(Err(Refused::EmailTaken)),
+    match inserted {
+        Ok(row) => Ok(Ok(row)),
+        Err(e) if violates(&e, "account_email_key") => Ok(Err(Refused::EmailTaken)),
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23503") => {
-            return Ok(Err(Refused::Gone));
+            Ok(Err(Refused::Gone))
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Inserts the account, issues its invitation link and journals it, in the caller's transaction.
+pub async fn invited(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    a: &NewAccount<'_>,
+) -> AppResult<Result<Created, Refused>> {
+    let (id, maison_name, organisation_name) = match insert(&mut *tx, a).await? {
+        Ok(row) => row,
+        Err(refused) => return Ok(Err(refused)),
     };
     let issued = tokens::issue(&mut *tx, id, Purpose::Invitation, Some(user.id)).await?;
     let affiliation = match a.role {

@@ -86,6 +86,41 @@ pub async fn form(
     )
 }
 
+/// What the edit changes, for the journal. A former and a new name or address are the person's data:
+/// kept beside the journal, not in it.
+async fn changes(
+    tx: &mut sqlx::PgConnection,
+    account: &AccountRow,
+    name: &str,
+    email: &str,
+    responsable: bool,
+) -> sqlx::Result<Diff> {
+    let mut diff = Diff::default();
+    for (field, label, before, after) in [
+        ("name", "Nom", account.name.as_str(), name),
+        ("email", "Adresse e-mail", account.email.as_str(), email),
+    ] {
+        if before != after {
+            diff.0.push(Change::new(
+                field,
+                label,
+                audit::personal(&mut *tx, account.id, before).await?,
+                audit::personal(&mut *tx, account.id, after).await?,
+            ));
+        }
+    }
+    diff.field(
+        "role",
+        "Rôle",
+        role_label(account.role(), account.responsable),
+        role_label(account.role(), responsable),
+    );
+    Ok(diff)
+}
+
+/// A form to correct: 422, the messages beside the fields.
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -99,14 +134,7 @@ pub async fn submit(
     let email = validate::email(&form.email).map_err(|e| errors.add("email", e));
     let version = format::parse_int(&form.version).unwrap_or(-1);
     let (Ok(name), Ok(email)) = (name, email) else {
-        return page(
-            ctx,
-            &user,
-            account,
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        return page(ctx, &user, account, form, errors, UNPROCESSABLE);
     };
     // Only staff accounts can be responsable, and only their managers change that.
     let responsable = if rules::can_grant_responsable(&user, &account.target()) {
@@ -142,14 +170,7 @@ pub async fn submit(
                 "email",
                 "Un autre compte utilise déjà cette adresse e-mail.",
             );
-            return page(
-                ctx,
-                &user,
-                account,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return page(ctx, &user, account, form, errors, UNPROCESSABLE);
         }
         Err(e) => return Err(e.into()),
     };
@@ -165,38 +186,13 @@ pub async fn submit(
         form.version = current.version.to_string();
         return page(ctx, &user, current, form, errors, StatusCode::CONFLICT);
     }
-    let mut diff = Diff::default();
-    // A former and a new name or address are the person's data: kept beside the journal, not in it.
-    for (field, label, before, after) in [
-        ("name", "Nom", &account.name, &name),
-        ("email", "Adresse e-mail", &account.email, &email),
-    ] {
-        if before != after {
-            diff.0.push(Change::new(
-                field,
-                label,
-                audit::personal(&mut *tx, id, before).await?,
-                audit::personal(&mut *tx, id, after).await?,
-            ));
-        }
-    }
-    diff.field(
-        "role",
-        "Rôle",
-        role_label(account.role(), account.responsable),
-        role_label(account.role(), responsable),
-    );
+    let diff = changes(&mut tx, &account, &name, &email, responsable).await?;
     outcome::done(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: account.event_maison(&user),
-            object_type: "account",
-            object_id: id,
-            action: "modification",
-            summary: "Compte modifié".into(),
             changes: diff.0,
+            ..account.event(&user, "modification", "Compte modifié".into())
         },
         "Les modifications du compte sont enregistrées.",
         &format!("/comptes/{id}"),

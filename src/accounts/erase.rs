@@ -12,14 +12,14 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::queries::{self, AccountRow};
+use super::{other_active_admins, refuse};
 use crate::audit::{self, Event};
 use crate::auth::policy::{self, accounts as rules};
-use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -119,11 +119,6 @@ pub struct EraseForm {
     confirmation: Option<String>,
 }
 
-async fn refuse(state: &AppState, ctx: &Ctx, id: i64, message: &str) -> AppResult<Response> {
-    outcome::flash(&state.db, ctx, FlashKind::Error, message).await?;
-    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
-}
-
 pub async fn erase(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -149,13 +144,7 @@ pub async fn erase(
         .await;
     }
     if account.role() == Role::Admin && account.active {
-        let others: i64 = sqlx::query_scalar(
-            "select count(*) from (select id from account
-                                    where role = 'admin' and active and id <> $1 for update) s",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let others = other_active_admins(&mut tx, id).await?;
         if others == 0 {
             drop(tx);
             return refuse(

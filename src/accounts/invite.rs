@@ -319,6 +319,25 @@ async fn check(
     }
 }
 
+/// The invitation form sent back, its messages beside the fields (422).
+async fn sent_back(
+    state: &AppState,
+    user: &CurrentUser,
+    ctx: Ctx,
+    form: InviteForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    render(
+        state,
+        user,
+        ctx,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -329,15 +348,7 @@ pub async fn submit(
     let inv = match check(&state, &user, &mut form).await? {
         Ok(inv) => inv,
         Err(errors) => {
-            return render(
-                &state,
-                &user,
-                ctx,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return sent_back(&state, &user, ctx, form, errors).await;
         }
     };
     let mut tx = state.db.begin().await?;
@@ -377,15 +388,7 @@ pub async fn submit(
                     "Cette organisation n'existe plus : choisissez-en une autre.",
                 ),
             }
-            return render(
-                &state,
-                &user,
-                ctx,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return sent_back(&state, &user, ctx, form, errors).await;
         }
     };
     // Whoever may invite manages the account: the link is theirs to see.

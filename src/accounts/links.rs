@@ -11,14 +11,13 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::queries::{self, AccountRow};
 use super::tokens::{self, Issued, Purpose};
-use crate::audit::{self, Event};
+use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, accounts as rules};
-use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::mail::{self, Delivery, Mail};
 use crate::state::AppState;
-use crate::web::{Ctx, EmptyForm, Form, format, outcome};
+use crate::web::{Ctx, EmptyForm, Form, format};
 
 /// The page that shows a link just made.
 #[derive(Template)]
@@ -181,8 +180,7 @@ async fn issue_for(
     };
     if let Some(message) = refusal {
         drop(tx);
-        outcome::flash(&state.db, &ctx, FlashKind::Error, message).await?;
-        return Ok(axum::response::Redirect::to(&format!("/comptes/{id}")).into_response());
+        return super::refuse(state, &ctx, id, message).await;
     }
     if !shown && state.config.smtp.is_none() {
         drop(tx);
@@ -205,19 +203,7 @@ async fn issue_for(
             "Lien de réinitialisation du mot de passe créé".to_owned(),
         ),
     };
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: account.event_maison(user),
-            object_type: "account",
-            object_id: id,
-            action,
-            summary,
-            changes: vec![],
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, account.event(user, action, summary)).await?;
     tx.commit().await?;
     let affiliation = account.affiliation();
     let who = Recipient {

@@ -193,16 +193,12 @@ fn page_links(p: &Parsed) -> PageLinks {
         .keep("q", &p.q)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Query(filters): Query<Filters>,
-) -> AppResult<Response> {
-    let scope = AccountScope::of(&user);
-    policy::ensure(scope.is_some())?;
-    let scope = scope.unwrap_or(AccountScope::All);
-    let p = filters.parse();
+/// The page's accounts, each with the total of the filtered list.
+async fn fetch_rows(
+    conn: &mut sqlx::PgConnection,
+    scope: AccountScope,
+    p: &Parsed,
+) -> sqlx::Result<Vec<Row>> {
     let sql = format!(
         "select a.id, a.email, a.name, a.role, a.responsable, a.active,
                 a.password_hash is not null as has_password, a.last_login_at,
@@ -233,8 +229,7 @@ pub async fn list(
          limit $7 offset $8",
         scope = AccountScope::sql("$1", "$9")
     );
-    let mut conn = state.db.acquire().await?;
-    let rows: Vec<Row> = sqlx::query_as(&sql)
+    sqlx::query_as(&sql)
         .persistent(false)
         .bind(scope.maison_param())
         .bind(p.role)
@@ -245,8 +240,56 @@ pub async fn list(
         .bind(p.pager.per_page())
         .bind(p.pager.offset())
         .bind(scope.organisation_param())
-        .fetch_all(&mut *conn)
-        .await?;
+        .fetch_all(conn)
+        .await
+}
+
+/// The names of the Maison and the organisation filtered on, shown with a way to remove them.
+async fn filter_names(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    p: &Parsed,
+    all_maisons: bool,
+    organisations: &[Choice],
+) -> sqlx::Result<(Option<String>, Option<String>)> {
+    let (maison_name, organisation_name): (Option<String>, Option<String>) = if p.maison.is_some()
+        || p.organisation.is_some()
+    {
+        sqlx::query_as(
+            "select (select name from maison where id = $1), (select name from organisation where id = $2)",
+        )
+        .bind(p.maison)
+        .bind(p.organisation)
+        .fetch_one(conn)
+        .await?
+    } else {
+        (None, None)
+    };
+    // A responsable's filters name only their own Maison and its partners (the links they offer would
+    // otherwise lead nowhere).
+    Ok(if all_maisons {
+        (maison_name, organisation_name)
+    } else {
+        (
+            maison_name.filter(|_| p.maison.is_some() && p.maison == rules::managed_maison(&user)),
+            organisation_name
+                .filter(|_| organisations.iter().any(|c| Some(c.id) == p.organisation)),
+        )
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
+    let scope = AccountScope::of(&user);
+    policy::ensure(scope.is_some())?;
+    let scope = scope.unwrap_or(AccountScope::All);
+    let p = filters.parse();
+    let mut conn = state.db.acquire().await?;
+    let rows = fetch_rows(&mut conn, scope, &p).await?;
     let total = match rows.first() {
         Some(r) => r.total,
         // Past the last page: count, so that the page can say where the results are.
@@ -261,30 +304,8 @@ pub async fn list(
     } else {
         queries::organisation_choices(&mut *conn, &user).await?
     };
-    let (maison_name, organisation_name): (Option<String>, Option<String>) = if p.maison.is_some()
-        || p.organisation.is_some()
-    {
-        sqlx::query_as(
-            "select (select name from maison where id = $1), (select name from organisation where id = $2)",
-        )
-        .bind(p.maison)
-        .bind(p.organisation)
-        .fetch_one(&mut *conn)
-        .await?
-    } else {
-        (None, None)
-    };
-    // A responsable's filters name only their own Maison and its partners (the links they offer would
-    // otherwise lead nowhere).
-    let (maison_name, organisation_name) = if all_maisons {
-        (maison_name, organisation_name)
-    } else {
-        (
-            maison_name.filter(|_| p.maison.is_some() && p.maison == rules::managed_maison(&user)),
-            organisation_name
-                .filter(|_| organisations.iter().any(|c| Some(c.id) == p.organisation)),
-        )
-    };
+    let (maison_name, organisation_name) =
+        filter_names(&mut conn, &user, &p, all_maisons, &organisations).await?;
     let pagination = p.pager.counted(total.max(0), &page_links(&p));
     let page_number = p.pager.page();
     let page = ListPage {

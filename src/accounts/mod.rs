@@ -23,7 +23,10 @@ mod validate;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::auth::session::FlashKind;
+use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::{Ctx, outcome};
 
 /// Single-use links (invitation, password reset), which the CLI's `user reset-password` issues too.
 pub use tokens::{Purpose as LinkPurpose, issue as issue_link};
@@ -67,4 +70,27 @@ pub fn router() -> Router<AppState> {
             "/reinitialisation/{token}",
             get(accept::show_reset).post(accept::accept_reset),
         )
+}
+
+/// A refusal said on the account's page (deactivating or erasing oneself, the last admin…).
+async fn refuse(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    message: &str,
+) -> AppResult<axum::response::Response> {
+    let to = format!("/comptes/{id}");
+    outcome::nothing_done(&state.db, ctx, FlashKind::Error, message, &to).await
+}
+
+/// How many active admins there are besides account `id`, locked, so that two admins deactivating or
+/// erasing each other cannot both succeed.
+async fn other_active_admins(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select count(*) from (select id from account
+                                where role = 'admin' and active and id <> $1 for update) s",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
 }

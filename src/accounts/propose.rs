@@ -103,17 +103,12 @@ pub async fn form(
     forms::render(&page, StatusCode::OK)
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Query(q): Query<OrgQuery>,
-    Form(form): Form<ProposeForm>,
-) -> AppResult<Response> {
-    let (organisation_id, organisation_name, maison) = match target(&state, &user, &q).await? {
-        Ok(t) => t,
-        Err(redirect) => return Ok(redirect),
-    };
+/// The person proposed, checked: their address, name and note; or the messages beside the fields (an
+/// address that already has an account too).
+async fn checked(
+    state: &AppState,
+    form: &ProposeForm,
+) -> AppResult<Result<(String, String, String), FieldErrors>> {
     let mut errors = FieldErrors::default();
     let email = validate::email(&form.email).map_err(|e| errors.add("email", e));
     let name = validate::name(&form.name).map_err(|e| errors.add("name", e));
@@ -124,22 +119,9 @@ pub async fn submit(
             "La note fait plus de 1000 caractères : raccourcissez-la.",
         );
     }
-    let again = |errors: FieldErrors, form: ProposeForm, ctx: Ctx| {
-        let page = ProposePage {
-            ctx,
-            organisation_id,
-            organisation_name: organisation_name.clone(),
-            form,
-            errors,
-        };
-        forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+    let (Ok(email), Ok(name), true) = (email, name, errors.is_empty()) else {
+        return Ok(Err(errors));
     };
-    let (Ok(email), Ok(name)) = (email, name) else {
-        return again(errors, form, ctx);
-    };
-    if !errors.is_empty() {
-        return again(errors, form, ctx);
-    }
     let taken: bool =
         sqlx::query_scalar("select exists (select 1 from account where lower(email) = lower($1))")
             .bind(&email)
@@ -151,8 +133,61 @@ pub async fn submit(
             "Un compte existe déjà avec cette adresse e-mail : la personne peut déjà se connecter (ou \
              demandez à l'Alliance Villes Emploi).",
         );
-        return again(errors, form, ctx);
+        return Ok(Err(errors));
     }
+    Ok(Ok((email, name, note)))
+}
+
+/// Tells those who answer for the organisation that Maison `maison` proposes one of its people.
+async fn tell_answerers(
+    tx: &mut sqlx::PgConnection,
+    maison: i64,
+    organisation_id: i64,
+    organisation_name: &str,
+) -> AppResult<()> {
+    let maison_name = super::queries::maison_name(&mut *tx, maison)
+        .await?
+        .unwrap_or_default();
+    let to = answerers(&mut *tx, organisation_id).await?;
+    notify(
+        &mut *tx,
+        &to,
+        "proposition_compte",
+        &format!(
+            "{maison_name} propose d'inviter une personne de {organisation_name} : acceptez ou refusez la \
+             proposition."
+        ),
+        "/comptes/propositions",
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Query(q): Query<OrgQuery>,
+    Form(form): Form<ProposeForm>,
+) -> AppResult<Response> {
+    let (organisation_id, organisation_name, maison) = match target(&state, &user, &q).await? {
+        Ok(t) => t,
+        Err(redirect) => return Ok(redirect),
+    };
+    let again = |errors: FieldErrors, form: ProposeForm, ctx: Ctx| {
+        let page = ProposePage {
+            ctx,
+            organisation_id,
+            organisation_name: organisation_name.clone(),
+            form,
+            errors,
+        };
+        forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let (email, name, note) = match checked(&state, &form).await? {
+        Ok(person) => person,
+        Err(errors) => return again(errors, form, ctx),
+    };
     let mut tx = state.db.begin().await?;
     if !idempotency::claim(&mut tx, user.id, &form.form_key).await? {
         return Ok(Redirect::to(&format!("/organisations/{organisation_id}")).into_response());
@@ -173,6 +208,7 @@ pub async fn submit(
         Ok(id) => id,
         Err(e) if violates(&e, "account_proposal_pending_key") => {
             drop(tx);
+            let mut errors = FieldErrors::default();
             errors.add(
                 "email",
                 "Cette personne a déjà été proposée pour cette organisation : la proposition attend une \
@@ -182,21 +218,7 @@ pub async fn submit(
         }
         Err(e) => return Err(e.into()),
     };
-    let maison_name = super::queries::maison_name(&mut *tx, maison)
-        .await?
-        .unwrap_or_default();
-    let to = answerers(&mut tx, organisation_id).await?;
-    notify(
-        &mut tx,
-        &to,
-        "proposition_compte",
-        &format!(
-            "{maison_name} propose d'inviter une personne de {organisation_name} : acceptez ou refusez la \
-             proposition."
-        ),
-        "/comptes/propositions",
-    )
-    .await?;
+    tell_answerers(&mut tx, maison, organisation_id, &organisation_name).await?;
     outcome::done(
         tx,
         &ctx,

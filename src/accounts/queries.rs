@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
+use crate::audit::Event;
 use crate::auth::policy::accounts::{self as rules, AccountTarget};
 use crate::auth::policy::organisations::OrgControl;
 use crate::auth::{CurrentUser, Role, policy};
@@ -139,6 +140,19 @@ impl AccountRow {
     /// The Maison an event about this account belongs to: its own, or the manager's for a partner.
     pub fn event_maison(&self, actor: &CurrentUser) -> Option<i64> {
         self.maison_id.or(actor.maison_id)
+    }
+
+    /// An event of `actor` on this account, without changes (`Event { changes, ..account.event(…) }`).
+    pub fn event<'a>(&self, actor: &CurrentUser, action: &'a str, summary: String) -> Event<'a> {
+        Event {
+            actor: Some(actor.id),
+            maison_id: self.event_maison(actor),
+            object_type: "account",
+            object_id: self.id,
+            action,
+            summary,
+            changes: vec![],
+        }
     }
 }
 

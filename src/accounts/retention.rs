@@ -136,70 +136,86 @@ async fn warn_inactive(
     let deadline = now + Duration::days(r.notice_days.into());
     let mut warned = 0;
     for account in claimed {
-        let body = warning_body(&config.base_url, &account.name, &r, deadline);
-        let delivery = mail::send(
-            config.smtp.as_ref(),
-            Mail {
-                to: account.email.clone(),
-                to_name: account.name.clone(),
-                subject: "Portail des Maisons de l'Emploi : votre compte sera désactivé faute de connexion"
-                    .into(),
-                body,
-            },
-        )
-        .await;
-        let mut tx = pool.begin().await?;
-        let how = match delivery {
-            Delivery::Sent => "par courriel",
-            Delivery::NotConfigured => {
-                crate::notifications::notify(
-                    &mut tx,
-                    &[account.id],
-                    "inactivite",
-                    &format!(
-                        "Sans connexion d'ici le {}, votre compte sera désactivé (conservation des données).",
-                        day(deadline)
-                    ),
-                    "/donnees-personnelles",
-                )
-                .await?;
-                "par une notification du portail (envoi de courriels non configuré)"
-            }
-            Delivery::Failed => {
-                // Not warned after all: the next run tries again.
-                sqlx::query(
-                    "update account set inactivity_warned_at = null
-                     where id = $1 and inactivity_warned_at = $2",
-                )
-                .bind(account.id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                continue;
-            }
-        };
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: None,
-                maison_id: account.maison_id,
-                object_type: "account",
-                object_id: account.id,
-                action: "avertissement_inactivite",
-                summary: format!(
-                    "Averti {how} : sans connexion depuis plus de {} jours, le compte sera désactivé le {}",
-                    r.inactive_days,
-                    day(deadline)
-                ),
-                changes: vec![],
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        warned += 1;
+        if warn(pool, config, &account, now, deadline).await? {
+            warned += 1;
+        }
     }
     Ok(warned)
+}
+
+/// Warns one account claimed by `warn_inactive`; `false` when the mail failed (the claim is undone, the
+/// next run tries again).
+async fn warn(
+    pool: &PgPool,
+    config: &Config,
+    account: &Inactive,
+    now: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let r = config.retention;
+    let body = warning_body(&config.base_url, &account.name, &r, deadline);
+    let delivery = mail::send(
+        config.smtp.as_ref(),
+        Mail {
+            to: account.email.clone(),
+            to_name: account.name.clone(),
+            subject:
+                "Portail des Maisons de l'Emploi : votre compte sera désactivé faute de connexion"
+                    .into(),
+            body,
+        },
+    )
+    .await;
+    let mut tx = pool.begin().await?;
+    let how = match delivery {
+        Delivery::Sent => "par courriel",
+        Delivery::NotConfigured => {
+            crate::notifications::notify(
+                &mut tx,
+                &[account.id],
+                "inactivite",
+                &format!(
+                    "Sans connexion d'ici le {}, votre compte sera désactivé (conservation des données).",
+                    day(deadline)
+                ),
+                "/donnees-personnelles",
+            )
+            .await?;
+            "par une notification du portail (envoi de courriels non configuré)"
+        }
+        Delivery::Failed => {
+            // Not warned after all: the next run tries again.
+            sqlx::query(
+                "update account set inactivity_warned_at = null
+                 where id = $1 and inactivity_warned_at = $2",
+            )
+            .bind(account.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(false);
+        }
+    };
+    audit::record(
+        &mut *tx,
+        Event {
+            actor: None,
+            maison_id: account.maison_id,
+            object_type: "account",
+            object_id: account.id,
+            action: "avertissement_inactivite",
+            summary: format!(
+                "Averti {how} : sans connexion depuis plus de {} jours, le compte sera désactivé le {}",
+                r.inactive_days,
+                day(deadline)
+            ),
+            changes: vec![],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,20 +2,32 @@
 //! deactivates their own account, and the last active admin stays.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
-use super::queries;
 use super::tokens;
+use super::{other_active_admins, queries, refuse};
 use crate::audit::{self, Diff, Event};
-use crate::auth::session::{self, FlashKind};
+use crate::auth::session;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::{Ctx, EmptyForm, Form, outcome};
 
-async fn refuse(state: &AppState, ctx: &Ctx, id: i64, message: &str) -> AppResult<Response> {
-    outcome::flash(&state.db, ctx, FlashKind::Error, message).await?;
-    Ok(Redirect::to(&format!("/comptes/{id}")).into_response())
+/// Records the change of the account's `active` (the opposite of what it was) in the journal.
+async fn record(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    account: &queries::AccountRow,
+    action: &str,
+    summary: String,
+) -> sqlx::Result<()> {
+    let mut diff = Diff::default();
+    diff.field("active", "Compte actif", account.active, !account.active);
+    let event = Event {
+        changes: diff.0,
+        ..account.event(user, action, summary)
+    };
+    audit::record(&mut *tx, event).await
 }
 
 pub async fn deactivate(
@@ -43,13 +55,7 @@ pub async fn deactivate(
     }
     if account.role() == Role::Admin {
         // Locks the active admins, so that two admins deactivating each other cannot both succeed.
-        let others: i64 = sqlx::query_scalar(
-            "select count(*) from (select id from account
-                                    where role = 'admin' and active and id <> $1 for update) s",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let others = other_active_admins(&mut tx, id).await?;
         if others == 0 {
             drop(tx);
             return refuse(
@@ -67,19 +73,12 @@ pub async fn deactivate(
         .await?;
     let ended = session::destroy_all(&mut *tx, id).await?;
     tokens::revoke(&mut tx, id, None).await?;
-    let mut diff = Diff::default();
-    diff.field("active", "Compte actif", true, false);
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: account.event_maison(&user),
-            object_type: "account",
-            object_id: id,
-            action: "desactivation",
-            summary: format!("Compte désactivé ({ended} session(s) fermée(s))"),
-            changes: diff.0,
-        },
+    record(
+        &mut tx,
+        &user,
+        &account,
+        "desactivation",
+        format!("Compte désactivé ({ended} session(s) fermée(s))"),
     )
     .await?;
     let message = format!(
@@ -110,19 +109,12 @@ pub async fn reactivate(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let mut diff = Diff::default();
-    diff.field("active", "Compte actif", false, true);
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: account.event_maison(&user),
-            object_type: "account",
-            object_id: id,
-            action: "reactivation",
-            summary: "Compte réactivé".into(),
-            changes: diff.0,
-        },
+    record(
+        &mut tx,
+        &user,
+        &account,
+        "reactivation",
+        "Compte réactivé".into(),
     )
     .await?;
     let message = if account.has_password {

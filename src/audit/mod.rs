@@ -110,6 +110,43 @@ pub struct Event<'a> {
     pub changes: Vec<Change>,
 }
 
+impl<'a> Event<'a> {
+    /// An event by `actor` in the journal of Maison `maison_id` itself (its page's *Historique*: its
+    /// profile, territory, partners), without changes (`Event { changes, ..Event::of_maison(…) }`).
+    pub fn of_maison(actor: i64, maison_id: i64, action: &'a str, summary: String) -> Self {
+        Event {
+            actor: Some(actor),
+            maison_id: Some(maison_id),
+            object_type: "maison",
+            object_id: maison_id,
+            action,
+            summary,
+            changes: vec![],
+        }
+    }
+}
+
+impl<'a> Event<'a> {
+    /// An event of a person on their own account (signing in or out, a password chosen, their data
+    /// downloaded), without changes.
+    pub fn of_own_account(
+        account_id: i64,
+        maison_id: Option<i64>,
+        action: &'a str,
+        summary: String,
+    ) -> Self {
+        Event {
+            actor: Some(account_id),
+            maison_id,
+            object_type: "account",
+            object_id: account_id,
+            action,
+            summary,
+            changes: vec![],
+        }
+    }
+}
+
 pub async fn record(conn: impl PgExecutor<'_>, event: Event<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "insert into event (account_id, maison_id, object_type, object_id, action, summary, changes)

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::show::{TerritoryRow, territory};
 use crate::audit::{self, Change, Event};
@@ -164,6 +165,42 @@ async fn lock_maison(tx: &mut sqlx::PgConnection, id: i64) -> AppResult<()> {
     found.map(|_| ()).ok_or(crate::error::AppError::NotFound)
 }
 
+/// A change of Maison `id`'s territory, in its journal.
+async fn record(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: i64,
+    summary: String,
+    change: Change,
+) -> sqlx::Result<()> {
+    let event = Event {
+        changes: vec![change],
+        ..Event::of_maison(user.id, id, "territoire", summary)
+    };
+    audit::record(&mut *tx, event).await
+}
+
+/// The territory's page again, the form's message beside its field (422).
+async fn refused(
+    state: &AppState,
+    ctx: Ctx,
+    id: i64,
+    q: String,
+    siren: String,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    render(
+        state,
+        ctx,
+        id,
+        q,
+        siren,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 pub async fn add(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -192,16 +229,7 @@ pub async fn add(
                 "Le SIREN d'un EPCI compte 9 chiffres."
             },
         );
-        return render(
-            &state,
-            ctx,
-            id,
-            f.q,
-            f.siren,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&state, ctx, id, f.q, f.siren, errors).await;
     };
     let mut tx = state.db.begin().await?;
     lock_maison(&mut tx, id).await?;
@@ -215,24 +243,9 @@ pub async fn add(
     .rows_affected()
         == 1;
     let message = if added {
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: Some(user.id),
-                maison_id: Some(id),
-                object_type: "maison",
-                object_id: id,
-                action: "territoire",
-                summary: format!("EPCI ajouté au territoire : {name} ({siren})"),
-                changes: vec![Change::new(
-                    "territoire",
-                    "Territoire",
-                    serde_json::Value::Null,
-                    name.clone(),
-                )],
-            },
-        )
-        .await?;
+        let summary = format!("EPCI ajouté au territoire : {name} ({siren})");
+        let change = Change::new("territoire", "Territoire", Value::Null, name.clone());
+        record(&mut tx, &user, id, summary, change).await?;
         format!("{name} a été ajouté au territoire.")
     } else {
         format!("{name} fait déjà partie du territoire.")
@@ -272,36 +285,12 @@ pub async fn remove(
                 "remove",
                 "Le territoire doit compter au moins un EPCI : ajoutez-en un autre avant de retirer celui-ci.",
             );
-            return render(
-                &state,
-                ctx,
-                id,
-                f.q,
-                String::new(),
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refused(&state, ctx, id, f.q, String::new(), errors).await;
         }
         Some(name) => {
-            audit::record(
-                &mut *tx,
-                Event {
-                    actor: Some(user.id),
-                    maison_id: Some(id),
-                    object_type: "maison",
-                    object_id: id,
-                    action: "territoire",
-                    summary: format!("EPCI retiré du territoire : {name} ({})", f.siren.trim()),
-                    changes: vec![Change::new(
-                        "territoire",
-                        "Territoire",
-                        name.clone(),
-                        serde_json::Value::Null,
-                    )],
-                },
-            )
-            .await?;
+            let summary = format!("EPCI retiré du territoire : {name} ({})", f.siren.trim());
+            let change = Change::new("territoire", "Territoire", name.clone(), Value::Null);
+            record(&mut tx, &user, id, summary, change).await?;
             (
                 FlashKind::Success,
                 format!("{name} a été retiré du territoire."),

@@ -478,18 +478,15 @@ pub async fn download(
     };
     audit::record(
         &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: user.maison_id,
-            object_type: "account",
-            object_id: user.id,
-            action: "export_donnees",
-            summary: format!(
+        Event::of_own_account(
+            user.id,
+            user.maison_id,
+            "export_donnees",
+            format!(
                 "Export de ses données personnelles ({})",
                 if json { "JSON" } else { "CSV" }
             ),
-            changes: vec![],
-        },
+        ),
     )
     .await?;
     tx.commit().await?;

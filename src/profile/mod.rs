@@ -120,15 +120,12 @@ async fn change_password(
     outcome::done(
         tx,
         &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: user.maison_id,
-            object_type: "account",
-            object_id: user.id,
-            action: "mot_de_passe",
-            summary: format!("Mot de passe modifié ({ended} autre(s) session(s) fermée(s))"),
-            changes: vec![],
-        },
+        Event::of_own_account(
+            user.id,
+            user.maison_id,
+            "mot_de_passe",
+            format!("Mot de passe modifié ({ended} autre(s) session(s) fermée(s))"),
+        ),
         "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.",
         "/profil",
     )

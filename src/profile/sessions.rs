@@ -102,19 +102,16 @@ pub async fn end(
     } else {
         session::destroy_others(&mut *tx, user.id, &keep).await?
     };
-    let event = Event {
-        actor: Some(user.id),
-        maison_id: user.maison_id,
-        object_type: "account",
-        object_id: user.id,
-        action: "deconnexion_partout",
-        summary: if all {
+    let event = Event::of_own_account(
+        user.id,
+        user.maison_id,
+        "deconnexion_partout",
+        if all {
             format!("Déconnexion partout : {ended} session(s) fermée(s), celle-ci comprise")
         } else {
             format!("Déconnexion partout : {ended} autre(s) session(s) fermée(s)")
         },
-        changes: vec![],
-    };
+    );
     if all {
         audit::record(&mut *tx, event).await?;
         tx.commit().await?;

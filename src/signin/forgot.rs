@@ -92,6 +92,34 @@ struct Found {
     maison_id: Option<i64>,
 }
 
+/// Counts a request for `email` from `client`; `false`, counting nothing, when either has asked too often
+/// within the hour.
+async fn counted(tx: &mut sqlx::PgConnection, email: &str, client: &str) -> sqlx::Result<bool> {
+    // One request at a time per address, so that the count below cannot be raced past.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('mot-de-passe-oublie:' || $1, 0))")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    let (by_address, by_client): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where email = $1), count(*) filter (where ip = $2)
+         from password_reset_request
+         where at > now() - interval '1 hour' and (email = $1 or ip = $2)",
+    )
+    .bind(email)
+    .bind(client)
+    .fetch_one(&mut *tx)
+    .await?;
+    if by_address >= PER_ADDRESS || by_client >= PER_CLIENT {
+        return Ok(false);
+    }
+    sqlx::query("insert into password_reset_request (email, ip) values ($1, $2)")
+        .bind(email)
+        .bind(client)
+        .execute(&mut *tx)
+        .await?;
+    Ok(true)
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -99,13 +127,7 @@ pub async fn submit(
     headers: HeaderMap,
     UncheckedForm(form): UncheckedForm<ForgotForm>,
 ) -> AppResult<Response> {
-    let typed: String = form
-        .email
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(254)
-        .collect();
+    let typed = super::typed_address(&form.email);
     let email = typed.to_lowercase();
     if !email.contains('@') {
         let e = Some("Saisissez l'adresse e-mail de votre compte.");
@@ -124,21 +146,7 @@ pub async fn submit(
     }
     let client = client_address(&ext, &headers);
     let mut tx = state.db.begin().await?;
-    // One request at a time per address, so that the count below cannot be raced past.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('mot-de-passe-oublie:' || $1, 0))")
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
-    let (by_address, by_client): (i64, i64) = sqlx::query_as(
-        "select count(*) filter (where email = $1), count(*) filter (where ip = $2)
-         from password_reset_request
-         where at > now() - interval '1 hour' and (email = $1 or ip = $2)",
-    )
-    .bind(&email)
-    .bind(&client)
-    .fetch_one(&mut *tx)
-    .await?;
-    if by_address >= PER_ADDRESS || by_client >= PER_CLIENT {
+    if !counted(&mut tx, &email, &client).await? {
         drop(tx);
         let e = Some(
             "Trop de demandes de lien en peu de temps. Par sécurité, réessayez dans une heure, ou demandez \
@@ -146,11 +154,6 @@ pub async fn submit(
         );
         return page(&state, ctx, StatusCode::TOO_MANY_REQUESTS, typed, e, false);
     }
-    sqlx::query("insert into password_reset_request (email, ip) values ($1, $2)")
-        .bind(&email)
-        .bind(&client)
-        .execute(&mut *tx)
-        .await?;
     let found: Option<Found> = sqlx::query_as(
         "select id, name, email, maison_id from account
          where lower(email) = $1 and active and password_hash is not null",

@@ -127,6 +127,63 @@ async fn locked_until(state: &AppState, email: &str) -> sqlx::Result<Option<Date
     })
 }
 
+/// An address as typed, trimmed, without control characters (a NUL above all, which PostgreSQL refuses in
+/// text: they are in no address), at most 254 characters.
+fn typed_address(typed: &str) -> String {
+    typed
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(254)
+        .collect()
+}
+
+/// A form refused: 422, the message above it.
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// The new session of account `account_id`, signed in with `email`: the former session ends, the failures
+/// of this address are forgotten, the sign-in is in the journal. Returns the session's token.
+async fn open_session(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    email: &str,
+    account_id: i64,
+    maison_id: Option<i64>,
+) -> AppResult<String> {
+    // A new id at every sign-in: a session id planted before sign-in is worth nothing after it.
+    if let Some(old) = ctx.session_hash.as_deref() {
+        session::destroy(&mut *tx, old).await?;
+    }
+    let token = session::create(
+        &mut *tx,
+        account_id,
+        state.config.session_idle,
+        session::user_agent(&headers),
+    )
+    .await?;
+    sqlx::query("delete from login_failure where email = $1")
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update account set last_login_at = now() where id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        Event::of_own_account(
+            account_id,
+            maison_id,
+            "connexion",
+            "Connexion au portail".into(),
+        ),
+    )
+    .await?;
+    Ok(token)
+}
+
 async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -135,24 +192,11 @@ async fn submit(
     UncheckedForm(form): UncheckedForm<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(&state.config.base_url, form.next.as_deref());
-    // Control characters (a NUL above all, which PostgreSQL refuses in text) are in no address.
-    let typed_email = form
-        .email
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(254)
-        .collect::<String>();
+    let typed_email = typed_address(&form.email);
     let email = typed_email.to_lowercase();
     if email.is_empty() || form.password.is_empty() {
         let msg = "Saisissez votre adresse e-mail et votre mot de passe.".to_owned();
-        return refuse(
-            ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            typed_email,
-            next,
-            msg,
-        );
+        return refuse(ctx, UNPROCESSABLE, typed_email, next, msg);
     }
     if let Some(until) = locked_until(&state, &email).await? {
         let minutes = ((until - Utc::now()).num_seconds() + 59).max(60) / 60;
@@ -183,49 +227,15 @@ async fn submit(
             .execute(&state.db)
             .await?;
         let msg = "Adresse e-mail ou mot de passe incorrect.".to_owned();
-        return refuse(
-            ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            typed_email,
-            next,
-            msg,
-        );
+        return refuse(ctx, UNPROCESSABLE, typed_email, next, msg);
     };
 
     // The answer is built before the session is committed: nothing after the commit can fail and leave a
     // session whose cookie was never sent.
     let redirect = Redirect::to(&next);
     let mut tx = state.db.begin().await?;
-    // A new id at every sign-in: a session id planted before sign-in is worth nothing after it.
-    if let Some(old) = ctx.session_hash.as_deref() {
-        session::destroy(&mut *tx, old).await?;
-    }
-    let token = session::create(
-        &mut *tx,
-        account_id,
-        state.config.session_idle,
-        session::user_agent(&headers),
-    )
-    .await?;
-    sqlx::query("delete from login_failure where email = $1")
-        .bind(&email)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("update account set last_login_at = now() where id = $1")
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(account_id),
-            maison_id,
-            object_type: "account",
-            object_id: account_id,
-            action: "connexion",
-            summary: "Connexion au portail".into(),
-            changes: vec![],
-        },
+    let token = open_session(
+        &mut tx, &state, &ctx, &headers, &email, account_id, maison_id,
     )
     .await?;
     tx.commit().await?;
@@ -240,15 +250,7 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, jar: CookieJar) -> AppR
         if let Some(user) = &ctx.user {
             audit::record(
                 &mut *tx,
-                Event {
-                    actor: Some(user.id),
-                    maison_id: user.maison_id,
-                    object_type: "account",
-                    object_id: user.id,
-                    action: "deconnexion",
-                    summary: "Déconnexion".into(),
-                    changes: vec![],
-                },
+                Event::of_own_account(user.id, user.maison_id, "deconnexion", "Déconnexion".into()),
             )
             .await?;
         }

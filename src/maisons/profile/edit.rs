@@ -201,20 +201,16 @@ pub async fn update(
         .execute(&mut *tx)
         .await?;
     let n = d.0.len();
+    let summary = format!(
+        "Fiche de la Maison modifiée ({n} champ{})",
+        if n > 1 { "s" } else { "" }
+    );
     outcome::done(
         tx,
         &ctx,
         Event {
-            actor: Some(user.id),
-            maison_id: Some(id),
-            object_type: "maison",
-            object_id: id,
-            action: "modification",
-            summary: format!(
-                "Fiche de la Maison modifiée ({n} champ{})",
-                if n > 1 { "s" } else { "" }
-            ),
             changes: d.0,
+            ..Event::of_maison(user.id, id, "modification", summary)
         },
         "La fiche de la Maison a été enregistrée.",
         &format!("/maisons/{id}"),

@@ -158,18 +158,11 @@ pub async fn create(
         .bind(&siren)
         .execute(&mut *tx)
         .await?;
+    let summary = format!("Maison créée : {} (territoire : {})", p.name, epci.name);
     outcome::done(
         tx,
         &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(id),
-            object_type: "maison",
-            object_id: id,
-            action: "creation",
-            summary: format!("Maison créée : {} (territoire : {})", p.name, epci.name),
-            changes: vec![],
-        },
+        Event::of_maison(user.id, id, "creation", summary),
         &format!("La Maison « {} » a été créée.", p.name),
         &format!("/maisons/{id}"),
     )

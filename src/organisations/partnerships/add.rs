@@ -180,6 +180,29 @@ pub async fn add_form(
     .await
 }
 
+fn already_partner(organisation: &str) -> String {
+    format!("{organisation} est déjà partenaire de cette Maison.")
+}
+
+fn already_asked(organisation: &str) -> String {
+    format!(
+        "La Maison a déjà demandé à devenir partenaire de {organisation} : la demande attend sa réponse."
+    )
+}
+
+/// The message of a request sent to the organisation's référents (`to_referents`) or to the admins.
+fn request_sent(organisation: &str, to_referents: bool) -> String {
+    let who = if to_referents {
+        "à ses référents"
+    } else {
+        "à l'administration du réseau (elle n'a pas encore de référent)"
+    };
+    format!(
+        "Votre demande de partenariat avec {organisation} a été envoyée {who}. Le partenariat commencera \
+         quand elle sera acceptée."
+    )
+}
+
 pub async fn add(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -198,17 +221,8 @@ pub async fn add(
             "organisation",
             "Choisissez une organisation dans les résultats de la recherche.",
         ),
-        Some(c) if c.already => e.add(
-            "organisation",
-            format!("{} est déjà partenaire de cette Maison.", c.name),
-        ),
-        Some(c) if c.pending => e.add(
-            "organisation",
-            format!(
-                "La Maison a déjà demandé à devenir partenaire de {} : la demande attend sa réponse.",
-                c.name
-            ),
-        ),
+        Some(c) if c.already => e.add("organisation", already_partner(&c.name)),
+        Some(c) if c.pending => e.add("organisation", already_asked(&c.name)),
         Some(_) => {}
     }
     let roles = parse_roles(&f.roles, &mut e);
@@ -221,52 +235,31 @@ pub async fn add(
         }
         if !org_rules::attaches_directly(&user, &c.control, id) {
             // An organisation the Maison did not create: a request, which grants nothing until accepted.
-            let asked = asking::ask(
-                &mut tx,
-                &user,
-                &asking::Asking {
-                    maison_id: id,
-                    maison_name: &name,
-                    organisation_id: c.id,
-                    organisation_name: &c.name,
-                    roles: &roles,
-                    since,
-                    note: &note,
-                },
-            )
-            .await?;
-            if let asking::Asked::Sent { to_referents } = asked {
-                let who = if to_referents {
-                    "à ses référents"
-                } else {
-                    "à l'administration du réseau (elle n'a pas encore de référent)"
-                };
-                let msg = format!(
-                    "Votre demande de partenariat avec {} a été envoyée {who}. Le partenariat commencera \
-                     quand elle sera acceptée.",
-                    c.name
-                );
+            let asking = asking::Asking {
+                maison_id: id,
+                maison_name: &name,
+                organisation_id: c.id,
+                organisation_name: &c.name,
+                roles: &roles,
+                since,
+                note: &note,
+            };
+            if let asking::Asked::Sent { to_referents } =
+                asking::ask(&mut tx, &user, &asking).await?
+            {
+                let msg = request_sent(&c.name, to_referents);
                 return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#demandes"))
                     .await;
             }
             drop(tx);
-            e.add(
-                "organisation",
-                format!(
-                    "La Maison a déjà demandé à devenir partenaire de {} : la demande attend sa réponse.",
-                    c.name
-                ),
-            );
+            e.add("organisation", already_asked(&c.name));
         } else if insert_partnership(&mut tx, &user, id, c.id, &c.name, &roles, since, &note)
             .await?
         {
             let msg = format!("{} est désormais partenaire de la Maison.", c.name);
             return outcome::committed(tx, &ctx, &msg, &format!("/maisons/{id}#partenaires")).await;
         } else {
-            e.add(
-                "organisation",
-                format!("{} est déjà partenaire de cette Maison.", c.name),
-            );
+            e.add("organisation", already_partner(&c.name));
         }
     }
     render_add(

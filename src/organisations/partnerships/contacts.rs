@@ -31,20 +31,9 @@ pub async fn add_contact(
     if !e.is_empty() {
         drop(tx);
         let f = form_of(&p);
-        return render_manage(
-            &state,
-            ctx,
-            id,
-            name,
-            p,
-            f,
-            FieldErrors::default(),
-            c,
-            e,
-            false,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let no_errors = FieldErrors::default();
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render_manage(&state, ctx, id, name, p, f, no_errors, c, e, false, status).await;
     }
     sqlx::query(
         "insert into partnership_contact (partnership_id, name, job_title, email, phone) values ($1, $2, $3, $4, $5)",
@@ -56,20 +45,15 @@ pub async fn add_contact(
     .bind(&phone)
     .execute(&mut *tx)
     .await?;
+    // The contact's name is personal data: the journal, append-only, never holds it.
+    let summary = format!("Contact ajouté pour {}", p.organisation_name);
+    let event = Event::of_maison(user.id, id, "contact_ajout", summary);
+    let msg = format!("{contact_name} a été ajouté(e) aux contacts.");
     outcome::done(
         tx,
         &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(id),
-            object_type: "maison",
-            object_id: id,
-            action: "contact_ajout",
-            // The contact's name is personal data: the journal, append-only, never holds it.
-            summary: format!("Contact ajouté pour {}", p.organisation_name),
-            changes: vec![],
-        },
-        &format!("{contact_name} a été ajouté(e) aux contacts."),
+        event,
+        &msg,
         &format!("/maisons/{id}/partenaires/{}", p.id),
     )
     .await
@@ -96,19 +80,14 @@ pub async fn remove_contact(
     let Some(contact) = removed else {
         return Err(AppError::NotFound);
     };
+    let summary = format!("Contact retiré pour {}", p.organisation_name);
+    let event = Event::of_maison(user.id, id, "contact_retrait", summary);
+    let msg = format!("{contact} a été retiré(e) des contacts.");
     outcome::done(
         tx,
         &ctx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(id),
-            object_type: "maison",
-            object_id: id,
-            action: "contact_retrait",
-            summary: format!("Contact retiré pour {}", p.organisation_name),
-            changes: vec![],
-        },
-        &format!("{contact} a été retiré(e) des contacts."),
+        event,
+        &msg,
         &format!("/maisons/{id}/partenaires/{}", p.id),
     )
     .await

@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::{PartnershipForm, managed_maison, roles_summary};
 use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
-use crate::auth::session::FlashKind;
 use crate::domain::partnership::ROLES;
 use crate::error::{AppError, AppResult};
 use crate::organisations::fields::{parse_roles, parse_since};
@@ -185,11 +185,7 @@ pub async fn update(
     let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
     if !e.is_empty() || conflict {
         drop(tx);
-        let status = if conflict {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
+        let status = forms::refused(conflict);
         return render_manage(
             &state,
             ctx,
@@ -218,42 +214,29 @@ pub async fn update(
         before.since.map(format::date),
         since.map(format::date),
     )
-    .field("note", "Note", before.note.clone(), note.clone());
-    if !d.is_empty() {
-        sqlx::query(
-            "update partnership set roles = $3, since = $4, note = $5, version = version + 1
-             where id = $1 and version = $2",
-        )
-        .bind(before.id)
-        .bind(before.version)
-        .bind(&roles)
-        .bind(since)
-        .bind(&note)
-        .execute(&mut *tx)
-        .await?;
-        audit::record(
-            &mut *tx,
-            Event {
-                actor: Some(user.id),
-                maison_id: Some(id),
-                object_type: "maison",
-                object_id: id,
-                action: "partenariat_modification",
-                summary: format!("Partenariat modifié : {}", before.organisation_name),
-                changes: d.0,
-            },
-        )
-        .await?;
-        outcome::flash(
-            &mut *tx,
-            &ctx,
-            FlashKind::Success,
-            "Le partenariat a été enregistré.",
-        )
-        .await?;
+    .field_ref("note", "Note", &before.note, &note);
+    let to = format!("/maisons/{id}#partenaires");
+    if d.is_empty() {
+        drop(tx);
+        return Ok(Redirect::to(&to).into_response());
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/maisons/{id}#partenaires")).into_response())
+    sqlx::query(
+        "update partnership set roles = $3, since = $4, note = $5, version = version + 1
+         where id = $1 and version = $2",
+    )
+    .bind(before.id)
+    .bind(before.version)
+    .bind(&roles)
+    .bind(since)
+    .bind(&note)
+    .execute(&mut *tx)
+    .await?;
+    let summary = format!("Partenariat modifié : {}", before.organisation_name);
+    let event = Event {
+        changes: d.0,
+        ..Event::of_maison(user.id, id, "partenariat_modification", summary)
+    };
+    outcome::done(tx, &ctx, event, "Le partenariat a été enregistré.", &to).await
 }
 
 pub async fn remove(
@@ -270,24 +253,19 @@ pub async fn remove(
         .bind(p.id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: Some(user.id),
-            maison_id: Some(id),
-            object_type: "maison",
-            object_id: id,
-            action: "partenariat_retrait",
-            summary: format!("Partenaire retiré : {}", p.organisation_name),
-            changes: vec![audit::Change::new(
-                "partenaires",
-                &format!("Rôles de {}", p.organisation_name),
-                roles_summary(&p.roles),
-                serde_json::Value::Null,
-            )],
-        },
-    )
-    .await?;
+    let summary = format!("Partenaire retiré : {}", p.organisation_name);
+    let label = format!("Rôles de {}", p.organisation_name);
+    let roles = roles_summary(&p.roles);
+    let event = Event {
+        changes: vec![audit::Change::new(
+            "partenaires",
+            &label,
+            roles,
+            Value::Null,
+        )],
+        ..Event::of_maison(user.id, id, "partenariat_retrait", summary)
+    };
+    audit::record(&mut *tx, event).await?;
     let msg = format!(
         "{} ne fait plus partie des partenaires.",
         p.organisation_name
