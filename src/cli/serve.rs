@@ -20,6 +20,12 @@ fn background_jobs(config: &Config) -> Vec<Job> {
                 Ok(())
             },
         ),
+        // The pilots of actions that became late are told, once per action (issue 16).
+        Job::new(
+            "late_actions",
+            Duration::from_secs(3600),
+            crate::plans::tell_late_actions,
+        ),
         // Personal data kept no longer than `/donnees-personnelles` says (`config::Retention`).
         Job::new("retention", Duration::from_secs(24 * 3600), move |pool| {
             let config = config.clone();

@@ -493,6 +493,8 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     let refs = Refs::load(&mut *conn).await?;
     let mut rows = Rows::default();
     let mut next_action = action_ids.into_iter();
+    // Lille's running plan: France Travail, which pilots some of its actions, was told of its validation.
+    let lille_running = plan_ids.get(1).copied();
     for (k, (spec, plan_id)) in specs.iter().zip(plan_ids).enumerate() {
         build_plan(
             &mut rows,
@@ -507,6 +509,9 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
         );
     }
     insert(conn, &rows).await?;
+    if let Some(plan) = lille_running {
+        crate::plans::tell_pilots_plan_validated(&mut *conn, plan).await?;
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 
 mod export;
 mod fiches;
+pub use fiches::notices::{plan_validated as tell_pilots_plan_validated, tell_late_actions};
 mod list;
 pub mod model;
 mod plan_form;

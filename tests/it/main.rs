@@ -32,6 +32,7 @@ mod merge;
 mod notifications;
 mod organisations;
 mod partnership_requests;
+mod pilot_notices;
 mod pilot_reports;
 mod pilots;
 mod plans;

@@ -79,6 +79,22 @@ fn report<'a>(
     ]
 }
 
+async fn achieved(app: &TestApp, action: i64) -> i64 {
+    app.count(&format!("select achieved::bigint from action_indicator where action_id = {action}"))
+        .await
+}
+
+/// The staff's report keeping status and progress, the achieved value `value`, on the current version.
+async fn staff_sets(c: &mut TestClient, app: &TestApp, a: i64, ind: &str, value: &str) -> StatusCode {
+    let version = app
+        .count(&format!("select version::bigint from action where id = {a}"))
+        .await
+        .to_string();
+    c.post(&format!("/actions/{a}/suivi"), &report("en_cours", "30", ind, value, "", &version))
+        .await
+        .status()
+}
+
 #[tokio::test]
 async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
     let app = spawn_app().await;
@@ -144,13 +160,7 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
         .await
         .unwrap();
     assert_eq!(row, ("en_cours".to_owned(), 30));
-    assert_eq!(
-        app.count(&format!(
-            "select achieved::bigint from action_indicator where action_id = {a}"
-        ))
-        .await,
-        12
-    );
+    assert_eq!(achieved(&app, a).await, 12);
     assert_eq!(
         app.count("select count(*) from action_note where body = '18 inscrits'")
             .await,
@@ -185,28 +195,29 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(unescape(&r.text().await.unwrap()).contains("Note tardive"));
+}
+
+#[tokio::test]
+async fn the_maison_corrects_what_the_pilot_reported() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = plan(&app, w.maison_a, "en_oeuvre").await;
+    let a = action(&app, p, 1, w.org, 90, "en_cours").await;
+    let ind = indicator_of(&app, a).await.to_string();
+    sqlx::query("update action set progress = 30 where id = $1")
+        .bind(a)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update action_indicator set achieved = 12 where action_id = $1")
+        .bind(a)
+        .execute(&app.db)
+        .await
+        .unwrap();
     // The Maison corrects the achieved value; its change is journaled under its name.
     let mut staff = app.signed_in(STAFF_A).await;
-    let version = app
-        .count(&format!(
-            "select version::bigint from action where id = {a}"
-        ))
-        .await
-        .to_string();
-    let r = staff
-        .post(
-            &format!("/actions/{a}/suivi"),
-            &report("en_cours", "30", &ind, "10", "", &version),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count(&format!(
-            "select achieved::bigint from action_indicator where action_id = {a}"
-        ))
-        .await,
-        10
-    );
+    assert_eq!(staff_sets(&mut staff, &app, a, &ind, "10").await, StatusCode::SEE_OTHER);
+    assert_eq!(achieved(&app, a).await, 10);
     assert_eq!(
         app.count(&format!(
             "select count(*) from event where object_id = {a} and action = 'resultats' and account_id = {}",
@@ -217,19 +228,7 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
     );
     // Nothing changed: said, nothing journaled.
     let before = app.count("select count(*) from event").await;
-    let version = app
-        .count(&format!(
-            "select version::bigint from action where id = {a}"
-        ))
-        .await
-        .to_string();
-    let r = staff
-        .post(
-            &format!("/actions/{a}/suivi"),
-            &report("en_cours", "30", &ind, "10", "", &version),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(staff_sets(&mut staff, &app, a, &ind, "10").await, StatusCode::SEE_OTHER);
     assert_eq!(app.count("select count(*) from event").await, before);
 }
 

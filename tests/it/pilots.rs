@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-async fn axes(app: &TestApp) -> Vec<i32> {
+pub async fn axes(app: &TestApp) -> Vec<i32> {
     sqlx::query_scalar("select id from axis where charter = '2009' order by number")
         .fetch_all(&app.db)
         .await

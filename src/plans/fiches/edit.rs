@@ -8,6 +8,7 @@ use serde::Deserialize;
 use sqlx::{PgConnection, Row};
 
 use super::form::{ActionForm, Lines};
+use super::notices;
 use super::input::{ActionInput, Choices, choices, validate};
 use super::writes::{bind_fields, diff_of, insert_sql, refusal, update_sql, write_children};
 use crate::audit::{self, Event};
@@ -164,6 +165,9 @@ pub async fn create(
         Err(status) => return page.respond_after(&state, tx, status).await,
     };
     write_children(&mut tx, id, &input).await?;
+    if let Some(org) = input.pilot.organisation() {
+        notices::named_pilot(&mut tx, &page.plan, org, input.number, &input.title).await?;
+    }
     audit::record_transition(
         &mut *tx,
         "action",
@@ -241,6 +245,11 @@ pub async fn update(
         Err(status) => return page.respond_after(&state, tx, status).await,
     }
     write_children(&mut tx, id, &input).await?;
+    if let Some(org) = input.pilot.organisation()
+        && action.pilot_organisation_id != Some(org)
+    {
+        notices::named_pilot(&mut tx, &page.plan, org, input.number, &input.title).await?;
+    }
     let diff = diff_of(&action, &details, &input, &page.choices);
     outcome::done(
         tx,

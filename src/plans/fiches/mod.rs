@@ -7,6 +7,7 @@ pub(super) mod follow_up;
 mod form;
 mod input;
 pub(super) mod mine;
+pub(super) mod notices;
 mod people;
 pub(super) mod report;
 pub(super) mod show;

@@ -134,5 +134,8 @@ pub(super) async fn record(
         &format!("/plans/{}", plan.id),
     )
     .await?;
+    if to == PlanStatus::Valide {
+        crate::plans::fiches::notices::plan_validated(&mut *conn, plan.id).await?;
+    }
     Ok(summary)
 }
