@@ -27,7 +27,12 @@ async fn told(app: &TestApp, account: i64) -> Vec<(String, String)> {
         .unwrap()
 }
 
-fn fiche<'a>(number: &'a str, axis: &'a str, pilot: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
+fn fiche<'a>(
+    number: &'a str,
+    axis: &'a str,
+    pilot: &'a str,
+    version: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("number", number),
         ("title", "Forum des métiers verts"),
@@ -50,21 +55,46 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
     let ax: Vec<String> = axes(&app).await.iter().map(|a| a.to_string()).collect();
     let org = w.org.to_string();
     let mut staff = app.signed_in(STAFF_A).await;
-    let r = staff.post(&format!("/plans/{p}/actions"), &fiche("1", &ax[0], "maison", "")).await;
+    let r = staff
+        .post(
+            &format!("/plans/{p}/actions"),
+            &fiche("1", &ax[0], "maison", ""),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(told(&app, w.partner).await.is_empty(), "the Maison pilots: nobody to tell");
-    let r = staff.post(&format!("/plans/{p}/actions"), &fiche("2", &ax[1], &org, "")).await;
+    assert!(
+        told(&app, w.partner).await.is_empty(),
+        "the Maison pilots: nobody to tell"
+    );
+    let r = staff
+        .post(
+            &format!("/plans/{p}/actions"),
+            &fiche("2", &ax[1], &org, ""),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(told(&app, w.partner).await, [("pilote_designe".to_owned(), "/mes-actions".to_owned())]);
-    let message: String = sqlx::query_scalar("select message from notification where account_id = $1")
-        .bind(w.partner)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert!(message.contains("désignée pilote de la fiche action n° 2 « Forum des métiers verts »"), "{message}");
+    assert_eq!(
+        told(&app, w.partner).await,
+        [("pilote_designe".to_owned(), "/mes-actions".to_owned())]
+    );
+    let message: String =
+        sqlx::query_scalar("select message from notification where account_id = $1")
+            .bind(w.partner)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        message.contains("désignée pilote de la fiche action n° 2 « Forum des métiers verts »"),
+        "{message}"
+    );
     // Saving the fiche again with the same pilot tells nobody again; the other organisation never hears.
     let id = app.count("select id from action where number = 2").await;
-    let r = staff.post(&format!("/actions/{id}/modifier"), &fiche("2", &ax[1], &org, "1")).await;
+    let r = staff
+        .post(
+            &format!("/actions/{id}/modifier"),
+            &fiche("2", &ax[1], &org, "1"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(told(&app, w.partner).await.len(), 1);
     assert!(told(&app, w.other_partner).await.is_empty());
@@ -74,23 +104,41 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
     // The copil validates the plan: the pilot organisation is told, with a link to its actions there.
     for (n, a) in ax.iter().enumerate().skip(2) {
         let number = (n + 1).to_string();
-        let r = staff.post(&format!("/plans/{p}/actions"), &fiche(&number, a, "maison", "")).await;
+        let r = staff
+            .post(
+                &format!("/plans/{p}/actions"),
+                &fiche(&number, a, "maison", ""),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
-    let r = staff.post(&format!("/plans/{p}/statut"), &[("to", "soumis")]).await;
+    let r = staff
+        .post(&format!("/plans/{p}/statut"), &[("to", "soumis")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = staff
         .post(
             &format!("/plans/{p}/statut"),
-            &[("to", "valide"), ("decided_on", "2026-11-25"), ("members_present", "DREETS"), ("minutes", "Validé")],
+            &[
+                ("to", "valide"),
+                ("decided_on", "2026-11-25"),
+                ("members_present", "DREETS"),
+                ("minutes", "Validé"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = format!("/mes-actions?maison={}", w.maison_a);
-    assert_eq!(told(&app, w.partner).await.last(), Some(&("plan_valide_pilote".to_owned(), link.clone())));
+    assert_eq!(
+        told(&app, w.partner).await.last(),
+        Some(&("plan_valide_pilote".to_owned(), link.clone()))
+    );
     let (status, html) = partner.get_html(&link).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(unescape(&html).contains("N° 2 — Forum des métiers verts"), "{html}");
+    assert!(
+        unescape(&html).contains("N° 2 — Forum des métiers verts"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -128,7 +176,11 @@ async fn a_late_action_is_told_once_to_its_pilot() {
         [("action_en_retard".to_owned(), format!("/actions/{late}"))]
     );
     assert!(told(&app, w.other_partner).await.is_empty());
-    assert_eq!(app.count("select count(*) from action where late_notified_at is not null").await, 2);
+    assert_eq!(
+        app.count("select count(*) from action where late_notified_at is not null")
+            .await,
+        2
+    );
     // The next runs tell nobody again.
     mde::plans::tell_late_actions(app.db.clone()).await.unwrap();
     assert_eq!(told(&app, w.partner).await.len(), 1);
@@ -136,5 +188,8 @@ async fn a_late_action_is_told_once_to_its_pilot() {
     let (status, html) = partner.get_html("/notifications").await;
     assert_eq!(status, StatusCode::OK);
     assert!(unescape(&html).contains("« Action 1 »") && html.contains("est en retard"));
-    assert_eq!(partner.get(&format!("/actions/{late}")).await.status(), StatusCode::OK);
+    assert_eq!(
+        partner.get(&format!("/actions/{late}")).await.status(),
+        StatusCode::OK
+    );
 }

@@ -80,19 +80,32 @@ fn report<'a>(
 }
 
 async fn achieved(app: &TestApp, action: i64) -> i64 {
-    app.count(&format!("select achieved::bigint from action_indicator where action_id = {action}"))
-        .await
+    app.count(&format!(
+        "select achieved::bigint from action_indicator where action_id = {action}"
+    ))
+    .await
 }
 
 /// The staff's report keeping status and progress, the achieved value `value`, on the current version.
-async fn staff_sets(c: &mut TestClient, app: &TestApp, a: i64, ind: &str, value: &str) -> StatusCode {
+async fn staff_sets(
+    c: &mut TestClient,
+    app: &TestApp,
+    a: i64,
+    ind: &str,
+    value: &str,
+) -> StatusCode {
     let version = app
-        .count(&format!("select version::bigint from action where id = {a}"))
+        .count(&format!(
+            "select version::bigint from action where id = {a}"
+        ))
         .await
         .to_string();
-    c.post(&format!("/actions/{a}/suivi"), &report("en_cours", "30", ind, value, "", &version))
-        .await
-        .status()
+    c.post(
+        &format!("/actions/{a}/suivi"),
+        &report("en_cours", "30", ind, value, "", &version),
+    )
+    .await
+    .status()
 }
 
 #[tokio::test]
@@ -216,7 +229,10 @@ async fn the_maison_corrects_what_the_pilot_reported() {
         .unwrap();
     // The Maison corrects the achieved value; its change is journaled under its name.
     let mut staff = app.signed_in(STAFF_A).await;
-    assert_eq!(staff_sets(&mut staff, &app, a, &ind, "10").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff_sets(&mut staff, &app, a, &ind, "10").await,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(achieved(&app, a).await, 10);
     assert_eq!(
         app.count(&format!(
@@ -228,7 +244,10 @@ async fn the_maison_corrects_what_the_pilot_reported() {
     );
     // Nothing changed: said, nothing journaled.
     let before = app.count("select count(*) from event").await;
-    assert_eq!(staff_sets(&mut staff, &app, a, &ind, "10").await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        staff_sets(&mut staff, &app, a, &ind, "10").await,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.count("select count(*) from event").await, before);
 }
 

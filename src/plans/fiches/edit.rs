@@ -8,8 +8,8 @@ use serde::Deserialize;
 use sqlx::{PgConnection, Row};
 
 use super::form::{ActionForm, Lines};
-use super::notices;
 use super::input::{ActionInput, Choices, choices, validate};
+use super::notices;
 use super::writes::{bind_fields, diff_of, insert_sql, refusal, update_sql, write_children};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
