@@ -271,7 +271,7 @@ async fn filter_names(
         (maison_name, organisation_name)
     } else {
         (
-            maison_name.filter(|_| p.maison.is_some() && p.maison == rules::managed_maison(&user)),
+            maison_name.filter(|_| p.maison.is_some() && p.maison == rules::managed_maison(user)),
             organisation_name
                 .filter(|_| organisations.iter().any(|c| Some(c.id) == p.organisation)),
         )

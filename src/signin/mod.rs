@@ -160,11 +160,11 @@ async fn open_session(
         &mut *tx,
         account_id,
         state.config.session_idle,
-        session::user_agent(&headers),
+        session::user_agent(headers),
     )
     .await?;
     sqlx::query("delete from login_failure where email = $1")
-        .bind(&email)
+        .bind(email)
         .execute(&mut *tx)
         .await?;
     sqlx::query("update account set last_login_at = now() where id = $1")
