@@ -83,7 +83,8 @@ pub(super) async fn maison_actions(
     today: NaiveDate,
 ) -> sqlx::Result<(Vec<ActionData>, Vec<IndicatorData>)> {
     let actions: Vec<ActionData> = sqlx::query_as(
-        "select a.id, a.number, a.title, a.status, a.progress, a.priority, s.name as sector, o.name as pilot,
+        "select a.id, a.number, a.title, a.status, a.progress, a.priority, s.name as sector,
+                case when a.pilot_maison then m.name else o.name end as pilot,
                 a.start_date, a.end_date,
                 coalesce(a.end_date < $3 and a.status not in ('realisee', 'abandonnee'), false) as late,
                 coalesce(f.total, 0) as budget, coalesce(f.acquis, 0) as acquis,
@@ -91,6 +92,8 @@ pub(super) async fn maison_actions(
          from action a
          left join sector s on s.code = a.sector_code
          left join organisation o on o.id = a.pilot_organisation_id
+         join plan p on p.id = a.plan_id
+         join maison m on m.id = p.maison_id
          left join lateral (
              select sum(amount_cents)::bigint as total,
                     (sum(amount_cents) filter (where state = 'acquis'))::bigint as acquis,

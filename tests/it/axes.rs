@@ -130,6 +130,46 @@ async fn axis_1_in_figures(staff: &TestClient) {
     assert!(html.contains("Comparaison avec 1 autre Maison dont"));
 }
 
+/// An action the Maison pilots itself names the Maison as pilot on the axis page and in its export
+/// (issue 16: the page showed « — », reading only the pilot organisation).
+#[tokio::test]
+async fn an_action_the_maison_pilots_names_the_maison() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let a = of('A', 1)[0];
+    sqlx::query(
+        "update action set pilot_maison = true, pilot_organisation_id = null,
+                           pilot_referent_account_id = null, pilot_contact_id = null
+         where title = $1",
+    )
+    .bind(a.title)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let maison: String = sqlx::query_scalar("select name from maison where id = $1")
+        .bind(f.w.maison_a)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let staff = app.signed_in(STAFF_A).await;
+    let (_, html) = staff.get_html("/axes/1").await;
+    let row = html
+        .split("<tr")
+        .find(|r| r.contains(a.title))
+        .expect("the action's row");
+    let escaped = maison.replace('\'', "&#39;");
+    assert!(row.contains(&format!("<td>{escaped}</td>")), "{row}");
+    assert!(!row.contains("<td>—</td>"), "{row}");
+    let r = staff.get("/axes/1/export/csv").await;
+    let text = r.text().await.unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains(a.title))
+        .expect("the action's line");
+    let found = line.split(';').any(|cell| cell == maison);
+    assert!(found, "the export names the Maison as pilot");
+}
+
 #[tokio::test]
 async fn admins_see_the_network_on_an_axis() {
     let app = spawn_app().await;
