@@ -233,158 +233,217 @@ pub async fn page(
     Ok(Html(NetworkAxisPage { ctx, data }.render()?).into_response())
 }
 
+/// The inputs of every query over `ax_act` (`axis_actions`): the axis ($1), today ($2), the Maisons
+/// shown ($3).
+struct Scope<'a> {
+    state: &'a AppState,
+    axis: &'a Axis,
+    today: NaiveDate,
+    programme: Programme,
+}
+
+impl Scope<'_> {
+    /// `sql` with the scope's three parameters bound.
+    fn query<'q, T>(
+        &self,
+        sql: &'q str,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, T, sqlx::postgres::PgArguments>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        sqlx::query_as(sql)
+            .bind(self.axis.id)
+            .bind(self.today)
+            .bind(self.programme.sql())
+    }
+
+    async fn totals(&self) -> sqlx::Result<Totals> {
+        let sql = format!(
+            "with {},
+             money as (
+                 select coalesce(sum(f.amount_cents), 0)::bigint as budget,
+                        coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
+                        coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
+                 from action_funding f where f.action_id in (select id from ax_act)
+             )
+             select (select count(*) from ax_act) as actions,
+                    (select count(*) from ax_act where is_late) as late,
+                    (select count(distinct maison_id) from ax_act) as maisons_with,
+                    (select count(*) from maison m where {SHOWN}) as maisons,
+                    money.budget, money.acquis, money.sollicite
+             from money",
+            axis_actions()
+        );
+        self.query(&sql).fetch_one(&self.state.db).await
+    }
+
+    /// Every action status, in the workflow's order, with its count and its share of `total`.
+    async fn statuses(&self, total: i64) -> sqlx::Result<Vec<StatusRow>> {
+        let sql = format!(
+            "with {}
+             select status, count(*) as n from ax_act group by status",
+            axis_actions()
+        );
+        let counts: Vec<StatusCount> = self.query(&sql).fetch_all(&self.state.db).await?;
+        Ok(labels::ACTION_STATUSES
+            .iter()
+            .map(|s| {
+                let n = counts
+                    .iter()
+                    .find(|c| c.status == *s)
+                    .map(|c| c.n)
+                    .unwrap_or(0);
+                StatusRow {
+                    label: labels::action_status_label(s),
+                    n: format::int(n),
+                    pct: format::percent(n, total),
+                }
+            })
+            .collect())
+    }
+
+    /// The actions grouped by `label` (an expression over `ax_act` and the `joins`), ordered by `order`.
+    async fn groups(&self, label: &str, joins: &str, order: &str) -> sqlx::Result<Vec<GroupRow>> {
+        let sql = format!(
+            "with {}
+             select {label} as label,
+                    count(distinct ax_act.maison_id) as maisons, count(*) as actions,
+                    count(*) filter (where ax_act.status = 'realisee') as realisees,
+                    count(*) filter (where ax_act.is_late) as late
+             from ax_act {joins}
+             {order}",
+            axis_actions()
+        );
+        let groups: Vec<Group> = self.query(&sql).fetch_all(&self.state.db).await?;
+        Ok(group_rows(groups))
+    }
+
+    async fn sectors(&self) -> sqlx::Result<Vec<GroupRow>> {
+        self.groups(
+            "coalesce(s.name, 'Filière non renseignée')",
+            "left join sector s on s.code = ax_act.sector_code",
+            "group by s.position, s.name order by s.position nulls last",
+        )
+        .await
+    }
+
+    async fn regions(&self) -> sqlx::Result<Vec<GroupRow>> {
+        self.groups(
+            "r.name",
+            "join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code",
+            "group by r.name order by r.name",
+        )
+        .await
+    }
+
+    /// Funders in one statement: the directory's by organisation, then the free-text ones by their text,
+    /// the largest of each kind first; returned apart (directory, free text).
+    async fn funders(&self) -> sqlx::Result<(Vec<FunderRow>, Vec<FunderRow>)> {
+        let sql = format!(
+            "with {},
+             g as (
+                 select f.organisation_id, coalesce(o.name, btrim(f.funder)) as funder,
+                        count(distinct f.action_id) as actions, count(distinct ax_act.maison_id) as maisons,
+                        coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
+                        coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
+                 from ax_act join action_funding f on f.action_id = ax_act.id
+                 left join organisation o on o.id = f.organisation_id
+                 group by f.organisation_id, 2
+             ),
+             ranked as (
+                 select g.*, row_number() over (partition by g.organisation_id is null
+                                                order by g.acquis + g.sollicite desc, g.funder, g.organisation_id) as n
+                 from g
+             )
+             select organisation_id, funder, actions, maisons, acquis, sollicite from ranked
+             where n <= $4
+             order by organisation_id is null, n",
+            axis_actions()
+        );
+        let funders: Vec<Funder> = self
+            .query(&sql)
+            .bind(FUNDERS_SHOWN)
+            .fetch_all(&self.state.db)
+            .await?;
+        let (directory, free): (Vec<Funder>, Vec<Funder>) = funders
+            .into_iter()
+            .partition(|f| f.organisation_id.is_some());
+        Ok((
+            directory.into_iter().map(FunderRow::from).collect(),
+            free.into_iter().map(FunderRow::from).collect(),
+        ))
+    }
+
+    /// The Maisons shown whose current plan (if any) has no action under the axis.
+    async fn missing(&self) -> sqlx::Result<Vec<Missing>> {
+        sqlx::query_as(&format!(
+            "select m.id, m.name, r.name as region, cp.status as plan_status
+             from maison m
+             join region r on r.code = m.region_code
+             left join maison_current_plan cp on cp.maison_id = m.id
+             where not exists (select 1 from action a where a.plan_id = cp.plan_id and a.axis_id = $1)
+               and {SHOWN}
+             order by m.sort_key, m.id limit $2"
+        ))
+        .bind(self.axis.id)
+        .bind(MISSING_SHOWN)
+        .bind(self.programme.sql())
+        .fetch_all(&self.state.db)
+        .await
+    }
+
+    /// The Maisons with actions under the axis, each with its fiches (linked), by name.
+    async fn with_actions(&self) -> sqlx::Result<Vec<WithActions>> {
+        let sql = format!(
+            "with {}
+             select m.id, m.name, r.name as region,
+                    count(*) filter (where ax_act.status = 'realisee') as realisees,
+                    json_agg(json_build_object('id', ax_act.id, 'number', ax_act.number, 'title', ax_act.title,
+                                               'status', ax_act.status) order by ax_act.number) as fiches
+             from ax_act join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code
+             group by m.id, m.name, m.sort_key, r.name
+             order by m.sort_key, m.id",
+            axis_actions()
+        );
+        self.query(&sql).fetch_all(&self.state.db).await
+    }
+}
+
+/// The link to the other scope (the whole network from the programme's Maisons, and back): its text and
+/// its address.
+fn scope_switch(axis: &Axis, programme: Programme) -> (String, String) {
+    let other = match programme {
+        Programme::Grenelle => Programme::Tous,
+        _ => Programme::Grenelle,
+    };
+    (
+        match other {
+            Programme::Tous => "Voir tout le réseau".to_owned(),
+            _ => "Voir les Maisons du programme Grenelle seulement".to_owned(),
+        },
+        format!("/axes/{}?programme={}", axis.number, other.code()),
+    )
+}
+
 async fn figures(
     state: &AppState,
     axis: Axis,
     today: NaiveDate,
     programme: Programme,
 ) -> AppResult<NetworkAxisData> {
-    let axis_actions = axis_actions();
-    let totals: Totals = sqlx::query_as(&format!(
-        "with {axis_actions},
-         money as (
-             select coalesce(sum(f.amount_cents), 0)::bigint as budget,
-                    coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
-                    coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
-             from action_funding f where f.action_id in (select id from ax_act)
-         )
-         select (select count(*) from ax_act) as actions,
-                (select count(*) from ax_act where is_late) as late,
-                (select count(distinct maison_id) from ax_act) as maisons_with,
-                (select count(*) from maison m where {SHOWN}) as maisons,
-                money.budget, money.acquis, money.sollicite
-         from money"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .fetch_one(&state.db)
-    .await?;
-    let status_counts: Vec<StatusCount> = sqlx::query_as(&format!(
-        "with {axis_actions}
-         select status, count(*) as n from ax_act group by status"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
-    let statuses = labels::ACTION_STATUSES
-        .iter()
-        .map(|s| {
-            let n = status_counts
-                .iter()
-                .find(|c| c.status == *s)
-                .map(|c| c.n)
-                .unwrap_or(0);
-            StatusRow {
-                label: labels::action_status_label(s),
-                n: format::int(n),
-                pct: format::percent(n, totals.actions),
-            }
-        })
-        .collect();
-    let sectors: Vec<Group> = sqlx::query_as(&format!(
-        "with {axis_actions}
-         select coalesce(s.name, 'Filière non renseignée') as label,
-                count(distinct ax_act.maison_id) as maisons, count(*) as actions,
-                count(*) filter (where ax_act.status = 'realisee') as realisees,
-                count(*) filter (where ax_act.is_late) as late
-         from ax_act left join sector s on s.code = ax_act.sector_code
-         group by s.position, s.name order by s.position nulls last"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
-    let regions: Vec<Group> = sqlx::query_as(&format!(
-        "with {axis_actions}
-         select r.name as label,
-                count(distinct ax_act.maison_id) as maisons, count(*) as actions,
-                count(*) filter (where ax_act.status = 'realisee') as realisees,
-                count(*) filter (where ax_act.is_late) as late
-         from ax_act join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code
-         group by r.name order by r.name"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
-    // Funders in one statement: the directory's by organisation, the free-text ones by their text, the
-    // largest of each kind first.
-    let funders: Vec<Funder> = sqlx::query_as(&format!(
-        "with {axis_actions},
-         g as (
-             select f.organisation_id, coalesce(o.name, btrim(f.funder)) as funder,
-                    count(distinct f.action_id) as actions, count(distinct ax_act.maison_id) as maisons,
-                    coalesce(sum(f.amount_cents) filter (where f.state = 'acquis'), 0)::bigint as acquis,
-                    coalesce(sum(f.amount_cents) filter (where f.state = 'sollicite'), 0)::bigint as sollicite
-             from ax_act join action_funding f on f.action_id = ax_act.id
-             left join organisation o on o.id = f.organisation_id
-             group by f.organisation_id, 2
-         ),
-         ranked as (
-             select g.*, row_number() over (partition by g.organisation_id is null
-                                            order by g.acquis + g.sollicite desc, g.funder, g.organisation_id) as n
-             from g
-         )
-         select organisation_id, funder, actions, maisons, acquis, sollicite from ranked
-         where n <= $4
-         order by organisation_id is null, n"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .bind(FUNDERS_SHOWN)
-    .fetch_all(&state.db)
-    .await?;
-    let (funders, free_funders): (Vec<Funder>, Vec<Funder>) = funders
-        .into_iter()
-        .partition(|f| f.organisation_id.is_some());
-    let missing: Vec<Missing> = sqlx::query_as(&format!(
-        "select m.id, m.name, r.name as region, cp.status as plan_status
-         from maison m
-         join region r on r.code = m.region_code
-         left join maison_current_plan cp on cp.maison_id = m.id
-         where not exists (select 1 from action a where a.plan_id = cp.plan_id and a.axis_id = $1)
-           and {SHOWN}
-         order by m.sort_key, m.id limit $2"
-    ))
-    .bind(axis.id)
-    .bind(MISSING_SHOWN)
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
-    // The Maisons with actions under the axis, each with its fiches (linked), by name.
-    let with_actions: Vec<WithActions> = sqlx::query_as(&format!(
-        "with {axis_actions}
-         select m.id, m.name, r.name as region,
-                count(*) filter (where ax_act.status = 'realisee') as realisees,
-                json_agg(json_build_object('id', ax_act.id, 'number', ax_act.number, 'title', ax_act.title,
-                                           'status', ax_act.status) order by ax_act.number) as fiches
-         from ax_act join maison m on m.id = ax_act.maison_id join region r on r.code = m.region_code
-         group by m.id, m.name, m.sort_key, r.name
-         order by m.sort_key, m.id"
-    ))
-    .bind(axis.id)
-    .bind(today)
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
-    let query = format!("?programme={}", programme.code());
-    let other = match programme {
-        Programme::Grenelle => Programme::Tous,
-        _ => Programme::Grenelle,
+    let scope = Scope {
+        state,
+        axis: &axis,
+        today,
+        programme,
     };
-    let scope_switch = (
-        match other {
-            Programme::Tous => "Voir tout le réseau".to_owned(),
-            _ => "Voir les Maisons du programme Grenelle seulement".to_owned(),
-        },
-        format!("/axes/{}?programme={}", axis.number, other.code()),
-    );
+    let totals = scope.totals().await?;
+    let statuses = scope.statuses(totals.actions).await?;
+    let sectors = scope.sectors().await?;
+    let regions = scope.regions().await?;
+    let (funders, free_funders) = scope.funders().await?;
+    let missing = scope.missing().await?;
+    let with_actions = scope.with_actions().await?;
     let prev_next = super::neighbours(state, axis.number).await?;
     Ok(NetworkAxisData {
         actions: Count(totals.actions),
@@ -396,15 +455,15 @@ async fn figures(
         acquis: format::money(totals.acquis),
         sollicite: format::money(totals.sollicite),
         statuses,
-        sectors: group_rows(sectors),
-        regions: group_rows(regions),
-        funders: funders.into_iter().map(FunderRow::from).collect(),
-        free_funders: free_funders.into_iter().map(FunderRow::from).collect(),
+        sectors,
+        regions,
+        funders,
+        free_funders,
         missing,
         with_actions,
+        query: format!("?programme={}", programme.code()),
+        scope_switch: scope_switch(&axis, programme),
         programme,
-        query,
-        scope_switch,
         axis,
         prev_next,
     })
@@ -430,9 +489,8 @@ pub async fn export(
     format: ExportFormat,
     programme: Programme,
 ) -> AppResult<Response> {
-    let axis_actions = axis_actions();
-    let rows: Vec<PerMaison> = sqlx::query_as(&format!(
-        "with {axis_actions},
+    let sql = format!(
+        "with {},
          per as (
              select maison_id, count(*) as actions,
                     count(*) filter (where status = 'realisee') as realisees,
@@ -453,13 +511,16 @@ pub async fn export(
          left join per on per.maison_id = m.id
          left join money on money.maison_id = m.id
          where {SHOWN}
-         order by m.sort_key, m.id"
-    ))
-    .bind(axis.id)
-    .bind(format::today())
-    .bind(programme.sql())
-    .fetch_all(&state.db)
-    .await?;
+         order by m.sort_key, m.id",
+        axis_actions()
+    );
+    let scope = Scope {
+        state,
+        axis,
+        today: format::today(),
+        programme,
+    };
+    let rows: Vec<PerMaison> = scope.query(&sql).fetch_all(&state.db).await?;
     let mut table = Table::new(
         &format!("Axe {} – réseau", axis.number),
         &[

@@ -32,44 +32,8 @@ pub struct CreateArgs {
 }
 
 pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> {
-    let Some(role) = Role::parse(&args.role) else {
-        bail!(
-            "rôle inconnu « {} » : admin, staff ou partner / unknown role",
-            args.role
-        );
-    };
-    let email = args.email.trim().to_owned();
-    if !email.contains('@') || email.len() > 254 {
-        bail!("adresse e-mail invalide / invalid e-mail: {email}");
-    }
-    let name = args.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        bail!("le nom est obligatoire (200 caractères au plus) / name required");
-    }
-    match role {
-        Role::Staff if args.maison.is_none() => {
-            bail!("un compte staff exige --maison ID / staff needs --maison")
-        }
-        Role::Partner if args.organisation.is_none() => {
-            bail!("un compte partner exige --organisation ID / partner needs --organisation")
-        }
-        _ => {}
-    }
-    if args.responsable && role != Role::Staff {
-        bail!("--responsable ne s'applique qu'à un compte staff / --responsable is for staff only");
-    }
-    if !args.password_stdin {
-        bail!("indiquez --password-stdin et passez le mot de passe sur l'entrée standard");
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("lecture de l'entrée standard")?;
-    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
-    if let Err(msg) = password::check_new(&pw, &pw) {
-        bail!("{msg}");
-    }
+    let (role, email, name) = checked(&args)?;
+    let pw = password_from_stdin()?;
     let pool = crate::db::prepare(database_url, 2).await?;
     let hash = tokio::task::spawn_blocking(move || password::hash_blocking(&pw)).await??;
     let mut tx = pool.begin().await?;
@@ -122,6 +86,54 @@ pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> 
     tx.commit().await?;
     println!("Compte n° {id} créé pour {email} ({}).", role.label());
     Ok(())
+}
+
+/// The arguments checked before anything is read or written: the role, the trimmed e-mail and name.
+fn checked(args: &CreateArgs) -> anyhow::Result<(Role, String, String)> {
+    let Some(role) = Role::parse(&args.role) else {
+        bail!(
+            "rôle inconnu « {} » : admin, staff ou partner / unknown role",
+            args.role
+        );
+    };
+    let email = args.email.trim().to_owned();
+    if !email.contains('@') || email.len() > 254 {
+        bail!("adresse e-mail invalide / invalid e-mail: {email}");
+    }
+    let name = args.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        bail!("le nom est obligatoire (200 caractères au plus) / name required");
+    }
+    match role {
+        Role::Staff if args.maison.is_none() => {
+            bail!("un compte staff exige --maison ID / staff needs --maison")
+        }
+        Role::Partner if args.organisation.is_none() => {
+            bail!("un compte partner exige --organisation ID / partner needs --organisation")
+        }
+        _ => {}
+    }
+    if args.responsable && role != Role::Staff {
+        bail!("--responsable ne s'applique qu'à un compte staff / --responsable is for staff only");
+    }
+    if !args.password_stdin {
+        bail!("indiquez --password-stdin et passez le mot de passe sur l'entrée standard");
+    }
+    Ok((role, email, name))
+}
+
+/// The password, from the first line of standard input, checked like any new password.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("lecture de l'entrée standard")?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+    if let Err(msg) = password::check_new(&pw, &pw) {
+        bail!("{msg}");
+    }
+    Ok(pw)
 }
 
 /// Issues a password-reset link for the account (the one `/comptes/{id}/reinitialisation` gives), records it

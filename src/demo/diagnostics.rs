@@ -9,18 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sqlx::PgConnection;
 
-use super::{Network, SeededMaison};
+use super::{Network, SeededMaison, reserve_ids};
 use crate::diagnostics::STANDARD_SECTIONS;
-
-async fn reserve_ids(conn: &mut PgConnection, table: &str, n: usize) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select nextval(pg_get_serial_sequence($1, 'id')) from generate_series(1, $2)",
-    )
-    .bind(table)
-    .bind(n as i64)
-    .fetch_all(conn)
-    .await
-}
 
 /// A stable pseudo-random number in [0, 1) from a few integers.
 fn jitter(a: i64, b: i64, c: i64) -> f64 {
@@ -352,7 +342,20 @@ fn value_for(
     }
 }
 
-pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
+/// What the seeder reads before it builds: the catalogue's indicators by code, France Travail's
+/// organisation, each Maison's population and territory's name, each organisation's partner accounts.
+struct Inputs {
+    indicators: HashMap<String, i64>,
+    france_travail: Option<i64>,
+    territories: HashMap<i64, (i64, String)>,
+    partners_of: HashMap<i64, Vec<i64>>,
+}
+
+async fn inputs(
+    conn: &mut PgConnection,
+    network: &Network,
+    maisons: &[&SeededMaison],
+) -> sqlx::Result<Inputs> {
     let indicators: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("select code, id from indicator")
             .fetch_all(&mut *conn)
@@ -365,13 +368,6 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     .fetch_optional(&mut *conn)
     .await?
     .flatten();
-    let maisons: Vec<&SeededMaison> = network
-        .grenelle()
-        .enumerate()
-        // Most Grenelle Maisons have a diagnostic; every sixth has not started it yet.
-        .filter(|(i, m)| m.pilot || i % 6 != 5)
-        .map(|(_, m)| m)
-        .collect();
     let ids: Vec<i64> = maisons.iter().map(|m| m.id).collect();
     let territories: HashMap<i64, (i64, String)> = sqlx::query_as::<_, (i64, i64, String)>(
         "select me.maison_id, coalesce(sum(c.population), 0)::bigint,
@@ -393,7 +389,45 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
             .or_default()
             .push(p.account_id);
     }
+    Ok(Inputs {
+        indicators,
+        france_travail,
+        territories,
+        partners_of,
+    })
+}
 
+/// One demo diagnostic being built: its index among them, its id, its Maison and what it says.
+struct Diag<'a> {
+    i: usize,
+    id: i64,
+    m: &'a SeededMaison,
+    is_lille: bool,
+    population: i64,
+    territory: String,
+    status: &'static str,
+    created: DateTime<Utc>,
+    shared_at: DateTime<Utc>,
+}
+
+/// What the comments of a diagnostic are written from, once every diagnostic is built.
+struct CommentPlan {
+    count: usize,
+    /// Who may comment: the partners of the organisations it is shared with (France Travail's first for
+    /// Lille).
+    authors: Vec<i64>,
+    sections: Vec<i64>,
+}
+
+pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
+    let maisons: Vec<&SeededMaison> = network
+        .grenelle()
+        .enumerate()
+        // Most Grenelle Maisons have a diagnostic; every sixth has not started it yet.
+        .filter(|(i, m)| m.pilot || i % 6 != 5)
+        .map(|(_, m)| m)
+        .collect();
+    let inputs = inputs(conn, network, &maisons).await?;
     let diag_ids = reserve_ids(conn, "diagnostic", maisons.len()).await?;
     let section_ids = reserve_ids(
         conn,
@@ -403,32 +437,79 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     .await?;
     let lille_id = network.lille().id;
     let mut rows = Rows::default();
-    let mut comment_specs: Vec<(usize, usize, usize)> = Vec::new(); // (maison idx, count, _)
-    let mut section_ids_of: Vec<Vec<i64>> = Vec::new();
-    let mut shared_authors: Vec<Vec<i64>> = Vec::new();
-
+    let mut plans: Vec<CommentPlan> = Vec::new();
     for (i, m) in maisons.iter().enumerate() {
-        let id = diag_ids[i];
-        let (population, territory) = territories
+        let (population, territory) = inputs
+            .territories
             .get(&m.id)
             .cloned()
             .unwrap_or((0, String::new()));
         let is_lille = m.id == lille_id;
-        let year = 2025;
-        // Lille is shared (the benchmark and the browser journey comment on it); otherwise a mix.
-        let status: &'static str = if is_lille {
-            "partage"
-        } else {
-            match i % 5 {
-                0 | 1 => "valide",
-                2 | 3 => "partage",
-                _ => "brouillon",
-            }
-        };
         let created = at(i as i64 % 40, i as i64);
-        let validated_on = (status == "valide")
+        let d = Diag {
+            i,
+            id: diag_ids[i],
+            m,
+            is_lille,
+            population,
+            territory,
+            status: status_of(i, is_lille),
+            created,
+            shared_at: created + Duration::days(20),
+        };
+        rows.diagnostic(&d);
+        let n = STANDARD_SECTIONS.len();
+        let sections = rows.sections(&d, &section_ids[i * n..(i + 1) * n]);
+        rows.values(&d, &inputs.indicators);
+        let authors = rows.shares(&d, &inputs);
+        rows.transitions(&d);
+        plans.push(CommentPlan {
+            count: comment_count(&d),
+            authors,
+            sections,
+        });
+    }
+    let total: usize = plans.iter().map(|c| c.count).sum();
+    let comment_ids = reserve_ids(conn, "comment", total).await?;
+    let mut next = 0;
+    for (i, plan) in plans.iter().enumerate() {
+        let ids = &comment_ids[next..next + plan.count];
+        next += plan.count;
+        let (status, created) = (rows.diag[i].4, rows.diag[i].8);
+        rows.comments(maisons[i], diag_ids[i], status, created, plan, ids);
+    }
+    write(conn, rows).await
+}
+
+/// Lille is shared (the benchmark and the browser journey comment on it); otherwise a mix.
+fn status_of(i: usize, is_lille: bool) -> &'static str {
+    if is_lille {
+        "partage"
+    } else {
+        match i % 5 {
+            0 | 1 => "valide",
+            2 | 3 => "partage",
+            _ => "brouillon",
+        }
+    }
+}
+
+/// 200 comments on Lille's (the benchmark), none on a draft, a few on the others.
+fn comment_count(d: &Diag<'_>) -> usize {
+    match (d.is_lille, d.status) {
+        (true, _) => 200,
+        (false, "brouillon") => 0,
+        (false, _) => 4 + d.i % 5,
+    }
+}
+
+impl Rows {
+    /// The diagnostic's row and its sectors.
+    fn diagnostic(&mut self, d: &Diag<'_>) {
+        let (i, m, year) = (d.i, d.m, 2025);
+        let validated_on = (d.status == "valide")
             .then(|| NaiveDate::from_ymd_opt(2026, 9, 1 + (i % 28) as u32).unwrap_or_default());
-        let decision = if status == "valide" {
+        let decision = if d.status == "valide" {
             "Le comité de pilotage valide le diagnostic et engage l'élaboration du plan d'actions sur les quatre enjeux retenus.".to_owned()
         } else {
             String::new()
@@ -437,64 +518,69 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
             "Diagnostic emplois verts et rénovation énergétique — {} {year}",
             m.city
         );
-        rows.diag.push((
-            id,
+        self.diag.push((
+            d.id,
             m.id,
             title,
             year,
-            status,
+            d.status,
             validated_on,
             decision,
             m.responsable_id,
-            created,
+            d.created,
         ));
-        rows.sectors.push((id, "batiment"));
+        self.sectors.push((d.id, "batiment"));
         if i % 2 == 0 {
-            rows.sectors.push((id, "enr"));
+            self.sectors.push((d.id, "enr"));
         }
         if i % 3 == 0 {
-            rows.sectors.push((id, "transports"));
+            self.sectors.push((d.id, "transports"));
         }
-        let mut secs = Vec::new();
-        for (k, (kind, title)) in STANDARD_SECTIONS.iter().enumerate() {
-            let sid = section_ids[i * STANDARD_SECTIONS.len() + k];
+    }
+
+    /// The standard sections under the ids reserved for them; returns those ids.
+    fn sections(&mut self, d: &Diag<'_>, ids: &[i64]) -> Vec<i64> {
+        for (k, ((kind, title), sid)) in STANDARD_SECTIONS.iter().zip(ids).enumerate() {
             // Drafts are still being written: their last sections are empty.
-            let body = if status == "brouillon" && k >= 4 {
+            let body = if d.status == "brouillon" && k >= 4 {
                 String::new()
             } else {
-                section_body(kind, m, &territory, population)
+                section_body(kind, d.m, &d.territory, d.population)
             };
-            let author = m.staff_ids[k % m.staff_ids.len()];
-            rows.sections.push((
-                sid,
-                id,
+            let author = d.m.staff_ids[k % d.m.staff_ids.len()];
+            self.sections.push((
+                *sid,
+                d.id,
                 k as i32 + 1,
                 kind,
                 title,
                 body,
                 author,
-                created + Duration::days(k as i64),
+                d.created + Duration::days(k as i64),
             ));
-            secs.push(sid);
         }
-        section_ids_of.push(secs);
-        // Indicators: the population from the reference geography, then the model's values.
-        let source_pop = crate::reference::POPULATION_SOURCE.to_owned();
+        ids.to_vec()
+    }
+
+    /// Indicators: the population from the reference geography, then the model's values (two years and
+    /// 40 values for Lille, one year and 12 for the others).
+    fn values(&mut self, d: &Diag<'_>, indicators: &HashMap<String, i64>) {
+        let (id, m) = (d.id, d.m);
         if let Some(pop_id) = indicators.get("POP") {
-            rows.values.push((
+            self.values.push((
                 id,
                 *pop_id,
-                population as f64,
+                d.population as f64,
                 crate::reference::POPULATION_YEAR,
-                territory.clone(),
-                source_pop,
+                d.territory.clone(),
+                crate::reference::POPULATION_SOURCE.to_owned(),
                 None,
                 None,
             ));
         }
-        let years: &[i32] = if is_lille { &[2023, 2024] } else { &[2024] };
+        let years: &[i32] = if d.is_lille { &[2023, 2024] } else { &[2024] };
         let mut count = 1;
-        let limit = if is_lille { 40 } else { 12 };
+        let limit = if d.is_lille { 40 } else { 12 };
         'outer: for y in years {
             for (code, share) in VALUE_MODEL {
                 if count >= limit {
@@ -503,13 +589,13 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
                 let Some(ind) = indicators.get(*code) else {
                     continue;
                 };
-                let (v, level, cmp) = value_for(code, *share, population, m.id, *y);
-                rows.values.push((
+                let (v, level, cmp) = value_for(code, *share, d.population, m.id, *y);
+                self.values.push((
                     id,
                     *ind,
                     v,
                     *y,
-                    territory.clone(),
+                    d.territory.clone(),
                     format!("Source {y} (traitement {})", m.name),
                     level,
                     cmp,
@@ -517,92 +603,94 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
                 count += 1;
             }
         }
-        // Shares: the copil partners (and France Travail for Lille).
+    }
+
+    /// Shares: the copil partners (and France Travail for Lille); returns who may comment.
+    fn shares(&mut self, d: &Diag<'_>, inputs: &Inputs) -> Vec<i64> {
+        let m = d.m;
         let mut orgs: Vec<i64> = Vec::new();
-        if status != "brouillon" {
+        if d.status != "brouillon" {
             orgs.extend(m.copil_organisation_ids.iter().take(3));
-            if is_lille
-                && let Some(ft) = france_travail
+            if d.is_lille
+                && let Some(ft) = inputs.france_travail
                 && !orgs.contains(&ft)
             {
                 orgs.push(ft);
             }
         }
-        let shared_at = created + Duration::days(20);
         for o in &orgs {
-            rows.shares.push((id, *o, m.responsable_id, shared_at));
+            self.shares.push((d.id, *o, m.responsable_id, d.shared_at));
         }
         let mut authors: Vec<i64> = orgs
             .iter()
-            .flat_map(|o| partners_of.get(o).cloned().unwrap_or_default())
+            .flat_map(|o| inputs.partners_of.get(o).cloned().unwrap_or_default())
             .collect();
-        if is_lille {
+        if d.is_lille {
             // The demo partner first, so that the benchmark's comments include theirs.
-            let ft_people: Vec<i64> = france_travail
-                .and_then(|o| partners_of.get(&o).cloned())
+            let ft_people: Vec<i64> = inputs
+                .france_travail
+                .and_then(|o| inputs.partners_of.get(&o).cloned())
                 .unwrap_or_default();
             authors.retain(|a| !ft_people.contains(a));
             let mut first = ft_people;
             first.extend(authors);
             authors = first;
         }
-        shared_authors.push(authors);
-        rows.transitions.push((
+        authors
+    }
+
+    /// The workflow's timeline: created, then shared, then validated, as far as its status.
+    fn transitions(&mut self, d: &Diag<'_>) {
+        let (id, by) = (d.id, d.m.responsable_id);
+        self.transitions.push((
             id,
             None,
             "brouillon",
-            m.responsable_id,
-            created,
+            by,
+            d.created,
             "Création du diagnostic".into(),
         ));
-        if status != "brouillon" {
-            rows.transitions.push((
+        if d.status != "brouillon" {
+            self.transitions.push((
                 id,
                 Some("brouillon"),
                 "partage",
-                m.responsable_id,
-                shared_at,
+                by,
+                d.shared_at,
                 "Partage avec les membres du comité de pilotage pour avis".into(),
             ));
         }
-        if status == "valide" {
-            rows.transitions.push((
+        if d.status == "valide" {
+            self.transitions.push((
                 id,
                 Some("partage"),
                 "valide",
-                m.responsable_id,
-                shared_at + Duration::days(30),
+                by,
+                d.shared_at + Duration::days(30),
                 "Validation en comité de pilotage".into(),
             ));
         }
-        let n_comments = match (is_lille, status) {
-            (true, _) => 200,
-            (false, "brouillon") => 0,
-            (false, _) => 4 + i % 5,
-        };
-        comment_specs.push((i, n_comments, 0));
     }
 
-    // Comments in time order: a remark every 37 minutes from three weeks after creation (a day after the
-    // share); the Maison answers two days later; one comment in five is a partner's reply to the latest
-    // remark, a day after the answer (a few hours after the remark while it is open), so that a thread
-    // reads in date order: remark, answer, reply.
-    let total: usize = comment_specs.iter().map(|c| c.1).sum();
-    let comment_ids = reserve_ids(conn, "comment", total).await?;
-    let mut next = 0;
-    for (i, n, _) in comment_specs {
-        let m = maisons[i];
-        let id = diag_ids[i];
-        let status = rows.diag[i].4;
-        let authors = &shared_authors[i];
-        let secs = &section_ids_of[i];
-        let base = rows.diag[i].8 + Duration::days(21);
+    /// The comments in time order: a remark every 37 minutes from three weeks after creation (a day after
+    /// the share); the Maison answers two days later; one comment in five is a partner's reply to the
+    /// latest remark, a day after the answer (a few hours after the remark while it is open), so that a
+    /// thread reads in date order: remark, answer, reply.
+    fn comments(
+        &mut self,
+        m: &SeededMaison,
+        id: i64,
+        status: &str,
+        created: DateTime<Utc>,
+        plan: &CommentPlan,
+        comment_ids: &[i64],
+    ) {
+        let (authors, secs) = (&plan.authors, &plan.sections);
+        let base = created + Duration::days(21);
         let mut latest: Option<LatestRemark> = None;
         let mut tops = 0usize;
         let mut replies = 0usize;
-        for k in 0..n {
-            let cid = comment_ids[next];
-            next += 1;
+        for (k, &cid) in comment_ids.iter().enumerate() {
             let when = base + Duration::minutes(37 * k as i64);
             let author = if k % 4 == 3 || authors.is_empty() {
                 m.staff_ids[k % m.staff_ids.len()]
@@ -622,7 +710,7 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
                 } else {
                     authors[(k / 5) % authors.len()]
                 };
-                rows.comments.push((
+                self.comments.push((
                     cid,
                     id,
                     section,
@@ -672,16 +760,26 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
             } else {
                 ("ouvert", String::new(), None, None)
             };
-            rows.comments.push((
+            self.comments.push((
                 cid, id, section, None, author, body, st, answer, by, answered, when,
             ));
             latest = Some((cid, section, when, answered));
         }
     }
-    write(conn, rows).await
 }
 
+/// One bulk insert per table, in the order their references need.
 async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
+    insert_diagnostics(conn, &r).await?;
+    insert_sections(conn, &r).await?;
+    insert_values(conn, &r).await?;
+    insert_shares_and_transitions(conn, &r).await?;
+    insert_comments(conn, &r).await?;
+    Ok(())
+}
+
+/// The diagnostics and their sectors.
+async fn insert_diagnostics(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     let d = &r.diag;
     sqlx::query(
         "insert into diagnostic (id, maison_id, title, reference_year, status, validated_on, copil_decision,
@@ -705,6 +803,10 @@ async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
         .bind(r.sectors.iter().map(|x| x.1).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+async fn insert_sections(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     let s = &r.sections;
     sqlx::query(
         "insert into diagnostic_section (id, diagnostic_id, position, kind, title, body, updated_by, updated_at)
@@ -721,6 +823,11 @@ async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
     .bind(s.iter().map(|x| x.7).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The indicator values.
+async fn insert_values(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     let v = &r.values;
     sqlx::query(
         "insert into indicator_value (diagnostic_id, indicator_id, value, year, territory, source,
@@ -738,6 +845,11 @@ async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
     .bind(v.iter().map(|x| x.7).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Who each diagnostic is shared with, and its workflow's timeline.
+async fn insert_shares_and_transitions(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     sqlx::query(
         "insert into diagnostic_share (diagnostic_id, organisation_id, shared_by, shared_at)
          select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) on conflict do nothing",
@@ -761,6 +873,10 @@ async fn write(conn: &mut PgConnection, r: Rows) -> anyhow::Result<()> {
     .bind(t.iter().map(|x| x.5.clone()).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+async fn insert_comments(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     let c = &r.comments;
     sqlx::query(
         "insert into comment (id, diagnostic_id, section_id, parent_id, author_id, body, status, answer,

@@ -117,6 +117,18 @@ impl Network {
     }
 }
 
+/// `n` ids of `table`'s sequence, reserved up front so that rows can point at each other before the bulk
+/// inserts.
+async fn reserve_ids(conn: &mut PgConnection, table: &str, n: usize) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence($1, 'id')) from generate_series(1, $2)",
+    )
+    .bind(table)
+    .bind(n as i64)
+    .fetch_all(conn)
+    .await
+}
+
 /// Seeds the network `scale` times over into an empty database; returns the accounts to print.
 pub async fn seed(pool: &PgPool, scale: u32) -> anyhow::Result<Vec<&'static DemoAccount>> {
     let mut tx = pool.begin().await?;

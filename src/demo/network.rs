@@ -9,7 +9,7 @@ use chrono::{Days, NaiveDate};
 use sqlx::PgConnection;
 
 use super::names::{LAST_NAMES, is_feminine, of_place, person, slug, territory_of_epci};
-use super::{Network, SeededMaison, SeededPartner};
+use super::{Network, SeededMaison, SeededPartner, reserve_ids};
 use crate::domain::siret;
 
 const NETWORK_SIZE: usize = 205;
@@ -530,10 +530,24 @@ impl Builder {
         grenelle: bool,
         since: NaiveDate,
     ) {
-        let r = self.regional(copy, e);
-        let d = self.departmental(copy, e);
-        let s = suffix(copy);
-        let territory = territory_of_epci(&e.name);
+        let seat = Seat {
+            m,
+            g,
+            s: suffix(copy),
+            e,
+            r: self.regional(copy, e),
+            d: self.departmental(copy, e),
+        };
+        self.founders(&seat, since);
+        let later = since.checked_add_days(Days::new(400)).unwrap_or(since);
+        self.joined_later(&seat, grenelle, later);
+    }
+
+    /// The Maison's founding members and copil, partners since its convention: the State, France
+    /// Travail, its EPCI, the Region, the Département, its town and mission locale.
+    fn founders(&mut self, seat: &Seat<'_>, since: NaiveDate) {
+        let Seat { m, g, s, e, r, d } = seat;
+        let (m, g) = (*m, *g);
         let epci = self.org(format!("{}{s}", e.name), "epci", &e.region);
         let ville = self.org(
             format!("Ville {}{s}", of_place(&e.city)),
@@ -545,7 +559,6 @@ impl Builder {
             "mission_locale",
             &e.region,
         );
-        let later = since.checked_add_days(Days::new(400)).unwrap_or(since);
         // The founding members of the 2009 cahier des charges; every 23rd Maison lacks France Travail's
         // signature, so the warning shows somewhere in the demo.
         self.partner(m, r.dreets, "membre_constitutif,copil", since);
@@ -560,6 +573,14 @@ impl Builder {
         self.partner(m, d.departement, "copil,financeur", since);
         self.partner(m, ville, "copil,financeur", since);
         self.partner(m, ml, "copil,operateur", since);
+    }
+
+    /// The partners that joined later: the building trades, training, ADEME for the Grenelle Maisons,
+    /// and a few local ones (a PLIE, France Rénov', a firm, an association), some Maisons each.
+    fn joined_later(&mut self, seat: &Seat<'_>, grenelle: bool, later: NaiveDate) {
+        let Seat { m, g, s, e, r, d } = seat;
+        let (m, g) = (*m, *g);
+        let territory = territory_of_epci(&e.name);
         self.partner(m, d.cci, "copil", later);
         self.partner(m, d.greta, "operateur", later);
         self.partner(m, d.cap_emploi, "associe", later);
@@ -627,6 +648,18 @@ impl Builder {
     }
 }
 
+/// A Maison being built and what its partners are chosen from: its index (`m`), its rank in the whole
+/// generation (`g`), its copy's name suffix, its territory, and the organisations of its region and
+/// département.
+struct Seat<'a> {
+    m: usize,
+    g: usize,
+    s: String,
+    e: &'a Epci,
+    r: RegionalOrgs,
+    d: DepartmentalOrgs,
+}
+
 fn phone(region: &str, g: usize) -> String {
     let prefix = match region {
         "11" => "01",
@@ -646,16 +679,6 @@ fn phone(region: &str, g: usize) -> String {
     } else {
         format!("{prefix} {:02} {groups}", 10 + g % 90)
     }
-}
-
-async fn reserve_ids(conn: &mut PgConnection, table: &str, n: usize) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "select nextval(pg_get_serial_sequence($1, 'id')) from generate_series(1, $2)",
-    )
-    .bind(table)
-    .bind(n as i64)
-    .fetch_all(conn)
-    .await
 }
 
 pub async fn seed(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow::Result<Network> {
@@ -698,8 +721,35 @@ async fn write(
     scale: u32,
     hash: &str,
 ) -> anyhow::Result<Network> {
-    let maison_ids = reserve_ids(conn, "maison", b.maisons.len()).await?;
-    let m = &b.maisons;
+    let maison_ids = insert_maisons(conn, &b.maisons).await?;
+    let org_ids = insert_organisations(conn, &b.orgs).await?;
+    insert_partnerships(conn, &b, &maison_ids, &org_ids).await?;
+    let mut accounts = vec![AccountRow {
+        email: "admin@ave.example.org".into(),
+        name: "Claire Martin".into(),
+        role: "admin",
+        maison: None,
+        org: None,
+        responsable: false,
+    }];
+    accounts.extend(b.accounts);
+    let account_ids = insert_accounts(conn, &accounts, &maison_ids, &org_ids, hash).await?;
+    Ok(describe(
+        scale,
+        &b.maisons,
+        &b.partnerships,
+        &accounts,
+        Ids {
+            maisons: &maison_ids,
+            orgs: &org_ids,
+            accounts: &account_ids,
+        },
+    ))
+}
+
+/// The Maisons and their territories; returns their ids, in the rows' order.
+async fn insert_maisons(conn: &mut PgConnection, m: &[MaisonRow]) -> sqlx::Result<Vec<i64>> {
+    let maison_ids = reserve_ids(conn, "maison", m.len()).await?;
     sqlx::query(
         "insert into maison (id, name, legal_form, region_code, departement_code, address, postal_code, city,
                              website, email, phone, president, director, convention_date, conventionnee,
@@ -736,8 +786,12 @@ async fn write(
     .execute(&mut *conn)
     .await?;
 
-    let org_ids = reserve_ids(conn, "organisation", b.orgs.len()).await?;
-    let o = &b.orgs;
+    Ok(maison_ids)
+}
+
+/// The organisations; returns their ids, in the rows' order.
+async fn insert_organisations(conn: &mut PgConnection, o: &[OrgRow]) -> sqlx::Result<Vec<i64>> {
+    let org_ids = reserve_ids(conn, "organisation", o.len()).await?;
     sqlx::query(
         "insert into organisation (id, name, type_code, siret, region_code, website, email)
          select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -753,8 +807,18 @@ async fn write(
     .execute(&mut *conn)
     .await?;
 
-    let partnership_ids = reserve_ids(conn, "partnership", b.partnerships.len()).await?;
+    Ok(org_ids)
+}
+
+/// The partnerships and their contact people.
+async fn insert_partnerships(
+    conn: &mut PgConnection,
+    b: &Builder,
+    maison_ids: &[i64],
+    org_ids: &[i64],
+) -> sqlx::Result<()> {
     let p = &b.partnerships;
+    let partnership_ids = reserve_ids(conn, "partnership", p.len()).await?;
     sqlx::query(
         "insert into partnership (id, maison_id, organisation_id, roles, since)
          select id, m, o, string_to_array(r, ','), s
@@ -784,15 +848,17 @@ async fn write(
     .execute(&mut *conn)
     .await?;
 
-    let mut accounts = vec![AccountRow {
-        email: "admin@ave.example.org".into(),
-        name: "Claire Martin".into(),
-        role: "admin",
-        maison: None,
-        org: None,
-        responsable: false,
-    }];
-    accounts.extend(b.accounts);
+    Ok(())
+}
+
+/// Every account, with the one demo password's hash; returns their ids, in the rows' order.
+async fn insert_accounts(
+    conn: &mut PgConnection,
+    accounts: &[AccountRow],
+    maison_ids: &[i64],
+    org_ids: &[i64],
+    hash: &str,
+) -> sqlx::Result<Vec<i64>> {
     let account_ids = reserve_ids(conn, "account", accounts.len()).await?;
     sqlx::query(
         "insert into account (id, email, name, role, maison_id, organisation_id, responsable, password_hash)
@@ -811,10 +877,32 @@ async fn write(
     .execute(&mut *conn)
     .await?;
 
-    // The description the other demo seeders build on.
+    Ok(account_ids)
+}
+
+/// The ids the rows were written under, by row index.
+struct Ids<'a> {
+    maisons: &'a [i64],
+    orgs: &'a [i64],
+    accounts: &'a [i64],
+}
+
+/// The description the other demo seeders build on.
+fn describe(
+    scale: u32,
+    m: &[MaisonRow],
+    p: &[PartnershipRow],
+    accounts: &[AccountRow],
+    ids: Ids<'_>,
+) -> Network {
+    let Ids {
+        maisons: maison_ids,
+        orgs: org_ids,
+        accounts: account_ids,
+    } = ids;
     let mut seeded: Vec<SeededMaison> = m
         .iter()
-        .zip(&maison_ids)
+        .zip(maison_ids)
         .map(|(row, id)| SeededMaison {
             id: *id,
             name: row.name.clone(),
@@ -838,7 +926,7 @@ async fn write(
         }
     }
     let mut partners = Vec::new();
-    for (row, id) in accounts.iter().zip(&account_ids) {
+    for (row, id) in accounts.iter().zip(account_ids) {
         if let Some(mi) = row.maison {
             let s = &mut seeded[mi];
             if row.responsable {
@@ -855,10 +943,10 @@ async fn write(
             });
         }
     }
-    Ok(Network {
+    Network {
         scale,
         admin_id: account_ids[0],
         maisons: seeded,
         partners,
-    })
+    }
 }

@@ -89,7 +89,16 @@ struct Shared {
 }
 
 async fn pending(conn: &mut PgConnection, lille: i64, hash: &str) -> sqlx::Result<()> {
-    let shared: Vec<Shared> = sqlx::query_as(
+    let shared = shared_organisations(conn, lille).await?;
+    proposals(conn, &shared).await?;
+    invited_before_trust(conn, &shared, hash).await?;
+    partnership_requests(conn, lille).await
+}
+
+/// Up to five organisations several Maisons partner (not Lille's, not the journey's), each with a
+/// référent and the responsable of one of its Maisons.
+async fn shared_organisations(conn: &mut PgConnection, lille: i64) -> sqlx::Result<Vec<Shared>> {
+    sqlx::query_as(
         "select distinct on (o.id) o.id as organisation_id, r.id as referent_id,
                 split_part(r.email, '@', 2) as domain, p.maison_id, s.id as responsable_id
          from organisation o
@@ -104,7 +113,10 @@ async fn pending(conn: &mut PgConnection, lille: i64, hash: &str) -> sqlx::Resul
     .bind(lille)
     .bind(JOURNEY_ORGANISATION)
     .fetch_all(&mut *conn)
-    .await?;
+    .await
+}
+
+async fn proposals(conn: &mut PgConnection, shared: &[Shared]) -> sqlx::Result<()> {
     // Proposals: three waiting (the oldest first), the fourth refused by the référent.
     for (i, (o, (name, local, note))) in shared.iter().zip(PROPOSED).enumerate() {
         let email = format!("{local}@{}", o.domain);
@@ -131,6 +143,14 @@ async fn pending(conn: &mut PgConnection, lille: i64, hash: &str) -> sqlx::Resul
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+async fn invited_before_trust(
+    conn: &mut PgConnection,
+    shared: &[Shared],
+    hash: &str,
+) -> sqlx::Result<()> {
     // An adviser a Maison's responsable invited (before the trust model) into an organisation several
     // Maisons share: that Maison no longer manages the account, which waits for an admin's review.
     if let Some(o) = shared.get(4) {
@@ -148,6 +168,10 @@ async fn pending(conn: &mut PgConnection, lille: i64, hash: &str) -> sqlx::Resul
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+async fn partnership_requests(conn: &mut PgConnection, lille: i64) -> sqlx::Result<()> {
     // Partnership requests: Maisons (not Lille) ask a shared organisation of their region that they do not
     // partner yet; each waits for its référents.
     let asks: Vec<(i64, i64, i64)> = sqlx::query_as(

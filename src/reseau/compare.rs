@@ -169,33 +169,14 @@ pub async fn page(
     .fetch_all(&state.db)
     .await?;
     let chosen = all.iter().find(|i| i.code == q.indicateur.trim());
-    let indicators = all
-        .iter()
-        .map(|i| Choice {
-            value: i.code.clone(),
-            label: format!("{} ({})", i.label, i.unit),
-            selected: chosen.is_some_and(|c| c.id == i.id),
-        })
-        .collect();
-    let maisons = if can_pick {
-        let list: Vec<(i64, String)> =
-            sqlx::query_as("select id, name from maison order by sort_key, id")
-                .fetch_all(&state.db)
-                .await?;
-        list.into_iter()
-            .map(|(id, name)| Choice {
-                selected: maison_id == Some(id),
-                value: id.to_string(),
-                label: name,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut page = ComparePage {
         ctx,
-        indicators,
-        maisons,
+        indicators: indicator_choices(&all, chosen),
+        maisons: if can_pick {
+            maison_choices(&state, maison_id).await?
+        } else {
+            Vec::new()
+        },
         can_pick_maison: can_pick,
         indicator: None,
         years: String::new(),
@@ -209,75 +190,108 @@ pub async fn page(
     };
     if let Some(ind) = chosen {
         let dist = distribution(&state, ind.id, ind.per_capita).await?;
-        let unit = if ind.per_capita {
+        page.stats = stats(&dist);
+        page.count = dist.n;
+        page.years = years_text(&dist);
+        page.indicator = Some(format!("{} ({})", ind.label, ind.code));
+        page.per_capita = ind.per_capita;
+        if let Some(mid) = maison_id {
+            page.position = own_position(&state, ind, mid, &dist).await?;
+            page.no_own_value = page.position.is_none();
+        }
+        page.unit = if ind.per_capita {
             format!("{} pour 1 000 habitants", ind.unit)
         } else {
             ind.unit.clone()
         };
-        let show = |x: Option<f64>| {
-            x.map(|x| format::decimal(x, 2))
-                .unwrap_or_else(|| "—".into())
-        };
-        page.stats = vec![
-            Stat {
-                label: "Minimum",
-                value: show(dist.min),
-            },
-            Stat {
-                label: "Premier quartile",
-                value: show(dist.q1),
-            },
-            Stat {
-                label: "Médiane",
-                value: show(dist.median),
-            },
-            Stat {
-                label: "Troisième quartile",
-                value: show(dist.q3),
-            },
-            Stat {
-                label: "Maximum",
-                value: show(dist.max),
-            },
-            Stat {
-                label: "Moyenne",
-                value: show(dist.mean),
-            },
-        ];
-        page.count = dist.n;
-        page.years = match (dist.first_year, dist.last_year) {
-            (Some(a), Some(b)) if a == b => a.to_string(),
-            (Some(a), Some(b)) => format!("{a} à {b}"),
-            _ => String::new(),
-        };
-        page.indicator = Some(format!("{} ({})", ind.label, ind.code));
-        page.per_capita = ind.per_capita;
-        if let Some(mid) = maison_id {
-            let name: Option<String> = sqlx::query_scalar("select name from maison where id = $1")
-                .bind(mid)
-                .fetch_optional(&state.db)
-                .await?;
-            let name = name.ok_or(AppError::NotFound)?;
-            let pos = position(&state, ind.id, ind.per_capita, mid).await?;
-            match pos {
-                Some(p) => {
-                    let x = p.x.unwrap_or(p.raw);
-                    page.position = Some(OwnPosition {
-                        of_maison: format::of_name(&name),
-                        value: format::decimal(x, 2),
-                        raw: format::decimal(p.raw, 2),
-                        year: p.year,
-                        validated: p.validated,
-                        quartile: (dist.n >= MIN_FOR_QUARTERS).then(|| quartile_label(x, &dist)),
-                        rank: rank_text(p.below, p.others),
-                    })
-                }
-                None => page.no_own_value = true,
-            }
-        }
-        page.unit = unit;
     }
     Ok(Html(page.render()?).into_response())
+}
+
+/// The indicators' select, the one chosen selected.
+fn indicator_choices(all: &[IndicatorRow], chosen: Option<&IndicatorRow>) -> Vec<Choice> {
+    all.iter()
+        .map(|i| Choice {
+            value: i.code.clone(),
+            label: format!("{} ({})", i.label, i.unit),
+            selected: chosen.is_some_and(|c| c.id == i.id),
+        })
+        .collect()
+}
+
+/// The Maisons' select (for those who may name any Maison), the one situated selected.
+async fn maison_choices(state: &AppState, maison_id: Option<i64>) -> AppResult<Vec<Choice>> {
+    let list: Vec<(i64, String)> =
+        sqlx::query_as("select id, name from maison order by sort_key, id")
+            .fetch_all(&state.db)
+            .await?;
+    Ok(list
+        .into_iter()
+        .map(|(id, name)| Choice {
+            selected: maison_id == Some(id),
+            value: id.to_string(),
+            label: name,
+        })
+        .collect())
+}
+
+/// The distribution's figures, in the page's order.
+fn stats(dist: &Distribution) -> Vec<Stat> {
+    let show = |x: Option<f64>| {
+        x.map(|x| format::decimal(x, 2))
+            .unwrap_or_else(|| "—".into())
+    };
+    [
+        ("Minimum", dist.min),
+        ("Premier quartile", dist.q1),
+        ("Médiane", dist.median),
+        ("Troisième quartile", dist.q3),
+        ("Maximum", dist.max),
+        ("Moyenne", dist.mean),
+    ]
+    .into_iter()
+    .map(|(label, x)| Stat {
+        label,
+        value: show(x),
+    })
+    .collect()
+}
+
+/// « 2024 » or « 2023 à 2025 »: the years of the values compared.
+fn years_text(dist: &Distribution) -> String {
+    match (dist.first_year, dist.last_year) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a} à {b}"),
+        _ => String::new(),
+    }
+}
+
+/// Where the Maison `maison_id` stands in the distribution; `None` when it has no value (404 for a Maison
+/// that does not exist).
+async fn own_position(
+    state: &AppState,
+    ind: &IndicatorRow,
+    maison_id: i64,
+    dist: &Distribution,
+) -> AppResult<Option<OwnPosition>> {
+    let name: Option<String> = sqlx::query_scalar("select name from maison where id = $1")
+        .bind(maison_id)
+        .fetch_optional(&state.db)
+        .await?;
+    let name = name.ok_or(AppError::NotFound)?;
+    let pos = position(state, ind.id, ind.per_capita, maison_id).await?;
+    Ok(pos.map(|p| {
+        let x = p.x.unwrap_or(p.raw);
+        OwnPosition {
+            of_maison: format::of_name(&name),
+            value: format::decimal(x, 2),
+            raw: format::decimal(p.raw, 2),
+            year: p.year,
+            validated: p.validated,
+            quartile: (dist.n >= MIN_FOR_QUARTERS).then(|| quartile_label(x, dist)),
+            rank: rank_text(p.below, p.others),
+        }
+    }))
 }
 
 fn quartile_label(x: f64, d: &Distribution) -> &'static str {

@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::PgPool;
 
 use crate::auth::{CurrentUser, policy};
 use crate::error::AppResult;
@@ -146,11 +147,10 @@ const PROGRAMME: &str = "
 /// How many lines of loose indicators the page lists.
 const LOOSE_SHOWN: i64 = 100;
 
-async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
-    let db = &state.db;
-    // Every total in one pass: grouping sets by (year), (year, region), (year, axis), (year, sector), each
-    // with the indicator; the year's groups, and every year's programme totals.
-    let rows: Vec<ResultRow> = sqlx::query_as(&format!(
+/// Every result in one pass: grouping sets by (year), (year, region), (year, axis), (year, sector), each
+/// with the indicator; the year's groups, and every year's programme totals (`dim` says which).
+async fn results(db: &PgPool, year: i32) -> sqlx::Result<Vec<ResultRow>> {
+    sqlx::query_as(&format!(
         "with {PROGRAMME},
          res as (
              select prog.id, prog.maison_id, prog.region_code, prog.axis_id, prog.sector_code,
@@ -190,8 +190,13 @@ async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
     .bind(year)
     .persistent(false)
     .fetch_all(db)
-    .await?;
-    let head: Head = sqlx::query_as(&format!(
+    .await
+}
+
+/// The report's headline counts: the programme's Maisons, those and the actions with a result summed
+/// that year, the actions run that year.
+async fn head(db: &PgPool, year: i32) -> sqlx::Result<Head> {
+    sqlx::query_as(&format!(
         "with {PROGRAMME},
          summed as (
              select prog.id, prog.maison_id from prog
@@ -206,8 +211,12 @@ async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
     .bind(year)
     .persistent(false)
     .fetch_one(db)
-    .await?;
-    let loose: Vec<LooseLine> = sqlx::query_as(&format!(
+    .await
+}
+
+/// The indicator lines of the year that are not summed, the most used first.
+async fn loose(db: &PgPool, year: i32) -> sqlx::Result<Vec<LooseLine>> {
+    sqlx::query_as(&format!(
         "with {PROGRAMME}
          select coalesce(i.label, r.label) as label, coalesce(i.unit, r.unit) as unit,
                 i.id is not null as from_catalogue,
@@ -224,8 +233,12 @@ async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
     .bind(LOOSE_SHOWN)
     .persistent(false)
     .fetch_all(db)
-    .await?;
-    let funders: Vec<FunderRow> = sqlx::query_as(&format!(
+    .await
+}
+
+/// The funders of the actions run that year, the largest first.
+async fn funders(db: &PgPool, year: i32) -> sqlx::Result<Vec<FunderRow>> {
+    sqlx::query_as(&format!(
         "with {PROGRAMME}
          select f.organisation_id, coalesce(o.name, btrim(f.funder)) as funder, t.name as kind,
                 count(distinct f.action_id) as actions, count(distinct prog.maison_id) as maisons,
@@ -242,7 +255,11 @@ async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
     .bind(year)
     .persistent(false)
     .fetch_all(db)
-    .await?;
+    .await
+}
+
+/// The years the report may be asked for (those with results, and the one shown), latest first.
+async fn years(db: &PgPool, year: i32) -> sqlx::Result<Vec<i32>> {
     let mut years: Vec<i32> =
         sqlx::query_scalar("select distinct year from action_result order by 1 desc limit 30")
             .fetch_all(db)
@@ -251,28 +268,48 @@ async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
-    let (mut by_region, mut by_axis, mut by_sector, mut by_year) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    Ok(years)
+}
+
+/// The results' rows split by their `dim`: (by region, by axis, by sector, by year).
+type ByDim = (
+    Vec<ResultRow>,
+    Vec<ResultRow>,
+    Vec<ResultRow>,
+    Vec<ResultRow>,
+);
+
+fn by_dim(rows: Vec<ResultRow>) -> ByDim {
+    let mut split: ByDim = Default::default();
     for r in rows {
         match r.dim.as_str() {
-            "region" => by_region.push(r),
-            "axis" => by_axis.push(r),
-            "sector" => by_sector.push(r),
-            _ => by_year.push(r),
+            "region" => split.0.push(r),
+            "axis" => split.1.push(r),
+            "sector" => split.2.push(r),
+            _ => split.3.push(r),
         }
     }
+    split
+}
+
+async fn compute(state: &AppState, year: i32) -> AppResult<Report> {
+    let db = &state.db;
+    let (by_region, by_axis, by_sector, by_year) = by_dim(results(db, year).await?);
+    let head = head(db, year).await?;
+    let loose = loose(db, year).await?;
+    let (directory, free_text) = funders(db, year)
+        .await?
+        .into_iter()
+        .partition(|f| f.organisation_id.is_some());
     let this_year = year.to_string();
     let totals = by_year
         .iter()
         .filter(|r| r.group == this_year)
         .cloned()
         .collect();
-    let (directory, free_text) = funders
-        .into_iter()
-        .partition(|f| f.organisation_id.is_some());
     Ok(Report {
         year,
-        years,
+        years: years(db, year).await?,
         maisons: Count(head.maisons),
         maisons_with: Count(head.maisons_with),
         actions_with: Count(head.actions_with),
