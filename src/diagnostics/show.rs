@@ -96,13 +96,19 @@ async fn report(conn: &mut PgConnection, d: &Diagnostic) -> AppResult<Report> {
         .enumerate()
         .map(|(i, s)| {
             let list = comments.by_section.remove(&s.id).unwrap_or_default();
+            let empty = s.body.trim().is_empty();
             SectionView {
                 id: s.id,
                 html: markdown::render_cached(&s.body),
-                empty: s.body.trim().is_empty(),
+                empty,
                 title: s.title,
                 updated: format::datetime(s.updated_at),
-                updated_by: s.updated_by_name.unwrap_or_default(),
+                // An empty section was written by nobody: no « Dernière modification par ».
+                updated_by: if empty {
+                    String::new()
+                } else {
+                    s.updated_by_name.unwrap_or_default()
+                },
                 open_comments: open.get(&Some(s.id)).copied().unwrap_or(0),
                 comments: list,
                 first: i == 0,

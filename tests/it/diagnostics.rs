@@ -38,7 +38,7 @@ async fn share(c: &mut TestClient, id: i64, org: i64) -> reqwest::Response {
 }
 
 async fn validate(c: &mut TestClient, id: i64) -> reqwest::Response {
-    c.post(
+    c.post_confirmed(
         &format!("/diagnostics/{id}/validation"),
         &[
             ("validated_on", "2026-11-20"),
@@ -47,6 +47,7 @@ async fn validate(c: &mut TestClient, id: i64) -> reqwest::Response {
         ],
     )
     .await
+    .1
 }
 
 async fn first_section(app: &TestApp, id: i64) -> i64 {
@@ -247,11 +248,12 @@ async fn workflow_transitions_per_role() {
         assert_eq!(validate(c, id).await.status(), StatusCode::NOT_FOUND);
     }
     let r = staff
-        .post(
+        .post_confirmed(
             &format!("{path}/validation"),
             &[("validated_on", "31/02/2026"), ("copil_decision", "")],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("Date invalide") && html.contains("Indiquez la décision"));

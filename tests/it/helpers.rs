@@ -378,6 +378,27 @@ pub struct TestClient {
     pub csrf: Option<String>,
 }
 
+/// The hidden fields of a confirmation page's form (`web::confirm`), in order.
+pub fn confirmation_fields(html: &str) -> Vec<(String, String)> {
+    let doc = scraper::Html::parse_document(html);
+    let forms = scraper::Selector::parse("form").unwrap();
+    let hidden = scraper::Selector::parse("input[type=hidden]").unwrap();
+    let confirmation = scraper::Selector::parse("input[name=confirmation]").unwrap();
+    let form = doc
+        .select(&forms)
+        .find(|f| f.select(&confirmation).next().is_some())
+        .unwrap_or_else(|| panic!("expected a confirmation page: {html}"));
+    form.select(&hidden)
+        .filter_map(|i| {
+            let name = i.value().attr("name")?;
+            Some((
+                name.to_owned(),
+                i.value().attr("value").unwrap_or("").to_owned(),
+            ))
+        })
+        .collect()
+}
+
 /// The value of the first `<input name="csrf">` of a page.
 pub fn find_csrf(html: &str) -> Option<String> {
     let i = html.find("name=\"csrf\" value=\"")?;
@@ -428,6 +449,24 @@ impl TestClient {
             fields.push(("csrf".into(), t.clone()));
         }
         self.post_raw(path, &fields).await
+    }
+
+    /// POSTs an irreversible step's form and, when it answers with its confirmation page (`web::confirm`),
+    /// confirms it: sends the page's form back as a person clicking « Confirmer » does. Returns the
+    /// confirmation page (or the only answer) and the final answer.
+    pub async fn post_confirmed(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (Option<String>, reqwest::Response) {
+        let r = self.post(path, form).await;
+        if r.status() != StatusCode::OK {
+            return (None, r);
+        }
+        let page = r.text().await.unwrap();
+        let fields = confirmation_fields(&page);
+        let r = self.post_raw(path, &fields).await;
+        (Some(page), r)
     }
 
     /// POSTs exactly these fields (no token added).

@@ -45,3 +45,4 @@ mod routes;
 mod sessions;
 mod shared_matrix;
 mod trust;
+mod warnings;

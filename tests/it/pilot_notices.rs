@@ -113,11 +113,12 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
     }
     let r = staff
-        .post(&format!("/plans/{p}/statut"), &[("to", "soumis")])
-        .await;
+        .post_confirmed(&format!("/plans/{p}/statut"), &[("to", "soumis")])
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = staff
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[
                 ("to", "valide"),
@@ -126,7 +127,8 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
                 ("minutes", "Validé"),
             ],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = format!("/mes-actions?maison={}", w.maison_a);
     assert_eq!(

@@ -138,8 +138,9 @@ async fn the_maison_pilots_its_animation_action_and_the_plan_can_be_submitted() 
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = c
-        .post(&format!("/plans/{p}/statut"), &[("to", "soumis")])
-        .await;
+        .post_confirmed(&format!("/plans/{p}/statut"), &[("to", "soumis")])
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         app.count(&format!(

@@ -227,8 +227,9 @@ async fn submission_check_lists_exactly_what_is_missing() {
     }
     assert!(!html.contains("Aucune action sur l'axe 1"));
     let r = c
-        .post(&format!("/plans/{p}/statut"), &[("to", "soumis")])
-        .await;
+        .post_confirmed(&format!("/plans/{p}/statut"), &[("to", "soumis")])
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         plan_status(&app, p).await,
@@ -247,11 +248,12 @@ async fn submission_check_lists_exactly_what_is_missing() {
     let (_, html) = c.page(&format!("/plans/{p}")).await;
     assert!(html.contains("Le plan est complet"));
     let r = c
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[("to", "soumis"), ("comment", "Pour le copil de décembre")],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(plan_status(&app, p).await, "soumis");
     assert_eq!(
@@ -288,7 +290,7 @@ async fn every_plan_transition_for_every_role() {
                     .await
                     .unwrap();
                 let r = c
-                    .post(
+                    .post_confirmed(
                         &format!("/plans/{p}/statut"),
                         &[
                             ("to", to),
@@ -297,7 +299,8 @@ async fn every_plan_transition_for_every_role() {
                             ("evaluation", "Bilan positif"),
                         ],
                     )
-                    .await;
+                    .await
+                    .1;
                 let manager = *email == RESP_A || *email == STAFF_A;
                 let allowed = matches!(
                     (from, to),
@@ -349,7 +352,7 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Membres présents"));
     let r = c
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[
                 ("to", "brouillon"),
@@ -357,11 +360,12 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
                 ("comment", ""),
             ],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unescape(&r.text().await.unwrap()).contains("Indiquez pourquoi"));
     let r = c
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[
                 ("to", "valide"),
@@ -369,7 +373,8 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
                 ("minutes", "Compte rendu gardé"),
             ],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         unescape(&r.text().await.unwrap()).contains("Compte rendu gardé"),
@@ -377,7 +382,7 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
     );
     assert_eq!(plan_status(&app, p).await, "soumis");
     let r = c
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[
                 ("to", "brouillon"),
@@ -385,14 +390,17 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
                 ("comment", "Axe 4 trop léger"),
             ],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = c.page(&format!("/plans/{p}")).await;
     assert!(html.contains("Axe 4 trop léger") && html.contains("À réviser"));
-    c.post(&format!("/plans/{p}/statut"), &[("to", "soumis")])
+    let (_, r) = c
+        .post_confirmed(&format!("/plans/{p}/statut"), &[("to", "soumis")])
         .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = c
-        .post(
+        .post_confirmed(
             &format!("/plans/{p}/statut"),
             &[
                 ("to", "valide"),
@@ -401,7 +409,8 @@ async fn copil_decisions_need_a_date_and_a_reason_and_notify() {
                 ("minutes", "Validé à l'unanimité"),
             ],
         )
-        .await;
+        .await
+        .1;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(plan_status(&app, p).await, "valide");
     let (_, html) = c.page(&format!("/plans/{p}")).await;

@@ -17,6 +17,7 @@ use crate::diagnostics::{Diagnostic, Status, begin_if, load_if, set_status};
 use crate::error::AppResult;
 use crate::notifications;
 use crate::state::AppState;
+use crate::web::confirm::{self, Warning, Warnings};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{Ctx, Form, format, outcome};
 
@@ -28,6 +29,20 @@ pub struct ValidateForm {
     copil_decision: String,
     #[serde(default)]
     comment: String,
+    /// The stamp of the warnings confirmed (`web::confirm`).
+    #[serde(default)]
+    confirmation: String,
+}
+
+impl ValidateForm {
+    /// The typed values, carried by the confirmation page.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("validated_on", self.validated_on.clone()),
+            ("copil_decision", self.copil_decision.clone()),
+            ("comment", self.comment.clone()),
+        ]
+    }
 }
 
 #[derive(Template)]
@@ -158,6 +173,11 @@ pub async fn validate(
             return forms::render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
+    let warnings = unfinished(&mut tx, id).await?;
+    if !warnings.confirmed(&form.confirmation) {
+        drop(tx);
+        return confirm::page(ctx, step(&d), &warnings, form.fields(), &form.confirmation);
+    }
     set_status(
         &mut tx,
         id,
@@ -185,10 +205,37 @@ pub async fn validate(
     )];
     audit::record(&mut *tx, d.change(&user, "validation", summary, changes)).await?;
     archive_replaced(&mut tx, &user, &d, date).await?;
-    let orgs = current_shares(&mut tx, id).await?;
-    let recipients = notifications::members_of_organisations(&mut tx, &orgs).await?;
+    tell_partners(&mut tx, &d, date).await?;
+    outcome::committed(
+        tx,
+        &ctx,
+        "Diagnostic validé : il est désormais en lecture seule et les commentaires sont clos.",
+        &d.url(),
+    )
+    .await
+}
+
+/// The validation as the confirmation page names it.
+fn step(d: &Diagnostic) -> confirm::Step {
+    confirm::Step {
+        title: "Valider le diagnostic malgré ce qui reste à faire ?".into(),
+        lead: format!(
+            "Une fois validé, le diagnostic « {} » est en lecture seule et publié au réseau, et les \
+             commentaires sont clos : ce qui suit restera en l'état.",
+            d.title
+        ),
+        action: format!("/diagnostics/{}/validation", d.id),
+        button: "Confirmer la validation",
+        back: d.url(),
+    }
+}
+
+/// The members of the organisations the diagnostic is shared with are told of its validation.
+async fn tell_partners(conn: &mut PgConnection, d: &Diagnostic, date: NaiveDate) -> AppResult<()> {
+    let orgs = current_shares(&mut *conn, d.id).await?;
+    let recipients = notifications::members_of_organisations(&mut *conn, &orgs).await?;
     notifications::notify(
-        &mut tx,
+        &mut *conn,
         &recipients,
         "validation",
         &format!(
@@ -200,13 +247,79 @@ pub async fn validate(
         &d.url(),
     )
     .await?;
-    outcome::committed(
-        tx,
-        &ctx,
-        "Diagnostic validé : il est désormais en lecture seule et les commentaires sont clos.",
-        &d.url(),
+    Ok(())
+}
+
+/// What the validation of diagnostic `id` leaves as it is: its empty sections, its open comment threads,
+/// its indicators without a source (read in the write's transaction: the list confirmed is the one at
+/// commit).
+async fn unfinished(conn: &mut PgConnection, id: i64) -> sqlx::Result<Warnings> {
+    let url = format!("/diagnostics/{id}");
+    let empty: Vec<(i64, String)> = sqlx::query_as(
+        "select id, title from diagnostic_section where diagnostic_id = $1 and btrim(body) = ''
+         order by position, id",
     )
-    .await
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let open: Vec<(i64, Option<String>, String, String)> = sqlx::query_as(
+        "select c.id, s.title, a.name, c.body from open_comment_thread t
+         join comment c on c.id = t.id join account a on a.id = c.author_id
+         left join diagnostic_section s on s.id = c.section_id
+         where t.diagnostic_id = $1 order by c.created_at, c.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let unsourced: Vec<(String, i32)> = sqlx::query_as(
+        "select i.label, v.year from indicator_value v join indicator i on i.id = v.indicator_id
+         where v.diagnostic_id = $1 and btrim(v.source) = '' order by i.label, v.year, v.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut w = Warnings::default();
+    w.add(
+        "Sections à rédiger",
+        empty
+            .into_iter()
+            .map(|(sid, title)| Warning::at(title, format!("{url}#section-{sid}")))
+            .collect(),
+    );
+    w.add(
+        "Commentaires ouverts, sans suite donnée",
+        open.into_iter()
+            .map(|(cid, section, author, body)| {
+                let place = section.map_or("l'ensemble du diagnostic".to_owned(), |s| {
+                    format!("la section « {s} »")
+                });
+                Warning::at(
+                    format!("{author} sur {place} : « {} »", excerpt(&body)),
+                    format!("{url}/commentaires/{cid}/traiter"),
+                )
+            })
+            .collect(),
+    );
+    w.add(
+        "Indicateurs sans source",
+        unsourced
+            .into_iter()
+            .map(|(label, year)| {
+                Warning::at(format!("{label} ({year})"), format!("{url}#indicateurs"))
+            })
+            .collect(),
+    );
+    Ok(w)
+}
+
+/// The first words of a comment, for a list.
+fn excerpt(body: &str) -> String {
+    let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if body.chars().count() <= 80 {
+        body
+    } else {
+        format!("{}…", body.chars().take(80).collect::<String>().trim_end())
+    }
 }
 
 /// The versions the validation of `d` on `date` replaces are archived: one validated diagnostic per

@@ -1,16 +1,21 @@
-//! Closing a plan: its evaluation, and the achieved value of every indicator of its fiches.
+//! Closing a plan: its evaluation, and the achieved value of every indicator of its fiches; what it leaves
+//! unfinished (a period not over, fiches still running, indicators without an achieved value) is
+//! confirmed first (`web::confirm`).
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{TransitionForm, blank_form};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::plans::model::{self, Plan, PlanStatus};
+use crate::plans::queries;
 use crate::state::AppState;
+use crate::web::confirm::{Warning, Warnings};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{Ctx, format};
 
@@ -178,4 +183,58 @@ pub(super) async fn record(
         .await?;
     }
     Ok(())
+}
+
+/// What the closing leaves as it is: a period not over yet, the fiches neither réalisée nor abandonnée,
+/// the indicators with no achieved value (as typed in `form`, else as recorded).
+pub(super) async fn unfinished(
+    conn: &mut PgConnection,
+    plan: &Plan,
+    form: &TransitionForm,
+) -> AppResult<Warnings> {
+    let mut w = Warnings::default();
+    let today = format::today();
+    let end = NaiveDate::from_ymd_opt(plan.end_year, 12, 31);
+    w.add(
+        "Période du plan",
+        end.filter(|end| today < *end)
+            .map(|end| {
+                Warning::new(format!(
+                    "La période du plan ({}) ne se termine que le {}.",
+                    plan.period(),
+                    format::date(end)
+                ))
+            })
+            .into_iter()
+            .collect(),
+    );
+    let lines = queries::plan_lines(&mut *conn, plan.id).await?;
+    w.add(
+        "Fiches ni réalisées ni abandonnées",
+        lines
+            .iter()
+            .filter(|a| !a.status.is_over())
+            .map(|a| {
+                Warning::at(
+                    format!(
+                        "Fiche n° {} « {} » : {}",
+                        a.number,
+                        a.title,
+                        a.status_label()
+                    ),
+                    format!("/actions/{}", a.id),
+                )
+            })
+            .collect(),
+    );
+    w.add(
+        "Indicateurs sans valeur réalisée",
+        indicators(&mut *conn, plan.id, Some(form))
+            .await?
+            .into_iter()
+            .filter(|i| i.value.trim().is_empty())
+            .map(|i| Warning::new(format!("{} — {}", i.action, i.label)))
+            .collect(),
+    );
+    Ok(w)
 }

@@ -4,6 +4,7 @@
 
 pub mod closing;
 pub mod copil;
+mod submission;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,9 +17,9 @@ use super::{plan_event, queries};
 use crate::audit::{self, Diff};
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
-use crate::auth::session::FlashKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::confirm::{self, Warnings};
 use crate::web::{Ctx, Form, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
@@ -41,6 +42,32 @@ pub struct TransitionForm {
     ind_achieved: Vec<String>,
     #[serde(default)]
     form_key: String,
+    /// The stamp of the warnings confirmed (`web::confirm`).
+    #[serde(default)]
+    confirmation: String,
+}
+
+impl TransitionForm {
+    /// The typed values, carried by the confirmation page.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("to", self.to.clone()),
+            ("comment", self.comment.clone()),
+            ("decided_on", self.decided_on.clone()),
+            ("members_present", self.members_present.clone()),
+            ("minutes", self.minutes.clone()),
+            ("evaluation", self.evaluation.clone()),
+            ("form_key", self.form_key.clone()),
+        ];
+        for (i, id) in self.ind_id.iter().enumerate() {
+            out.push(("ind_id", id.clone()));
+            out.push((
+                "ind_achieved",
+                self.ind_achieved.get(i).cloned().unwrap_or_default(),
+            ));
+        }
+        out
+    }
 }
 
 /// A plan and the blank form of one of its transitions (`to`): for the Maison's staff, when the plan's
@@ -96,31 +123,9 @@ pub async fn transition(
     }
     let to = ensure_state(&plan, &form.to)?;
     let comment = form.comment.trim().to_owned();
-    let checked = match to {
-        PlanStatus::Soumis => {
-            if !ready_for_copil(&mut tx, &plan).await? {
-                drop(tx);
-                return refuse_submission(&state, &ctx, id).await;
-            }
-            Checked::default()
-        }
-        PlanStatus::Valide | PlanStatus::Brouillon => match copil::check(&form, &comment) {
-            Ok(d) => Checked {
-                decided_on: Some(d),
-                ..Checked::default()
-            },
-            Err(errors) => {
-                return copil::page(ctx, plan, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
-            }
-        },
-        PlanStatus::Cloture => match closing::check(&mut tx, id, &form).await? {
-            Ok(achieved) => Checked {
-                achieved,
-                ..Checked::default()
-            },
-            Err(errors) => return closing::page(&mut tx, ctx, plan, form, errors).await,
-        },
-        PlanStatus::EnOeuvre => Checked::default(),
+    let checked = match check(&mut tx, &state, &ctx, &plan, &form, to, &comment).await? {
+        Ok(checked) => checked,
+        Err(page) => return Ok(page),
     };
     set_state(&mut tx, &plan, to, &comment, form.evaluation.trim()).await?;
     let diff = state_diff(&plan, to, &comment, form.evaluation.trim());
@@ -143,22 +148,100 @@ pub async fn transition(
     outcome::done(tx, &ctx, event, done_message(to), &format!("/plans/{id}")).await
 }
 
-/// Whether the plan has what the copil needs (`model::submission_problems`, listed on the plan page).
-async fn ready_for_copil(conn: &mut PgConnection, plan: &Plan) -> AppResult<bool> {
-    let axes = queries::axes(&mut *conn, &plan.charter).await?;
-    let lines = queries::plan_lines(&mut *conn, plan.id).await?;
-    Ok(model::submission_problems(&axes, &lines).is_empty())
+/// The transition's own fields, then what it leaves unfinished (`web::confirm`), checked in the write's
+/// transaction with the plan locked: what it writes, or the page to answer instead (the form to correct,
+/// the confirmation page, the refused submission). Nothing is written before it answers.
+async fn check(
+    tx: &mut PgConnection,
+    state: &AppState,
+    ctx: &Ctx,
+    plan: &Plan,
+    form: &TransitionForm,
+    to: PlanStatus,
+    comment: &str,
+) -> AppResult<Result<Checked, Response>> {
+    sqlx::query("select 1 from plan where id = $1 for update")
+        .bind(plan.id)
+        .execute(&mut *tx)
+        .await?;
+    let mut checked = Checked::default();
+    let warnings = match to {
+        PlanStatus::Soumis => {
+            if !submission::ready_for_copil(&mut *tx, plan).await? {
+                return submission::refuse(state, ctx, plan.id).await.map(Err);
+            }
+            submission::unfinished(&mut *tx, plan).await?
+        }
+        PlanStatus::Valide | PlanStatus::Brouillon => match copil::check(form, comment) {
+            Ok(d) => {
+                checked.decided_on = Some(d);
+                Warnings::default()
+            }
+            Err(errors) => {
+                let (ctx, plan, form) = (ctx.clone(), plan.clone(), form.clone());
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return copil::page(ctx, plan, form, errors, status).map(Err);
+            }
+        },
+        PlanStatus::Cloture => match closing::check(&mut *tx, plan.id, form).await? {
+            Ok(achieved) => {
+                checked.achieved = achieved;
+                closing::unfinished(&mut *tx, plan, form).await?
+            }
+            Err(errors) => {
+                let (ctx, plan, form) = (ctx.clone(), plan.clone(), form.clone());
+                return closing::page(&mut *tx, ctx, plan, form, errors)
+                    .await
+                    .map(Err);
+            }
+        },
+        PlanStatus::EnOeuvre => Warnings::default(),
+    };
+    if warnings.confirmed(&form.confirmation) {
+        return Ok(Ok(checked));
+    }
+    let step = confirm_step(plan, to);
+    confirm::page(
+        ctx.clone(),
+        step,
+        &warnings,
+        form.fields(),
+        &form.confirmation,
+    )
+    .map(Err)
 }
 
-async fn refuse_submission(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Response> {
-    outcome::flash(
-        &state.db,
-        ctx,
-        FlashKind::Error,
-        "Le plan ne peut pas encore être soumis au comité de pilotage : complétez ce qui manque (liste ci-dessous).",
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/plans/{id}#verification")).into_response())
+/// The submission and the closing as the confirmation page names them.
+fn confirm_step(plan: &Plan, to: PlanStatus) -> confirm::Step {
+    let (title, lead, button) = if to == PlanStatus::Cloture {
+        (
+            "Clôturer le plan malgré ce qui n'est pas terminé ?",
+            format!(
+                "Une fois clôturé, le plan « {} » ({}) ne peut plus revenir en mise en œuvre : ce qui \
+                 suit restera en l'état.",
+                plan.title,
+                plan.period()
+            ),
+            "Confirmer la clôture",
+        )
+    } else {
+        (
+            "Soumettre le plan malgré ce qui reste à compléter ?",
+            format!(
+                "Une fois soumis, le plan « {} » ne peut plus être modifié jusqu'à la décision du comité \
+                 de pilotage. Ce qui suit lui sera présenté en l'état.",
+                plan.title
+            ),
+            "Confirmer la soumission",
+        )
+    };
+    confirm::Step {
+        title: title.into(),
+        lead,
+        action: format!("/plans/{}/statut", plan.id),
+        button,
+        back: format!("/plans/{}", plan.id),
+    }
 }
 
 /// The plan's new state, with the copil's reason for a revision and the evaluation of a closing; refused

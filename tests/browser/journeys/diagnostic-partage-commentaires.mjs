@@ -1,6 +1,6 @@
 // Issue 5: the chargée de mission writes a diagnostic, adds an indicator and shares it with France Travail;
-// the partner comments on a section; the Maison answers (pris en compte) and validates; the partner can no
-// longer comment.
+// the partner comments on a section; the Maison answers (pris en compte) and validates through the warning
+// page (sections still to write); the partner can no longer comment.
 import * as config from '../config.mjs';
 import { signIn } from '../lib/browser.mjs';
 
@@ -88,7 +88,17 @@ export default {
     await h.click(page.getByRole('link', { name: 'Enregistrer la validation du copil' }));
     await page.getByLabel('Décision du comité de pilotage').fill('Diagnostic validé, plan d\'actions à construire en ateliers.');
     await h.click(page.getByRole('button', { name: 'Valider le diagnostic' }));
+    // Irreversible: the warning page lists the sections still « à rédiger » (not the one written, nor the
+    // comment answered, nor the sourced indicator), and nothing is validated until it is confirmed.
+    assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Valider le diagnostic malgré ce qui reste à faire/);
+    const left = await page.getByRole('region', { name: /À vérifier avant de confirmer/ }).innerText();
+    assert.match(left, /Sections à rédiger/);
+    assert.doesNotMatch(left, /Contexte territorial|Commentaires ouverts|Indicateurs sans source/);
+    assert.equal(await page.getByRole('link', { name: 'Revenir sans rien enregistrer' }).getAttribute('href'), diagnostic);
+    await h.click(page.getByRole('button', { name: 'Confirmer la validation' }));
+    assert.equal(h.here().replace(/#.*$/, ''), diagnostic);
     assert.match(await page.locator('main').innerText(), /Validé/);
+    assert.match(await page.locator('main').innerText(), /plan d'actions à construire en ateliers/);
 
     // The partner can no longer comment: no link to the comment pages, and they answer 409 if typed in.
     await as('partner');

@@ -84,6 +84,13 @@ export default {
     // Submission, then the copil's validation.
     assert.match(await page.locator('main').innerText(), /Le plan est complet/);
     await h.click(page.getByRole('button', { name: 'Soumettre au comité de pilotage' }));
+    // Every fiche has a budget: only a diagnostic not validated (or none) is left to confirm.
+    if (await page.getByRole('button', { name: 'Confirmer la soumission' }).count() > 0) {
+      const left = await page.getByRole('region', { name: /À vérifier avant de confirmer/ }).innerText();
+      assert.doesNotMatch(left, /Fiches sans budget/);
+      assert.match(left, /Diagnostic/);
+      await h.click(page.getByRole('button', { name: 'Confirmer la soumission' }));
+    }
     await h.click(page.getByRole('link', { name: 'Enregistrer la décision du comité de pilotage' }));
     await page.getByLabel('Le comité valide le plan').check();
     await page.getByLabel('Membres présents').fill('DREETS, France Travail, Métropole, CAPEB');
@@ -127,6 +134,11 @@ export default {
     await h.click(page.getByRole('link', { name: 'Clôturer le plan avec son évaluation' }));
     await page.getByLabel('Évaluation du plan').fill('Objectifs atteints pour trois actions sur quatre.');
     await h.click(page.getByRole('button', { name: 'Clôturer le plan' }));
+    // Before the end of 2028, with the actions still running: the warning page says so first.
+    const left = await page.getByRole('region', { name: /À vérifier avant de confirmer/ }).innerText();
+    assert.match(left, /ne se termine que le 31\/12\/2028/);
+    assert.match(left, /Fiche n° 1 « Action de l'axe 1 » : En cours/);
+    await h.click(page.getByRole('button', { name: 'Confirmer la clôture' }));
     assert.match(await page.locator('main').innerText(), /Clôturé/);
     assert.match(await page.locator('main').innerText(), /Objectifs atteints/);
   },
