@@ -66,6 +66,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/actions/{id}/resultats", post(fiches::follow_up::results))
         .route("/actions/{id}/suivi", post(fiches::report::report))
+        .route(
+            "/actions/{id}/evaluation",
+            get(fiches::evaluation::show).post(fiches::evaluation::save),
+        )
         .route("/mes-actions", get(fiches::mine::mine))
 }
 

@@ -19,6 +19,7 @@ mod axes;
 mod cli;
 mod concurrency;
 mod diagnostics;
+mod evaluation;
 mod fiches;
 mod fixtures;
 mod fuzz;

@@ -1315,6 +1315,24 @@ pub fn entries() -> Vec<Entry> {
             "LNONOON",
             "LNNONNN",
         ),
+        // The evaluation of a fiche (issue 18): read with the plan, written by the Maison's staff once the
+        // action is réalisée or abandonnée (A's is en cours, B's à lancer: refused by the workflow).
+        e(
+            G,
+            "/actions/{id}/evaluation",
+            Some(|s| format!("/actions/{}/evaluation", s.action)),
+            NONE,
+            "LOOOOON",
+            "LONONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/evaluation",
+            Some(|s| format!("/actions/{}/evaluation", s.action)),
+            &[("results", "Bilan"), ("version", "0")],
+            "LNSNSNN",
+            "LNNSNNN",
+        ),
         // « Mes actions »: the partners, for the actions their organisation pilots (none for column 7).
         e(G, "/mes-actions", None, NONE, "LNNNNOO", ""),
     ]

@@ -131,6 +131,25 @@ pub fn action_transition_exists(from: ActionStatus, to: ActionStatus) -> bool {
     from.can_move_to(to)
 }
 
+/// The evaluation of a fiche action (issue 18): written by the Maison's staff; read by whoever reads the
+/// plan (`can_read_plan`).
+pub fn can_evaluate_action(user: &CurrentUser, maison_id: i64) -> bool {
+    user.is_staff_of(maison_id)
+}
+
+/// An action is evaluated once réalisée or abandonnée (what failed teaches too), in a plan the copil
+/// validated, or once its plan is closed, whatever became of it.
+pub fn action_evaluable(plan: PlanStatus, action: ActionStatus) -> bool {
+    match plan {
+        PlanStatus::Cloture => true,
+        PlanStatus::Valide | PlanStatus::EnOeuvre => match action {
+            ActionStatus::Realisee | ActionStatus::Abandonnee => true,
+            ActionStatus::ALancer | ActionStatus::EnCours | ActionStatus::EnPause => false,
+        },
+        PlanStatus::Brouillon | PlanStatus::Soumis => false,
+    }
+}
+
 /// The SQL condition scoping plan lists (alias `p`); binds: $1 role, $2 maison id, $3 organisation id.
 /// Mirrors `can_read_plan`.
 pub const PLAN_SCOPE_SQL: &str = "($1 = 'admin'
@@ -187,6 +206,28 @@ mod tests {
         ));
         assert!(can_list_piloted_actions(&partner));
         assert!(!can_list_piloted_actions(&user(Role::Staff, Some(1), None)));
+    }
+
+    #[test]
+    fn evaluation_rules() {
+        assert!(can_evaluate_action(&user(Role::Staff, Some(1), None), 1));
+        assert!(!can_evaluate_action(&user(Role::Staff, Some(2), None), 1));
+        assert!(!can_evaluate_action(&user(Role::Admin, None, None), 1));
+        assert!(!can_evaluate_action(&user(Role::Partner, None, Some(5)), 1));
+        assert!(action_evaluable(
+            PlanStatus::EnOeuvre,
+            ActionStatus::Abandonnee
+        ));
+        assert!(action_evaluable(PlanStatus::Valide, ActionStatus::Realisee));
+        assert!(!action_evaluable(
+            PlanStatus::EnOeuvre,
+            ActionStatus::EnCours
+        ));
+        assert!(action_evaluable(PlanStatus::Cloture, ActionStatus::EnCours));
+        assert!(!action_evaluable(
+            PlanStatus::Brouillon,
+            ActionStatus::Realisee
+        ));
     }
 
     #[test]

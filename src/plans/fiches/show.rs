@@ -122,6 +122,7 @@ struct ShowPage {
     can_follow: bool,
     next_statuses: Vec<(&'static str, &'static str)>,
     follow: FollowUp,
+    capitalisation: super::evaluation::Capitalisation,
 }
 
 pub(super) async fn render_show(
@@ -152,6 +153,8 @@ pub(super) async fn render_show(
         .map(|t| (t.as_str(), t.label()))
         .collect();
     let follow = follow.unwrap_or_else(|| FollowUp::blank(&action));
+    let capitalisation =
+        super::evaluation::Capitalisation::load(&mut conn, user, &plan, &action).await?;
     let page = ShowPage {
         ctx,
         late: action.late(),
@@ -169,6 +172,7 @@ pub(super) async fn render_show(
         history,
         next_statuses,
         follow,
+        capitalisation,
         plan,
         action,
     };

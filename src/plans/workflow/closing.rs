@@ -1,6 +1,7 @@
 //! Closing a plan: its evaluation, and the achieved value of every indicator of its fiches; what it leaves
 //! unfinished (a period not over, fiches still running, indicators without an achieved value) is
-//! confirmed first (`web::confirm`).
+//! confirmed first (`web::confirm`). The fiches' own evaluations (issue 18) are listed, read from where
+//! they are written.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -12,6 +13,7 @@ use sqlx::PgConnection;
 use super::{TransitionForm, blank_form};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::plans::fiches::evaluation::{self, PlanEvaluation};
 use crate::plans::model::{self, Plan, PlanStatus};
 use crate::plans::queries;
 use crate::state::AppState;
@@ -36,6 +38,8 @@ struct ClosingPage {
     form: TransitionForm,
     errors: FieldErrors,
     indicators: Vec<ClosingIndicator>,
+    /// The fiches and their evaluations (issue 18): read here, written on each fiche.
+    evaluations: Vec<PlanEvaluation>,
 }
 
 /// indicator id, action number, action title, label, unit, target, achieved
@@ -86,6 +90,7 @@ pub async fn form(
     let indicators = indicators(&mut conn, id, None).await?;
     let page = ClosingPage {
         ctx,
+        evaluations: evaluation::of_plan(&mut conn, id).await?,
         plan,
         form,
         errors: FieldErrors::default(),
@@ -105,6 +110,7 @@ pub(super) async fn page(
     let indicators = indicators(conn, plan.id, Some(&form)).await?;
     let page = ClosingPage {
         ctx,
+        evaluations: evaluation::of_plan(conn, plan.id).await?,
         plan,
         form,
         errors,
