@@ -414,44 +414,22 @@ struct PlanSpec<'a> {
     partner_account: Option<i64>,
 }
 
-pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
-    let axes: Vec<(i32, i32)> =
-        sqlx::query_as("select id, number from axis where charter = '2009' order by number")
-            .fetch_all(&mut *conn)
-            .await?;
-    if axes.len() != 4 {
-        return Ok(());
-    }
-    let ft: Option<(i64, i64)> = sqlx::query_as(
-        "select organisation_id, id from account where email = 'partenaire@francetravail.example.org'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .and_then(|(o, a): (Option<i64>, i64)| o.map(|o| (o, a)));
-    let diagnostics: Vec<(i64, i64)> = sqlx::query_as(
-        "select distinct on (maison_id) maison_id, id from diagnostic where status = 'valide' order by maison_id, id desc",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+/// The plans to seed: Lille's two, then one per other Grenelle Maison, in a phase of its own. `ft`: France
+/// Travail's organisation and demo partner account.
+fn specs<'a>(network: &'a Network, ft: Option<(i64, i64)>) -> Vec<PlanSpec<'a>> {
     let mut specs = Vec::new();
     let lille = network.lille();
     // Lille: a first plan closed and evaluated, then the current one being run (60 actions).
-    specs.push(PlanSpec {
-        maison: lille,
-        status: "cloture",
-        start_year: 2010,
-        actions: 12,
-        pilot_every_4th: ft.map(|f| f.0),
-        partner_account: ft.map(|f| f.1),
-    });
-    specs.push(PlanSpec {
-        maison: lille,
-        status: "en_oeuvre",
-        start_year: 2025,
-        actions: 60,
-        pilot_every_4th: ft.map(|f| f.0),
-        partner_account: ft.map(|f| f.1),
-    });
+    for (status, start_year, actions) in [("cloture", 2010, 12), ("en_oeuvre", 2025, 60)] {
+        specs.push(PlanSpec {
+            maison: lille,
+            status,
+            start_year,
+            actions,
+            pilot_every_4th: ft.map(|f| f.0),
+            partner_account: ft.map(|f| f.1),
+        });
+    }
     let statuses = [
         "en_oeuvre",
         "valide",
@@ -477,36 +455,66 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
             partner_account: None,
         });
     }
-    let plan_ids: Vec<i64> = sqlx::query_scalar(
-        "select nextval(pg_get_serial_sequence('plan', 'id')) from generate_series(1, $1)",
+    specs
+}
+
+/// `n` ids of `table`'s sequence, reserved in one statement.
+async fn reserve_ids(conn: &mut PgConnection, table: &str, n: usize) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence($1, 'id')) from generate_series(1, $2)",
     )
-    .bind(specs.len() as i64)
+    .bind(table)
+    .bind(n as i64)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<()> {
+    let axes: Vec<(i32, i32)> =
+        sqlx::query_as("select id, number from axis where charter = '2009' order by number")
+            .fetch_all(&mut *conn)
+            .await?;
+    if axes.len() != 4 {
+        return Ok(());
+    }
+    let ft: Option<(i64, i64)> = sqlx::query_as(
+        "select organisation_id, id from account where email = 'partenaire@francetravail.example.org'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .and_then(|(o, a): (Option<i64>, i64)| o.map(|o| (o, a)));
+    let diagnostics: Vec<(i64, i64)> = sqlx::query_as(
+        "select distinct on (maison_id) maison_id, id from diagnostic where status = 'valide' order by maison_id, id desc",
+    )
     .fetch_all(&mut *conn)
     .await?;
+    let specs = specs(network, ft);
+    let plan_ids = reserve_ids(conn, "plan", specs.len()).await?;
     let total_actions: usize = specs.iter().map(|s| s.actions).sum();
-    let action_ids: Vec<i64> = sqlx::query_scalar(
-        "select nextval(pg_get_serial_sequence('action', 'id')) from generate_series(1, $1)",
-    )
-    .bind(total_actions as i64)
-    .fetch_all(&mut *conn)
-    .await?;
+    let action_ids = reserve_ids(conn, "action", total_actions).await?;
     let refs = Refs::load(&mut *conn).await?;
     let mut rows = Rows::default();
     let mut next_action = action_ids.into_iter();
     // Lille's running plan: France Travail, which pilots some of its actions, was told of its validation.
     let lille_running = plan_ids.get(1).copied();
+    let today = crate::web::format::today();
     for (k, (spec, plan_id)) in specs.iter().zip(plan_ids).enumerate() {
-        build_plan(
-            &mut rows,
+        let cx = PlanCx {
             spec,
             plan_id,
             k,
-            &axes,
-            &mut next_action,
-            network.admin_id,
-            &diagnostics,
-            &refs,
-        );
+            axes: &axes,
+            refs: &refs,
+            today,
+        };
+        let diagnostic = diagnostics
+            .iter()
+            .find(|(mid, _)| *mid == spec.maison.id)
+            .map(|(_, d)| *d);
+        plan_rows(&mut rows, &cx, diagnostic, network.admin_id);
+        for j in 0..spec.actions {
+            action_rows(&mut rows, &cx, j, next_action.next().unwrap_or_default());
+        }
     }
     insert(conn, &rows).await?;
     if let Some(plan) = lille_running {
@@ -515,20 +523,21 @@ pub async fn seed(conn: &mut PgConnection, network: &Network) -> anyhow::Result<
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "one plan's rows")]
-fn build_plan(
-    rows: &mut Rows,
-    spec: &PlanSpec<'_>,
+/// What every row of one plan is built from.
+struct PlanCx<'a> {
+    spec: &'a PlanSpec<'a>,
     plan_id: i64,
+    /// The plan's rank among those seeded (varies the fiches between Maisons).
     k: usize,
-    axes: &[(i32, i32)],
-    ids: &mut impl Iterator<Item = i64>,
-    admin: i64,
-    diagnostics: &[(i64, i64)],
-    refs: &Refs,
-) {
+    axes: &'a [(i32, i32)],
+    refs: &'a Refs,
+    today: NaiveDate,
+}
+
+/// The plan's row, its workflow's path (with the copil's decision) and, for some, an avis du réseau.
+fn plan_rows(rows: &mut Rows, cx: &PlanCx<'_>, diagnostic: Option<i64>, admin: i64) {
+    let (spec, plan_id) = (cx.spec, cx.plan_id);
     let m = spec.maison;
-    let author = m.responsable_id;
     let y = spec.start_year;
     let title = if spec.status == "cloture" && y < 2015 {
         format!("Plan d'actions Grenelle {y}–{}", y + 2)
@@ -546,23 +555,40 @@ fn build_plan(
     } else {
         String::new()
     };
-    let diagnostic = diagnostics
-        .iter()
-        .find(|(mid, _)| *mid == m.id)
-        .map(|(_, d)| *d);
     rows.plan.push((
         plan_id,
         m.id,
         diagnostic,
-        title.clone(),
+        title,
         y,
         y + 2,
         spec.status.to_owned(),
         evaluation,
-        author,
+        m.responsable_id,
     ));
-    // Workflow path, dated from the plan's start.
-    let created = date(y - 1, 9, 15);
+    plan_path(rows, cx);
+    if matches!(spec.status, "soumis" | "valide" | "en_oeuvre") && cx.k.is_multiple_of(2) {
+        let (opinion, remarks) = if cx.k.is_multiple_of(4) {
+            (
+                "favorable",
+                "Plan équilibré entre les quatre axes ; la GPECT bâtiment pourra être partagée avec le réseau.",
+            )
+        } else {
+            (
+                "reserve",
+                "L'axe 4 mériterait des indicateurs de résultat plus précis.",
+            )
+        };
+        rows.review
+            .push((plan_id, admin, opinion.into(), remarks.into()));
+    }
+}
+
+/// The plan's workflow path, dated from its start, with the copil's decision when it was validated.
+fn plan_path(rows: &mut Rows, cx: &PlanCx<'_>) {
+    let (spec, plan_id) = (cx.spec, cx.plan_id);
+    let author = spec.maison.responsable_id;
+    let y = spec.start_year;
     let path: &[&str] = match spec.status {
         "brouillon" => &["brouillon"],
         "soumis" => &["brouillon", "soumis"],
@@ -570,7 +596,7 @@ fn build_plan(
         "en_oeuvre" => &["brouillon", "soumis", "valide", "en_oeuvre"],
         _ => &["brouillon", "soumis", "valide", "en_oeuvre", "cloture"],
     };
-    let mut on = created;
+    let mut on = date(y - 1, 9, 15);
     let mut prev: Option<&str> = None;
     for (i, st) in path.iter().enumerate() {
         let comment = match *st {
@@ -607,178 +633,204 @@ fn build_plan(
             add_months(on, if i == 0 { 2 } else { 1 })
         };
     }
-    if matches!(spec.status, "soumis" | "valide" | "en_oeuvre") && k.is_multiple_of(2) {
-        let (opinion, remarks) = if k.is_multiple_of(4) {
-            (
-                "favorable",
-                "Plan équilibré entre les quatre axes ; la GPECT bâtiment pourra être partagée avec le réseau.",
-            )
-        } else {
-            (
-                "reserve",
-                "L'axe 4 mériterait des indicateurs de résultat plus précis.",
-            )
-        };
-        rows.review
-            .push((plan_id, admin, opinion.into(), remarks.into()));
+}
+
+/// The `j`-th fiche of the plan (id `id`) and its lines: partners, budget, indicators, follow-up.
+fn action_rows(rows: &mut Rows, cx: &PlanCx<'_>, j: usize, id: i64) {
+    let (spec, k) = (cx.spec, cx.k);
+    let m = spec.maison;
+    let axis_index = j % 4;
+    let list = AXES[axis_index];
+    let tpl = &list[(j / 4 + k) % list.len()];
+    let round = j / (4 * list.len());
+    let title = if round == 0 && j / 4 < list.len() {
+        tpl.title.to_owned()
+    } else {
+        format!("{} ({})", tpl.title, j / 4 + 1)
+    };
+    let start = add_months(date(spec.start_year, 1, 1), ((j * 2) % 18) as u32);
+    let end = add_months(start, 6 + ((j * 5) % 19) as u32);
+    // Every other action of axis 1 (animation, the copil) is piloted by the Maison itself.
+    let pilot_maison = j.is_multiple_of(8);
+    let pilot = match spec.pilot_every_4th {
+        _ if pilot_maison => None,
+        Some(org) if j % 4 == 1 => Some(org),
+        _ if m.partner_organisation_ids.is_empty() => None,
+        _ => Some(m.partner_organisation_ids[(j + k) % m.partner_organisation_ids.len()]),
+    };
+    let pilot_referent = spec
+        .partner_account
+        .filter(|_| pilot.is_some() && pilot == spec.pilot_every_4th);
+    let referent = m.staff_ids.get(j % m.staff_ids.len().max(1)).copied();
+    let (status, progress, abandon) = action_state(spec.status, j, end, cx.today);
+    let priority = ["haute", "moyenne", "basse", "moyenne"][(j + k) % 4];
+    rows.action.push(ActionRow {
+        id,
+        plan: cx.plan_id,
+        number: j as i32 + 1,
+        title,
+        axis: cx.axes[axis_index].0,
+        sector: tpl.sector.to_owned(),
+        objectives: tpl.objectives.to_owned(),
+        description: tpl.description.to_owned(),
+        public: tpl.public.to_owned(),
+        results: tpl.results.to_owned(),
+        pilot_maison,
+        pilot,
+        referent,
+        pilot_referent,
+        start,
+        end,
+        priority: priority.to_owned(),
+        status: status.to_owned(),
+        progress,
+        abandon: abandon.to_owned(),
+    });
+    let a = Seeded {
+        id,
+        status,
+        progress,
+        pilot,
+        start,
+        end,
+        j,
+        tpl,
+    };
+    partner_rows(rows, cx, &a);
+    funding_rows(rows, cx, &a);
+    indicator_rows(rows, cx, &a);
+    follow_up_rows(rows, cx, &a, abandon);
+}
+
+/// What the lines of a fiche need of it.
+struct Seeded<'a> {
+    id: i64,
+    status: &'static str,
+    progress: i32,
+    pilot: Option<i64>,
+    start: NaiveDate,
+    end: NaiveDate,
+    j: usize,
+    tpl: &'a Template,
+}
+
+/// Partners: two others of the Maison's partners.
+fn partner_rows(rows: &mut Rows, cx: &PlanCx<'_>, a: &Seeded<'_>) {
+    let ids = &cx.spec.maison.partner_organisation_ids;
+    let n = ids.len();
+    for (r, role) in ["co-financeur", "opérateur"].iter().enumerate() {
+        if n > 2 {
+            let org = ids[(a.j + cx.k + r + 1) % n];
+            if Some(org) != a.pilot && !rows.partner.iter().any(|p| p.0 == a.id && p.1 == org) {
+                rows.partner.push((a.id, org, (*role).to_owned()));
+            }
+        }
     }
-    let today = crate::web::format::today();
-    for j in 0..spec.actions {
-        let id = ids.next().unwrap_or_default();
-        let axis_index = j % 4;
-        let list = AXES[axis_index];
-        let tpl = &list[(j / 4 + k) % list.len()];
-        let round = j / (4 * list.len());
-        let title = if round == 0 && j / 4 < list.len() {
-            tpl.title.to_owned()
+}
+
+/// Budget lines: a few thousand to a few hundred thousand euros, integer cents.
+fn funding_rows(rows: &mut Rows, cx: &PlanCx<'_>, a: &Seeded<'_>) {
+    let (j, k) = (a.j, cx.k);
+    for (f, funder) in a.tpl.funders.iter().enumerate() {
+        let amount = (((j * 7 + k * 13 + f * 5) % 40) as i64 + 2) * 250_000 + (f as i64) * 12_345;
+        let state = if matches!(cx.spec.status, "brouillon" | "soumis") && f > 0 {
+            "sollicite"
+        } else if f % 2 == 0 {
+            "acquis"
         } else {
-            format!("{} ({})", tpl.title, j / 4 + 1)
+            "sollicite"
         };
-        let start = add_months(date(y, 1, 1), ((j * 2) % 18) as u32);
-        let end = add_months(start, 6 + ((j * 5) % 19) as u32);
-        // Every other action of axis 1 (animation, the copil) is piloted by the Maison itself.
-        let pilot_maison = j % 8 == 0;
-        let pilot = match spec.pilot_every_4th {
-            _ if pilot_maison => None,
-            Some(org) if j % 4 == 1 => Some(org),
-            _ if m.partner_organisation_ids.is_empty() => None,
-            _ => Some(m.partner_organisation_ids[(j + k) % m.partner_organisation_ids.len()]),
+        let (funder, organisation) = cx.refs.funder(cx.spec.maison.id, funder);
+        rows.funding.push((
+            a.id,
+            funder,
+            amount,
+            state.to_owned(),
+            f as i32,
+            organisation,
+        ));
+    }
+}
+
+/// One indicator line per year the action runs: that year's target, and what was achieved in the years
+/// gone by (this year's so far), so that the Grenelle report has every year's results.
+fn indicator_rows(rows: &mut Rows, cx: &PlanCx<'_>, a: &Seeded<'_>) {
+    let (j, k, today) = (a.j, cx.k, cx.today);
+    let (label, unit, target) = a.tpl.indicator;
+    let catalogue = catalogue_code(label).and_then(|c| cx.refs.catalogue.get(c));
+    let (label, unit, indicator) = match catalogue {
+        Some((id, label, unit)) => (label.as_str(), unit.as_str(), Some(*id)),
+        None => (label, unit, None),
+    };
+    let target = (target * (1.0 + ((j + k) % 3) as f64 * 0.25)).round();
+    let years: Vec<i32> = (a.start.year()..=a.end.year()).collect();
+    for (yi, &year) in years.iter().enumerate() {
+        let target = (target / years.len() as f64).round().max(1.0);
+        let share = match a.status {
+            _ if year > today.year() => None,
+            "a_lancer" => None,
+            "realisee" => Some(1.05),
+            "abandonnee" if yi == 0 => Some(0.2),
+            "abandonnee" => None,
+            _ if year < today.year() => Some(0.8 + ((j + k + yi) % 4) as f64 * 0.1),
+            _ => Some(f64::from(a.progress) / 100.0),
         };
-        let pilot_referent = spec
-            .partner_account
-            .filter(|_| pilot.is_some() && pilot == spec.pilot_every_4th);
-        let referent = m.staff_ids.get(j % m.staff_ids.len().max(1)).copied();
-        let (status, progress, abandon) = action_state(spec.status, j, end, today);
-        let priority = ["haute", "moyenne", "basse", "moyenne"][(j + k) % 4];
-        rows.action.push(ActionRow {
-            id,
-            plan: plan_id,
-            number: j as i32 + 1,
-            title,
-            axis: axes[axis_index].0,
-            sector: tpl.sector.to_owned(),
-            objectives: tpl.objectives.to_owned(),
-            description: tpl.description.to_owned(),
-            public: tpl.public.to_owned(),
-            results: tpl.results.to_owned(),
-            pilot_maison,
-            pilot,
-            referent,
-            pilot_referent,
-            start,
-            end,
-            priority: priority.to_owned(),
-            status: status.to_owned(),
-            progress,
-            abandon: abandon.to_owned(),
-        });
-        // Partners: two others of the Maison's partners.
-        let n = m.partner_organisation_ids.len();
-        for (r, role) in ["co-financeur", "opérateur"].iter().enumerate() {
-            if n > 2 {
-                let org = m.partner_organisation_ids[(j + k + r + 1) % n];
-                if Some(org) != pilot && !rows.partner.iter().any(|p| p.0 == id && p.1 == org) {
-                    rows.partner.push((id, org, (*role).to_owned()));
-                }
-            }
+        rows.indicator.push((
+            a.id,
+            label.to_owned(),
+            unit.to_owned(),
+            target,
+            share.map(|s| (target * s).round()),
+            year,
+            indicator,
+        ));
+    }
+}
+
+/// The fiche's status changes and notes de suivi (some by France Travail, its pilot at Lille).
+fn follow_up_rows(rows: &mut Rows, cx: &PlanCx<'_>, a: &Seeded<'_>, abandon: &str) {
+    let spec = cx.spec;
+    let author = spec.maison.responsable_id;
+    let transition = |from: &str, to: &str, on: NaiveDate, comment: &str| {
+        (
+            "action".to_owned(),
+            a.id,
+            Some(from.to_owned()),
+            to.to_owned(),
+            author,
+            on,
+            comment.to_owned(),
+        )
+    };
+    if matches!(a.status, "en_cours" | "realisee" | "en_pause") {
+        rows.transition
+            .push(transition("a_lancer", "en_cours", a.start, ""));
+        if a.status != "en_cours" {
+            rows.transition
+                .push(transition("en_cours", a.status, add_months(a.start, 3), ""));
         }
-        // Budget lines: a few thousand to a few hundred thousand euros, integer cents.
-        for (f, funder) in tpl.funders.iter().enumerate() {
-            let amount =
-                (((j * 7 + k * 13 + f * 5) % 40) as i64 + 2) * 250_000 + (f as i64) * 12_345;
-            let state = if matches!(spec.status, "brouillon" | "soumis") && f > 0 {
-                "sollicite"
-            } else if f % 2 == 0 {
-                "acquis"
-            } else {
-                "sollicite"
-            };
-            let (funder, organisation) = refs.funder(m.id, funder);
-            rows.funding
-                .push((id, funder, amount, state.to_owned(), f as i32, organisation));
-        }
-        let (label, unit, target) = tpl.indicator;
-        let catalogue = catalogue_code(label).and_then(|c| refs.catalogue.get(c));
-        let (label, unit, indicator) = match catalogue {
-            Some((id, label, unit)) => (label.as_str(), unit.as_str(), Some(*id)),
-            None => (label, unit, None),
+        let note_author = match (
+            spec.partner_account,
+            a.pilot == spec.pilot_every_4th && a.pilot.is_some(),
+        ) {
+            (Some(p), true) => p,
+            _ => author,
         };
-        // One line per year the action runs: that year's target, and what was achieved in the years gone by
-        // (this year's so far), so that the Grenelle report has every year's results.
-        let target = (target * (1.0 + ((j + k) % 3) as f64 * 0.25)).round();
-        let years: Vec<i32> = (start.year()..=end.year()).collect();
-        for (yi, &year) in years.iter().enumerate() {
-            let target = (target / years.len() as f64).round().max(1.0);
-            let share = match status {
-                _ if year > today.year() => None,
-                "a_lancer" => None,
-                "realisee" => Some(1.05),
-                "abandonnee" if yi == 0 => Some(0.2),
-                "abandonnee" => None,
-                _ if year < today.year() => Some(0.8 + ((j + k + yi) % 4) as f64 * 0.1),
-                _ => Some(f64::from(progress) / 100.0),
-            };
-            rows.indicator.push((
-                id,
-                label.to_owned(),
-                unit.to_owned(),
-                target,
-                share.map(|s| (target * s).round()),
-                year,
-                indicator,
-            ));
+        let noted = add_months(a.start, 2).min(cx.today);
+        rows.note.push((
+            a.id,
+            note_author,
+            noted,
+            note_text(a.tpl, a.j),
+            Some((a.progress / 2).max(5)),
+        ));
+        if a.progress >= 50 {
+            rows.note.push((a.id, author, add_months(a.start, 5).min(cx.today), "Point d'étape au comité technique : calendrier tenu, les partenaires confirment leurs engagements.".into(), Some(a.progress)));
         }
-        if matches!(status, "en_cours" | "realisee" | "en_pause") {
-            rows.transition.push((
-                "action".into(),
-                id,
-                Some("a_lancer".into()),
-                "en_cours".into(),
-                author,
-                start,
-                String::new(),
-            ));
-            if status != "en_cours" {
-                rows.transition.push((
-                    "action".into(),
-                    id,
-                    Some("en_cours".into()),
-                    status.into(),
-                    author,
-                    add_months(start, 3),
-                    String::new(),
-                ));
-            }
-            let note_author = match (
-                spec.partner_account,
-                pilot == spec.pilot_every_4th && pilot.is_some(),
-            ) {
-                (Some(p), true) => p,
-                _ => author,
-            };
-            let noted = add_months(start, 2).min(today);
-            rows.note.push((
-                id,
-                note_author,
-                noted,
-                note_text(tpl, j),
-                Some((progress / 2).max(5)),
-            ));
-            if progress >= 50 {
-                rows.note.push((id, author, add_months(start, 5).min(today), "Point d'étape au comité technique : calendrier tenu, les partenaires confirment leurs engagements.".into(), Some(progress)));
-            }
-        }
-        if status == "abandonnee" {
-            rows.transition.push((
-                "action".into(),
-                id,
-                Some("a_lancer".into()),
-                "abandonnee".into(),
-                author,
-                start,
-                abandon.into(),
-            ));
-        }
+    }
+    if a.status == "abandonnee" {
+        rows.transition
+            .push(transition("a_lancer", "abandonnee", a.start, abandon));
     }
 }
 
@@ -817,12 +869,20 @@ fn action_state(
     }
 }
 
+/// The column `$i` of a list of row tuples, for an `unnest` bind.
+macro_rules! col {
+    ($v:expr, $i:tt) => {
+        $v.iter().map(|x| x.$i.clone()).collect::<Vec<_>>()
+    };
+}
+
 async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
-    macro_rules! col {
-        ($v:expr, $i:tt) => {
-            $v.iter().map(|x| x.$i.clone()).collect::<Vec<_>>()
-        };
-    }
+    insert_plans_and_actions(conn, r).await?;
+    insert_lines(conn, r).await?;
+    insert_follow_up(conn, r).await
+}
+
+async fn insert_plans_and_actions(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     sqlx::query(
         "insert into plan (id, maison_id, diagnostic_id, title, start_year, end_year, status, evaluation, created_by)
          select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::bigint[])",
@@ -862,6 +922,11 @@ async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     .bind(a.iter().map(|x| x.pilot_referent).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The fiches' partners, budget lines and indicators.
+async fn insert_lines(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     sqlx::query("insert into action_partner (action_id, organisation_id, role) select * from unnest($1::bigint[], $2::bigint[], $3::text[])")
         .bind(col!(r.partner, 0)).bind(col!(r.partner, 1)).bind(col!(r.partner, 2))
         .execute(&mut *conn)
@@ -886,6 +951,11 @@ async fn insert(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     .bind(col!(r.indicator, 4)).bind(col!(r.indicator, 5)).bind(col!(r.indicator, 6))
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Notes, transitions, copil decisions, avis du réseau and the plans' creation in the journal.
+async fn insert_follow_up(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
     sqlx::query(
         "insert into action_note (action_id, author_id, noted_on, body, progress)
          select * from unnest($1::bigint[], $2::bigint[], $3::date[], $4::text[], $5::int[])",

@@ -98,6 +98,18 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(told(&app, w.partner).await.len(), 1);
     assert!(told(&app, w.other_partner).await.is_empty());
+    the_pilot_is_told_when_the_copil_validates(&app, &w, &mut staff, p, &ax).await;
+}
+
+/// The partner follows the link; the copil validates the plan: the pilot organisation is told, with a link
+/// to its actions there.
+async fn the_pilot_is_told_when_the_copil_validates(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    p: i64,
+    ax: &[String],
+) {
     // The partner follows the link: it answers.
     let partner = app.signed_in(PARTNER).await;
     assert_eq!(partner.get("/mes-actions").await.status(), StatusCode::OK);
@@ -132,7 +144,7 @@ async fn the_organisation_is_told_when_named_pilot_and_when_the_plan_is_validate
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let link = format!("/mes-actions?maison={}", w.maison_a);
     assert_eq!(
-        told(&app, w.partner).await.last(),
+        told(app, w.partner).await.last(),
         Some(&("plan_valide_pilote".to_owned(), link.clone()))
     );
     let (status, html) = partner.get_html(&link).await;

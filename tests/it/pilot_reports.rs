@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-async fn plan(app: &TestApp, maison: i64, status: &str) -> i64 {
+pub async fn plan(app: &TestApp, maison: i64, status: &str) -> i64 {
     sqlx::query_scalar(
         "insert into plan (maison_id, title, start_year, end_year, status)
          values ($1, 'Plan Grenelle ' || $2, 2024, 2028, $2) returning id",
@@ -19,7 +19,14 @@ async fn plan(app: &TestApp, maison: i64, status: &str) -> i64 {
 }
 
 /// An action of `plan` piloted by `org`, ending `end_in` days from today, with one indicator.
-async fn action(app: &TestApp, plan: i64, number: i32, org: i64, end_in: i32, status: &str) -> i64 {
+pub async fn action(
+    app: &TestApp,
+    plan: i64,
+    number: i32,
+    org: i64,
+    end_in: i32,
+    status: &str,
+) -> i64 {
     let id: i64 = sqlx::query_scalar(
         "insert into action (plan_id, number, title, axis_id, pilot_organisation_id, start_date, end_date, status)
          values ($1, $2, 'Action ' || $2, (select min(id) from axis), $3, date '2024-01-01',
@@ -123,11 +130,27 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
         Some("a_lancer"),
         "the current status preselected"
     );
-    // Bad input: every message beside its part, what was typed kept, nothing written.
+    bad_input_writes_nothing(&app, &mut partner, a, &ind).await;
+    the_pilot_sets_everything_at_once(&app, &w, &mut partner, a, &ind).await;
+    let (_, html) = partner.get_html(&format!("/actions/{a}")).await;
+    assert_eq!(selected_status(&html).as_deref(), Some("en_cours"));
+    // A form drawn before that save is refused, the typed note kept.
     let r = partner
         .post(
             &format!("/actions/{a}/suivi"),
-            &report("realisee", "150", &ind, "douze", "Bilan du forum", "1"),
+            &report("en_cours", "40", &ind, "12", "Note tardive", "1"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(unescape(&r.text().await.unwrap()).contains("Note tardive"));
+}
+
+/// Bad input: every message beside its part, what was typed kept, nothing written.
+async fn bad_input_writes_nothing(app: &TestApp, partner: &mut TestClient, a: i64, ind: &str) {
+    let r = partner
+        .post(
+            &format!("/actions/{a}/suivi"),
+            &report("realisee", "150", ind, "douze", "Bilan du forum", "1"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -147,7 +170,7 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
     let r = partner
         .post(
             &format!("/actions/{a}/suivi"),
-            &report("abandonnee", "", &ind, "", "", "1"),
+            &report("abandonnee", "", ind, "", "", "1"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -159,11 +182,20 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
             .await,
         0
     );
-    // The pilot sets status, progress, an achieved value and a note at once.
+}
+
+/// The pilot sets status, progress, an achieved value and a note at once: each journaled as its own.
+async fn the_pilot_sets_everything_at_once(
+    app: &TestApp,
+    w: &World,
+    partner: &mut TestClient,
+    a: i64,
+    ind: &str,
+) {
     let r = partner
         .post(
             &format!("/actions/{a}/suivi"),
-            &report("en_cours", "30", &ind, "12", "18 inscrits", "1"),
+            &report("en_cours", "30", ind, "12", "18 inscrits", "1"),
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -173,7 +205,7 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
         .await
         .unwrap();
     assert_eq!(row, ("en_cours".to_owned(), 30));
-    assert_eq!(achieved(&app, a).await, 12);
+    assert_eq!(achieved(app, a).await, 12);
     assert_eq!(
         app.count("select count(*) from action_note where body = '18 inscrits'")
             .await,
@@ -197,17 +229,6 @@ async fn the_pilot_reports_in_one_form_and_the_maison_corrects() {
     .await
     .unwrap();
     assert_eq!(events, ["note", "resultats", "transition"]);
-    let (_, html) = partner.get_html(&format!("/actions/{a}")).await;
-    assert_eq!(selected_status(&html).as_deref(), Some("en_cours"));
-    // A form drawn before that save is refused, the typed note kept.
-    let r = partner
-        .post(
-            &format!("/actions/{a}/suivi"),
-            &report("en_cours", "40", &ind, "12", "Note tardive", "1"),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(unescape(&r.text().await.unwrap()).contains("Note tardive"));
 }
 
 #[tokio::test]

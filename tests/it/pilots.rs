@@ -67,14 +67,32 @@ async fn the_maison_pilots_its_animation_action_and_the_plan_can_be_submitted() 
     let w = app.world().await;
     let p = draft(&app, w.maison_a).await;
     let ax: Vec<String> = axes(&app).await.iter().map(|a| a.to_string()).collect();
-    let org = w.org.to_string();
     let mut c = app.signed_in(STAFF_A).await;
+    one_fiche_per_axis_the_first_by_the_maison(&app, &w, &mut c, p, &ax).await;
+    let maison: String = sqlx::query_scalar("select name from maison where id = $1")
+        .bind(w.maison_a)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    the_plan_page_names_the_maison_as_pilot(&app, &c, p, &maison).await;
+    let id: i64 = app.count("select id from action where number = 1").await;
+    handing_over_is_journaled_and_the_plan_submitted(&app, &w, &mut c, p, id, &ax, &maison).await;
+}
+
+/// Axis 1 by the Maison itself, the others by the partner organisation.
+async fn one_fiche_per_axis_the_first_by_the_maison(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    p: i64,
+    ax: &[String],
+) {
+    let org = w.org.to_string();
     let (_, form) = c.get_html(&format!("/plans/{p}/actions/nouvelle")).await;
     assert!(
         unescape(&form).contains("<option value=\"maison\">La Maison elle-même"),
         "the Maison is offered as pilot"
     );
-    // Axis 1 by the Maison itself, the others by the partner organisation.
     let r = c
         .post(
             &format!("/plans/{p}/actions"),
@@ -89,20 +107,24 @@ async fn the_maison_pilots_its_animation_action_and_the_plan_can_be_submitted() 
             .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "fiche {n}");
     }
-    assert_eq!(pilot_columns(&app, 1).await, (true, None, None, None));
+    assert_eq!(pilot_columns(app, 1).await, (true, None, None, None));
     assert_eq!(
-        pilot_columns(&app, 2).await,
+        pilot_columns(app, 2).await,
         (false, Some(w.org), None, None)
     );
+}
+
+/// The plan is complete; its page, its pilot filter and the fiche name the Maison as pilot.
+async fn the_plan_page_names_the_maison_as_pilot(
+    app: &TestApp,
+    c: &TestClient,
+    p: i64,
+    maison: &str,
+) {
     let (_, page) = c.get_html(&format!("/plans/{p}")).await;
     let page = unescape(&page);
     assert!(!page.contains("il manque un pilote"), "{page}");
     assert!(page.contains("Le plan est complet"));
-    let maison: String = sqlx::query_scalar("select name from maison where id = $1")
-        .bind(w.maison_a)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
     assert!(
         page.contains(&format!("<td>{maison}</td>")),
         "the Maison named as pilot"
@@ -113,7 +135,20 @@ async fn the_maison_pilots_its_animation_action_and_the_plan_can_be_submitted() 
     let id: i64 = app.count("select id from action where number = 1").await;
     let (_, fiche_page) = c.get_html(&format!("/actions/{id}")).await;
     assert!(unescape(&fiche_page).contains(&format!("{maison} (la Maison elle-même)")));
-    // Handing the fiche over to the partner organisation is journaled, the Maison named as it was.
+}
+
+/// Handing the fiche over to the partner organisation is journaled, the Maison named as it was; back to
+/// the Maison, the plan is submitted.
+async fn handing_over_is_journaled_and_the_plan_submitted(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    p: i64,
+    id: i64,
+    ax: &[String],
+    maison: &str,
+) {
+    let org = w.org.to_string();
     let mut edit = fiche("1", &ax[0], &org, "");
     edit.push(("version", "1"));
     let r = c.post(&format!("/actions/{id}/modifier"), &edit).await;
@@ -126,7 +161,7 @@ async fn the_maison_pilots_its_animation_action_and_the_plan_can_be_submitted() 
     .await
     .unwrap();
     assert!(
-        changes.contains(&maison) && changes.contains("Pilote"),
+        changes.contains(maison) && changes.contains("Pilote"),
         "{changes}"
     );
     let r = c
@@ -157,7 +192,6 @@ async fn the_pilot_referent_is_one_of_the_pilot_organisation_people() {
     let w = app.world().await;
     let p = draft(&app, w.maison_a).await;
     let axis = axes(&app).await[0].to_string();
-    let org = w.org.to_string();
     let contact: i64 = sqlx::query_scalar(
         "insert into partnership_contact (partnership_id, name, email)
          select id, 'Camille Martin', 'camille@test.example' from partnership
@@ -177,19 +211,33 @@ async fn the_pilot_referent_is_one_of_the_pilot_organisation_people() {
         "a partner of an organisation that does not partner the Maison is not offered"
     );
     let account = format!("compte-{}", w.partner);
-    let stranger = format!("compte-{}", w.other_partner);
     let contact_key = format!("contact-{contact}");
-    // Refused: someone of another organisation, a referent when the Maison pilots, an unknown key.
+    other_people_are_refused_as_pilot_referent(&w, &mut c, p, &axis, &account, &contact_key).await;
+    the_partner_or_the_contact_is_the_referent(&app, &w, &mut c, (p, &axis), contact).await;
+    the_workbook_names_the_pilot_referent(&c, p).await;
+}
+
+/// Refused: someone of another organisation, a referent when the Maison pilots, an unknown key.
+async fn other_people_are_refused_as_pilot_referent(
+    w: &World,
+    c: &mut TestClient,
+    p: i64,
+    axis: &str,
+    account: &str,
+    contact_key: &str,
+) {
+    let org = w.org.to_string();
+    let stranger = format!("compte-{}", w.other_partner);
     for (pilot, referent) in [
         (org.as_str(), stranger.as_str()),
-        ("maison", account.as_str()),
-        ("", contact_key.as_str()),
+        ("maison", account),
+        ("", contact_key),
         (org.as_str(), "compte-abc"),
     ] {
         let r = c
             .post(
                 &format!("/plans/{p}/actions"),
-                &fiche("1", &axis, pilot, referent),
+                &fiche("1", axis, pilot, referent),
             )
             .await;
         assert_eq!(
@@ -207,27 +255,40 @@ async fn the_pilot_referent_is_one_of_the_pilot_organisation_people() {
             "typed text kept"
         );
     }
+}
+
+/// A partner account, then a contact, as the pilot's referent: stored, shown, preselected on edit.
+async fn the_partner_or_the_contact_is_the_referent(
+    app: &TestApp,
+    w: &World,
+    c: &mut TestClient,
+    (p, axis): (i64, &str),
+    contact: i64,
+) {
+    let org = w.org.to_string();
+    let account = format!("compte-{}", w.partner);
+    let contact_key = format!("contact-{contact}");
     assert_eq!(app.count("select count(*) from action").await, 0);
     let r = c
         .post(
             &format!("/plans/{p}/actions"),
-            &fiche("1", &axis, &org, &account),
+            &fiche("1", axis, &org, &account),
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        pilot_columns(&app, 1).await,
+        pilot_columns(app, 1).await,
         (false, Some(w.org), Some(w.partner), None)
     );
     let r = c
         .post(
             &format!("/plans/{p}/actions"),
-            &fiche("2", &axis, &org, &contact_key),
+            &fiche("2", axis, &org, &contact_key),
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        pilot_columns(&app, 2).await,
+        pilot_columns(app, 2).await,
         (false, Some(w.org), None, Some(contact))
     );
     let id: i64 = app.count("select id from action where number = 2").await;
@@ -236,7 +297,10 @@ async fn the_pilot_referent_is_one_of_the_pilot_organisation_people() {
     // The edit form shows the referent chosen.
     let (_, edit) = c.get_html(&format!("/actions/{id}/modifier")).await;
     assert!(edit.contains(&format!("<option value=\"{contact_key}\" selected>")));
-    // The workbook names the pilot and its referent.
+}
+
+/// The workbook names the pilot and its referent.
+async fn the_workbook_names_the_pilot_referent(c: &TestClient, p: i64) {
     let r = c.get(&format!("/plans/{p}/export.xlsx")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.unwrap();
