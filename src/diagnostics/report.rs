@@ -203,42 +203,11 @@ pub async fn values(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<ValueR
     .await
 }
 
-#[derive(sqlx::FromRow)]
-pub struct DocumentRow {
-    pub id: i64,
-    pub filename: String,
-    pub content_type: String,
-    pub size_bytes: i32,
-    pub uploaded_at: DateTime<Utc>,
-    pub uploaded_by_name: Option<String>,
-}
-
-impl DocumentRow {
-    pub fn size(&self) -> String {
-        let b = self.size_bytes as f64;
-        if b >= 1024.0 * 1024.0 {
-            format!("{}\u{a0}Mo", format::decimal(b / 1024.0 / 1024.0, 1))
-        } else {
-            format!("{}\u{a0}ko", format::decimal((b / 1024.0).max(1.0), 0))
-        }
-    }
-    pub fn uploaded(&self) -> String {
-        format::datetime(self.uploaded_at)
-    }
-    pub fn kind(&self) -> &'static str {
-        super::documents::kind_label(&self.content_type)
-    }
-}
+/// A document of the diagnostic, from the one document store.
+pub use crate::web::documents::Document as DocumentRow;
 
 pub async fn documents(conn: &mut PgConnection, id: i64) -> sqlx::Result<Vec<DocumentRow>> {
-    sqlx::query_as(
-        "select d.id, d.filename, d.content_type, d.size_bytes, d.uploaded_at, a.name as uploaded_by_name
-         from diagnostic_document d left join account a on a.id = d.uploaded_by
-         where d.diagnostic_id = $1 order by d.uploaded_at, d.id",
-    )
-    .bind(id)
-    .fetch_all(conn)
-    .await
+    crate::web::documents::list(conn, crate::web::documents::Owner::Diagnostic(id)).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -21,6 +21,7 @@ mod versions;
 mod workflow;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::audit::{Change, Event};
@@ -69,6 +70,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/actions/{id}/evaluation",
             get(fiches::evaluation::show).post(fiches::evaluation::save),
+        )
+        .route(
+            "/actions/{id}/documents",
+            post(fiches::documents::upload).layer(DefaultBodyLimit::max(11 * 1024 * 1024)),
+        )
+        .route(
+            "/actions/{id}/documents/nouveau",
+            get(fiches::documents::new),
+        )
+        .route(
+            "/actions/{id}/documents/{did}",
+            get(fiches::documents::download),
+        )
+        .route(
+            "/actions/{id}/documents/{did}/supprimer",
+            post(fiches::documents::delete),
         )
         .route("/mes-actions", get(fiches::mine::mine))
 }

@@ -1,12 +1,13 @@
 //! The kit every feature uses: extractors (`Ctx`, `Form`), the session middleware and error pages, forms,
 //! French formats, CSV and XLSX exports (`csv`, `export`), Markdown, navigation, assets, idempotency keys,
 //! the end of a write (`outcome`), background jobs (`jobs`), the confirmation of irreversible steps
-//! (`confirm`). It imports no feature (see HACKING.md, "Layers").
+//! (`confirm`), the one document store (`documents`). It imports no feature (see HACKING.md, "Layers").
 
 pub mod answers;
 pub mod assets;
 pub mod confirm;
 pub mod csv;
+pub mod documents;
 pub mod export;
 pub mod extract;
 pub mod format;

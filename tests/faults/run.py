@@ -410,7 +410,7 @@ def scenario_backup(db, tmp, write):
     document = b"%PDF-1.4\n% sauvegarde\n" + os.urandom(200_000) + b"\n%%EOF\n"
     body, ctype = multipart({"csrf": staff_csrf}, "file", "etude-sauvegarde.pdf", "application/pdf", document)
     up, _, _ = raw_request(PORT_A, "POST", f"/diagnostics/{diag}/documents", staff_cookie, body, ctype)
-    doc_id = psql(db, f"select id from diagnostic_document where diagnostic_id = {diag} "
+    doc_id = psql(db, f"select id from document where diagnostic_id = {diag} "
                       f"and filename = 'etude-sauvegarde.pdf' order by id desc limit 1")
     cookie, csrf = sign_in(PORT_A, write["who"])
     acked, sent = [], [0]
@@ -464,8 +464,8 @@ def scenario_backup(db, tmp, write):
     found = set(psql(restored, write["found_sql"]).splitlines())
     missing = [m for m in before_dump if m not in found]
     orphans = int(psql(restored, write["orphans_sql"]))
-    same = psql(db, f"select md5(data) from diagnostic_document where id = {doc_id or 0}")
-    back = psql(restored, f"select md5(data) from diagnostic_document where id = {doc_id or 0}")
+    same = psql(db, f"select md5(data) from document where id = {doc_id or 0}")
+    back = psql(restored, f"select md5(data) from document where id = {doc_id or 0}")
     migrations = [psql(d, "select count(*) || ' ' || max(version) from _sqlx_migrations") for d in (db, restored)]
     log(f"   restauration en {restore_s:.1f} s; écritures retrouvées {len(found)} (acquittées avant la sauvegarde "
         f"manquantes : {len(missing)}); lignes incomplètes {orphans}; migrations {migrations[1]}")

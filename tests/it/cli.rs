@@ -647,7 +647,13 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
         "documents/diagnostic-{}/{document}-_Étude « verte ».bin",
         fx.a.diagnostic
     );
-    the_archive_holds_every_table(&names, &xlsx, &fixture_doc, &big_doc);
+    // A fiche action's proof, from the same document store, in a folder of its own.
+    let proof_doc = format!(
+        "documents/action-{}/{}-emargement.pdf",
+        fx.a.action, fx.a.proof
+    );
+    the_archive_holds_every_table(&names, &xlsx, &[&fixture_doc, &big_doc, &proof_doc]);
+    assert_eq!(zip_entry(&mut archive, &proof_doc), b"%PDF-1.4\n");
 
     // The documents, byte for byte.
     assert_eq!(zip_entry(&mut archive, &big_doc), bytes);
@@ -655,6 +661,8 @@ async fn export_writes_a_maisons_whole_data_and_reads_back() {
     let docs = parse_csv(&zip_entry(&mut archive, "csv/documents.csv"));
     assert!(column(&docs, "Fichier dans l'archive").contains(&big_doc.as_str()));
     assert!(column(&docs, "Nom du fichier").contains(&"../Étude « verte ».bin"));
+    assert!(column(&docs, "Rattaché à").contains(&"Fiche action"));
+    assert!(column(&docs, "Rattaché à").contains(&"Diagnostic"));
 
     the_tables_hold_a_data_typed_and_in_french(&mut archive, &names, &title_a, &title_b);
     the_workbook_has_one_sheet_per_table(&mut archive, &xlsx);
@@ -686,7 +694,7 @@ async fn a_big_document_and_hostile_texts(
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
     let document: i64 = sqlx::query_scalar(
-        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
+        "insert into document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
          values ($1, '../Étude « verte ».bin', 'application/octet-stream', $2, $3, $4) returning id",
     )
     .bind(fx.a.diagnostic)
@@ -723,7 +731,7 @@ async fn a_big_document_and_hostile_texts(
     (document, bytes)
 }
 
-fn the_archive_holds_every_table(names: &[String], xlsx: &str, fixture_doc: &str, big_doc: &str) {
+fn the_archive_holds_every_table(names: &[String], xlsx: &str, docs: &[&str]) {
     for file in [
         "maison",
         "territoire",
@@ -750,10 +758,10 @@ fn the_archive_holds_every_table(names: &[String], xlsx: &str, fixture_doc: &str
             "csv/{file}.csv in {names:?}"
         );
     }
-    for name in ["LISEZMOI.txt", xlsx, fixture_doc, big_doc] {
+    for name in ["LISEZMOI.txt", xlsx].iter().chain(docs) {
         assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
     }
-    assert_eq!(names.len(), 19 + 4, "{names:?}");
+    assert_eq!(names.len(), 19 + 2 + docs.len(), "{names:?}");
 }
 
 /// The tables, parsed: A's data, typed and in French, and nothing of Maison B.

@@ -1400,24 +1400,6 @@ async fn the_csv_is_for_french_excel(staff: &TestClient, id: i64, gap: f64) {
     );
 }
 
-fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----mdetestboundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(data);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(
     c: &mut TestClient,
     id: i64,
@@ -1425,21 +1407,13 @@ async fn upload(
     filename: &str,
     data: &[u8],
 ) -> reqwest::Response {
-    if c.csrf.is_none() {
-        c.refresh_csrf().await;
-    }
-    let token = csrf
-        .map(str::to_owned)
-        .unwrap_or_else(|| c.csrf.clone().unwrap());
-    let (ct, body) = multipart(&token, filename, data);
-    c.http
-        .post(c.url(&format!("/diagnostics/{id}/documents")))
-        .header("Origin", &c.base)
-        .header("Content-Type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    c.post_file(
+        &format!("/diagnostics/{id}/documents"),
+        csrf,
+        filename,
+        data,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -1474,11 +1448,8 @@ async fn documents_are_checked_and_downloaded_by_readers_only() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let r = upload(&mut staff, id, None, "Étude GPECT bâtiment.pdf", &pdf).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("select count(*) from diagnostic_document").await,
-        1
-    );
-    let did: i64 = sqlx::query_scalar("select id from diagnostic_document")
+    assert_eq!(app.count("select count(*) from document").await, 1);
+    let did: i64 = sqlx::query_scalar("select id from document")
         .fetch_one(&app.db)
         .await
         .unwrap();
@@ -1788,7 +1759,7 @@ async fn document_names_lose_bidi_and_invisible_format_characters() {
     let typed = "rap\u{200B}port\u{2066}\u{202E}gpj.\u{2069}\u{200F}\u{FEFF}pdf";
     let r = upload(&mut staff, id, None, typed, &pdf).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let stored: String = sqlx::query_scalar("select filename from diagnostic_document")
+    let stored: String = sqlx::query_scalar("select filename from document")
         .fetch_one(&app.db)
         .await
         .unwrap();
@@ -1800,7 +1771,7 @@ async fn document_names_lose_bidi_and_invisible_format_characters() {
     let r = upload(&mut staff, id, None, "\u{202E}\u{200E}.pdf", &pdf).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        app.count("select count(*) from diagnostic_document where filename = 'document.pdf'")
+        app.count("select count(*) from document where filename = 'document.pdf'")
             .await,
         1
     );

@@ -38,6 +38,8 @@ pub struct Side {
     pub review: i64,
     /// In `plan`; A: *en cours*, piloted by A's partner organisation; B: *à lancer*, no pilot.
     pub action: i64,
+    /// A proof of `action` (the one document store), joined by the Maison's staff.
+    pub proof: i64,
     /// A *brouillon* plan (on both sides) and one of its actions.
     pub draft_plan: i64,
     pub draft_action: i64,
@@ -134,6 +136,13 @@ async fn side(
         diagnostic_with_its_content(db, &cx).await;
     let (plan, review) = plan_with_its_review(db, &cx, diagnostic).await;
     let (action, draft_plan, draft_action, note) = actions_of(db, &cx, plan, diagnostic).await;
+    let proof = id(
+        db,
+        "insert into document (action_id, filename, content_type, size_bytes, data, uploaded_by)
+         values ($1, 'emargement.pdf', 'application/pdf', 9, '\\x255044462d312e340a'::bytea, $2) returning id",
+        &[I(action), I(staff)],
+    )
+    .await;
     let (account, partner_account, notification, invitation, reset) =
         accounts_and_links(db, &cx).await;
     let (request, proposal) = request_and_proposal(db, &cx).await;
@@ -153,6 +162,7 @@ async fn side(
         plan,
         review,
         action,
+        proof,
         draft_plan,
         draft_action,
         note,
@@ -277,7 +287,7 @@ async fn diagnostic_with_its_content(
     .await;
     let document = id(
         db,
-        "insert into diagnostic_document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
+        "insert into document (diagnostic_id, filename, content_type, size_bytes, data, uploaded_by)
          values ($1, 'etude.pdf', 'application/pdf', 9, '\\x255044462d312e340a'::bytea, $2) returning id",
         &[I(diagnostic), I(staff)],
     )

@@ -480,6 +480,43 @@ impl TestClient {
             .expect("POST")
     }
 
+    /// POSTs a file upload (`multipart/form-data`: the field `file`, and `csrf`: the session's token, or
+    /// `token` when given).
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        token: Option<&str>,
+        filename: &str,
+        data: &[u8],
+    ) -> reqwest::Response {
+        if self.csrf.is_none() {
+            self.refresh_csrf().await;
+        }
+        let token = token
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.csrf.clone().unwrap_or_default());
+        let boundary = "----mdetestboundary7MA4YWxkTrZu0gW";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.http
+            .post(self.url(path))
+            .header("Origin", &self.base)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     pub async fn refresh_csrf(&mut self) {
         let (_, html) = self.get_html("/profil").await;
         self.csrf = find_csrf(&html);

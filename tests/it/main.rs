@@ -37,6 +37,7 @@ mod pilot_notices;
 mod pilot_reports;
 mod pilots;
 mod plans;
+mod proofs;
 mod proposals;
 mod referents;
 mod reseau;

@@ -1333,6 +1333,42 @@ pub fn entries() -> Vec<Entry> {
             "LNSNSNN",
             "LNNSNNN",
         ),
+        // Proofs on a fiche (issue 16, the one document store): added by the Maison's staff while the plan
+        // is not closed and by the pilot while it is followed up (A's plan is validé, B's a draft);
+        // downloaded by whoever reads the fiche; removed by the staff, or by the pilot when it added it
+        // (A's proof was joined by A's staff).
+        e(
+            G,
+            "/actions/{id}/documents/nouveau",
+            Some(|s| format!("/actions/{}/documents/nouveau", s.action)),
+            NONE,
+            "LNONOON",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/documents",
+            Some(|s| format!("/actions/{}/documents", s.action)),
+            MULTIPART,
+            "LNONOON",
+            "LNNONNN",
+        ),
+        e(
+            G,
+            "/actions/{id}/documents/{did}",
+            Some(|s| format!("/actions/{}/documents/{}", s.action, s.proof)),
+            NONE,
+            "LOOOOON",
+            "LONONNN",
+        ),
+        e(
+            P,
+            "/actions/{id}/documents/{did}/supprimer",
+            Some(|s| format!("/actions/{}/documents/{}/supprimer", s.action, s.proof)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
         // « Mes actions »: the partners, for the actions their organisation pilots (none for column 7).
         e(G, "/mes-actions", None, NONE, "LNNNNOO", ""),
     ]

@@ -101,6 +101,38 @@ pub fn can_follow_up_action(user: &CurrentUser, maison_id: i64, pilot: Option<i6
     user.is_staff_of(maison_id) || pilot.is_some_and(|org| user.is_member_of(org))
 }
 
+/// Proofs (documents) on a fiche action: the Maison's staff while the plan is not closed (a convention may be
+/// joined to a draft); the pilot (partners of the organisation that pilots it) while the plan is followed up.
+/// Reading them is reading the fiche (`can_read_plan`).
+pub fn can_add_action_document(
+    user: &CurrentUser,
+    maison_id: i64,
+    pilot: Option<i64>,
+    status: PlanStatus,
+) -> bool {
+    let open_to_staff = match status {
+        PlanStatus::Brouillon | PlanStatus::Soumis | PlanStatus::Valide | PlanStatus::EnOeuvre => {
+            true
+        }
+        PlanStatus::Cloture => false,
+    };
+    (user.is_staff_of(maison_id) && open_to_staff)
+        || (pilot.is_some_and(|org| user.is_member_of(org)) && plan_accepts_follow_up(status))
+}
+
+/// Removing a proof: whoever may add one, the Maison's staff any proof (they correct), the pilot those its
+/// account added.
+pub fn can_remove_action_document(
+    user: &CurrentUser,
+    maison_id: i64,
+    pilot: Option<i64>,
+    status: PlanStatus,
+    uploaded_by: Option<i64>,
+) -> bool {
+    can_add_action_document(user, maison_id, pilot, status)
+        && (user.is_staff_of(maison_id) || uploaded_by == Some(user.id))
+}
+
 /// « Mes actions »: the partners, for the actions their organisation pilots (`PILOTED_SCOPE_SQL`).
 pub fn can_list_piloted_actions(user: &CurrentUser) -> bool {
     user.is_partner() && user.organisation_id.is_some()
@@ -227,6 +259,63 @@ mod tests {
         assert!(!action_evaluable(
             PlanStatus::Brouillon,
             ActionStatus::Realisee
+        ));
+    }
+
+    #[test]
+    fn proof_rules() {
+        let partner = user(Role::Partner, None, Some(5));
+        assert!(can_add_action_document(
+            &partner,
+            1,
+            Some(5),
+            PlanStatus::EnOeuvre
+        ));
+        assert!(!can_add_action_document(
+            &partner,
+            1,
+            Some(5),
+            PlanStatus::Cloture
+        ));
+        assert!(!can_add_action_document(
+            &partner,
+            1,
+            Some(6),
+            PlanStatus::EnOeuvre
+        ));
+        let staff = user(Role::Staff, Some(1), None);
+        assert!(can_add_action_document(
+            &staff,
+            1,
+            None,
+            PlanStatus::Brouillon
+        ));
+        assert!(!can_add_action_document(
+            &staff,
+            1,
+            None,
+            PlanStatus::Cloture
+        ));
+        assert!(can_remove_action_document(
+            &staff,
+            1,
+            Some(5),
+            PlanStatus::Valide,
+            None
+        ));
+        assert!(!can_remove_action_document(
+            &partner,
+            1,
+            Some(5),
+            PlanStatus::Valide,
+            None
+        ));
+        assert!(can_remove_action_document(
+            &partner,
+            1,
+            Some(5),
+            PlanStatus::Valide,
+            Some(partner.id)
         ));
     }
 

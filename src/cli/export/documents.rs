@@ -1,5 +1,5 @@
-//! The documents joined to the Maison's diagnostics: their list (a table of the export) and their place in
-//! the archive.
+//! The documents of the Maison in the one document store (joined to its diagnostics and to its fiches
+//! actions): their list (a table of the export) and their place in the archive.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -8,13 +8,15 @@ use super::cells::moment;
 use crate::web::export::{Cell, Table};
 
 pub(super) const DOCUMENTS_FILE: &str = "documents";
-pub(super) const DOCUMENTS_ABOUT: &str = "la liste des documents joints aux diagnostics, avec le chemin de chacun \
-                               dans cette archive et son empreinte SHA-256";
+pub(super) const DOCUMENTS_ABOUT: &str = "la liste des documents joints aux diagnostics et aux fiches actions \
+                               (preuves), avec le chemin de chacun dans cette archive et son empreinte SHA-256";
 
 pub(super) struct Document {
     pub id: i64,
-    pub diagnostic_id: i64,
-    pub diagnostic: String,
+    /// `diagnostic` or `action`: the folder of the archive and the « Rattaché à » column.
+    pub owner_kind: String,
+    pub owner_id: i64,
+    pub owner: String,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i32,
@@ -24,8 +26,8 @@ pub(super) struct Document {
 }
 
 impl Document {
-    /// `documents/diagnostic-12/34-etude.pdf`: the id keeps two documents of the same name apart, and the
-    /// name keeps only what every file system accepts.
+    /// `documents/diagnostic-12/34-etude.pdf`, `documents/action-56/78-emargement.pdf`: the id keeps two
+    /// documents of the same name apart, and the name keeps only what every file system accepts.
     pub(super) fn archive_path(&self) -> String {
         let cleaned: String = self
             .filename
@@ -47,8 +49,8 @@ impl Document {
             cleaned.chars().take(120).collect()
         };
         format!(
-            "documents/diagnostic-{}/{}-{cleaned}",
-            self.diagnostic_id, self.id
+            "documents/{}-{}/{}-{cleaned}",
+            self.owner_kind, self.owner_id, self.id
         )
     }
 }
@@ -59,6 +61,7 @@ pub(super) async fn documents(
 ) -> anyhow::Result<Vec<Document>> {
     type Row = (
         i64,
+        String,
         i64,
         String,
         String,
@@ -69,13 +72,19 @@ pub(super) async fn documents(
         String,
     );
     let rows: Vec<Row> = sqlx::query_as(
-        "select doc.id, doc.diagnostic_id, d.title, doc.filename, doc.content_type, doc.size_bytes,
+        "select doc.id, case when doc.diagnostic_id is not null then 'diagnostic' else 'action' end,
+                coalesce(doc.diagnostic_id, doc.action_id),
+                coalesce(d.title, 'Fiche n° ' || ac.number || ' « ' || ac.title || ' » (' || p.title || ')'),
+                doc.filename, doc.content_type, doc.size_bytes,
                 a.name, doc.uploaded_at, encode(sha256(doc.data), 'hex')
-         from diagnostic_document doc
-         join diagnostic d on d.id = doc.diagnostic_id
+         from document doc
+         left join diagnostic d on d.id = doc.diagnostic_id
+         left join action ac on ac.id = doc.action_id
+         left join plan p on p.id = ac.plan_id
          left join account a on a.id = doc.uploaded_by
-         where d.maison_id = $1
-         order by d.reference_year, d.id, doc.uploaded_at, doc.id",
+         where coalesce(d.maison_id, p.maison_id) = $1
+         order by doc.diagnostic_id is null, d.reference_year, d.id, p.start_year, p.id, ac.number,
+                  doc.uploaded_at, doc.id",
     )
     .bind(maison_id)
     .fetch_all(&mut *conn)
@@ -85,8 +94,9 @@ pub(super) async fn documents(
         .map(
             |(
                 id,
-                diagnostic_id,
-                diagnostic,
+                owner_kind,
+                owner_id,
+                owner,
                 filename,
                 content_type,
                 size_bytes,
@@ -95,8 +105,9 @@ pub(super) async fn documents(
                 sha256,
             )| Document {
                 id,
-                diagnostic_id,
-                diagnostic,
+                owner_kind,
+                owner_id,
+                owner,
                 filename,
                 content_type,
                 size_bytes,
@@ -114,8 +125,9 @@ pub(super) fn table(documents: &[Document]) -> Table {
         "Documents",
         &[
             "N°",
-            "N° du diagnostic",
-            "Diagnostic",
+            "Rattaché à",
+            "N° de l'objet",
+            "Intitulé",
             "Nom du fichier",
             "Type",
             "Taille (octets)",
@@ -128,8 +140,13 @@ pub(super) fn table(documents: &[Document]) -> Table {
     for d in documents {
         table.rows.push(vec![
             Cell::Int(d.id),
-            Cell::Int(d.diagnostic_id),
-            Cell::text(&d.diagnostic),
+            Cell::text(if d.owner_kind == "diagnostic" {
+                "Diagnostic"
+            } else {
+                "Fiche action"
+            }),
+            Cell::Int(d.owner_id),
+            Cell::text(&d.owner),
             Cell::text(&d.filename),
             Cell::text(&d.content_type),
             Cell::Int(d.size_bytes.into()),
@@ -153,8 +170,9 @@ mod tests {
     fn archive_paths_are_safe_and_distinct() {
         let doc = |id, filename: &str| Document {
             id,
-            diagnostic_id: 7,
-            diagnostic: String::new(),
+            owner_kind: "diagnostic".into(),
+            owner_id: 7,
+            owner: String::new(),
             filename: filename.into(),
             content_type: String::new(),
             size_bytes: 1,
@@ -178,5 +196,11 @@ mod tests {
             doc(6, "a\\b:c\u{7}.txt").archive_path(),
             "documents/diagnostic-7/6-a_b_c_.txt"
         );
+        let proof = Document {
+            owner_kind: "action".into(),
+            owner_id: 9,
+            ..doc(8, "émargement.pdf")
+        };
+        assert_eq!(proof.archive_path(), "documents/action-9/8-émargement.pdf");
     }
 }

@@ -181,11 +181,10 @@ async fn write_archive(
     zip.write_all(&export::workbook(&tables).map_err(|e| anyhow::anyhow!("{e}"))?)?;
     // The bytes one at a time: a Maison's documents may weigh hundreds of megabytes together.
     for d in &documents {
-        let data: Vec<u8> =
-            sqlx::query_scalar("select data from diagnostic_document where id = $1")
-                .bind(d.id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let data: Vec<u8> = sqlx::query_scalar("select data from document where id = $1")
+            .bind(d.id)
+            .fetch_one(&mut *conn)
+            .await?;
         zip.start_file(d.archive_path(), deflated)?;
         zip.write_all(&data)?;
     }

@@ -41,9 +41,9 @@ pub(super) fn readme(
         ));
     }
     s.push_str(&format!(
-        "- documents/ : les documents joints aux diagnostics ({documents}), tels qu'ils ont été déposés, \
-         un dossier par diagnostic (diagnostic-N°) ; chaque nom commence par le numéro du document \
-         (voir csv/documents.csv).\r\n\r\n"
+        "- documents/ : les documents joints aux diagnostics et aux fiches actions ({documents}), tels \
+         qu'ils ont été déposés, un dossier par diagnostic (diagnostic-N°) et par fiche action (action-N°) ; \
+         chaque nom commence par le numéro du document (voir csv/documents.csv).\r\n\r\n"
     ));
     s.push_str(
         "Ne figurent pas dans l'archive : les mots de passe, les sessions et les liens de connexion, les \

@@ -1,6 +1,7 @@
 //! « Mes actions » (`/mes-actions`, issue 16): for a partner account, the fiches actions its organisation
 //! pilots, across Maisons, in the plans the policy lets it read (`rules::PILOTED_SCOPE_SQL`); filters:
-//! en retard, se terminant dans les 30 jours, statut, Maison; one bounded statement per page.
+//! en retard, se terminant dans les 30 jours, statut, Maison; one bounded statement per page, and one for
+//! the proofs of its rows.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,7 +14,7 @@ use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
 use crate::plans::model::{ActionStatus, Org};
 use crate::state::AppState;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, documents, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -41,6 +42,9 @@ pub struct MineRow {
     pub plan_title: String,
     pub maison_name: String,
     pub total: i64,
+    /// Its proofs (the one document store), read for the page's rows in one statement.
+    #[sqlx(skip)]
+    pub proofs: Vec<documents::Document>,
 }
 
 impl MineRow {
@@ -128,9 +132,14 @@ pub async fn mine(
     .bind(org)
     .fetch_all(&mut *conn)
     .await?;
-    drop(conn);
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut proofs = documents::of_actions(&mut conn, &ids).await?;
+    drop(conn);
+    for r in &mut rows {
+        r.proofs = proofs.remove(&r.id).unwrap_or_default();
+    }
     let page = MinePage {
         ctx,
         total: rows.first().map_or(0, |r| r.total),

@@ -1,8 +1,9 @@
 //! Fiches actions: created and edited while their plan is a draft (`form`, `input`, `people`, `writes`, `edit`),
-//! shown (`show`), then followed up once the copil has validated the plan (`status`, `follow_up`; `report`: the one
-//! form of the pilot and the Maison), « Mes actions » of a pilot organisation (`mine`), the evaluation once
-//! done (`evaluation`, issue 18).
+//! shown (`show`) with its proofs (`documents`, the one document store), then followed up once the copil has
+//! validated the plan (`status`, `follow_up`; `report`: the one form of the pilot and the Maison), « Mes actions »
+//! of a pilot organisation (`mine`), the evaluation once done (`evaluation`, issue 18).
 
+pub(super) mod documents;
 pub(super) mod edit;
 pub(super) mod evaluation;
 pub(super) mod follow_up;

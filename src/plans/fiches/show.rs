@@ -1,4 +1,4 @@
-//! The fiche action's page: its content, budget, indicators, notes de suivi, timeline and history, with
+//! The fiche action's page: its content, budget, indicators, proofs, notes de suivi, timeline and history, with
 //! the follow-up forms when the plan runs.
 
 use askama::Template;
@@ -15,7 +15,7 @@ use crate::plans::model::{self, Action, Plan, TimelineStep};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, documents, format};
 
 #[derive(sqlx::FromRow)]
 pub struct Note {
@@ -102,6 +102,35 @@ pub(super) async fn again_with(
     Ok((status, Html(body)).into_response())
 }
 
+/// A proof of the action, and whether the reader may remove it.
+pub struct Proof {
+    pub doc: documents::Document,
+    pub removable: bool,
+}
+
+/// The action's proofs, each with whether `user` may remove it.
+async fn proofs(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    action: &Action,
+) -> sqlx::Result<Vec<Proof>> {
+    let docs = documents::list(conn, documents::Owner::Action(action.id)).await?;
+    Ok(docs
+        .into_iter()
+        .map(|doc| Proof {
+            removable: rules::can_remove_action_document(
+                user,
+                plan.maison_id,
+                action.pilot_organisation_id,
+                plan.status,
+                doc.uploaded_by,
+            ),
+            doc,
+        })
+        .collect())
+}
+
 #[derive(Template)]
 #[template(path = "plans/action_show.html")]
 struct ShowPage {
@@ -116,6 +145,8 @@ struct ShowPage {
     acquired: String,
     requested: String,
     notes: Vec<Note>,
+    proofs: Vec<Proof>,
+    can_add_proof: bool,
     timeline: Vec<TimelineStep>,
     history: Vec<HistoryEntry>,
     can_edit: bool,
@@ -142,6 +173,7 @@ pub(super) async fn render_show(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let proofs = proofs(&mut conn, user, &plan, &action).await?;
     let timeline = queries::timeline(&mut conn, "action", id, model::action_code_label).await?;
     let history = audit::history(&mut conn, "action", id).await?;
     let fundings = d.fundings.remove(&id).unwrap_or_default();
@@ -168,6 +200,8 @@ pub(super) async fn render_show(
         acquired: format::money(acquired),
         requested: format::money(requested),
         notes,
+        can_add_proof: super::documents::may_add(user, &plan, &action),
+        proofs,
         timeline,
         history,
         next_statuses,
