@@ -18,7 +18,7 @@ use crate::routes;
 const CASES_PER_ROUTE: u32 = 20;
 
 /// Routes whose own body limit is larger than `MDE_MAX_BODY_BYTES` (document uploads, up to 10 MB).
-const LARGE_BODY_ROUTES: &[&str] = &["/diagnostics/{id}/documents"];
+const LARGE_BODY_ROUTES: &[&str] = &["/diagnostics/{id}/documents", "/actions/{id}/documents"];
 
 /// Routes whose handler reads no body at all (nothing to limit).
 const NO_BODY_ROUTES: &[&str] = &["/deconnexion"];
