@@ -1,7 +1,8 @@
 //! Demo plans d'actions: every Grenelle Maison gets a plan in a phase of its own (brouillon, soumis, validé,
 //! en mise en œuvre, clôturé), with realistic fiches actions, budgets, indicators and follow-up. The Lille
 //! pilot runs a validated plan of 60 actions (the benchmark's page), some piloted by France Travail so that
-//! the demo partner account can add notes. Deterministic; bulk inserts (a handful of statements per table).
+//! the demo partner account can add notes. Lille's fiches have steps (their progress is the steps') and
+//! every third one that has started a proof. Deterministic; bulk inserts (a handful of statements per table).
 
 use chrono::{Datelike, Months, NaiveDate};
 use sqlx::PgConnection;
@@ -377,7 +378,13 @@ struct Rows {
     transition: Vec<TransitionRow>,
     copil: Vec<(i64, NaiveDate, String, String, String, i64)>,
     review: Vec<(i64, i64, String, String)>,
+    step: Vec<StepRow>,
+    /// action, file name, bytes, uploaded by
+    proof: Vec<(i64, String, Vec<u8>, i64)>,
 }
+
+/// action, title, start, end, status, position
+type StepRow = (i64, String, NaiveDate, NaiveDate, String, i32);
 
 struct ActionRow {
     id: i64,
@@ -662,7 +669,11 @@ fn action_rows(rows: &mut Rows, cx: &PlanCx<'_>, j: usize, id: i64) {
         .partner_account
         .filter(|_| pilot.is_some() && pilot == spec.pilot_every_4th);
     let referent = m.staff_ids.get(j % m.staff_ids.len().max(1)).copied();
-    let (status, progress, abandon) = action_state(spec.status, j, end, cx.today);
+    let (status, mut progress, abandon) = action_state(spec.status, j, end, cx.today);
+    // Lille's fiches (the benchmark's plan) have steps: their progress is then the steps' (issue 16).
+    if spec.pilot_every_4th.is_some() {
+        progress = step_rows(rows, id, start, end, status, progress);
+    }
     let priority = ["haute", "moyenne", "basse", "moyenne"][(j + k) % 4];
     rows.action.push(ActionRow {
         id,
@@ -697,6 +708,7 @@ fn action_rows(rows: &mut Rows, cx: &PlanCx<'_>, j: usize, id: i64) {
         tpl,
     };
     partner_rows(rows, cx, &a);
+    proof_rows(rows, cx, &a);
     funding_rows(rows, cx, &a);
     indicator_rows(rows, cx, &a);
     follow_up_rows(rows, cx, &a, abandon);
@@ -712,6 +724,87 @@ struct Seeded<'a> {
     end: NaiveDate,
     j: usize,
     tpl: &'a Template,
+}
+
+/// Three steps over the action's dates, done as far as its progress goes; the progress they give.
+fn step_rows(
+    rows: &mut Rows,
+    id: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    status: &str,
+    progress: i32,
+) -> i32 {
+    const STEPS: [&str; 3] = [
+        "Préparation et mobilisation des partenaires",
+        "Mise en œuvre auprès des publics",
+        "Bilan et diffusion des résultats",
+    ];
+    let months = u32::try_from((end - start).num_days() / 91)
+        .unwrap_or(1)
+        .max(1);
+    let done = if status == "realisee" {
+        3
+    } else {
+        (progress / 34).clamp(0, 3) as usize
+    };
+    let mut statuses = Vec::new();
+    for (i, title) in STEPS.iter().enumerate() {
+        let from = add_months(start, months * i as u32);
+        let to = if i == 2 {
+            end
+        } else {
+            add_months(start, months * (i as u32 + 1)).min(end)
+        };
+        let st = match i.cmp(&done) {
+            std::cmp::Ordering::Less => crate::domain::plan::StepStatus::Faite,
+            std::cmp::Ordering::Equal if matches!(status, "en_cours" | "en_pause") => {
+                crate::domain::plan::StepStatus::EnCours
+            }
+            _ => crate::domain::plan::StepStatus::AFaire,
+        };
+        statuses.push(st);
+        rows.step.push((
+            id,
+            (*title).to_owned(),
+            from,
+            to.max(from),
+            st.as_str().to_owned(),
+            i as i32,
+        ));
+    }
+    if status == "realisee" {
+        100
+    } else {
+        crate::domain::plan::progress_from_steps(&statuses).unwrap_or(progress)
+    }
+}
+
+/// A proof (a small PDF: an attendance list) on every third fiche of Lille's plans that has started, joined
+/// by its pilot's account when France Travail pilots it, else by the Maison's responsable.
+fn proof_rows(rows: &mut Rows, cx: &PlanCx<'_>, a: &Seeded<'_>) {
+    let spec = cx.spec;
+    if spec.pilot_every_4th.is_none()
+        || !a.j.is_multiple_of(3)
+        || matches!(a.status, "a_lancer" | "abandonnee")
+    {
+        return;
+    }
+    let by = match spec.partner_account {
+        Some(p) if a.pilot == spec.pilot_every_4th && a.pilot.is_some() => p,
+        _ => spec.maison.responsable_id,
+    };
+    let pdf = format!(
+        "%PDF-1.4\n% Liste d'émargement : {} ({})\n%%EOF\n",
+        a.tpl.title,
+        crate::web::format::date(a.start)
+    );
+    rows.proof.push((
+        a.id,
+        format!("Liste d'émargement n° {}.pdf", a.j + 1),
+        pdf.into_bytes(),
+        by,
+    ));
 }
 
 /// Partners: two others of the Maison's partners.
@@ -925,8 +1018,30 @@ async fn insert_plans_and_actions(conn: &mut PgConnection, r: &Rows) -> sqlx::Re
     Ok(())
 }
 
-/// The fiches' partners, budget lines and indicators.
+/// The fiches' partners, budget lines, indicators, steps and proofs.
 async fn insert_lines(conn: &mut PgConnection, r: &Rows) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into action_step (action_id, title, start_date, end_date, status, position)
+         select * from unnest($1::bigint[], $2::text[], $3::date[], $4::date[], $5::text[], $6::int[])",
+    )
+    .bind(col!(r.step, 0))
+    .bind(col!(r.step, 1))
+    .bind(col!(r.step, 2))
+    .bind(col!(r.step, 3))
+    .bind(col!(r.step, 4))
+    .bind(col!(r.step, 5))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into document (action_id, filename, content_type, size_bytes, data, uploaded_by)
+         select a, f, 'application/pdf', length(d), d, u from unnest($1::bigint[], $2::text[], $3::bytea[], $4::bigint[]) as x(a, f, d, u)",
+    )
+    .bind(col!(r.proof, 0))
+    .bind(col!(r.proof, 1))
+    .bind(col!(r.proof, 2))
+    .bind(col!(r.proof, 3))
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("insert into action_partner (action_id, organisation_id, role) select * from unnest($1::bigint[], $2::bigint[], $3::text[])")
         .bind(col!(r.partner, 0)).bind(col!(r.partner, 1)).bind(col!(r.partner, 2))
         .execute(&mut *conn)

@@ -185,3 +185,53 @@ mod tests {
         assert!(!ActionStatus::Realisee.can_move_to(ActionStatus::EnCours));
     }
 }
+
+crate::domain::status::status_enum! {
+    /// A step (étape) of a fiche action: à faire → en cours → faite, set freely (a step may be reopened).
+    pub enum StepStatus {
+        AFaire = ("a_faire", "À faire"),
+        EnCours = ("en_cours", "En cours"),
+        Faite = ("faite", "Faite"),
+    }
+}
+
+impl StepStatus {
+    pub fn badge(self) -> &'static str {
+        match self {
+            StepStatus::Faite => "badge badge-success",
+            StepStatus::EnCours => "badge",
+            StepStatus::AFaire => "badge badge-muted",
+        }
+    }
+}
+
+/// The progress of a fiche that has steps, derived from them: the share of its steps that are « faites »,
+/// in whole percent rounded down (each step weighs the same; one of three done is 33 %, all done is
+/// 100 %). `None` when the fiche has no step: its progress is then set by hand. A réalisée action is at
+/// 100 % whatever its steps (the follow-up sets it).
+pub fn progress_from_steps(steps: &[StepStatus]) -> Option<i32> {
+    if steps.is_empty() {
+        return None;
+    }
+    let done = steps.iter().filter(|s| **s == StepStatus::Faite).count();
+    i32::try_from(done * 100 / steps.len()).ok()
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::{StepStatus, progress_from_steps};
+
+    #[test]
+    fn progress_is_the_share_of_steps_done() {
+        use StepStatus::{AFaire, EnCours, Faite};
+        assert_eq!(progress_from_steps(&[]), None);
+        assert_eq!(progress_from_steps(&[AFaire]), Some(0));
+        assert_eq!(progress_from_steps(&[Faite, EnCours, AFaire]), Some(33));
+        assert_eq!(progress_from_steps(&[Faite, Faite, EnCours]), Some(66));
+        assert_eq!(progress_from_steps(&[Faite, Faite]), Some(100));
+        assert_eq!(
+            progress_from_steps(&[Faite, EnCours, EnCours, AFaire]),
+            Some(25)
+        );
+    }
+}

@@ -8,8 +8,8 @@ use sqlx::{FromRow, PgConnection, Row};
 
 use super::model::{
     Action, ActionLine, Axis, CatalogueIndicator, CopilRow, Details, Enjeux, Funding, Indicator,
-    Org, PILOT_NAME_SQL, Partner, Person, Plan, PlanPage, ReviewRow, TimelineStep, TransitionRow,
-    plan_code_label,
+    Org, PILOT_NAME_SQL, Partner, Person, Plan, PlanPage, ReviewRow, Step, TimelineStep,
+    TransitionRow, plan_code_label,
 };
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -307,7 +307,18 @@ pub async fn details(
     .bind(action_id)
     .fetch_all(&mut *conn)
     .await?;
+    let steps: Vec<Step> = sqlx::query_as(&format!(
+        "select x.id, x.action_id, x.title, x.start_date, x.end_date, x.status from action_step x {scope}
+         order by x.action_id, x.position, x.id"
+    ))
+    .bind(plan_id)
+    .bind(action_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut d = Details::default();
+    for s in steps {
+        d.steps.entry(s.action_id).or_default().push(s);
+    }
     for p in partners {
         d.partners.entry(p.action_id).or_default().push(p);
     }

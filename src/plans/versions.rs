@@ -69,7 +69,7 @@ pub async fn new_version(
     outcome::done(tx, &ctx, event, message, &format!("/plans/{new_id}")).await
 }
 
-/// Copies every fiche of a plan (with its partners, budget lines and indicators) into another: four
+/// Copies every fiche of a plan (with its partners, budget lines, indicators and steps) into another: five
 /// statements whatever the size of the plan. Status, progress and notes stay with the old version.
 async fn copy_actions(conn: &mut PgConnection, from: i64, to: i64) -> sqlx::Result<()> {
     sqlx::query(
@@ -96,6 +96,8 @@ async fn copy_actions(conn: &mut PgConnection, from: i64, to: i64) -> sqlx::Resu
             "action_indicator",
             "indicator_id, label, unit, target, year, position",
         ),
+        // Steps come back « à faire »: the new version's follow-up starts afresh.
+        ("action_step", "title, start_date, end_date, position"),
     ] {
         let select_columns = columns
             .split(", ")

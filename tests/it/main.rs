@@ -46,5 +46,6 @@ mod rgpd;
 mod routes;
 mod sessions;
 mod shared_matrix;
+mod steps;
 mod trust;
 mod warnings;

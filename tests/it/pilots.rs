@@ -14,7 +14,7 @@ pub async fn axes(app: &TestApp) -> Vec<i32> {
         .unwrap()
 }
 
-async fn draft(app: &TestApp, maison: i64) -> i64 {
+pub async fn draft(app: &TestApp, maison: i64) -> i64 {
     sqlx::query_scalar(
         "insert into plan (maison_id, title, start_year, end_year) values ($1, 'Plan Grenelle', 2026, 2028) returning id",
     )
@@ -25,7 +25,7 @@ async fn draft(app: &TestApp, maison: i64) -> i64 {
 }
 
 /// A complete fiche's form (dates, one indicator), piloted by `pilot`.
-fn fiche<'a>(
+pub fn fiche<'a>(
     number: &'a str,
     axis: &'a str,
     pilot: &'a str,

@@ -16,7 +16,7 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
 use crate::plans::CONFLICT;
-use crate::plans::model::{self, Plan};
+use crate::plans::model::{self, Plan, StepStatus};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
@@ -100,6 +100,12 @@ impl FormPage {
     }
     fn indicators_key(&self) -> &'static str {
         Lines::Indicators.key()
+    }
+    fn steps_key(&self) -> &'static str {
+        Lines::Steps.key()
+    }
+    fn step_statuses(&self) -> &'static [(&'static str, &'static str)] {
+        StepStatus::OPTIONS
     }
 }
 

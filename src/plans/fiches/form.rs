@@ -1,5 +1,5 @@
-//! The fiche action's form as typed: its fields, and the three tables (partners, budget lines,
-//! indicators) that take any number of lines, added and removed without JavaScript.
+//! The fiche action's form as typed: its fields, and the four tables (partners, budget lines,
+//! indicators, steps) that take any number of lines, added and removed without JavaScript.
 
 use serde::Deserialize;
 
@@ -39,6 +39,11 @@ pub struct ActionForm {
     pub ind_target: Vec<String>,
     pub ind_achieved: Vec<String>,
     pub ind_year: Vec<String>,
+    pub step_title: Vec<String>,
+    pub step_start: Vec<String>,
+    pub step_end: Vec<String>,
+    /// `StepStatus` codes.
+    pub step_status: Vec<String>,
     pub version: String,
     pub form_key: String,
     /// Set by an « Ajouter une ligne » button: the group (`Lines::key`).
@@ -60,7 +65,7 @@ pub(super) fn at(v: &[String], i: usize) -> String {
     v.get(i).cloned().unwrap_or_default()
 }
 
-/// The three tables of the form that take any number of lines. Without JavaScript, a line is added or
+/// The four tables of the form that take any number of lines. Without JavaScript, a line is added or
 /// removed by a submit button (`ajouter` = the group, `retirer` = `group-line`) that re-renders the form
 /// with what was typed, saving nothing.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,10 +73,16 @@ pub enum Lines {
     Partners,
     Fundings,
     Indicators,
+    Steps,
 }
 
 impl Lines {
-    const ALL: [Lines; 3] = [Lines::Partners, Lines::Fundings, Lines::Indicators];
+    const ALL: [Lines; 4] = [
+        Lines::Partners,
+        Lines::Fundings,
+        Lines::Indicators,
+        Lines::Steps,
+    ];
 
     /// The value of the buttons, also the id of the group's fieldset.
     pub fn key(self) -> &'static str {
@@ -79,6 +90,7 @@ impl Lines {
             Lines::Partners => "partenaires",
             Lines::Fundings => "financements",
             Lines::Indicators => "indicateurs",
+            Lines::Steps => "etapes",
         }
     }
 
@@ -98,6 +110,12 @@ pub struct FundingRow {
     pub funder: String,
     pub amount: String,
     pub state: String,
+}
+pub struct StepRow {
+    pub title: String,
+    pub start: String,
+    pub end: String,
+    pub status: String,
 }
 pub struct IndicatorRow {
     pub indicator: String,
@@ -127,6 +145,12 @@ impl ActionForm {
                 &self.ind_year,
                 &self.ind_indicator,
             ],
+            Lines::Steps => &[
+                &self.step_title,
+                &self.step_start,
+                &self.step_end,
+                &self.step_status,
+            ],
         };
         columns.iter().map(|c| c.len()).max().unwrap_or(0)
     }
@@ -148,6 +172,12 @@ impl ActionForm {
                 &mut self.ind_year,
                 &mut self.ind_indicator,
             ],
+            Lines::Steps => vec![
+                &mut self.step_title,
+                &mut self.step_start,
+                &mut self.step_end,
+                &mut self.step_status,
+            ],
         }
     }
 
@@ -160,23 +190,33 @@ impl ActionForm {
         n
     }
 
-    /// A line with nothing typed (the state of a budget line is a choice, not typing).
+    /// The column of a group that is a choice with a default, not typing (a budget line's state, a
+    /// step's status), and that default.
+    fn choice_column(lines: Lines) -> Option<(usize, &'static str)> {
+        match lines {
+            Lines::Fundings => Some((2, "sollicite")),
+            Lines::Steps => Some((3, "a_faire")),
+            Lines::Partners | Lines::Indicators => None,
+        }
+    }
+
+    /// A line with nothing typed (its choice column aside).
     fn line_is_blank(&mut self, lines: Lines, i: usize) -> bool {
-        let skip_state = lines == Lines::Fundings;
+        let choice = Self::choice_column(lines).map(|(k, _)| k);
         self.columns(lines)
             .iter()
             .enumerate()
-            .filter(|(k, _)| !(skip_state && *k == 2))
+            .filter(|(k, _)| Some(*k) != choice)
             .all(|(_, c)| c.get(i).is_none_or(|v| v.trim().is_empty()))
     }
 
     fn add_line(&mut self, lines: Lines) {
         self.even_out(lines);
+        let choice = Self::choice_column(lines);
         for (k, c) in self.columns(lines).into_iter().enumerate() {
-            c.push(if lines == Lines::Fundings && k == 2 {
-                "sollicite".into()
-            } else {
-                String::new()
+            c.push(match choice {
+                Some((ck, default)) if ck == k => default.into(),
+                _ => String::new(),
             });
         }
     }
@@ -251,7 +291,19 @@ impl ActionForm {
             .collect()
     }
 
+    pub fn step_rows(&self) -> Vec<StepRow> {
+        (0..self.count(Lines::Steps))
+            .map(|i| StepRow {
+                title: at(&self.step_title, i),
+                start: at(&self.step_start, i),
+                end: at(&self.step_end, i),
+                status: at(&self.step_status, i),
+            })
+            .collect()
+    }
+
     pub(super) fn from_action(a: &Action, d: &Details) -> Self {
+        let steps = d.steps.get(&a.id).cloned().unwrap_or_default();
         let partners = d.partners.get(&a.id).cloned().unwrap_or_default();
         let fundings = d.fundings.get(&a.id).cloned().unwrap_or_default();
         let indicators = d.indicators.get(&a.id).cloned().unwrap_or_default();
@@ -308,6 +360,16 @@ impl ActionForm {
             ind_target: indicators.iter().map(|i| i.target_text()).collect(),
             ind_achieved: indicators.iter().map(|i| i.achieved_text()).collect(),
             ind_year: indicators.iter().map(|i| i.year_text()).collect(),
+            step_title: steps.iter().map(|s| s.title.clone()).collect(),
+            step_start: steps
+                .iter()
+                .map(|s| s.start_date.map(|d| d.to_string()).unwrap_or_default())
+                .collect(),
+            step_end: steps
+                .iter()
+                .map(|s| s.end_date.map(|d| d.to_string()).unwrap_or_default())
+                .collect(),
+            step_status: steps.iter().map(|s| s.status.as_str().to_owned()).collect(),
             version: a.version.to_string(),
             ..Default::default()
         }

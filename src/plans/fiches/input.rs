@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use super::form::{ActionForm, Lines, at};
 use crate::domain::sector;
 use crate::plans::model::{
-    self, Axis, CatalogueIndicator, Org, Person, Pilot, PilotReferent, Plan, Sector,
+    self, Axis, CatalogueIndicator, Org, Person, Pilot, PilotReferent, Plan, Sector, StepStatus,
 };
 use crate::plans::queries::{self, PilotPerson};
 use crate::web::format;
@@ -34,6 +34,15 @@ pub struct ActionInput {
     pub(super) partners: Vec<(i64, String)>,
     pub(super) fundings: Vec<FundingInput>,
     pub(super) indicators: Vec<IndicatorInput>,
+    pub(super) steps: Vec<StepInput>,
+}
+
+/// A step: its title, optional dates (the end not before the start), its status.
+pub struct StepInput {
+    pub(super) title: String,
+    pub(super) start: Option<NaiveDate>,
+    pub(super) end: Option<NaiveDate>,
+    pub(super) status: StepStatus,
 }
 
 /// A budget line: its funder (the directory's organisation and its name, or a name typed as free text),
@@ -99,6 +108,7 @@ pub(super) fn validate(form: &ActionForm, c: &Choices) -> (Option<ActionInput>, 
     input.partners = partners(form, c, &mut e);
     input.fundings = fundings(form, c, &mut e);
     input.indicators = indicators(form, c, &mut e);
+    input.steps = steps(form, &mut e);
     if e.is_empty() {
         (Some(input), e)
     } else {
@@ -160,6 +170,7 @@ fn head(form: &ActionForm, c: &Choices, e: &mut FieldErrors) -> ActionInput {
         partners: Vec::new(),
         fundings: Vec::new(),
         indicators: Vec::new(),
+        steps: Vec::new(),
     }
 }
 
@@ -422,4 +433,47 @@ fn measure_of(
         );
     }
     Ok((Some(ind.id), ind.label.clone(), ind.unit.clone()))
+}
+
+/// The steps: a title, optional dates (jj/mm/aaaa or the date field's), a status; blank lines skipped.
+fn steps(form: &ActionForm, e: &mut FieldErrors) -> Vec<StepInput> {
+    let mut steps = Vec::new();
+    let mut bad = Vec::new();
+    let date = |s: &str| -> Result<Option<NaiveDate>, ()> {
+        if s.trim().is_empty() {
+            Ok(None)
+        } else {
+            format::parse_date(s).map(Some).ok_or(())
+        }
+    };
+    for i in 0..form.count(Lines::Steps) {
+        let title = at(&form.step_title, i).trim().to_owned();
+        let (start, end) = (at(&form.step_start, i), at(&form.step_end, i));
+        if title.is_empty() && start.trim().is_empty() && end.trim().is_empty() {
+            continue;
+        }
+        let status = at(&form.step_status, i).parse::<StepStatus>();
+        match (date(&start), date(&end), status) {
+            _ if title.is_empty() => bad.push(format!("ligne {} : indiquez l'intitulé", i + 1)),
+            _ if title.chars().count() > 200 => {
+                bad.push(format!("ligne {} : intitulé trop long", i + 1))
+            }
+            (Ok(Some(s)), Ok(Some(en)), _) if en < s => bad.push(format!(
+                "ligne {} : la fin ne peut pas précéder le début",
+                i + 1
+            )),
+            (Ok(start), Ok(end), Ok(status)) => steps.push(StepInput {
+                title,
+                start,
+                end,
+                status,
+            }),
+            (Ok(_), Ok(_), Err(_)) => bad.push(format!("ligne {} : statut inconnu", i + 1)),
+            _ => bad.push(format!("ligne {} : date illisible (jj/mm/aaaa)", i + 1)),
+        }
+    }
+    if !bad.is_empty() {
+        e.add("steps", format!("Étapes à corriger — {}.", bad.join(" ; ")));
+    }
+    steps
 }

@@ -14,11 +14,14 @@ use super::follow_up::{
 };
 use super::show::{FollowUp, again_with};
 use super::status::record_status;
+use crate::audit::{self, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::auth::session::FlashKind;
 use crate::error::AppResult;
-use crate::plans::model::{Action, ActionStatus, Indicator};
+use crate::plans::model::{
+    Action, ActionStatus, Indicator, Plan, Step, StepStatus, progress_from_steps,
+};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
@@ -37,6 +40,10 @@ pub struct ReportForm {
     #[serde(default)]
     ind_achieved: Vec<String>,
     #[serde(default)]
+    step_id: Vec<String>,
+    #[serde(default)]
+    step_status: Vec<String>,
+    #[serde(default)]
     noted_on: String,
     #[serde(default)]
     body: String,
@@ -52,6 +59,8 @@ struct Report {
     reason: String,
     progress: i32,
     achieved: Vec<(Indicator, Option<f64>)>,
+    /// The steps whose status changes, with their new status.
+    steps: Vec<(Step, StepStatus)>,
     note: Option<(chrono::NaiveDate, String)>,
 }
 
@@ -70,12 +79,23 @@ impl ReportForm {
                 .cloned()
                 .zip(self.ind_achieved.iter().cloned())
                 .collect(),
+            steps: self
+                .step_id
+                .iter()
+                .cloned()
+                .zip(self.step_status.iter().cloned())
+                .collect(),
             ..FollowUp::blank(action)
         }
     }
 
     /// The report, or the French message of each part to correct.
-    fn check(&self, action: &Action, indicators: &[Indicator]) -> Result<Report, FieldErrors> {
+    fn check(
+        &self,
+        action: &Action,
+        indicators: &[Indicator],
+        steps: &[Step],
+    ) -> Result<Report, FieldErrors> {
         let mut e = FieldErrors::default();
         let to = match self.status.parse::<ActionStatus>() {
             Ok(to) if to == action.status || rules::action_transition_exists(action.status, to) => {
@@ -105,10 +125,11 @@ impl ReportForm {
                 action.progress
             }
         };
+        let (changed_steps, derived) = self.steps(steps, &mut e);
         let progress = if to == ActionStatus::Realisee && to != action.status {
             100
         } else {
-            progress
+            derived.unwrap_or(progress)
         };
         let achieved = achieved_values(&self.ind_id, &self.ind_achieved, indicators)
             .unwrap_or_else(|bad| {
@@ -128,11 +149,38 @@ impl ReportForm {
                 reason,
                 progress,
                 achieved,
+                steps: changed_steps,
                 note,
             })
         } else {
             Err(e)
         }
+    }
+
+    /// The steps whose status the form changes, and the progress the steps then give (`None`: the fiche
+    /// has no step, its progress is the one typed). A step of another fiche or an unknown status: refused.
+    fn steps(&self, steps: &[Step], e: &mut FieldErrors) -> (Vec<(Step, StepStatus)>, Option<i32>) {
+        let mut changed = Vec::new();
+        let mut statuses: Vec<StepStatus> = steps.iter().map(|s| s.status).collect();
+        for (id, status) in self.step_id.iter().zip(&self.step_status) {
+            let step = format::parse_int(id).and_then(|id| steps.iter().position(|s| s.id == id));
+            match (step, status.parse::<StepStatus>()) {
+                (Some(i), Ok(to)) => {
+                    statuses[i] = to;
+                    if to != steps[i].status {
+                        changed.push((steps[i].clone(), to));
+                    }
+                }
+                _ => {
+                    e.add(
+                        "steps",
+                        "Choisissez le statut de chaque étape parmi ceux proposés.",
+                    );
+                    return (Vec::new(), None);
+                }
+            }
+        }
+        (changed, progress_from_steps(&statuses))
     }
 
     /// The note de suivi, when one was written.
@@ -178,7 +226,8 @@ pub async fn report(
     }
     let d = queries::details(&mut tx, None, Some(id)).await?;
     let indicators = d.indicators.get(&id).cloned().unwrap_or_default();
-    let r = match form.check(&action, &indicators) {
+    let steps = d.steps.get(&id).cloned().unwrap_or_default();
+    let r = match form.check(&action, &indicators, &steps) {
         Ok(r) => r,
         Err(errors) => {
             drop(tx);
@@ -194,6 +243,7 @@ pub async fn report(
         return Ok(Redirect::to(&link).into_response());
     }
     let mut changed = write_achieved(&mut tx, &user, &plan, &action, &r.achieved).await?;
+    changed |= write_steps(&mut tx, &user, &plan, &action, &r.steps).await?;
     if r.to != action.status {
         record_status(&mut tx, &user, &plan, &action, r.to, r.progress, &r.reason).await?;
         changed = true;
@@ -216,4 +266,52 @@ pub async fn report(
         .await;
     }
     outcome::committed(tx, &ctx, "Suivi de l'action enregistré.", &link).await
+}
+
+/// The steps' new statuses, journaled as one change of the fiche (« Étapes »); whether any changed.
+async fn write_steps(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    plan: &Plan,
+    action: &Action,
+    steps: &[(Step, StepStatus)],
+) -> sqlx::Result<bool> {
+    if steps.is_empty() {
+        return Ok(false);
+    }
+    let ids: Vec<i64> = steps.iter().map(|(s, _)| s.id).collect();
+    let statuses: Vec<&str> = steps.iter().map(|(_, to)| to.as_str()).collect();
+    sqlx::query(
+        "update action_step s set status = x.status
+         from unnest($2::bigint[], $3::text[]) as x(id, status)
+         where s.id = x.id and s.action_id = $1",
+    )
+    .bind(action.id)
+    .bind(&ids)
+    .bind(&statuses)
+    .execute(&mut *conn)
+    .await?;
+    let mut diff = Diff::default();
+    for (s, to) in steps {
+        diff.field(
+            &format!("step_{}", s.id),
+            &s.title,
+            s.status.label(),
+            to.label(),
+        );
+    }
+    audit::record(
+        &mut *conn,
+        Event {
+            actor: Some(user.id),
+            maison_id: Some(plan.maison_id),
+            object_type: "action",
+            object_id: action.id,
+            action: "etapes",
+            summary: format!("Fiche action n° {} : étapes mises à jour", action.number),
+            changes: diff.0,
+        },
+    )
+    .await?;
+    Ok(true)
 }

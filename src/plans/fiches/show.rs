@@ -44,7 +44,9 @@ pub struct FollowUp {
     pub status: String,
     /// The achieved values typed, by indicator id (as typed, when the form comes back).
     pub achieved: Vec<(String, String)>,
-    /// `note`, `progress`, `reason`, `status`, `results` or `conflict`: the follow-up form in error.
+    /// The steps' statuses chosen, by step id (as sent, when the form comes back).
+    pub steps: Vec<(String, String)>,
+    /// `note`, `progress`, `reason`, `status`, `results`, `steps` or `conflict`: the follow-up form in error.
     pub errors: FieldErrors,
 }
 
@@ -57,6 +59,16 @@ impl FollowUp {
             status: action.status.as_str().to_owned(),
             ..Default::default()
         }
+    }
+
+    /// The status the form shows for a step: what was chosen, else the stored one.
+    pub fn step_status_of(&self, s: &model::Step) -> String {
+        let id = s.id.to_string();
+        self.steps
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| s.status.as_str().to_owned())
     }
 
     /// The achieved value the form shows for an indicator: what was typed, else the stored one.
@@ -141,6 +153,8 @@ struct ShowPage {
     partners: Vec<model::Partner>,
     fundings: Vec<model::Funding>,
     indicators: Vec<model::Indicator>,
+    steps: Vec<model::Step>,
+    step_statuses: &'static [(&'static str, &'static str)],
     total: String,
     acquired: String,
     requested: String,
@@ -195,6 +209,8 @@ pub(super) async fn render_show(
             && rules::can_follow_up_action(user, plan.maison_id, action.pilot_organisation_id),
         partners: d.partners.remove(&id).unwrap_or_default(),
         indicators: d.indicators.remove(&id).unwrap_or_default(),
+        steps: d.steps.remove(&id).unwrap_or_default(),
+        step_statuses: model::StepStatus::OPTIONS,
         fundings,
         total: format::money(total),
         acquired: format::money(acquired),

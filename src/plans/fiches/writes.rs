@@ -4,10 +4,10 @@
 use axum::http::StatusCode;
 use sqlx::PgConnection;
 
-use super::input::{ActionInput, Choices};
+use super::input::{ActionInput, Choices, StepInput};
 use crate::audit::Diff;
 use crate::error::AppResult;
-use crate::plans::model::{self, Action, Details, Pilot, PilotReferent};
+use crate::plans::model::{self, Action, Details, Pilot, PilotReferent, StepStatus};
 use crate::web::format;
 use crate::web::forms::{FieldErrors, violates};
 
@@ -16,7 +16,12 @@ pub(super) async fn write_children(
     action_id: i64,
     input: &ActionInput,
 ) -> sqlx::Result<()> {
-    for table in ["action_partner", "action_funding", "action_indicator"] {
+    for table in [
+        "action_partner",
+        "action_funding",
+        "action_indicator",
+        "action_step",
+    ] {
         sqlx::query(&format!("delete from {table} where action_id = $1"))
             .bind(action_id)
             .execute(&mut *conn)
@@ -70,7 +75,57 @@ pub(super) async fn write_children(
     .bind(&years)
     .execute(&mut *conn)
     .await?;
+    write_steps(conn, action_id, &input.steps).await?;
+    derive_progress(conn, action_id).await?;
     Ok(())
+}
+
+async fn write_steps(
+    conn: &mut PgConnection,
+    action_id: i64,
+    steps: &[StepInput],
+) -> sqlx::Result<()> {
+    let titles: Vec<&str> = steps.iter().map(|s| s.title.as_str()).collect();
+    let starts: Vec<Option<chrono::NaiveDate>> = steps.iter().map(|s| s.start).collect();
+    let ends: Vec<Option<chrono::NaiveDate>> = steps.iter().map(|s| s.end).collect();
+    let statuses: Vec<&str> = steps.iter().map(|s| s.status.as_str()).collect();
+    sqlx::query(
+        "insert into action_step (action_id, title, start_date, end_date, status, position)
+         select $1, t, s, e, st, p::int
+         from unnest($2::text[], $3::date[], $4::date[], $5::text[]) with ordinality as x(t, s, e, st, p)",
+    )
+    .bind(action_id)
+    .bind(&titles)
+    .bind(&starts)
+    .bind(&ends)
+    .bind(&statuses)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the progress of a fiche that has steps as its steps say (`model::progress_from_steps`; a
+/// réalisée action stays at 100 %); returns it, `None` when the fiche has no step (set by hand).
+pub(super) async fn derive_progress(
+    conn: &mut PgConnection,
+    action_id: i64,
+) -> sqlx::Result<Option<i32>> {
+    let statuses: Vec<StepStatus> =
+        sqlx::query_scalar("select status from action_step where action_id = $1")
+            .bind(action_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let Some(progress) = model::progress_from_steps(&statuses) else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "update action set progress = $2 where id = $1 and status <> 'realisee' and progress <> $2",
+    )
+    .bind(action_id)
+    .bind(progress)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(progress))
 }
 
 /// A write of the form the database refused for a reason the person can fix: the number is taken (422,
@@ -344,6 +399,38 @@ fn tables(diff: &mut Diff, names: &Names<'_>, before: &Action, d: &Details, inpu
         .map(|i| indicator_text(&i.label, &i.unit, i.target, i.achieved, i.year))
         .collect();
     diff.field("indicators", "Indicateurs", ind_before, ind_after);
+    let steps_before: Vec<String> = d
+        .steps
+        .get(&before.id)
+        .map(|v| {
+            v.iter()
+                .map(|s| step_text(&s.title, s.start_date, s.end_date, s.status))
+                .collect()
+        })
+        .unwrap_or_default();
+    let steps_after: Vec<String> = input
+        .steps
+        .iter()
+        .map(|s| step_text(&s.title, s.start, s.end, s.status))
+        .collect();
+    diff.field("steps", "Étapes", steps_before, steps_after);
+}
+
+pub(super) fn step_text(
+    title: &str,
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+    status: StepStatus,
+) -> String {
+    let dates = match (start, end) {
+        (None, None) => String::new(),
+        _ => format!(
+            " du {} au {}",
+            format::opt_date(start),
+            format::opt_date(end)
+        ),
+    };
+    format!("{title}{dates} ({})", status.label())
 }
 
 fn funding_text(funder: &str, cents: i64, state: &str) -> String {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::web::format;
 
-use super::ActionStatus;
+use super::{ActionStatus, StepStatus};
 
 pub const PRIORITIES: &[(&str, &str)] = &[
     ("haute", "Haute"),
@@ -193,12 +193,39 @@ impl Indicator {
     }
 }
 
-/// Partners, fundings and indicators of a set of actions: three queries, grouped in Rust.
+/// A step (étape) of a fiche action.
+#[derive(sqlx::FromRow, Clone)]
+pub struct Step {
+    pub id: i64,
+    pub action_id: i64,
+    pub title: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub status: StepStatus,
+}
+
+impl Step {
+    pub fn start(&self) -> String {
+        format::opt_date(self.start_date)
+    }
+    pub fn end(&self) -> String {
+        format::opt_date(self.end_date)
+    }
+    pub fn status_label(&self) -> &'static str {
+        self.status.label()
+    }
+    pub fn status_badge(&self) -> &'static str {
+        self.status.badge()
+    }
+}
+
+/// Partners, fundings, indicators and steps of a set of actions: four queries, grouped in Rust.
 #[derive(Default)]
 pub struct Details {
     pub partners: HashMap<i64, Vec<Partner>>,
     pub fundings: HashMap<i64, Vec<Funding>>,
     pub indicators: HashMap<i64, Vec<Indicator>>,
+    pub steps: HashMap<i64, Vec<Step>>,
 }
 
 /// Totals of budget lines: (total, acquired, requested) in cents.

@@ -11,11 +11,13 @@ use crate::auth::policy::plans::{self as rules, PlanFacts};
 use crate::error::{AppError, AppResult};
 use crate::web::format;
 
-pub use crate::domain::plan::{ActionStatus, PlanStatus, action_code_label, plan_code_label};
+pub use crate::domain::plan::{
+    ActionStatus, PlanStatus, StepStatus, action_code_label, plan_code_label, progress_from_steps,
+};
 pub use action::{
     Action, ActionLine, CatalogueIndicator, Details, Funding, Indicator, PILOT_NAME_SQL,
-    PRIORITIES, Partner, Person, Pilot, PilotReferent, funding_state_label, is_late, opt_number,
-    priority_label, totals,
+    PRIORITIES, Partner, Person, Pilot, PilotReferent, Step, funding_state_label, is_late,
+    opt_number, priority_label, totals,
 };
 
 #[derive(sqlx::FromRow, Clone)]

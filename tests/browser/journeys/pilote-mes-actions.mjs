@@ -1,9 +1,10 @@
 // Issue 16: France Travail reports on the actions it pilots. Its partner account (named pilot of some of
 // Lille's actions, told when the plan was validated: src/demo/plans.rs) opens the notification, lands on
 // « Mes actions » for Lille, keeps the late ones, opens one and, in the one follow-up form whose status is
-// preselected, moves its status and sets an achieved value with a note; the fiche shows them.
+// preselected, moves its status and sets an achieved value with a note; the fiche shows them; then it
+// attaches a proof (an attendance list), listed on the fiche and in « Mes actions ».
 export default {
-  name: 'Pilote : notification, « Mes actions », statut et valeur réalisée',
+  name: 'Pilote : notification, « Mes actions », statut, valeur réalisée et preuve',
   roles: ['partner'],
   async run(h) {
     const { page, assert } = h;
@@ -40,5 +41,22 @@ export default {
     assert.match(main, new RegExp(label));
     assert.match(await page.getByRole('region', { name: "Indicateurs de l'action" }).innerText(), /\b12\b/);
     assert.match(main, /12 personnes accompagnées/);
+
+    // A proof: the attendance list, joined from the fiche; it is listed there and in « Mes actions ».
+    const fiche = h.here();
+    await h.click(page.getByRole('link', { name: 'Joindre une preuve' }));
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Joindre une preuve');
+    await page.getByLabel('Fichier').setInputFiles({
+      name: 'émargement forum des métiers.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n% liste d\'émargement\n%%EOF\n'),
+    });
+    await h.click(page.getByRole('button', { name: 'Joindre', exact: true }));
+    assert.equal(h.here(), fiche);
+    assert.match(await page.locator('main').innerText(), /Preuve jointe/);
+    const proofs = page.getByRole('region', { name: 'Preuves et documents' });
+    assert.match(await proofs.innerText(), /émargement forum des métiers\.pdf/);
+    await h.goto('/mes-actions');
+    assert.ok((await page.getByRole('link', { name: 'émargement forum des métiers.pdf' }).count()) > 0);
   },
 };
