@@ -116,20 +116,28 @@ async fn show(state: AppState, ctx: Ctx, purpose: Purpose, token: String) -> App
     }
 }
 
-pub async fn show_invitation(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    show(state, ctx, Purpose::Invitation, token).await
+/// Which link a route serves: `/invitation/{token}` or `/reinitialisation/{token}` (the router names
+/// it: `accept::page::<Invitation>`).
+pub trait Link {
+    const PURPOSE: Purpose;
 }
 
-pub async fn show_reset(
+pub struct Invitation;
+impl Link for Invitation {
+    const PURPOSE: Purpose = Purpose::Invitation;
+}
+
+pub struct Reset;
+impl Link for Reset {
+    const PURPOSE: Purpose = Purpose::Reset;
+}
+
+pub async fn page<L: Link>(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    show(state, ctx, Purpose::Reset, token).await
+    show(state, ctx, L::PURPOSE, token).await
 }
 
 #[derive(Deserialize)]
@@ -238,7 +246,7 @@ async fn accept(
     Ok((jar, Redirect::to("/")).into_response())
 }
 
-pub async fn accept_invitation(
+pub async fn submit<L: Link>(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
@@ -247,17 +255,5 @@ pub async fn accept_invitation(
     UncheckedForm(form): UncheckedForm<PasswordForm>,
 ) -> AppResult<Response> {
     let agent = session::user_agent(&headers);
-    accept(state, ctx, jar, agent, Purpose::Invitation, token, form).await
-}
-
-pub async fn accept_reset(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    jar: CookieJar,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-    UncheckedForm(form): UncheckedForm<PasswordForm>,
-) -> AppResult<Response> {
-    let agent = session::user_agent(&headers);
-    accept(state, ctx, jar, agent, Purpose::Reset, token, form).await
+    accept(state, ctx, jar, agent, L::PURPOSE, token, form).await
 }

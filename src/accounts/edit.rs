@@ -1,7 +1,7 @@
 //! `/comptes/{id}/modifier`: name, e-mail and the *responsable* flag, with optimistic locking (`version`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,9 +13,8 @@ use crate::auth::policy::accounts as rules;
 use crate::auth::session::FlashKind;
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, violates};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct EditForm {
@@ -63,12 +62,7 @@ fn page(
     forms::render(&page, status)
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn form(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let account = queries::load_managed(&state.db, &user, id).await?;
     let form = EditForm {
         name: account.name.clone(),
@@ -122,9 +116,7 @@ async fn changes(
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 pub async fn submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> AppResult<Response> {

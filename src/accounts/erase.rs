@@ -10,21 +10,21 @@
 //! are reworded with the pseudonym.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::queries::{self, AccountRow};
-use super::{other_active_admins, refuse};
+use super::{last_active_admin, refuse};
 use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
 use crate::auth::policy::{self, accounts as rules};
-use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 /// The pseudonym of an erased account.
 pub fn pseudonym(id: i64) -> String {
@@ -102,9 +102,7 @@ async fn page(
 }
 
 pub async fn confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -120,9 +118,7 @@ pub struct EraseForm {
 }
 
 pub async fn erase(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<EraseForm>,
 ) -> AppResult<Response> {
@@ -143,18 +139,11 @@ pub async fn erase(
         )
         .await;
     }
-    if account.role() == Role::Admin && account.active {
-        let others = other_active_admins(&mut tx, id).await?;
-        if others == 0 {
-            drop(tx);
-            return refuse(
-                &state,
-                &ctx,
-                id,
-                "C'est le dernier compte d'administration actif : il ne peut pas être effacé.",
-            )
-            .await;
-        }
+    if last_active_admin(&mut tx, &account).await? {
+        drop(tx);
+        let message =
+            "C'est le dernier compte d'administration actif : il ne peut pas être effacé.";
+        return refuse(&state, &ctx, id, message).await;
     }
     if form.confirmation.as_deref() != Some("oui") {
         drop(tx);

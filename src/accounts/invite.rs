@@ -12,7 +12,7 @@
 //! chooser (`choose.rs`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -27,7 +27,7 @@ use crate::auth::{CurrentUser, Role, policy};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct InviteForm {
@@ -139,9 +139,7 @@ pub struct Prefill {
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(prefill): Query<Prefill>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_manage_accounts(&user))?;
@@ -339,9 +337,7 @@ async fn sent_back(
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(mut form): Form<InviteForm>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_manage_accounts(&user))?;

@@ -6,7 +6,7 @@
 //! e-mail can go, the page says to ask the network's admins, and no link is made.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::queries::{self, AccountRow};
@@ -17,7 +17,7 @@ use crate::auth::policy::{self, accounts as rules};
 use crate::error::AppResult;
 use crate::mail::{self, Delivery, Mail};
 use crate::state::AppState;
-use crate::web::{Ctx, EmptyForm, Form, format};
+use crate::web::{Ctx, EmptyForm, Form, Signed, format};
 
 /// The page that shows a link just made.
 #[derive(Template)]
@@ -215,9 +215,7 @@ async fn issue_for(
 }
 
 pub async fn resend_invitation(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
@@ -225,9 +223,7 @@ pub async fn resend_invitation(
 }
 
 pub async fn reset_link(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

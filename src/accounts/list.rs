@@ -2,7 +2,7 @@
 //! by name or e-mail, 50 a page. One query for the page (with the total), two for the filter choices.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -11,9 +11,8 @@ use super::queries::{self, Choice, role_label};
 use crate::auth::policy::accounts::{self as rules, AccountScope};
 use crate::auth::{CurrentUser, Role, policy};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -279,9 +278,7 @@ async fn filter_names(
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(filters): Query<Filters>,
 ) -> AppResult<Response> {
     let scope = AccountScope::of(&user);

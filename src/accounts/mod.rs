@@ -23,6 +23,8 @@ mod validate;
 use axum::Router;
 use axum::routing::{get, post};
 
+use accept::{Invitation, Reset};
+
 use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -64,11 +66,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/invitation/{token}",
-            get(accept::show_invitation).post(accept::accept_invitation),
+            get(accept::page::<Invitation>).post(accept::submit::<Invitation>),
         )
         .route(
             "/reinitialisation/{token}",
-            get(accept::show_reset).post(accept::accept_reset),
+            get(accept::page::<Reset>).post(accept::submit::<Reset>),
         )
 }
 
@@ -83,14 +85,21 @@ async fn refuse(
     outcome::nothing_done(&state.db, ctx, FlashKind::Error, message, &to).await
 }
 
-/// How many active admins there are besides account `id`, locked, so that two admins deactivating or
-/// erasing each other cannot both succeed.
-async fn other_active_admins(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+/// Whether `account` is the last active admin, the other active admins locked, so that two admins
+/// deactivating or erasing each other cannot both succeed.
+async fn last_active_admin(
+    conn: &mut sqlx::PgConnection,
+    account: &queries::AccountRow,
+) -> sqlx::Result<bool> {
+    if account.role() != crate::auth::Role::Admin || !account.active {
+        return Ok(false);
+    }
+    let others: i64 = sqlx::query_scalar(
         "select count(*) from (select id from account
                                 where role = 'admin' and active and id <> $1 for update) s",
     )
-    .bind(id)
+    .bind(account.id)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(others == 0)
 }

@@ -4,7 +4,7 @@
 //! optional reason. The page is the kit's list of pending things to answer (`web::answers`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -19,7 +19,7 @@ use crate::notifications::{askers_of_maison, notify};
 use crate::state::AppState;
 use crate::web::answers::{AnswerForm, Refusal, Table, reason_sentence};
 use crate::web::forms::{self, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 /// Where the answers are given.
 const LIST: &str = "/comptes/propositions";
@@ -102,11 +102,7 @@ async fn render_list(
     forms::render(&page, status)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn list(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     policy::ensure(org_rules::can_list_requests(&user))?;
     render_list(&state, &user, ctx, Refusal::default()).await
 }
@@ -138,9 +134,7 @@ async fn pending(
 }
 
 pub async fn accept(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(_f): Form<AnswerForm>,
 ) -> AppResult<Response> {
@@ -224,9 +218,7 @@ pub async fn accept(
 }
 
 pub async fn refuse(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {

@@ -7,7 +7,7 @@
 //! names).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -22,7 +22,7 @@ use crate::notifications::notify;
 use crate::organisations::answerers;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, violates};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -80,9 +80,7 @@ async fn target(
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<OrgQuery>,
 ) -> AppResult<Response> {
     let (organisation_id, organisation_name, _) = match target(&state, &user, &q).await? {
@@ -164,9 +162,7 @@ async fn tell_answerers(
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<OrgQuery>,
     Form(form): Form<ProposeForm>,
 ) -> AppResult<Response> {

@@ -197,23 +197,18 @@ async fn warn(
             return Ok(false);
         }
     };
-    audit::record(
-        &mut *tx,
-        Event {
-            actor: None,
-            maison_id: account.maison_id,
-            object_type: "account",
-            object_id: account.id,
-            action: "avertissement_inactivite",
-            summary: format!(
-                "Averti {how} : sans connexion depuis plus de {} jours, le compte sera désactivé le {}",
-                r.inactive_days,
-                day(deadline)
-            ),
-            changes: vec![],
-        },
-    )
-    .await?;
+    let summary = format!(
+        "Averti {how} : sans connexion depuis plus de {} jours, le compte sera désactivé le {}",
+        r.inactive_days,
+        day(deadline)
+    );
+    let event = Event::of_account_by_system(
+        account.id,
+        account.maison_id,
+        "avertissement_inactivite",
+        summary,
+    );
+    audit::record(&mut *tx, event).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -256,20 +251,22 @@ async fn deactivate_warned(
         tokens::revoke(&mut tx, account.id, None).await?;
         let mut diff = Diff::default();
         diff.field("active", "Compte actif", true, false);
+        let summary = format!(
+            "Compte désactivé : aucune connexion {} jours après l'avertissement d'inactivité \
+             ({ended} session(s) fermée(s))",
+            r.notice_days
+        );
+        let event = Event::of_account_by_system(
+            account.id,
+            account.maison_id,
+            "desactivation_inactivite",
+            summary,
+        );
         audit::record(
             &mut *tx,
             Event {
-                actor: None,
-                maison_id: account.maison_id,
-                object_type: "account",
-                object_id: account.id,
-                action: "desactivation_inactivite",
-                summary: format!(
-                    "Compte désactivé : aucune connexion {} jours après l'avertissement d'inactivité \
-                     ({ended} session(s) fermée(s))",
-                    r.notice_days
-                ),
                 changes: diff.0,
+                ..event
             },
         )
         .await?;

@@ -1,16 +1,14 @@
 //! `/comptes/{id}`: an account, what can be done with it, and its *Historique*.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::queries::{self, AccountRow};
 use crate::audit::{self, HistoryEntry};
-use crate::auth::CurrentUser;
 use crate::auth::policy::accounts as rules;
 use crate::error::AppResult;
-use crate::state::AppState;
-use crate::web::Ctx;
+use crate::web::{Ctx, Signed};
 
 #[derive(Template)]
 #[template(path = "accounts/show.html")]
@@ -25,12 +23,7 @@ struct ShowPage {
     can_erase: bool,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let account = queries::load_visible(&mut *conn, &user, id).await?;
     let history = audit::history(&mut conn, "account", id).await?;

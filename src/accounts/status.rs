@@ -1,17 +1,16 @@
 //! Deactivating an account (its sessions and unused links end at once) and reactivating it. Nobody
 //! deactivates their own account, and the last active admin stays.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 
 use super::tokens;
-use super::{other_active_admins, queries, refuse};
+use super::{last_active_admin, queries, refuse};
 use crate::audit::{self, Diff, Event};
+use crate::auth::CurrentUser;
 use crate::auth::session;
-use crate::auth::{CurrentUser, Role};
 use crate::error::AppResult;
-use crate::state::AppState;
-use crate::web::{Ctx, EmptyForm, Form, outcome};
+use crate::web::{EmptyForm, Form, Signed, outcome};
 
 /// Records the change of the account's `active` (the opposite of what it was) in the journal.
 async fn record(
@@ -31,9 +30,7 @@ async fn record(
 }
 
 pub async fn deactivate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
@@ -53,19 +50,11 @@ pub async fn deactivate(
         drop(tx);
         return refuse(&state, &ctx, id, "Ce compte est déjà désactivé.").await;
     }
-    if account.role() == Role::Admin {
-        // Locks the active admins, so that two admins deactivating each other cannot both succeed.
-        let others = other_active_admins(&mut tx, id).await?;
-        if others == 0 {
-            drop(tx);
-            return refuse(
-                &state,
-                &ctx,
-                id,
-                "C'est le dernier compte d'administration actif : il ne peut pas être désactivé.",
-            )
-            .await;
-        }
+    if last_active_admin(&mut tx, &account).await? {
+        drop(tx);
+        let message =
+            "C'est le dernier compte d'administration actif : il ne peut pas être désactivé.";
+        return refuse(&state, &ctx, id, message).await;
     }
     sqlx::query("update account set active = false, version = version + 1 where id = $1")
         .bind(id)
@@ -89,9 +78,7 @@ pub async fn deactivate(
 }
 
 pub async fn reactivate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

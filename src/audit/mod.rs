@@ -127,6 +127,27 @@ impl<'a> Event<'a> {
 }
 
 impl<'a> Event<'a> {
+    /// An event on an account with no one signed in behind it (the command line, a background task, a
+    /// visitor asking for a reset link), without changes.
+    pub fn of_account_by_system(
+        account_id: i64,
+        maison_id: Option<i64>,
+        action: &'a str,
+        summary: String,
+    ) -> Self {
+        Event {
+            actor: None,
+            maison_id,
+            object_type: "account",
+            object_id: account_id,
+            action,
+            summary,
+            changes: vec![],
+        }
+    }
+}
+
+impl<'a> Event<'a> {
     /// An event of a person on their own account (signing in or out, a password chosen, their data
     /// downloaded), without changes.
     pub fn of_own_account(

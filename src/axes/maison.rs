@@ -4,18 +4,18 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::scope::{ChoosePage, MaisonScope, resolve};
 use super::{Axis, AxisQuery, action_href, load_axis, neighbours, network};
-use crate::auth::{CurrentUser, policy};
+use crate::auth::policy;
 use crate::domain::labels;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::format::Count;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ActionData {
@@ -246,9 +246,7 @@ struct MaisonAxisPage {
 }
 
 pub(super) async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(number): Path<String>,
     Query(q): Query<AxisQuery>,
 ) -> AppResult<Response> {

@@ -20,17 +20,17 @@ mod scope;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::auth::policy;
 use crate::auth::policy::reseau::AxisView;
-use crate::auth::{CurrentUser, policy};
 use crate::domain::CURRENT_CHARTER;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::Ctx;
+use crate::web::{Ctx, Signed};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -100,9 +100,7 @@ impl AxisQuery {
 }
 
 async fn index(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<AxisQuery>,
 ) -> AppResult<Response> {
     let requested = q.maison()?;

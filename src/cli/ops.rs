@@ -112,17 +112,12 @@ pub async fn flush_sessions(url: &str) -> anyhow::Result<()> {
                 .flatten();
         audit::record(
             &mut *tx,
-            Event {
-                actor: None,
+            Event::of_account_by_system(
+                *account_id,
                 maison_id,
-                object_type: "account",
-                object_id: *account_id,
-                action: "sessions_fermees",
-                summary: format!(
-                    "{count} session(s) fermée(s) en ligne de commande (mde sessions flush)"
-                ),
-                changes: vec![],
-            },
+                "sessions_fermees",
+                format!("{count} session(s) fermée(s) en ligne de commande (mde sessions flush)"),
+            ),
         )
         .await?;
     }

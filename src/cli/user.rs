@@ -72,15 +72,12 @@ pub async fn create(database_url: &str, args: CreateArgs) -> anyhow::Result<()> 
     };
     audit::record(
         &mut *tx,
-        Event {
-            actor: None,
-            maison_id: maison,
-            object_type: "account",
-            object_id: id,
-            action: "creation",
-            summary: format!("Compte créé en ligne de commande ({})", role.label()),
-            changes: vec![],
-        },
+        Event::of_account_by_system(
+            id,
+            maison,
+            "creation",
+            format!("Compte créé en ligne de commande ({})", role.label()),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -174,15 +171,12 @@ pub async fn reset_password(
     let issued = issue_link(&mut tx, id, LinkPurpose::Reset, None).await?;
     audit::record(
         &mut *tx,
-        Event {
-            actor: None,
+        Event::of_account_by_system(
+            id,
             maison_id,
-            object_type: "account",
-            object_id: id,
-            action: "lien_reinitialisation",
-            summary: "Lien de réinitialisation du mot de passe créé en ligne de commande".into(),
-            changes: vec![],
-        },
+            "lien_reinitialisation",
+            "Lien de réinitialisation du mot de passe créé en ligne de commande".into(),
+        ),
     )
     .await?;
     tx.commit().await?;

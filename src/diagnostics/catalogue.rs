@@ -4,7 +4,7 @@
 //! signed in reads it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::auth::policy::{self, diagnostics as rules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, violates};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 #[derive(sqlx::FromRow)]
 struct Indicator {
@@ -77,11 +77,7 @@ struct ListPage {
     can_manage: bool,
 }
 
-pub async fn index(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn index(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     let indicators: Vec<Indicator> = sqlx::query_as(
         "select i.id, i.code, i.label, i.unit, i.source, i.theme, i.per_capita, i.measure, i.for_diagnostics,
                 i.for_actions, i.active, i.version,
@@ -294,9 +290,7 @@ pub async fn new(user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(form): Form<IndicatorForm>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_manage_catalogue(&user))?;
@@ -351,12 +345,7 @@ async fn load_one(state: &AppState, id: i64) -> AppResult<Indicator> {
     .ok_or(AppError::NotFound)
 }
 
-pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn edit(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     policy::ensure(rules::can_manage_catalogue(&user))?;
     let i = load_one(&state, id).await?;
     let form = IndicatorForm {
@@ -376,9 +365,7 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<IndicatorForm>,
 ) -> AppResult<Response> {

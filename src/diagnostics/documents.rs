@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::web::documents::{self, Owner, Upload, UploadPage};
 use crate::web::extract::RequestSession;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, EmptyForm, Form};
+use crate::web::{Ctx, EmptyForm, Form, Signed};
 
 fn upload_page(ctx: Ctx, d: &Diagnostic, errors: FieldErrors) -> UploadPage {
     UploadPage {
@@ -32,20 +32,13 @@ fn upload_page(ctx: Ctx, d: &Diagnostic, errors: FieldErrors) -> UploadPage {
     }
 }
 
-pub async fn new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn new(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let d = read_if(&state, &user, id, rules::can_edit).await?;
     upload_page(ctx, &d, FieldErrors::default()).respond(StatusCode::OK)
 }
 
 pub async fn upload(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Extension(session): Extension<RequestSession>,
     Path(id): Path<i64>,
     mut multipart: Multipart,
@@ -77,9 +70,7 @@ pub async fn download(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, did)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::web::csv::{self, Cell};
 use crate::web::export::file_slug;
 use crate::web::markdown;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const CSV_HEADERS: [&str; 12] = [
     "Code",
@@ -100,9 +100,7 @@ impl PrintPage {
 }
 
 pub async fn print(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;

@@ -1,7 +1,7 @@
 //! A diagnostic's head (title, reference year, sectors): creating a diagnostic, and editing its head.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use crate::domain::sector::{self, Sector};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct HeadForm {
@@ -155,11 +155,7 @@ async fn head_page(
     forms::render(&page, status)
 }
 
-pub async fn new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn new(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     let owner = Owner::new_of(&user)?;
     let form = HeadForm {
         reference_year: (format::today().year() - 1).to_string(),
@@ -178,9 +174,7 @@ pub async fn new(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(form): Form<HeadForm>,
 ) -> AppResult<Response> {
     let owner = Owner::new_of(&user)?;
@@ -303,12 +297,7 @@ async fn current_sectors(conn: &mut sqlx::PgConnection, id: i64) -> sqlx::Result
     .await
 }
 
-pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn edit(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load_if(&mut conn, &user, id, false, rules::can_edit).await?;
     let form = HeadForm {
@@ -331,9 +320,7 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<HeadForm>,
 ) -> AppResult<Response> {

@@ -1,18 +1,16 @@
 //! The list of the diagnostics an account may read.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::Status;
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -58,9 +56,7 @@ struct ListPage {
 }
 
 pub async fn index(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let pager = Pager::new(q.page, PAGE_SIZE);

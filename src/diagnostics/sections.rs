@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, EmptyForm, Form};
+use crate::web::{Ctx, EmptyForm, Form, Signed};
 
 const MAX_BODY: usize = 100_000;
 
@@ -82,9 +82,7 @@ impl SectionPage {
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -117,9 +115,7 @@ fn validate(form: &SectionForm) -> FieldErrors {
 }
 
 pub async fn save(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, sid)): Path<(i64, i64)>,
     Form(form): Form<SectionForm>,
 ) -> AppResult<Response> {
@@ -215,9 +211,7 @@ struct NewSectionPage {
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let d = read_if(&state, &user, id, rules::can_edit).await?;
@@ -231,9 +225,7 @@ pub async fn new_form(
 }
 
 pub async fn add(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
@@ -321,9 +313,7 @@ pub async fn move_section(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, sid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

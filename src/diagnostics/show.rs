@@ -4,7 +4,7 @@
 //! there; the other parts are read by `report.rs`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ use crate::auth::policy::diagnostics::{self as rules, Access};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::markdown;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 use super::comments::threads::{CommentView, comments, open_threads};
 use super::report::{
@@ -218,12 +218,7 @@ pub fn date_shown(d: Option<NaiveDate>) -> String {
     d.map(format::date).unwrap_or_default()
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let d = load(&mut conn, &user, id, false).await?;
     let key = report_key(&mut conn, &d).await?;

@@ -2,19 +2,18 @@
 //! (département, région or France) whose gap the table shows.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::{Diagnostic, begin_if, load_if, parse_year, read_if};
 use crate::audit::Diff;
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, EmptyForm, Form, format};
+use crate::web::{Ctx, EmptyForm, Form, Signed, format};
 
 #[derive(sqlx::FromRow)]
 struct CatalogueEntry {
@@ -216,12 +215,7 @@ async fn page(
     forms::render(&page, status)
 }
 
-pub async fn new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn new(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let d = read_if(&state, &user, id, rules::can_edit).await?;
     let form = ValueForm {
         year: d.reference_year.to_string(),
@@ -240,9 +234,7 @@ pub async fn new(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
@@ -311,9 +303,7 @@ fn plain(x: f64) -> String {
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, vid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -335,9 +325,7 @@ pub async fn edit(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, vid)): Path<(i64, i64)>,
     Form(form): Form<ValueForm>,
 ) -> AppResult<Response> {
@@ -414,9 +402,7 @@ async fn save(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, vid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

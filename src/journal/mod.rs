@@ -2,17 +2,17 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::audit::{self, HistoryEntry};
-use crate::auth::{CurrentUser, policy};
+use crate::auth::policy;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::Ctx;
 use crate::web::pagination::{PageLinks, Pager, Pages};
+use crate::web::{Ctx, Signed};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/journal", get(journal))
@@ -35,9 +35,7 @@ struct JournalPage {
 }
 
 async fn journal(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<JournalQuery>,
 ) -> AppResult<impl IntoResponse> {
     policy::ensure(policy::can_read_journal(&user))?;

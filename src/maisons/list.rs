@@ -4,18 +4,17 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Phase;
-use crate::auth::CurrentUser;
 use crate::auth::policy::network::{MaisonScope, can_create_maison, maison_scope};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{contains_pattern, non_empty};
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 pub const PAGE_SIZE: i64 = 25;
 
@@ -137,9 +136,7 @@ fn tri_flag(v: &str) -> Option<bool> {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let pager = Pager::parse(&q.page, PAGE_SIZE);

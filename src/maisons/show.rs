@@ -5,20 +5,18 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::Phase;
 use crate::audit::{self, HistoryEntry};
-use crate::auth::CurrentUser;
 use crate::auth::policy::network as rules;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
 use crate::domain::partnership::{RequestStatus, roles_label};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::parse_id;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(sqlx::FromRow)]
 pub struct MaisonRow {
@@ -319,9 +317,7 @@ pub async fn partners(db: &sqlx::PgPool, id: i64) -> sqlx::Result<Vec<Partner>> 
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;

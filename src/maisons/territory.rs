@@ -3,7 +3,7 @@
 //! "Retirer" form.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -17,7 +17,7 @@ use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, contains_pattern, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
@@ -118,9 +118,7 @@ async fn render(
 }
 
 pub async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
@@ -202,9 +200,7 @@ async fn refused(
 }
 
 pub async fn add(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<EpciForm>,
 ) -> AppResult<Response> {
@@ -254,9 +250,7 @@ pub async fn add(
 }
 
 pub async fn remove(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<EpciForm>,
 ) -> AppResult<Response> {

@@ -18,7 +18,7 @@ use crate::auth::session::FlashKind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 pub use mail::spawn_mailer;
 
 pub fn router() -> Router<AppState> {
@@ -127,9 +127,7 @@ struct ListQuery {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let pager = Pager::new(q.page, PAGE_SIZE);
@@ -202,9 +200,7 @@ async fn mark_read(
 }
 
 async fn mark_all_read(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(_): Form<MarkForm>,
 ) -> AppResult<Response> {
     let n = sqlx::query(

@@ -2,10 +2,11 @@
 //! organisation's profile (those who manage it: `policy::organisations::manages`). Its page: `show.rs`.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::Row as _;
 
 use super::fields::{Choice, Org, OrgForm, SIRET_KEY, choices, parse_org, siret_label};
 use super::show::{OrgRow, load};
@@ -17,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, contains_pattern, non_empty, parse_id, violates};
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 const PAGE_SIZE: i64 = 25;
 
@@ -72,9 +73,7 @@ impl ListPage {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_organisations(&user))?;
@@ -187,11 +186,7 @@ impl FormPage {
     }
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn new_form(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     policy::ensure(rules::can_create_organisation(&user))?;
     let choices = choices(&state.db).await?;
     let form_key = ctx.form_key();
@@ -216,22 +211,17 @@ pub async fn insert_org(
     org: &Org,
     maison_id: Option<i64>,
 ) -> AppResult<Result<i64, ()>> {
-    let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
+    let insert = sqlx::query(
         "insert into organisation (name, type_code, siret, region_code, address, website, email, phone,
                                    created_by_maison)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
-    )
-    .bind(&org.name)
-    .bind(&org.type_code)
-    .bind(&org.siret)
-    .bind(&org.region)
-    .bind(&org.address)
-    .bind(&org.website)
-    .bind(&org.email)
-    .bind(&org.phone)
-    .bind(maison_id)
-    .fetch_one(&mut *tx)
-    .await;
+    );
+    let inserted: Result<i64, sqlx::Error> = org
+        .bound(insert)
+        .bind(maison_id)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|row| row.try_get(0));
     let id = match inserted {
         Ok(id) => id,
         Err(e) if violates(&e, SIRET_KEY) => return Ok(Err(())),
@@ -266,9 +256,7 @@ pub async fn siret_taken_message(db: &sqlx::PgPool, siret: &str) -> sqlx::Result
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(f): Form<OrgFormFields>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_organisation(&user))?;
@@ -308,9 +296,7 @@ async fn ensure_editable(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
@@ -355,30 +341,17 @@ async fn write(
     version: i32,
     org: &Org,
 ) -> sqlx::Result<bool> {
-    let updated = sqlx::query(
+    let update = sqlx::query(
         "update organisation set name = $3, type_code = $4, siret = $5, region_code = $6, address = $7,
                 website = $8, email = $9, phone = $10, version = version + 1
          where id = $1 and version = $2",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(&org.name)
-    .bind(&org.type_code)
-    .bind(&org.siret)
-    .bind(&org.region)
-    .bind(&org.address)
-    .bind(&org.website)
-    .bind(&org.email)
-    .bind(&org.phone)
-    .execute(tx)
-    .await?;
+    );
+    let updated = org.bound(update.bind(id).bind(version)).execute(tx).await?;
     Ok(updated.rows_affected() == 1)
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<OrgFormFields>,
 ) -> AppResult<Response> {

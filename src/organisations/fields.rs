@@ -33,6 +33,24 @@ pub struct Org {
     pub phone: String,
 }
 
+/// A statement that writes an organisation's columns.
+pub type OrgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl Org {
+    /// `q` with the organisation's eight columns bound after its own parameters, in the order
+    /// name, type, SIRET, region, address, website, e-mail, phone.
+    pub fn bound<'q>(&'q self, q: OrgQuery<'q>) -> OrgQuery<'q> {
+        q.bind(&self.name)
+            .bind(&self.type_code)
+            .bind(&self.siret)
+            .bind(&self.region)
+            .bind(&self.address)
+            .bind(&self.website)
+            .bind(&self.email)
+            .bind(&self.phone)
+    }
+}
+
 #[derive(sqlx::FromRow, Clone)]
 pub struct Choice {
     pub code: String,

@@ -7,19 +7,17 @@
 //! partners, and its journal, follow the surviving record; the copy is deleted; the merge is journaled.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::audit::{self, Change, Event};
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, organisations as org_rules};
 use crate::auth::session::FlashKind;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{contains_pattern, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 #[derive(sqlx::FromRow, Clone)]
 pub struct OrgName {
@@ -115,9 +113,7 @@ async fn org_name(conn: &mut PgConnection, id: i64, lock: bool) -> AppResult<Org
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Query(q): Query<MergeQuery>,
 ) -> AppResult<Response> {
@@ -231,9 +227,7 @@ async fn move_all(tx: &mut PgConnection, survivor: i64, other: i64) -> sqlx::Res
 }
 
 pub async fn merge(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<MergeForm>,
 ) -> AppResult<Response> {

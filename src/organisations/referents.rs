@@ -9,7 +9,7 @@
 //! Maisons share that have no référent (the admins manage them alone).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::notify;
 use crate::state::AppState;
 use crate::web::forms::parse_id;
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 /// A partner account of the organisation, locked for the change.
 #[derive(sqlx::FromRow)]
@@ -173,9 +173,7 @@ impl ReferentForm {
 }
 
 pub async fn designate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(ids): Path<(String, String)>,
     Form(f): Form<ReferentForm>,
 ) -> AppResult<Response> {
@@ -183,9 +181,7 @@ pub async fn designate(
 }
 
 pub async fn remove(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(ids): Path<(String, String)>,
     Form(f): Form<ReferentForm>,
 ) -> AppResult<Response> {
@@ -239,9 +235,7 @@ async fn designation(
 
 /// A référent hands the role to a colleague of the same organisation, and is no longer référent.
 pub async fn hand_over(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<ReferentForm>,
 ) -> AppResult<Response> {
@@ -339,11 +333,7 @@ const TO_REVIEW: &str = "from account a
        and a.invited_by_maison is not null and a.reviewed_at is null
        and (select count(*) from partnership p where p.organisation_id = a.organisation_id) > 1";
 
-pub async fn review(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn review(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     policy::ensure(org_rules::can_review_accounts(&user))?;
     let accounts: Vec<ToReview> = sqlx::query_as(&format!(
         "select a.id, a.name, a.email, a.organisation_id, o.name as organisation_name,
@@ -380,9 +370,7 @@ pub async fn review(
 }
 
 pub async fn mark_reviewed(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(aid): Path<String>,
     Form(_f): Form<ReferentForm>,
 ) -> AppResult<Response> {

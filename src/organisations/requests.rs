@@ -6,7 +6,7 @@
 //! who answers it: `asking.rs`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
@@ -23,7 +23,7 @@ use crate::notifications::{askers_of_maison, notify};
 use crate::state::AppState;
 use crate::web::answers::{AnswerForm, Refusal, Table, reason_sentence};
 use crate::web::forms::{self, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 /// Where the answers are given.
 const LIST: &str = "/organisations/demandes";
@@ -116,11 +116,7 @@ async fn render_list(
     forms::render(&page, status)
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn list(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     policy::ensure(org_rules::can_list_requests(&user))?;
     render_list(&state, &user, ctx, Refusal::default()).await
 }
@@ -187,9 +183,7 @@ async fn record_both(
 }
 
 pub async fn accept(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(_f): Form<AnswerForm>,
 ) -> AppResult<Response> {
@@ -248,9 +242,7 @@ pub async fn accept(
 }
 
 pub async fn refuse(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
@@ -292,9 +284,7 @@ pub async fn refuse(
 
 /// `POST /maisons/{id}/partenaires/demandes/{rid}/retirer`: the Maison withdraws a request still waiting.
 pub async fn withdraw(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, rid)): Path<(String, String)>,
     Form(_f): Form<AnswerForm>,
 ) -> AppResult<Response> {

@@ -3,19 +3,17 @@
 //! colleague: `referents.rs`) and its *Historique*.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::fields::siret_label;
 use crate::audit::{self, HistoryEntry};
-use crate::auth::CurrentUser;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
 use crate::auth::policy::{self, network as rules};
 use crate::domain::partnership::roles_label;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::Ctx;
 use crate::web::forms::parse_id;
+use crate::web::{Ctx, Signed};
 
 #[derive(sqlx::FromRow)]
 pub struct OrgRow {
@@ -155,9 +153,7 @@ pub(super) async fn load(db: impl sqlx::PgExecutor<'_>, id: i64) -> AppResult<Or
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;

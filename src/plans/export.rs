@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::export::{self, Cell, ExportFormat, Table};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const ACTION_HEADERS: &[&str] = &[
     "N°",
@@ -203,9 +203,7 @@ struct PrintPage {
 }
 
 pub async fn print(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;

@@ -1,17 +1,15 @@
 //! The list of plans (`/plans`): the reader's Maison's first, then those the policy lets them see.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::model::PlanStatus;
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(sqlx::FromRow)]
 pub struct PlanRow {
@@ -66,9 +64,7 @@ pub struct ListQuery {
 const PAGE_SIZE: i64 = 50;
 
 pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_plans(&user))?;

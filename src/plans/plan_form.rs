@@ -1,7 +1,7 @@
 //! Creating a plan and editing its head (title, diagnostic, years) while it is a draft.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -9,12 +9,10 @@ use sqlx::PgConnection;
 
 use super::{CONFLICT, plan_event, queries};
 use crate::audit::{self, Diff};
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct PlanForm {
@@ -152,11 +150,7 @@ fn form_page(
     forms::render(&page, status)
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-) -> AppResult<Response> {
+pub async fn new_form(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     policy::ensure(rules::can_create_plan(&user))?;
     let mut conn = state.db.acquire().await?;
     let diagnostics = diagnostics_of(&mut conn, user.maison_id.unwrap_or(-1)).await?;
@@ -175,9 +169,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(form): Form<PlanForm>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_plan(&user))?;
@@ -213,9 +205,7 @@ pub async fn create(
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -238,9 +228,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<PlanForm>,
 ) -> AppResult<Response> {

@@ -4,7 +4,7 @@
 //! (and where it comes back with its message when the reply cannot be saved).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,9 +16,8 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans::{self as rules, ReviewSide};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
 /// The longest reply (the database checks it too).
 const MAX_CHARS: usize = 5_000;
@@ -71,9 +70,7 @@ async fn load(
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((plan_id, review_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -89,9 +86,7 @@ pub async fn form(
 }
 
 pub async fn reply(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((plan_id, review_id)): Path<(i64, i64)>,
     Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! The avis du réseau: the Alliance's opinion (favorable or réservé, with remarks) on a submitted plan.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,9 +13,8 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ReviewForm {
@@ -44,9 +43,7 @@ async fn reviewable(conn: &mut PgConnection, user: &CurrentUser, id: i64) -> App
 }
 
 pub async fn review_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -61,9 +58,7 @@ pub async fn review_form(
 }
 
 pub async fn review(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {

@@ -2,7 +2,7 @@
 //! the copil decisions, the avis du réseau, the timeline and the history.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -14,9 +14,8 @@ use crate::audit::HistoryEntry;
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::format::Count;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct Filters {
@@ -117,9 +116,7 @@ impl ShowPage {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Query(filters): Query<Filters>,
 ) -> AppResult<Response> {

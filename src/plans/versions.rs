@@ -1,17 +1,15 @@
 //! A new version of a validated plan: a draft copy of its fiches, to change its scope.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::{plan_event, queries};
 use crate::audit;
-use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct KeyForm {
@@ -20,9 +18,7 @@ pub struct KeyForm {
 }
 
 pub async fn new_version(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<KeyForm>,
 ) -> AppResult<Response> {

@@ -18,7 +18,7 @@ use crate::auth::{CurrentUser, password};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -74,9 +74,7 @@ struct PasswordForm {
 }
 
 async fn change_password(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();

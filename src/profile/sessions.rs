@@ -2,7 +2,6 @@
 //! User-Agent), when it was opened and last used, this one marked — and « Se déconnecter partout »: end
 //! every other session, or all of them (this one too). Journaled on the account (how many, no device).
 
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::auth::session::{self, OpenSession};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 /// One line of the list.
 pub struct SessionLine {
@@ -88,9 +87,7 @@ pub struct EndForm {
 }
 
 pub async fn end(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     jar: CookieJar,
     Form(f): Form<EndForm>,
 ) -> AppResult<Response> {

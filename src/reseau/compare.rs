@@ -7,14 +7,14 @@
 //! The population of a Maison is the sum of its communes' populations over the EPCI of its territory.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, policy};
+use crate::auth::policy;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 use super::Choice;
 
@@ -150,9 +150,7 @@ struct ComparePage {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<CompareQuery>,
 ) -> AppResult<Response> {
     policy::ensure(policy::reseau::can_compare_indicators(&user))?;

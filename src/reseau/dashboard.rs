@@ -5,18 +5,18 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::table::{Row, Totals, fetch_rows, totals};
 use super::{Choice, FILTERED, Filters, Programme, charts, join_query};
-use crate::auth::{CurrentUser, policy};
+use crate::auth::policy;
 use crate::domain::labels;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 /// One figure of the map or the charts: `dim` is region, axis or sector.
 #[derive(sqlx::FromRow)]
@@ -133,9 +133,7 @@ pub struct DashboardData {
 }
 
 pub(super) async fn dashboard(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
     policy::ensure(policy::reseau::can_view_network(&user))?;

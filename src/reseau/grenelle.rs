@@ -22,7 +22,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::export::{Cell, ExportFormat, Table, attachment, workbook};
 use crate::web::format::Count;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
@@ -345,9 +345,7 @@ struct GrenellePage {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     policy::ensure(policy::reseau::can_view_network(&user))?;

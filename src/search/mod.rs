@@ -5,18 +5,18 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::auth::policy;
 use crate::auth::policy::reseau::SearchScope;
-use crate::auth::{CurrentUser, policy};
 use crate::domain::labels;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/recherche", get(search))
@@ -129,9 +129,7 @@ fn href(kind: &str, id: i64) -> String {
 }
 
 async fn search(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(sq): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let scope = policy::reseau::search_scope(&user).ok_or(AppError::NotFound)?;

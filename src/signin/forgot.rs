@@ -166,16 +166,12 @@ pub async fn submit(
         let issued = issue_link(&mut tx, account.id, LinkPurpose::Reset, None).await?;
         audit::record(
             &mut *tx,
-            Event {
-                actor: None,
-                maison_id: account.maison_id,
-                object_type: "account",
-                object_id: account.id,
-                action: "lien_reinitialisation_demande",
-                summary: "Lien de réinitialisation demandé depuis « Mot de passe oublié ? »"
-                    .to_owned(),
-                changes: vec![],
-            },
+            Event::of_account_by_system(
+                account.id,
+                account.maison_id,
+                "lien_reinitialisation_demande",
+                "Lien de réinitialisation demandé depuis « Mot de passe oublié ? »".to_owned(),
+            ),
         )
         .await?;
         let link = issued.url(&state.config.base_url, LinkPurpose::Reset);

@@ -1,5 +1,5 @@
-//! Extractors: the signed-in account, the page context every template gets, and forms checked against the
-//! session's CSRF token.
+//! Extractors: the signed-in account, the page context every template gets, the two with the state
+//! (`Signed`), and forms checked against the session's CSRF token.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use subtle::ConstantTimeEq;
 use crate::auth::CurrentUser;
 use crate::auth::session::{Flash, SessionData};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{assets, nav};
 
 /// Put on the request by the session middleware: the session, if the cookie named a live one.
@@ -110,6 +111,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             session_of(&parts.extensions).as_deref(),
             parts.uri.path(),
         ))
+    }
+}
+
+/// What nearly every handler opens with, in one extractor: the application's state, the signed-in
+/// account (an anonymous visitor is sent to `/connexion?next=…`, as by `CurrentUser`) and the page's
+/// `Ctx`. Destructured in the signature, so that the body reads `state`, `user` and `ctx` as before:
+/// `async fn edit(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response>`.
+pub struct Signed {
+    pub state: AppState,
+    pub user: CurrentUser,
+    pub ctx: Ctx,
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let ctx = match Ctx::from_request_parts(parts, state).await {
+            Ok(ctx) => ctx,
+            Err(never) => match never {},
+        };
+        Ok(Signed {
+            state: state.clone(),
+            user,
+            ctx,
+        })
     }
 }
 

@@ -23,7 +23,7 @@ pub mod pagination;
 use axum::http::HeaderValue;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
-pub use extract::{Ctx, EmptyForm, Form, UncheckedForm};
+pub use extract::{Ctx, EmptyForm, Form, Signed, UncheckedForm};
 
 pub fn url_encode(s: &str) -> String {
     utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()

@@ -1,7 +1,7 @@
 //! The Maison's answer to a comment: pris en compte or sans suite, with a word for the author.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -15,9 +15,8 @@ use crate::diagnostics::{Diagnostic, load};
 use crate::domain::diagnostic::CommentStatus;
 use crate::error::AppResult;
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct AnswerForm {
@@ -55,9 +54,7 @@ async fn answerable(
 }
 
 pub async fn answer_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -108,9 +105,7 @@ fn check_answer(form: &AnswerForm) -> FieldErrors {
 }
 
 pub async fn answer(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
     Form(form): Form<AnswerForm>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! The author corrects their comment within the minutes the policy allows.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -12,9 +12,8 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::diagnostics::{Diagnostic, load};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 #[derive(Template)]
 #[template(path = "diagnostics/comment_form.html")]
@@ -41,9 +40,7 @@ fn editable(user: &CurrentUser, d: &Diagnostic, c: &Stored) -> AppResult<()> {
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -70,9 +67,7 @@ pub struct EditForm {
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
     Form(form): Form<EditForm>,
 ) -> AppResult<Response> {

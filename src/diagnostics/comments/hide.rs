@@ -1,18 +1,16 @@
 //! Moderation: staff and admins hide an abusive comment (its text is kept in the journal).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::threads::CommentView;
 use super::{stored, thread};
 use crate::audit;
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{Diagnostic, begin_if, load_if};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{Ctx, EmptyForm, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form, Signed, outcome};
 
 #[derive(Template)]
 #[template(path = "diagnostics/comment_hide.html")]
@@ -24,9 +22,7 @@ struct HidePage {
 
 /// Asks before hiding: the comment is shown, with what hiding does.
 pub async fn hide_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -58,9 +54,7 @@ pub async fn hide_form(
 }
 
 pub async fn hide(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! Writing a comment: on the whole diagnostic, on a section, or in reply to a comment, and publishing it.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -10,14 +10,12 @@ use super::notify::{notify_comment, notify_reply};
 use super::threads::CommentView;
 use super::{check_body, closed, ensure_top_level, thread};
 use crate::audit;
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
 use crate::diagnostics::{Diagnostic, load};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::markdown;
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 /// A section of the diagnostic, as the context of a comment on it: its title and rendered text.
 async fn section_context(
@@ -116,9 +114,7 @@ pub struct NewQuery {
 
 /// The form for a comment on the whole diagnostic, or on one section (`?section=`).
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
@@ -148,9 +144,7 @@ pub async fn new_form(
 }
 
 pub async fn reply_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, cid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -228,9 +222,7 @@ async fn place_of(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<NewComment>,
 ) -> AppResult<Response> {

@@ -1,18 +1,16 @@
 //! Archiving a validated diagnostic.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{CommentOnly, comment_of};
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{Diagnostic, Status, begin_if, read_if, set_status};
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 #[derive(Template)]
 #[template(path = "diagnostics/archive.html")]
@@ -24,9 +22,7 @@ struct ArchivePage {
 }
 
 pub async fn archive_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let d = read_if(&state, &user, id, rules::can_archive).await?;
@@ -40,9 +36,7 @@ pub async fn archive_form(
 }
 
 pub async fn archive(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<CommentOnly>,
 ) -> AppResult<Response> {

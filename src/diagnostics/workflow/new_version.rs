@@ -1,23 +1,19 @@
 //! « Nouvelle version »: a validated diagnostic copied into a new draft, with its sectors, sections and
 //! indicator values.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use sqlx::PgConnection;
 
 use super::CommentOnly;
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{begin_if, record_creation};
 use crate::error::AppResult;
-use crate::state::AppState;
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Form, Signed, outcome};
 
 pub async fn new_version(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<CommentOnly>,
 ) -> AppResult<Response> {

@@ -2,7 +2,7 @@
 //! is shared with).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -10,14 +10,12 @@ use sqlx::PgConnection;
 
 use super::{comment_of, current_shares};
 use crate::audit::{self, Change};
-use crate::auth::CurrentUser;
 use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{Diagnostic, Status, begin_if, load_if, set_status, touch};
 use crate::error::AppResult;
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 #[derive(sqlx::FromRow)]
 struct Partner {
@@ -66,9 +64,7 @@ async fn partners(conn: &mut sqlx::PgConnection, maison_id: i64) -> sqlx::Result
 }
 
 pub async fn share_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -120,9 +116,7 @@ fn chosen(form: &ShareForm, partners: &[Partner], errors: &mut FieldErrors) -> V
 }
 
 pub async fn share(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ShareForm>,
 ) -> AppResult<Response> {

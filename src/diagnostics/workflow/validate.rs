@@ -2,7 +2,7 @@
 //! comments closed.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
@@ -16,10 +16,9 @@ use crate::auth::policy::diagnostics as rules;
 use crate::diagnostics::{Diagnostic, Status, begin_if, load_if, set_status};
 use crate::error::AppResult;
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::confirm::{self, Warning, Warnings};
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct ValidateForm {
@@ -87,9 +86,7 @@ async fn validated_in_lineage(
 }
 
 pub async fn validate_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -149,9 +146,7 @@ fn check(form: &ValidateForm) -> Result<(NaiveDate, String, String), FieldErrors
 }
 
 pub async fn validate(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ValidateForm>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! Editing a Maison's profile (admins: everything; its staff: all but the convention fields), guarded
 //! by the `version` column.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -10,13 +10,11 @@ use super::{
     parse_convention, parse_profile, region_of, render,
 };
 use crate::audit::{Diff, Event};
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
 use crate::error::{AppError, AppResult};
 use crate::maisons::show::legal_form_label;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Form, Signed, format, outcome};
 
 async fn current(conn: impl sqlx::PgExecutor<'_>, id: i64, lock: bool) -> AppResult<Current> {
     let sql = if lock {
@@ -69,9 +67,7 @@ fn form_of(c: &Current) -> MaisonForm {
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
@@ -147,9 +143,7 @@ fn diff(before: &Current, p: &Profile, c: &Convention) -> Diff {
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(mut f): Form<MaisonForm>,
 ) -> AppResult<Response> {

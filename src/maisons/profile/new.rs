@@ -1,6 +1,6 @@
 //! Creating a Maison (admins): its profile, convention and main EPCI.
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,12 +12,11 @@ use super::{
     render,
 };
 use crate::audit::Event;
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, network as rules};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -29,9 +28,7 @@ pub struct NewQuery {
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(nq): Query<NewQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_maison(&user))?;
@@ -111,9 +108,7 @@ async fn main_epci(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Form(f): Form<MaisonForm>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_create_maison(&user))?;

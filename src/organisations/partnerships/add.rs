@@ -2,13 +2,12 @@
 //! either attached at once or, for an organisation the Maison did not create, asked of its référents.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{PartnershipForm, already_processed, insert_partnership, managed_maison};
-use crate::auth::CurrentUser;
 use crate::auth::policy::organisations::{self as org_rules, OrgControl};
 use crate::domain::partnership::ROLES;
 use crate::error::AppResult;
@@ -16,7 +15,7 @@ use crate::organisations::asking;
 use crate::organisations::fields::{parse_roles, parse_since, siret_label};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, contains_pattern};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -152,9 +151,7 @@ async fn render_add(
 }
 
 pub async fn add_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Query(q): Query<AddQuery>,
 ) -> AppResult<Response> {
@@ -204,9 +201,7 @@ fn request_sent(organisation: &str, to_referents: bool) -> String {
 }
 
 pub async fn add(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<PartnershipForm>,
 ) -> AppResult<Response> {

@@ -1,22 +1,18 @@
 //! A partnership's contact people: adding and removing one.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::Response;
+use sqlx::{Postgres, Transaction};
 
-use super::manage::{ContactForm, form_of, partnership, render_manage};
+use super::manage::{ContactForm, Forms, PartnershipRow, partnership, render_manage};
 use super::managed_maison;
 use crate::audit::Event;
-use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::{FieldErrors, parse_id};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Ctx, Form, Signed, outcome};
 
 pub async fn add_contact(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, pid)): Path<(String, String)>,
     Form(c): Form<ContactForm>,
 ) -> AppResult<Response> {
@@ -30,10 +26,12 @@ pub async fn add_contact(
     let p = partnership(&mut *tx, id, &pid, true).await?;
     if !e.is_empty() {
         drop(tx);
-        let f = form_of(&p);
-        let no_errors = FieldErrors::default();
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return render_manage(&state, ctx, id, name, p, f, no_errors, c, e, false, status).await;
+        let forms = Forms {
+            contact: c,
+            contact_errors: e,
+            ..Forms::shown(&p)
+        };
+        return render_manage(&state, ctx, (id, name), p, forms).await;
     }
     sqlx::query(
         "insert into partnership_contact (partnership_id, name, job_title, email, phone) values ($1, $2, $3, $4, $5)",
@@ -49,20 +47,11 @@ pub async fn add_contact(
     let summary = format!("Contact ajouté pour {}", p.organisation_name);
     let event = Event::of_maison(user.id, id, "contact_ajout", summary);
     let msg = format!("{contact_name} a été ajouté(e) aux contacts.");
-    outcome::done(
-        tx,
-        &ctx,
-        event,
-        &msg,
-        &format!("/maisons/{id}/partenaires/{}", p.id),
-    )
-    .await
+    done(tx, &ctx, event, &p, &msg).await
 }
 
 pub async fn remove_contact(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, pid, cid)): Path<(String, String, String)>,
     Form(_c): Form<ContactForm>,
 ) -> AppResult<Response> {
@@ -83,12 +72,17 @@ pub async fn remove_contact(
     let summary = format!("Contact retiré pour {}", p.organisation_name);
     let event = Event::of_maison(user.id, id, "contact_retrait", summary);
     let msg = format!("{contact} a été retiré(e) des contacts.");
-    outcome::done(
-        tx,
-        &ctx,
-        event,
-        &msg,
-        &format!("/maisons/{id}/partenaires/{}", p.id),
-    )
-    .await
+    done(tx, &ctx, event, &p, &msg).await
+}
+
+/// The end of a change to the contacts: the event, the message, back to the partnership's page.
+async fn done(
+    tx: Transaction<'_, Postgres>,
+    ctx: &Ctx,
+    event: Event<'_>,
+    p: &PartnershipRow,
+    msg: &str,
+) -> AppResult<Response> {
+    let to = format!("/maisons/{}/partenaires/{}", event.object_id, p.id);
+    outcome::done(tx, ctx, event, msg, &to).await
 }

@@ -1,7 +1,7 @@
 //! A partnership's page: its roles, since when, its note, its contact people; ending it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -10,13 +10,12 @@ use serde_json::Value;
 
 use super::{PartnershipForm, managed_maison, roles_summary};
 use crate::audit::{self, Diff, Event};
-use crate::auth::CurrentUser;
 use crate::domain::partnership::ROLES;
 use crate::error::{AppError, AppResult};
 use crate::organisations::fields::{parse_roles, parse_since};
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, parse_id};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 fn since_value(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -106,19 +105,34 @@ pub(super) fn form_of(p: &PartnershipRow) -> PartnershipForm {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "the page's parts, passed flat")]
+/// The page's two forms as sent back or first shown: the partnership's, the new contact's, each with its
+/// errors, and whether someone else saved the partnership first.
+#[derive(Default)]
+pub(super) struct Forms {
+    pub(super) f: PartnershipForm,
+    pub(super) errors: FieldErrors,
+    pub(super) contact: ContactForm,
+    pub(super) contact_errors: FieldErrors,
+    pub(super) conflict: bool,
+}
+
+impl Forms {
+    /// As first shown: the partnership's form holds what is stored, the contact's is empty.
+    pub(super) fn shown(p: &PartnershipRow) -> Self {
+        Forms {
+            f: form_of(p),
+            ..Forms::default()
+        }
+    }
+}
+
+/// The partnership's page of the Maison (`maison`: id and name); 409 on a conflict, 422 with errors.
 pub(super) async fn render_manage(
     state: &AppState,
     ctx: Ctx,
-    maison_id: i64,
-    maison_name: String,
+    maison: (i64, String),
     p: PartnershipRow,
-    f: PartnershipForm,
-    errors: FieldErrors,
-    contact: ContactForm,
-    contact_errors: FieldErrors,
-    conflict: bool,
-    status: StatusCode,
+    forms: Forms,
 ) -> AppResult<Response> {
     let contacts: Vec<Contact> = sqlx::query_as(
         "select id, name, job_title, email, phone from partnership_contact
@@ -127,6 +141,19 @@ pub(super) async fn render_manage(
     .bind(p.id)
     .fetch_all(&state.db)
     .await?;
+    let Forms {
+        f,
+        errors,
+        contact,
+        contact_errors,
+        conflict,
+    } = forms;
+    let status = if conflict || !errors.is_empty() || !contact_errors.is_empty() {
+        forms::refused(conflict)
+    } else {
+        StatusCode::OK
+    };
+    let (maison_id, maison_name) = maison;
     let page = ManagePage {
         ctx,
         maison_id,
@@ -144,34 +171,17 @@ pub(super) async fn render_manage(
 }
 
 pub async fn manage(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, pid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (id, name) = managed_maison(&state, &user, &id).await?;
-    let p = partnership(&state.db, id, &pid, false).await?;
-    let f = form_of(&p);
-    render_manage(
-        &state,
-        ctx,
-        id,
-        name,
-        p,
-        f,
-        FieldErrors::default(),
-        ContactForm::default(),
-        FieldErrors::default(),
-        false,
-        StatusCode::OK,
-    )
-    .await
+    let maison = managed_maison(&state, &user, &id).await?;
+    let p = partnership(&state.db, maison.0, &pid, false).await?;
+    let forms = Forms::shown(&p);
+    render_manage(&state, ctx, maison, p, forms).await
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, pid)): Path<(String, String)>,
     Form(f): Form<PartnershipForm>,
 ) -> AppResult<Response> {
@@ -185,21 +195,13 @@ pub async fn update(
     let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
     if !e.is_empty() || conflict {
         drop(tx);
-        let status = forms::refused(conflict);
-        return render_manage(
-            &state,
-            ctx,
-            id,
-            name,
-            before,
+        let forms = Forms {
             f,
-            e,
-            ContactForm::default(),
-            FieldErrors::default(),
+            errors: e,
             conflict,
-            status,
-        )
-        .await;
+            ..Forms::default()
+        };
+        return render_manage(&state, ctx, (id, name), before, forms).await;
     }
     let mut d = Diff::default();
     d.field(
@@ -240,9 +242,7 @@ pub async fn update(
 }
 
 pub async fn remove(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, pid)): Path<(String, String)>,
     Form(_f): Form<PartnershipForm>,
 ) -> AppResult<Response> {

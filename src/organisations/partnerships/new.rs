@@ -1,20 +1,18 @@
 //! Creating an organisation as a new partner of the Maison.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{insert_partnership, managed_maison};
-use crate::auth::CurrentUser;
 use crate::domain::partnership::ROLES;
 use crate::error::AppResult;
 use crate::organisations::directory::{insert_org, siret_taken_message};
 use crate::organisations::fields::{Choice, OrgForm, choices, parse_org, parse_roles, parse_since};
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -46,9 +44,7 @@ struct NewPage {
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (id, name) = managed_maison(&state, &user, &id).await?;
@@ -80,9 +76,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(f): Form<NewPartnerForm>,
 ) -> AppResult<Response> {

@@ -4,22 +4,20 @@
 //! they are written.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{TransitionForm, blank_form};
-use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::plans::fiches::evaluation::{self, PlanEvaluation};
 use crate::plans::model::{self, Plan, PlanStatus};
 use crate::plans::queries;
-use crate::state::AppState;
 use crate::web::confirm::{Warning, Warnings};
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 pub struct ClosingIndicator {
     pub id: i64,
@@ -79,12 +77,7 @@ async fn indicators(
         .collect())
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn form(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let (plan, form) = blank_form(&mut conn, &user, id, PlanStatus::Cloture).await?;
     let indicators = indicators(&mut conn, id, None).await?;

@@ -2,7 +2,7 @@
 //! decision is recorded with the date of the meeting, who was there and the minutes, and notified.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -13,9 +13,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::plans::model::{Plan, PlanStatus};
 use crate::plans::queries;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(Template)]
 #[template(path = "plans/copil.html")]
@@ -26,12 +25,7 @@ struct CopilPage {
     errors: FieldErrors,
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn form(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let (plan, mut form) = blank_form(&mut conn, &user, id, PlanStatus::Valide).await?;
     form.decided_on = format::today().to_string();

@@ -6,7 +6,7 @@ pub mod closing;
 pub mod copil;
 mod submission;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::confirm::{self, Warnings};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct TransitionForm {
@@ -110,9 +110,7 @@ struct Checked {
 }
 
 pub async fn transition(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<TransitionForm>,
 ) -> AppResult<Response> {
