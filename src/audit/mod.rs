@@ -1,6 +1,8 @@
 //! The audit journal, as a library: every write appends an event in its own transaction, with who, when,
 //! which object and what changed (before/after); object pages read their *Historique* here. The page that
-//! browses the whole journal is the `journal` feature.
+//! browses the whole journal is the `journal` feature; home pages read it as sentences (`activity`).
+
+pub mod activity;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -417,27 +419,6 @@ pub async fn all(
     ))
     .bind(limit)
     .bind(offset)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(HistoryEntry::from).collect())
-}
-
-/// The latest events of one Maison (or of the whole network), for home pages.
-pub async fn recent(
-    conn: &mut PgConnection,
-    maison_id: Option<i64>,
-    limit: i64,
-) -> sqlx::Result<Vec<HistoryEntry>> {
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "select e.at, e.account_id, a.name as who, e.summary, e.object_type, e.object_id,
-                event_changes_shown(e.changes) as changes
-         from event e {WHO_JOIN}
-         where ($1::bigint is null or e.maison_id = $1) and e.action not in ('connexion', 'deconnexion')
-         order by e.at desc, e.id desc limit $2"
-    ))
-    .persistent(false)
-    .bind(maison_id)
-    .bind(limit)
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(HistoryEntry::from).collect())

@@ -1,4 +1,7 @@
-//! `/`: the sign-in page for a visitor, and for a signed-in person the home page of their role.
+//! `/`: the sign-in page for a visitor, and for a signed-in person the home page of their role: the
+//! network's for admins, the Maison's desk for its staff (`desk.rs`), the partner's.
+
+mod desk;
 
 use askama::Template;
 use axum::Router;
@@ -6,7 +9,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use crate::audit::HistoryEntry;
+use crate::audit::activity::{self, Activity};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -24,7 +27,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     };
     match user.role {
         Role::Admin => admin_home(&state, ctx, user).await,
-        Role::Staff => staff_home(&state, ctx, user).await,
+        Role::Staff => desk::page(&state, ctx, user).await,
         Role::Partner => partner_home(&state, ctx, user).await,
     }
 }
@@ -55,7 +58,7 @@ struct AdminHome {
     ctx: Ctx,
     name: String,
     counts: NetworkCounts,
-    recent: Vec<HistoryEntry>,
+    recent: Vec<Activity>,
 }
 
 async fn admin_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
@@ -68,70 +71,15 @@ async fn admin_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<
     )
     .fetch_one(&state.db)
     .await?;
-    let recent = recent_events(state, None).await?;
+    let recent = {
+        let mut conn = state.db.acquire().await?;
+        activity::recent(&mut conn, None, 10).await?
+    };
     Ok(Html(
         AdminHome {
             ctx,
             name: user.name,
             counts,
-            recent,
-        }
-        .render()?,
-    )
-    .into_response())
-}
-
-#[derive(sqlx::FromRow)]
-struct MaisonSummary {
-    name: String,
-    region: String,
-    departement: String,
-    city: String,
-    partners: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct Colleague {
-    name: String,
-    email: String,
-    responsable: bool,
-}
-
-#[derive(Template)]
-#[template(path = "home/staff.html")]
-struct StaffHome {
-    ctx: Ctx,
-    user: CurrentUser,
-    maison: MaisonSummary,
-    colleagues: Vec<Colleague>,
-    recent: Vec<HistoryEntry>,
-}
-
-async fn staff_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let maison_id = user.maison_id.ok_or(AppError::NotFound)?;
-    let maison: MaisonSummary = sqlx::query_as(
-        "select m.name, r.name as region, d.name as departement, m.city,
-                (select count(*) from partnership p where p.maison_id = m.id) as partners
-         from maison m join region r on r.code = m.region_code join departement d on d.code = m.departement_code
-         where m.id = $1",
-    )
-    .bind(maison_id)
-    .fetch_one(&state.db)
-    .await?;
-    let colleagues: Vec<Colleague> = sqlx::query_as(
-        "select name, email, responsable from account
-         where maison_id = $1 and active order by responsable desc, name limit 50",
-    )
-    .bind(maison_id)
-    .fetch_all(&state.db)
-    .await?;
-    let recent = recent_events(state, Some(maison_id)).await?;
-    Ok(Html(
-        StaffHome {
-            ctx,
-            user,
-            maison,
-            colleagues,
             recent,
         }
         .render()?,
@@ -194,12 +142,4 @@ async fn partner_home(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResul
         .render()?,
     )
     .into_response())
-}
-
-async fn recent_events(
-    state: &AppState,
-    maison_id: Option<i64>,
-) -> sqlx::Result<Vec<HistoryEntry>> {
-    let mut conn = state.db.acquire().await?;
-    crate::audit::recent(&mut conn, maison_id, 10).await
 }

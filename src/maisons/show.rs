@@ -1,6 +1,6 @@
-//! `/maisons/{id}`: a Maison's page. Six bounded queries whatever the size of the network: the Maison with
-//! its phase, its territory with the population of its communes, its partnerships, their contacts, its
-//! staff, its history.
+//! `/maisons/{id}`: a Maison's page. Eight bounded queries whatever the size of the network: the Maison with
+//! its phase, its diagnostics and plans (those the reader may read), its territory with the population of
+//! its communes, its partnerships, their contacts, its staff, its history.
 
 use std::collections::BTreeSet;
 
@@ -13,7 +13,9 @@ use super::Phase;
 use crate::audit::{self, HistoryEntry};
 use crate::auth::policy::network as rules;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
+use crate::domain::diagnostic::Status as DiagnosticStatus;
 use crate::domain::partnership::{RequestStatus, roles_label};
+use crate::domain::plan::PlanStatus;
 use crate::error::{AppError, AppResult};
 use crate::web::forms::parse_id;
 use crate::web::{Ctx, Signed, format};
@@ -171,6 +173,62 @@ struct ShowPage {
     invitable: BTreeSet<i64>,
     /// The Maison's partnership requests (waiting, or answered lately), for those who manage its partners.
     requests: Vec<RequestRow>,
+    diagnostics: Vec<Work<DiagnosticStatus>>,
+    plans: Vec<Work<PlanStatus>>,
+}
+
+/// One of the Maison's diagnostics or plans, with its status.
+#[derive(sqlx::FromRow)]
+pub struct Work<S> {
+    id: i64,
+    title: String,
+    status: S,
+    /// The reference year of a diagnostic, the period of a plan.
+    period: String,
+}
+
+/// The Maison's diagnostics this person may read (the policy's list scope), the live ones first.
+async fn diagnostics(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    maison_id: i64,
+) -> sqlx::Result<Vec<Work<DiagnosticStatus>>> {
+    let sql = format!(
+        "select d.id, d.title, d.status, d.reference_year::text as period
+         from diagnostic d where d.maison_id = $4 and {}
+         order by d.status = 'archive', d.updated_at desc, d.id desc limit 20",
+        crate::auth::policy::diagnostics::VISIBLE_SQL
+    );
+    sqlx::query_as(&sql)
+        .bind(user.role.as_str())
+        .bind(user.maison_id)
+        .bind(user.organisation_id)
+        .bind(maison_id)
+        .fetch_all(db)
+        .await
+}
+
+/// The Maison's plans this person may read (the policy's list scope), the live ones first.
+async fn plans(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    maison_id: i64,
+) -> sqlx::Result<Vec<Work<PlanStatus>>> {
+    let sql = format!(
+        "select p.id, p.title, p.status,
+                case when p.start_year = p.end_year then p.start_year::text
+                     else p.start_year || '–' || p.end_year end as period
+         from plan p where p.maison_id = $4 and {}
+         order by p.status = 'cloture', p.start_year desc, p.id desc limit 20",
+        crate::auth::policy::plans::PLAN_SCOPE_SQL
+    );
+    sqlx::query_as(&sql)
+        .bind(user.role.as_str())
+        .bind(user.maison_id)
+        .bind(user.organisation_id)
+        .bind(maison_id)
+        .fetch_all(db)
+        .await
 }
 
 /// A partnership request of the Maison to an organisation it did not create (`organisations` answers them).
@@ -368,6 +426,8 @@ pub async fn show(
             can_invite: crate::auth::policy::accounts::can_invite_staff_of(&user, id),
             invitable,
             requests,
+            diagnostics: diagnostics(&state.db, &user, id).await?,
+            plans: plans(&state.db, &user, id).await?,
         }
         .render()?,
     )
