@@ -7,6 +7,7 @@ pub mod axes;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod copil;
 pub mod db;
 pub mod demo;
 pub mod diagnostics;

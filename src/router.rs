@@ -38,6 +38,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::organisations::router())
         .merge(crate::plans::router())
         .merge(crate::diagnostics::router())
+        .merge(crate::copil::router())
         .merge(crate::accounts::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(

@@ -66,6 +66,10 @@ const TARGET_JOIN: &str = "left join lateral (
         union all
         select 'l''indicateur « ' || x.label || ' »', '/indicateurs' from indicator x
          where e.object_type = 'indicator' and x.id = e.object_id
+        union all
+        select 'la réunion du comité de pilotage du ' || to_char(x.held_on, 'DD/MM/YYYY'), '/copil/' || x.id
+          from copil_meeting x
+         where e.object_type = 'copil_meeting' and x.id = e.object_id
     ) t(label, href) on true";
 
 /// The verb of an event, and whether the sentence needs the summary beside it to be understood.
@@ -75,6 +79,7 @@ fn verb(object_type: &str, action: &str) -> Option<(&'static str, bool)> {
         ("comment", "reponse") => ("a répondu à un commentaire sur", true),
         ("comment", "modification") => ("a modifié son commentaire sur", false),
         ("comment", "masquage") => ("a masqué un commentaire sur", false),
+        ("copil_meeting", "creation") => ("a enregistré", false),
         (_, "creation") => ("a créé", false),
         (_, "modification") => ("a modifié", false),
         ("diagnostic", "partage" | "partage_modifie") => ("a partagé", true),

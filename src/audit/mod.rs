@@ -310,6 +310,10 @@ const OBJECT_JOIN: &str = "left join lateral (
         select x.code || ' « ' || x.label || ' »', '/indicateurs'
           from indicator x
          where e.object_type = 'indicator' and x.id = e.object_id
+        union all
+        select 'du ' || to_char(x.held_on, 'DD/MM/YYYY') || ' — ' || m.name, '/copil/' || x.id
+          from copil_meeting x join maison m on m.id = x.maison_id
+         where e.object_type = 'copil_meeting' and x.id = e.object_id
     ) o(name, href) on true";
 
 /// The kind of object, as a person reads it, and the ending of « supprimé » that agrees with it.
@@ -324,6 +328,7 @@ fn object_kind(kind: &str) -> (&str, &'static str) {
         "action" => ("Fiche action", "supprimée"),
         "comment" => ("Commentaire", "supprimé"),
         "indicator" => ("Indicateur", "supprimé"),
+        "copil_meeting" => ("Réunion du comité de pilotage", "supprimée"),
         other => (other, "supprimé"),
     }
 }

@@ -163,6 +163,14 @@ async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow
     plans::seed(conn, &network)
         .await
         .context("plans d'actions")?;
+    // The copil's decisions seeded above refer to its meetings, as the migration made them of the
+    // decisions recorded before meetings existed (the same statements).
+    sqlx::raw_sql(include_str!(
+        "../../migrations/20261208020200_copil_meetings_from_decisions.sql"
+    ))
+    .execute(&mut *conn)
+    .await
+    .context("réunions du comité de pilotage")?;
     // Fresh statistics, so that the first requests on a large demo get good plans.
     sqlx::query("analyze").execute(&mut *conn).await?;
     Ok(())

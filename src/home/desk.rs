@@ -1,8 +1,8 @@
 //! The Maison's desk: the home page of its staff (chargée de mission and responsable). Where the Maison
 //! stands in the Grenelle method and what the next step needs; its running plan and live diagnostics;
 //! what to act on (actions late or ending this month, comment threads to answer, partnership requests
-//! and, for the responsable, invitations and proposals pending, the team's load); recent activity as
-//! sentences (`audit::activity`). Every list is bounded (LIMIT, with its total beside it).
+//! and, for the responsable, invitations and proposals pending, the team's load); the copil's next
+//! meeting; recent activity as sentences (`audit::activity`). Every list is bounded (LIMIT, with its total beside it).
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::audit::activity::{self, Activity};
 use crate::auth::CurrentUser;
+use crate::copil::Meeting;
 use crate::domain::diagnostic::Status as DiagnosticStatus;
 use crate::domain::plan::{ActionStatus, PlanStatus};
 use crate::error::{AppError, AppResult};
@@ -122,6 +123,8 @@ struct DeskPage {
     invitations: Vec<Pending>,
     team: Vec<Load>,
     activity: Vec<Activity>,
+    /// The copil's next meeting, if one is planned.
+    next_meeting: Option<Meeting>,
 }
 
 impl DeskPage {
@@ -165,6 +168,11 @@ pub async fn page(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Re
         (vec![], vec![])
     };
     let activity = activity::recent(&mut conn, Some(maison_id), LIMIT).await?;
+    let next_meeting = crate::copil::meetings_of(&state.db, maison_id)
+        .await?
+        .0
+        .into_iter()
+        .next();
     let phase = Phase::parse(head.phase.as_deref().unwrap_or(""));
     let next = next_step(&head, phase, &diagnostics, &due);
     let plan = match (head.plan_id, head.plan_title, head.plan_status) {
@@ -187,6 +195,7 @@ pub async fn page(state: &AppState, ctx: Ctx, user: CurrentUser) -> AppResult<Re
         invitations,
         team,
         activity,
+        next_meeting,
     };
     Ok(Html(page.render()?).into_response())
 }

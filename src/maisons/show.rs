@@ -1,5 +1,5 @@
-//! `/maisons/{id}`: a Maison's page. Eight bounded queries whatever the size of the network: the Maison with
-//! its phase, its diagnostics and plans (those the reader may read), its territory with the population of
+//! `/maisons/{id}`: a Maison's page. Nine bounded queries whatever the size of the network: the Maison with
+//! its phase, its diagnostics and plans (those the reader may read), its copil's meetings, its territory with the population of
 //! its communes, its partnerships, their contacts, its staff, its history.
 
 use std::collections::BTreeSet;
@@ -13,6 +13,7 @@ use super::Phase;
 use crate::audit::{self, HistoryEntry};
 use crate::auth::policy::network as rules;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
+use crate::copil::Meeting;
 use crate::domain::diagnostic::Status as DiagnosticStatus;
 use crate::domain::partnership::{RequestStatus, roles_label};
 use crate::domain::plan::PlanStatus;
@@ -175,6 +176,9 @@ struct ShowPage {
     requests: Vec<RequestRow>,
     diagnostics: Vec<Work<DiagnosticStatus>>,
     plans: Vec<Work<PlanStatus>>,
+    /// The copil's next and past meetings, for those who may read them.
+    meetings: Option<(Vec<Meeting>, Vec<Meeting>)>,
+    can_record_meeting: bool,
 }
 
 /// One of the Maison's diagnostics or plans, with its status.
@@ -402,6 +406,11 @@ pub async fn show(
         let mut conn = state.db.acquire().await?;
         audit::history(&mut conn, "maison", id).await?
     };
+    let meetings = if crate::auth::policy::copil::can_read_meetings(&user, id) {
+        Some(crate::copil::meetings_of(&state.db, id).await?)
+    } else {
+        None
+    };
     let can_manage = rules::can_manage_partners(&user, id);
     let requests = if can_manage {
         requests(&state.db, id).await?
@@ -428,6 +437,8 @@ pub async fn show(
             requests,
             diagnostics: diagnostics(&state.db, &user, id).await?,
             plans: plans(&state.db, &user, id).await?,
+            meetings,
+            can_record_meeting: crate::auth::policy::copil::can_record_meeting(&user, id),
         }
         .render()?,
     )

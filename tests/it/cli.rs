@@ -745,6 +745,7 @@ fn the_archive_holds_every_table(names: &[String], xlsx: &str, docs: &[&str]) {
         "documents",
         "plans",
         "decisions-copil",
+        "reunions-copil",
         "avis-reseau",
         "fiches-actions",
         "financements",
@@ -761,7 +762,7 @@ fn the_archive_holds_every_table(names: &[String], xlsx: &str, docs: &[&str]) {
     for name in ["LISEZMOI.txt", xlsx].iter().chain(docs) {
         assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
     }
-    assert_eq!(names.len(), 19 + 2 + docs.len(), "{names:?}");
+    assert_eq!(names.len(), 20 + 2 + docs.len(), "{names:?}");
 }
 
 /// The tables, parsed: A's data, typed and in French, and nothing of Maison B.
@@ -837,7 +838,7 @@ fn the_workbook_has_one_sheet_per_table(archive: &mut zip::ZipArchive<std::fs::F
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(zip_entry(archive, xlsx))).unwrap();
-    assert_eq!(book.sheet_names().len(), 19);
+    assert_eq!(book.sheet_names().len(), 20);
     let range = book.worksheet_range("Financements").unwrap();
     let amount = (0..range.width())
         .find(|&c| range.get_value((0, c as u32)) == Some(&Data::String("Montant (€)".into())))

@@ -60,6 +60,8 @@ pub struct Side {
     /// A person proposed by the Maison for an account of `org`, waiting (`org` has no référent: the
     /// admins answer it).
     pub proposal: i64,
+    /// A meeting of the Maison's copil.
+    pub meeting: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -146,9 +148,18 @@ async fn side(
     let (account, partner_account, notification, invitation, reset) =
         accounts_and_links(db, &cx).await;
     let (request, proposal) = request_and_proposal(db, &cx).await;
+    // One meeting per Maison and day: a day of its own for each set of objects.
+    let meeting = id(
+        db,
+        "insert into copil_meeting (maison_id, held_on, place)
+         values ($1, date '2020-01-01' + ($2::text)::int, 'Salle du conseil') returning id",
+        &[I(maison), S(&(cx.n % 20_000).to_string())],
+    )
+    .await;
     Side {
         request,
         proposal,
+        meeting,
         maison,
         org,
         partnership,

@@ -18,6 +18,7 @@ mod auth;
 mod axes;
 mod cli;
 mod concurrency;
+mod copil;
 mod desk;
 mod diagnostics;
 mod evaluation;

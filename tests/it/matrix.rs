@@ -201,6 +201,36 @@ pub fn entries() -> Vec<Entry> {
             "LOONONN",
             "LONONNN",
         ),
+        // The copil's meetings: the Maison's staff record them, admins read them, nobody else.
+        e(
+            G,
+            "/copil/{id}",
+            Some(|s| format!("/copil/{}", s.meeting)),
+            NONE,
+            "LOONONN",
+            "LONONNN",
+        ),
+        e(
+            G,
+            "/maisons/{id}/copil/nouvelle",
+            Some(|s| format!("/maisons/{}/copil/nouvelle", s.maison)),
+            NONE,
+            "LNONONN",
+            "LNNONNN",
+        ),
+        e(
+            P,
+            "/maisons/{id}/copil",
+            Some(|s| format!("/maisons/{}/copil", s.maison)),
+            &[
+                ("held_on", "2027-03-15"),
+                ("place", "Mairie"),
+                ("other_members", ""),
+                ("minutes", ""),
+            ],
+            "LNONONN",
+            "LNNONNN",
+        ),
         e(
             G,
             "/maisons/{id}/territoire",

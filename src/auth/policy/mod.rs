@@ -3,6 +3,7 @@
 //! leak. Feature-specific rules live in the submodules, one per feature.
 
 pub mod accounts;
+pub mod copil;
 pub mod diagnostics;
 pub mod network;
 pub mod organisations;

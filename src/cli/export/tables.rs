@@ -204,6 +204,23 @@ pub(super) const SPECS: &[Spec] = &[
         labels: &[("Décision", copil_decision)],
     },
     Spec {
+        file: "reunions-copil",
+        sheet: "Réunions du copil",
+        about: "les réunions du comité de pilotage, auxquelles se rattachent les validations et les décisions",
+        sql: r#"select m.id as "N°", m.held_on as "Date", m.place as "Lieu",
+                       array_to_string(array(select o.name from copil_meeting_member x
+                                             join organisation o on o.id = x.organisation_id
+                                             where x.meeting_id = m.id order by o.name), ', ')
+                           as "Partenaires présents",
+                       m.other_members as "Autres présents", m.minutes as "Compte rendu",
+                       a.name as "Enregistrée par", m.created_at as "Enregistrée le"
+                from copil_meeting m
+                left join account a on a.id = m.created_by
+                where m.maison_id = $1
+                order by m.held_on, m.id"#,
+        labels: &[],
+    },
+    Spec {
         file: "avis-reseau",
         sheet: "Avis du réseau",
         about: "les avis de l'Alliance Villes Emploi sur les plans",

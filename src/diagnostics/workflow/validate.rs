@@ -182,12 +182,17 @@ pub async fn validate(
         &comment,
     )
     .await?;
-    sqlx::query("update diagnostic set validated_on = $2, copil_decision = $3 where id = $1")
-        .bind(id)
-        .bind(date)
-        .bind(&decision)
-        .execute(&mut *tx)
-        .await?;
+    // The validation refers to the copil's meeting of that day (recorded now if it was not).
+    let meeting = crate::copil::meeting_of_day(&mut tx, d.maison_id, date, user.id, "", "").await?;
+    sqlx::query(
+        "update diagnostic set validated_on = $2, copil_decision = $3, copil_meeting_id = $4 where id = $1",
+    )
+    .bind(id)
+    .bind(date)
+    .bind(&decision)
+    .bind(meeting)
+    .execute(&mut *tx)
+    .await?;
     let summary = format!(
         "Diagnostic validé par le comité de pilotage du {}",
         format::date(date)

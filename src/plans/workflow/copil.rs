@@ -96,16 +96,30 @@ pub(super) async fn record(
     } else {
         form.minutes.trim().to_owned()
     };
+    // The decision refers to the copil's meeting of that day (recorded now, with who was there and the
+    // minutes, if it was not).
+    let members = form.members_present.trim();
+    let meeting = crate::copil::meeting_of_day(
+        &mut *conn,
+        plan.maison_id,
+        decided_on,
+        user.id,
+        members,
+        &minutes,
+    )
+    .await?;
     sqlx::query(
-        "insert into copil_decision (plan_id, decided_on, decision, members_present, minutes, recorded_by)
-         values ($1, $2, $3, $4, $5, $6)",
+        "insert into copil_decision
+             (plan_id, decided_on, decision, members_present, minutes, recorded_by, meeting_id)
+         values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(plan.id)
     .bind(decided_on)
     .bind(decision)
-    .bind(form.members_present.trim())
+    .bind(members)
     .bind(&minutes)
     .bind(user.id)
+    .bind(meeting)
     .execute(&mut *conn)
     .await?;
     let summary = format!(
