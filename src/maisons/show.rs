@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use super::Phase;
 use crate::audit::{self, HistoryEntry};
+use crate::auth::CurrentUser;
 use crate::auth::policy::network as rules;
 use crate::auth::policy::organisations::{self as org_rules, Manager, OrgControl};
 use crate::copil::Meeting;
