@@ -21,6 +21,7 @@ pub mod maisons;
 pub mod notifications;
 pub mod organisations;
 pub mod plans;
+pub mod practices;
 pub mod private_pg;
 pub mod profile;
 pub mod reference;

@@ -37,6 +37,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(crate::maisons::router())
         .merge(crate::organisations::router())
         .merge(crate::plans::router())
+        .merge(crate::practices::router())
         .merge(crate::diagnostics::router())
         .merge(crate::copil::router())
         .merge(crate::accounts::router())

@@ -15,6 +15,7 @@ mod diagnostics;
 mod names;
 mod network;
 mod plans;
+mod practices;
 mod trust;
 
 use anyhow::Context;
@@ -171,6 +172,9 @@ async fn seed_network(conn: &mut PgConnection, scale: u32, hash: &str) -> anyhow
     .execute(&mut *conn)
     .await
     .context("réunions du comité de pilotage")?;
+    practices::seed(conn, &network)
+        .await
+        .context("bibliothèque des pratiques")?;
     // Fresh statistics, so that the first requests on a large demo get good plans.
     sqlx::query("analyze").execute(&mut *conn).await?;
     Ok(())

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod labels;
 pub mod partnership;
 pub mod plan;
+pub mod practice;
 pub mod sector;
 pub mod siret;
 pub mod status;

@@ -180,6 +180,8 @@ struct ShowPage {
     /// The copil's next and past meetings, for those who may read them.
     meetings: Option<(Vec<Meeting>, Vec<Meeting>)>,
     can_record_meeting: bool,
+    /// Its practices in the network's library and how often they were taken up (issue 18).
+    practices: crate::practices::PracticeFigures,
 }
 
 /// One of the Maison's diagnostics or plans, with its status.
@@ -440,6 +442,7 @@ pub async fn show(
             plans: plans(&state.db, &user, id).await?,
             meetings,
             can_record_meeting: crate::auth::policy::copil::can_record_meeting(&user, id),
+            practices: crate::practices::figures_of_maison(&state.db, id).await?,
         }
         .render()?,
     )

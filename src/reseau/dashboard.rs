@@ -130,6 +130,8 @@ pub struct DashboardData {
     by_sector: charts::BarChart,
     sector_rows: Vec<GroupRow>,
     filtered: bool,
+    /// The library of practices (issue 18): published by the Maisons retained, and taken up.
+    practices: crate::practices::PracticeFigures,
 }
 
 pub(super) async fn dashboard(
@@ -196,11 +198,30 @@ async fn dashboard_data(
         axis_rows,
         by_sector,
         sector_rows,
+        practices: practice_figures(state, f, today).await?,
         filtered: f.region().is_some()
             || f.phase().is_some()
             || f.inactive()
             || f.programme() != Programme::Grenelle,
     })
+}
+
+/// The practices of the Maisons the filters retain (`reseau` names them, `practices` counts).
+async fn practice_figures(
+    state: &AppState,
+    f: &Filters,
+    today: NaiveDate,
+) -> sqlx::Result<crate::practices::PracticeFigures> {
+    let ids: Vec<i64> = sqlx::query_scalar(&format!("with {FILTERED} select id from sel"))
+        .persistent(false)
+        .bind(f.region())
+        .bind(f.programme().sql())
+        .bind(f.phase())
+        .bind(f.inactive())
+        .bind(today)
+        .fetch_all(&state.db)
+        .await?;
+    crate::practices::network_figures(&state.db, &ids).await
 }
 
 /// Regions, axes and sectors in one pass over the filtered actions (grouping sets), labelled by joining

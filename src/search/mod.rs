@@ -1,4 +1,4 @@
-//! `/recherche`: diagnostics, plans and fiches actions across the network, by words, with PostgreSQL
+//! `/recherche`: diagnostics, plans, fiches actions and the library's accepted practices across the network, by words, with PostgreSQL
 //! full-text search (configuration `fr_unaccent`: French stemming, accents ignored; stored generated
 //! `search` columns with GIN indexes, see migrations 20261127140001 and 20261127140002). Every result is scoped by the policy's
 //! `SearchScope`, inside the SQL, so that a hidden object is never even counted.
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::auth::policy;
 use crate::auth::policy::reseau::SearchScope;
 use crate::domain::labels;
+use crate::domain::practice::PracticeStatus;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
@@ -69,7 +70,8 @@ struct SearchPage {
 
 /// The visibility rules, in SQL: $2 is the scope ('all', 'staff') and $3 the staff member's Maison.
 /// Staff: their Maison's everything, other Maisons' validated diagnostics and plans (and those plans'
-/// actions). Partners do not search (policy).
+/// actions), and the practices AVE accepted (every reader of the library). Partners do not search
+/// (policy); they search the library itself (`/pratiques`).
 const SEARCH_SQL: &str = "
     with q as (select websearch_to_tsquery('public.fr_unaccent', $1) as query),
     diag_hits as (
@@ -96,6 +98,13 @@ const SEARCH_SQL: &str = "
         where a.search @@ q.query
           and ($2 = 'all'
                or ($2 = 'staff' and (p.maison_id = $3 or p.status in ('valide', 'en_oeuvre', 'cloture'))))
+        union all
+        select 'practice', x.id, v.title, x.maison_id, x.status, left(v.summary, 240),
+               ts_rank(v.search, q.query) + 0.05
+        from practice x join practice_version v on v.id = x.current_version_id, q
+        where x.status = 'acceptee'
+          and v.search
+              @@ q.query
     )
     select h.kind, h.id, h.title, m.name as maison, h.status, h.excerpt,
            count(*) over () as total
@@ -108,6 +117,7 @@ fn kind_label(kind: &str) -> &'static str {
     match kind {
         "diagnostic" => "Diagnostic",
         "plan" => "Plan d'actions",
+        "practice" => "Pratique du réseau",
         _ => "Fiche action",
     }
 }
@@ -116,6 +126,10 @@ fn status_label(kind: &str, status: &str) -> &'static str {
     match kind {
         "diagnostic" => labels::diagnostic_status_label(Some(status)),
         "plan" => labels::plan_status_label(Some(status)),
+        "practice" => status
+            .parse::<PracticeStatus>()
+            .map(PracticeStatus::label)
+            .unwrap_or(""),
         _ => labels::action_status_label(status),
     }
 }
@@ -124,6 +138,7 @@ fn href(kind: &str, id: i64) -> String {
     match kind {
         "diagnostic" => format!("/diagnostics/{id}"),
         "plan" => format!("/plans/{id}"),
+        "practice" => format!("/pratiques/{id}"),
         _ => crate::axes::action_href(id),
     }
 }
@@ -139,7 +154,7 @@ async fn search(
     };
     let q: String = sq.q.trim().chars().take(200).collect();
     let kind = match sq.type_.as_str() {
-        k @ ("diagnostic" | "plan" | "action") => k,
+        k @ ("diagnostic" | "plan" | "action" | "practice") => k,
         _ => "",
     };
     let pager = Pager::parse(&sq.page, PAGE_SIZE);

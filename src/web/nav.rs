@@ -39,6 +39,9 @@ pub fn items(user: Option<&CurrentUser>, path: &str) -> Vec<NavItem> {
         items.push(item("/reseau", "Réseau", path));
     }
     items.push(item("/plans", "Plans d'actions", path));
+    if policy::practices::can_browse_library(user) {
+        items.push(item("/pratiques", "Pratiques", path));
+    }
     if policy::plans::can_list_piloted_actions(user) {
         items.push(item("/mes-actions", "Mes actions", path));
     }

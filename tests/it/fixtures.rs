@@ -62,6 +62,8 @@ pub struct Side {
     pub proposal: i64,
     /// A meeting of the Maison's copil.
     pub meeting: i64,
+    /// A practice of the Maison drawn from `action` (issue 18): A: accepted (in the library); B: proposed.
+    pub practice: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -156,7 +158,9 @@ async fn side(
         &[I(maison), S(&(cx.n % 20_000).to_string())],
     )
     .await;
+    let practice = practice_of(db, &cx, action).await;
     Side {
+        practice,
         request,
         proposal,
         meeting,
@@ -524,6 +528,45 @@ async fn request_and_proposal(db: &mut PgConnection, cx: &SideCx<'_>) -> (i64, i
     )
     .await;
     (request, proposal)
+}
+
+/// A practice drawn from `action` (A: *acceptée*; B: *proposée*), with its one published version.
+async fn practice_of(db: &mut PgConnection, cx: &SideCx<'_>, action: i64) -> i64 {
+    let SideCx {
+        maison,
+        staff,
+        is_a,
+        n,
+        ..
+    } = *cx;
+    let practice = id(
+        db,
+        "insert into practice (maison_id, action_id, status, proposed_by) values ($1, $2, $3, $4) returning id",
+        &[I(maison), I(action), S(if is_a { "acceptee" } else { "proposee" }), I(staff)],
+    )
+    .await;
+    let version = id(
+        db,
+        "insert into practice_version (practice_id, number, title, axis_id, sector_code, territory_types,
+                territory_size, budget_range, summary, results, contact_role, contact_email, created_by)
+         values ($1, 1, $2, (select min(id) from axis), 'batiment', '{urbain}', '50k_150k', '10k_50k',
+                 'Des sessions FEEBAT près des chantiers.', '40 artisans formés.', 'Chargée de mission',
+                 $3, $4) returning id",
+        &[
+            I(practice),
+            S(&format!("Former les artisans {n}")),
+            S(&format!("contact-{n}@mde.example")),
+            I(staff),
+        ],
+    )
+    .await;
+    sqlx::query("update practice set current_version_id = $2 where id = $1")
+        .bind(practice)
+        .bind(version)
+        .execute(&mut *db)
+        .await
+        .expect("practice version");
+    practice
 }
 
 /// Tables a refused request must leave alone: every table but the reference geography, the sessions and

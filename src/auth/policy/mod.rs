@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod network;
 pub mod organisations;
 pub mod plans;
+pub mod practices;
 pub mod reseau;
 
 use crate::error::{AppError, AppResult};

@@ -15,6 +15,7 @@ use sqlx::PgConnection;
 
 use crate::audit::{Diff, Event};
 use crate::auth::CurrentUser;
+use crate::auth::policy::practices::{self as practice_rules, PracticeStatus};
 use crate::auth::policy::{self, plans as rules};
 use crate::error::{AppError, AppResult};
 use crate::plans::CONFLICT;
@@ -412,14 +413,42 @@ pub async fn of_plan(conn: &mut PgConnection, plan_id: i64) -> sqlx::Result<Vec<
 }
 
 /// What the fiche's page says of step 4 (`plans/capitalisation.html`): whether the action may be or was
-/// evaluated, and whether the reader may write the evaluation.
+/// evaluated, whether the reader may write the evaluation, the practice proposed from it, and the
+/// practice of the network it was taken from (provenance, issue 18).
 pub struct Capitalisation {
     pub evaluable: bool,
     pub evaluated: bool,
     pub can_evaluate: bool,
+    /// The practice drawn from this action (the live one, else the last withdrawn), if the reader may read it.
+    pub practice: Option<(i64, PracticeStatus)>,
+    /// The practice this fiche was made from: its id (when the reader may read it), title and Maison.
+    pub source: Option<Provenance>,
+}
+
+pub struct Provenance {
+    pub practice_id: Option<i64>,
+    pub title: String,
+    pub maison: String,
 }
 
 impl Capitalisation {
+    pub fn practice_label(&self) -> &'static str {
+        self.practice.map(|(_, s)| s.label()).unwrap_or("")
+    }
+
+    pub fn practice_id(&self) -> Option<i64> {
+        self.practice.map(|(id, _)| id)
+    }
+
+    /// The Maison's staff propose an evaluated action as a practice, again once withdrawn.
+    pub fn may_propose(&self) -> bool {
+        self.evaluated
+            && self.can_evaluate
+            && self
+                .practice
+                .is_none_or(|(_, s)| s == PracticeStatus::Retiree)
+    }
+
     pub async fn load(
         conn: &mut PgConnection,
         user: &CurrentUser,
@@ -430,12 +459,36 @@ impl Capitalisation {
             "select exists (select 1 from action_evaluation where action_id = $1)",
         )
         .bind(action.id)
-        .fetch_one(conn)
+        .fetch_one(&mut *conn)
+        .await?;
+        let practice: Option<(i64, PracticeStatus)> = sqlx::query_as(
+            "select id, status from practice where action_id = $1
+             order by status = 'retiree', id desc limit 1",
+        )
+        .bind(action.id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let source: Option<(i64, i64, PracticeStatus, String, String)> = sqlx::query_as(
+            "select p.id, p.maison_id, p.status, v.title, m.name from practice_reuse r
+             join practice p on p.id = r.practice_id join practice_version v on v.id = r.version_id
+             join maison m on m.id = p.maison_id where r.action_id = $1",
+        )
+        .bind(action.id)
+        .fetch_optional(&mut *conn)
         .await?;
         Ok(Capitalisation {
             evaluable: rules::action_evaluable(plan.status, action.status),
             evaluated,
             can_evaluate: rules::can_evaluate_action(user, plan.maison_id),
+            practice: practice.filter(|(_, status)| {
+                practice_rules::can_read_practice(user, plan.maison_id, *status)
+            }),
+            source: source.map(|(id, maison_id, status, title, maison)| Provenance {
+                practice_id: practice_rules::can_read_practice(user, maison_id, status)
+                    .then_some(id),
+                title,
+                maison,
+            }),
         })
     }
 }
