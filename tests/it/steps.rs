@@ -1,6 +1,7 @@
 //! Steps (étapes) of a fiche action (issue 16): written with the fiche while the plan is a draft; when a
 //! fiche has steps its progress is derived from them (the share of steps « faites », rounded down),
 //! otherwise it is set by hand; the pilot updates the steps' status through the follow-up, journaled.
+//! And « Enregistrer et ajouter la suivante », the faster way to write a plan's fiches.
 
 use reqwest::StatusCode;
 
@@ -169,4 +170,45 @@ async fn the_pilot_moves_the_steps_and_the_progress_follows() {
         .await,
         1
     );
+}
+
+#[tokio::test]
+async fn save_and_add_the_next_fiche_opens_the_next_form_on_the_same_axis() {
+    let app = spawn_app().await;
+    let w = app.world().await;
+    let p = draft(&app, w.maison_a).await;
+    let axis = axes(&app).await[1].to_string();
+    let org = w.org.to_string();
+    let mut c = app.signed_in(STAFF_A).await;
+    let (_, form) = c.get_html(&format!("/plans/{p}/actions/nouvelle")).await;
+    assert!(unescape(&form).contains("Enregistrer et ajouter la suivante"));
+    let mut f = fiche("1", &axis, &org, "");
+    f.push(("ensuite", "suivante"));
+    let r = c.post(&format!("/plans/{p}/actions"), &f).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let next = location(&r);
+    assert_eq!(next, format!("/plans/{p}/actions/nouvelle?axe={axis}"));
+    let (status, html) = c.get_html(&next).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = unescape(&html);
+    assert!(html.contains("Fiche action créée. Saisissez la suivante."));
+    let doc = scraper::Html::parse_document(&html);
+    let number = scraper::Selector::parse("input#number").unwrap();
+    let number = doc
+        .select(&number)
+        .next()
+        .and_then(|i| i.value().attr("value"));
+    assert_eq!(number, Some("2"), "the next free number");
+    assert!(
+        html.contains(&format!("<option value=\"{axis}\" selected")),
+        "the same axis chosen"
+    );
+    // The plain button still opens the fiche; an edit form offers no « suivante ».
+    let r = c
+        .post(&format!("/plans/{p}/actions"), &fiche("2", &axis, &org, ""))
+        .await;
+    let a = app.count("select id from action where number = 2").await;
+    assert_eq!(location(&r), format!("/actions/{a}"));
+    let (_, edit) = c.get_html(&format!("/actions/{a}/modifier")).await;
+    assert!(!unescape(&edit).contains("Enregistrer et ajouter la suivante"));
 }

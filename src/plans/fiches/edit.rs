@@ -1,7 +1,7 @@
 //! Creating, editing and deleting a fiche action while its plan is a draft.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -120,11 +120,20 @@ async fn editable_plan(
     Ok(plan)
 }
 
+/// The new fiche's form may start on an axis (`?axe=`: the previous fiche's, after « Enregistrer et ajouter
+/// la suivante »).
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    axe: String,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     user: CurrentUser,
     ctx: Ctx,
     Path(plan_id): Path<i64>,
+    Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let plan = editable_plan(&mut conn, &user, plan_id).await?;
@@ -134,9 +143,14 @@ pub async fn new_form(
             .fetch_one(&mut *conn)
             .await?;
     let choices = choices(&mut conn, &plan).await?;
+    let axis_id = format::parse_int(&q.axe)
+        .filter(|a| choices.axes.iter().any(|x| i64::from(x.id) == *a))
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let form = ActionForm {
         number: next.to_string(),
         priority: "moyenne".into(),
+        axis_id,
         ..Default::default()
     };
     FormPage::new(ctx, plan, None, form, choices)
@@ -171,6 +185,7 @@ pub async fn create(
         Err(status) => return page.respond_after(&state, tx, status).await,
     };
     write_children(&mut tx, id, &input).await?;
+    let then_next = page.form.ensuite == "suivante";
     if let Some(org) = input.pilot.organisation() {
         notices::named_pilot(&mut tx, &page.plan, org, input.number, &input.title).await?;
     }
@@ -196,8 +211,16 @@ pub async fn create(
             summary: format!("Fiche action n° {} « {} » créée", input.number, input.title),
             changes: vec![],
         },
-        "Fiche action créée.",
-        &format!("/actions/{id}"),
+        if then_next {
+            "Fiche action créée. Saisissez la suivante."
+        } else {
+            "Fiche action créée."
+        },
+        &if then_next {
+            format!("/plans/{plan_id}/actions/nouvelle?axe={}", input.axis_id)
+        } else {
+            format!("/actions/{id}")
+        },
     )
     .await
 }

@@ -50,6 +50,8 @@ pub struct ActionForm {
     pub ajouter: String,
     /// Set by a « Retirer » button: `group-line`.
     pub retirer: String,
+    /// `suivante`: « Enregistrer et ajouter la suivante », the new fiche's form comes next.
+    pub ensuite: String,
 }
 
 /// The text a line shows in its free field: nothing when the line names the catalogue or the directory.
