@@ -57,19 +57,13 @@ fn conflict_message(p: &Practice) -> String {
     )
 }
 
-pub async fn decide(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<ReviewForm>,
-) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    let p = curated(&mut tx, &user, id).await?;
+/// The decision read from the form, the comment, the errors beside the fields, and whether the
+/// form was answering an older version of the proposal.
+fn checked(p: &Practice, f: &ReviewForm) -> (Option<PracticeStatus>, String, FieldErrors, bool) {
     let mut errors = FieldErrors::default();
     let stale = f.version.trim() != p.version.to_string();
     if stale {
-        errors.add(FieldErrors::CONFLICT, conflict_message(&p));
+        errors.add(FieldErrors::CONFLICT, conflict_message(p));
     }
     let to =
         PracticeStatus::decision(&f.decision).filter(|to| rules::curation_exists(p.status, *to));
@@ -86,6 +80,39 @@ pub async fn decide(
             ),
         _ => {}
     }
+    (to, comment, errors, stale)
+}
+
+/// What the Maison is told of the decision `to` on its practice `title`.
+fn told(to: PracticeStatus, title: &str) -> String {
+    match to {
+        PracticeStatus::Acceptee => format!(
+            "Votre pratique « {} » est acceptée : elle est dans la bibliothèque du réseau.",
+            title
+        ),
+        PracticeStatus::AModifier => format!(
+            "L'Alliance Villes Emploi demande des modifications à votre pratique « {} ».",
+            title
+        ),
+        PracticeStatus::Declinee | PracticeStatus::Proposee | PracticeStatus::Retiree => {
+            format!(
+                "L'Alliance Villes Emploi a décliné votre pratique « {} ».",
+                title
+            )
+        }
+    }
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ReviewForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let p = curated(&mut tx, &user, id).await?;
+    let (to, comment, errors, stale) = checked(&p, &f);
     let Some(to) = to.filter(|_| errors.is_empty()) else {
         drop(tx);
         let mut conn = state.db.acquire().await?;
@@ -113,22 +140,7 @@ pub async fn decide(
     )
     .await?;
     let askers = notifications::askers_of_maison(&mut tx, p.maison_id, p.proposed_by).await?;
-    let told = match to {
-        PracticeStatus::Acceptee => format!(
-            "Votre pratique « {} » est acceptée : elle est dans la bibliothèque du réseau.",
-            p.title
-        ),
-        PracticeStatus::AModifier => format!(
-            "L'Alliance Villes Emploi demande des modifications à votre pratique « {} ».",
-            p.title
-        ),
-        PracticeStatus::Declinee | PracticeStatus::Proposee | PracticeStatus::Retiree => {
-            format!(
-                "L'Alliance Villes Emploi a décliné votre pratique « {} ».",
-                p.title
-            )
-        }
-    };
+    let told = told(to, &p.title);
     notifications::notify(
         &mut tx,
         &askers,

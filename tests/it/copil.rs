@@ -54,6 +54,10 @@ async fn old_decisions(app: &TestApp, w: &World) -> (i64, i64) {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario read in order; to be split into named steps (issue 13 note)"
+)]
 async fn decisions_recorded_as_free_text_become_meetings_once() {
     let app = spawn_app().await;
     let w = app.world().await;
@@ -211,6 +215,10 @@ async fn a_meeting_recorded_first_is_the_one_the_decisions_of_its_day_refer_to()
     decisions_refer_to_the_meeting_of_their_day(&app, &w, &mut staff, meeting).await;
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario read in order; to be split into named steps (issue 13 note)"
+)]
 async fn decisions_refer_to_the_meeting_of_their_day(
     app: &TestApp,
     w: &World,
