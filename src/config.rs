@@ -25,6 +25,9 @@ pub struct Config {
     pub operator: Operator,
     /// How long personal data is kept (the retention task, `/donnees-personnelles`).
     pub retention: Retention,
+    /// `MDE_SECRET_KEY` (at least 32 characters): signs the unsubscribe links of e-mails. Unset, the key
+    /// made at installation and kept in the database (`server_secret`) signs them.
+    pub secret_key: Option<String>,
 }
 
 /// The periods of the retention task (`accounts::retention`, a background job), which
@@ -197,6 +200,7 @@ impl Config {
             smtp: smtp.transpose()?,
             operator: Operator::from_env(),
             retention: Retention::from_env()?,
+            secret_key: secret_key()?,
         })
     }
 
@@ -258,6 +262,15 @@ impl Config {
             (self.session_idle.as_secs() / 60).to_string(),
         );
         r.set_or_default("MDE_MAX_BODY_BYTES", self.max_body_bytes.to_string());
+        r.line(
+            "MDE_SECRET_KEY",
+            if self.secret_key.is_some() {
+                MASK.into()
+            } else {
+                "(non défini : clé gardée dans la base)".into()
+            },
+            self.secret_key.is_some(),
+        );
         r.set_or_default(
             "MDE_DB_MAX_CONNECTIONS",
             self.db_max_connections.to_string(),
@@ -302,7 +315,18 @@ impl Config {
             smtp: None,
             operator: Operator::default(),
             retention: Retention::default(),
+            secret_key: None,
         }
+    }
+}
+
+/// `MDE_SECRET_KEY`, refused when too short to be a key.
+fn secret_key() -> anyhow::Result<Option<String>> {
+    match env("MDE_SECRET_KEY") {
+        Some(k) if k.trim().chars().count() < 32 => anyhow::bail!(
+            "MDE_SECRET_KEY doit compter au moins 32 caractères / MDE_SECRET_KEY must be at least 32 characters"
+        ),
+        k => Ok(k.map(|k| k.trim().to_owned())),
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -28,6 +28,46 @@ pub struct Mail {
     pub to_name: String,
     pub subject: String,
     pub body: String,
+    /// The signed address that turns this kind of e-mail off (notifications and digests): sent as
+    /// `List-Unsubscribe` with `List-Unsubscribe-Post` (RFC 2369, RFC 8058: one click in the mail program).
+    pub unsubscribe: Option<String>,
+}
+
+/// `List-Unsubscribe: <https://…>`.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned(),
+        ))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: the address answers a POST without anything else.
+#[derive(Clone)]
+struct OneClick;
+
+impl Header for OneClick {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(OneClick)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
 }
 
 /// What became of a message, for the page to tell the person.
@@ -73,12 +113,17 @@ pub fn build(from: &str, mail: &Mail) -> anyhow::Result<Message> {
     let from: Mailbox = from.parse()?;
     let to_address = mail.to.parse()?;
     let to_name = Some(mail.to_name.trim().to_owned()).filter(|n| !n.is_empty());
-    Ok(Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(Mailbox::new(to_name, to_address))
         .subject(mail.subject.as_str())
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())?)
+        .header(ContentType::TEXT_PLAIN);
+    if let Some(url) = &mail.unsubscribe {
+        builder = builder
+            .header(ListUnsubscribe(url.clone()))
+            .header(OneClick);
+    }
+    Ok(builder.body(mail.body.clone())?)
 }
 
 async fn try_send(smtp: &SmtpConfig, mail: &Mail) -> anyhow::Result<()> {
@@ -100,6 +145,10 @@ async fn try_send(smtp: &SmtpConfig, mail: &Mail) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a failed unwrap is a failed test, with its line"
+)]
 mod tests {
     use super::*;
 
@@ -109,6 +158,7 @@ mod tests {
             to_name: "Camille Dupré".into(),
             subject: "Votre invitation".into(),
             body: "Bonjour,\n\nVoici votre lien.".into(),
+            unsubscribe: None,
         }
     }
 
@@ -136,5 +186,24 @@ mod tests {
         m.to = "pas une adresse".into();
         assert!(build("portail@example.org", &m).is_err());
         assert!(build("portail@example.org", &mail()).is_ok());
+    }
+
+    #[test]
+    fn an_unsubscribe_address_becomes_the_list_headers() {
+        let mut m = mail();
+        let plain =
+            String::from_utf8(build("portail@example.org", &m).unwrap().formatted()).unwrap();
+        assert!(!plain.contains("List-Unsubscribe"), "{plain}");
+        m.unsubscribe = Some("https://portail.example.org/desabonnement/abc".into());
+        let sent =
+            String::from_utf8(build("portail@example.org", &m).unwrap().formatted()).unwrap();
+        assert!(
+            sent.contains("List-Unsubscribe: <https://portail.example.org/desabonnement/abc>\r\n"),
+            "{sent}"
+        );
+        assert!(
+            sent.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"),
+            "{sent}"
+        );
     }
 }

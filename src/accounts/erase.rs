@@ -237,6 +237,12 @@ async fn erase_account(conn: &mut PgConnection, account: &AccountRow) -> sqlx::R
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    del("delete from notification_preference where account_id = $1")
+        .execute(&mut *conn)
+        .await?;
+    del("delete from notification_digest where account_id = $1")
+        .execute(&mut *conn)
+        .await?;
     del("delete from form_submission where account_id = $1")
         .execute(&mut *conn)
         .await?;

@@ -99,6 +99,7 @@ fn message(
         to_name: who.name.to_owned(),
         subject,
         body,
+        unsubscribe: None,
     }
 }
 

@@ -198,7 +198,7 @@ pub async fn accept(
     notify(
         &mut tx,
         &to,
-        "proposition_compte",
+        crate::notifications::Kind::PropositionCompte,
         &format!(
             "La personne que {} a proposée pour {} est acceptée : son invitation est envoyée.",
             p.maison_name, p.organisation_name
@@ -248,7 +248,7 @@ pub async fn refuse(
     notify(
         &mut tx,
         &to,
-        "proposition_compte",
+        crate::notifications::Kind::PropositionCompte,
         &format!(
             "La personne que {} a proposée pour {} n'est pas acceptée : aucune invitation n'est envoyée.{}",
             p.maison_name,

@@ -150,7 +150,7 @@ async fn tell_answerers(
     notify(
         &mut *tx,
         &to,
-        "proposition_compte",
+        crate::notifications::Kind::PropositionCompte,
         &format!(
             "{maison_name} propose d'inviter une personne de {organisation_name} : acceptez ou refusez la \
              proposition."

@@ -6,7 +6,8 @@
 //!   warning, it is deactivated: its sessions and links end, as when an admin deactivates it. The last
 //!   active admin account is never deactivated. Signing in after the warning makes it count for nothing.
 //! - Links (invitation, reset) used or expired `link_days` ago, and notifications read
-//!   `notification_days` ago, are deleted. (Expired sessions go every hour: the `purge_sessions` job.)
+//!   `notification_days` ago, are deleted, and so are the records of digests sent that long ago. (Expired
+//!   sessions go every hour: the `purge_sessions` job.)
 //! - Proposals of a person for an account (`account_proposal`, issue 14: the name and address a Maison
 //!   typed for someone who may never get an account) accepted or refused `proposal_days` ago are deleted;
 //!   a pending one stays until it is answered.
@@ -55,6 +56,12 @@ pub async fn run(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> anyhow::
             .execute(pool)
             .await?
             .rows_affected();
+    // A digest's record (when, how many) goes after the same period as a read notification.
+    sqlx::query("delete from notification_digest where sent_at < $1 - make_interval(days => $2)")
+        .bind(now)
+        .bind(r.notification_days as i32)
+        .execute(pool)
+        .await?;
     let proposals_deleted = sqlx::query(
         "delete from account_proposal
          where status <> 'en_attente' and answered_at < $1 - make_interval(days => $2)",
@@ -163,6 +170,7 @@ async fn warn(
                 "Portail des Maisons de l'Emploi : votre compte sera désactivé faute de connexion"
                     .into(),
             body,
+            unsubscribe: None,
         },
     )
     .await;
@@ -173,7 +181,7 @@ async fn warn(
             crate::notifications::notify(
                 &mut tx,
                 &[account.id],
-                "inactivite",
+                crate::notifications::Kind::Inactivite,
                 &format!(
                     "Sans connexion d'ici le {}, votre compte sera désactivé (conservation des données).",
                     day(deadline)

@@ -10,6 +10,7 @@ use crate::web::jobs::{self, Job};
 /// The periodic tasks of the portal, each run once per period across every `mde serve` process
 /// (`web::jobs`). A new one is a line here: its name, its period, the function it calls.
 fn background_jobs(config: &Config) -> Vec<Job> {
+    let digests = crate::notifications::digest_job(config);
     let config = std::sync::Arc::new(config.clone());
     vec![
         Job::new(
@@ -34,6 +35,8 @@ fn background_jobs(config: &Config) -> Vec<Job> {
                 Ok(())
             }
         }),
+        // The daily and weekly digests of notifications (issue 17).
+        digests,
     ]
 }
 

@@ -4,6 +4,7 @@
 
 pub mod diagnostic;
 pub mod labels;
+pub mod notification;
 pub mod partnership;
 pub mod plan;
 pub mod practice;

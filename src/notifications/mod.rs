@@ -1,8 +1,14 @@
-//! In-portal notifications: `notify()` (used by every feature, inside its write transaction), the list page
-//! `/notifications` with mark-as-read, and the unread counter of the header (`Ctx::unread`). E-mail copies
-//! go out after commit when SMTP is configured (`mail.rs`, an outbox worker).
+//! Notifications: `notify()` (used by every feature, inside its write transaction), the list page
+//! `/notifications` with mark-as-read, and the unread counter of the header (`Ctx::unread`). Each person
+//! chooses per topic how to hear of it (`preferences.rs`, `/profil/notifications`; defaults per role in
+//! `domain::notification`): e-mail copies go out after commit when SMTP is configured (`mail.rs`, an outbox
+//! worker), or gathered in a daily or weekly digest (`digest.rs`, a background job); every e-mail carries
+//! a signed link that turns that e-mail off without signing in (`unsubscribe.rs`, `/desabonnement/…`).
 
+pub mod digest;
 pub mod mail;
+mod preferences;
+pub mod unsubscribe;
 
 use askama::Template;
 use axum::Router;
@@ -15,10 +21,12 @@ use sqlx::PgConnection;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
+pub use crate::domain::notification::{Channel, Kind, Topic};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, Form, Signed, format, outcome};
+pub use digest::{digest_job, send_digests};
 pub use mail::spawn_mailer;
 
 pub fn router() -> Router<AppState> {
@@ -26,29 +34,50 @@ pub fn router() -> Router<AppState> {
         .route("/notifications", get(list))
         .route("/notifications/tout-lu", post(mark_all_read))
         .route("/notifications/{id}/lu", post(mark_read))
+        .route(
+            "/profil/notifications",
+            get(preferences::show).post(preferences::save),
+        )
+        .route(
+            "/desabonnement/{token}",
+            get(unsubscribe::show).post(unsubscribe::confirm),
+        )
 }
 
-/// Tells these accounts about something (one bulk insert; duplicates in `account_ids` are notified once).
-/// `kind` is a short code (`commentaire`, `reponse`, `partage`…), `message` a French sentence, `link` a
+/// Tells these accounts about something (duplicates in `account_ids` are notified once), each by the
+/// channel they chose for the kind's topic, or their role's default (`Topic::default_for`): nothing for
+/// those who chose « Ne pas me prévenir », a row in the portal for the others, which the outbox (`mail.rs`)
+/// or the digests (`digest.rs`) mail when that is the channel. `message` is a French sentence, `link` a
 /// path on this site. Call it inside the transaction of the write it tells about.
 pub async fn notify(
     conn: &mut PgConnection,
     account_ids: &[i64],
-    kind: &str,
+    kind: Kind,
     message: &str,
     link: &str,
 ) -> sqlx::Result<()> {
     if account_ids.is_empty() {
         return Ok(());
     }
+    let topic = kind.topic();
+    let (audiences, defaults) = topic.defaults();
     sqlx::query(
-        "insert into notification (account_id, kind, message, link)
-         select distinct a.id, $2, $3, $4 from account a where a.id = any($1) and a.active",
+        "insert into notification (account_id, kind, message, link, channel)
+         select a.id, $2, $3, $4, coalesce(p.channel, d.channel)
+         from account a
+         join unnest($6::text[], $7::text[]) d(audience, channel)
+           on d.audience = case when a.responsable then 'responsable' else a.role end
+         left join notification_preference p on p.account_id = a.id and p.topic = $5 and $8
+         where a.id = any($1) and a.active and coalesce(p.channel, d.channel) <> 'aucune'",
     )
     .bind(account_ids)
     .bind(kind)
     .bind(message)
     .bind(link)
+    .bind(topic)
+    .bind(audiences)
+    .bind(defaults)
+    .bind(topic.is_chosen())
     .execute(conn)
     .await?;
     Ok(())

@@ -97,7 +97,7 @@ pub async fn ask(tx: &mut PgConnection, user: &CurrentUser, a: &Asking<'_>) -> A
     notify(
         &mut *tx,
         &to,
-        "partenariat_demande",
+        crate::notifications::Kind::PartenariatDemande,
         &format!(
             "{} demande à devenir partenaire de {} ({roles}) : acceptez ou refusez la demande.",
             a.maison_name, a.organisation_name

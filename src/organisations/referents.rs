@@ -145,7 +145,7 @@ async fn change_roles(
     notify(
         &mut tx,
         &told,
-        "referent",
+        crate::notifications::Kind::Referent,
         c.notice,
         &format!("/organisations/{organisation_id}"),
     )

@@ -226,7 +226,7 @@ pub async fn accept(
     notify(
         &mut tx,
         &to,
-        "partenariat_acceptee",
+        crate::notifications::Kind::PartenariatAcceptee,
         &format!(
             "{} a accepté la demande de partenariat de {} : le partenariat commence.",
             r.organisation_name, r.maison_name
@@ -270,7 +270,7 @@ pub async fn refuse(
     notify(
         &mut tx,
         &to,
-        "partenariat_refusee",
+        crate::notifications::Kind::PartenariatRefusee,
         &format!(
             "{} a refusé la demande de partenariat de {}.{reason}",
             r.organisation_name, r.maison_name

@@ -154,7 +154,14 @@ pub async fn reply(
     audit::record(&mut *tx, event).await?;
     let others = other_side(&mut tx, &plan, side, &review).await?;
     let others: Vec<i64> = others.into_iter().filter(|id| *id != user.id).collect();
-    crate::notifications::notify(&mut tx, &others, "reponse_avis", &message, &link).await?;
+    crate::notifications::notify(
+        &mut tx,
+        &others,
+        crate::notifications::Kind::ReponseAvis,
+        &message,
+        &link,
+    )
+    .await?;
     outcome::committed(
         tx,
         &ctx,

@@ -103,7 +103,7 @@ pub async fn review(
     crate::notifications::notify(
         &mut tx,
         &staff,
-        "avis_reseau",
+        crate::notifications::Kind::AvisReseau,
         &format!(
             "L'Alliance Villes Emploi a donné un avis {label} sur votre plan « {} ».",
             plan.title

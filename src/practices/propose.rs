@@ -289,7 +289,14 @@ async fn tell_admins(
         format!("{maison} propose une pratique au réseau : « {title} ».")
     };
     let link = format!("/pratiques/{practice}");
-    notifications::notify(conn, &admins, "pratique", &message, &link).await
+    notifications::notify(
+        conn,
+        &admins,
+        crate::notifications::Kind::Pratique,
+        &message,
+        &link,
+    )
+    .await
 }
 
 /// The practice `id` the user's Maison may still rework, locked.

@@ -383,7 +383,7 @@ async fn tell_source(
     notifications::notify(
         conn,
         &staff,
-        "pratique",
+        crate::notifications::Kind::Pratique,
         &message,
         &format!("/pratiques/{}", p.id),
     )

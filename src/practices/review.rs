@@ -144,7 +144,7 @@ pub async fn decide(
     notifications::notify(
         &mut tx,
         &askers,
-        "pratique",
+        crate::notifications::Kind::Pratique,
         &told,
         &format!("/pratiques/{id}"),
     )

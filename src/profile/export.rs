@@ -24,6 +24,7 @@ use sqlx::{Column, PgConnection, Row, TypeInfo};
 use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
 use crate::domain::diagnostic::CommentStatus;
+use crate::domain::notification::{Channel, Topic};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::export::{self, Cell, Table};
@@ -193,6 +194,26 @@ const KINDS: &[Kind] = &[
                 order by n.created_at, n.id"#,
     },
     Kind {
+        file: "preferences-notifications",
+        about: "vos choix de notification, sujet par sujet, là où vous avez changé le choix par défaut de \
+                votre profil",
+        sql: r#"select p.topic as "Sujet", p.channel as "Comment être prévenu(e)",
+                       p.updated_at as "Choisi le"
+                from notification_preference p
+                where p.account_id = $1
+                order by p.topic"#,
+    },
+    Kind {
+        file: "recapitulatifs",
+        about: "les récapitulatifs de notifications envoyés par courriel (la liste des notifications de chacun \
+                est dans « notifications »)",
+        sql: r#"select d.id as "N°", d.period as "Récapitulatif", d.period_start as "Période du",
+                       d.items as "Notifications", d.sent_at as "Envoyé le"
+                from notification_digest d
+                where d.account_id = $1
+                order by d.sent_at, d.id"#,
+    },
+    Kind {
         file: "sessions",
         about: "vos sessions ouvertes (le cookie ne contient qu'un numéro aléatoire ; le portail n'en garde \
                 que l'empreinte, qui n'est pas exportée)",
@@ -293,6 +314,13 @@ fn comment_status(code: &str) -> anyhow::Result<String> {
     Ok(status.lowercase().to_owned())
 }
 
+/// A stored code's French label (a notification topic, a channel).
+fn label_of<T: std::str::FromStr + std::fmt::Display>(code: &str) -> anyhow::Result<String> {
+    code.parse::<T>()
+        .map(|t| t.to_string())
+        .map_err(|_| anyhow::anyhow!("code inconnu : {code}"))
+}
+
 fn datum(row: &PgRow, i: usize, header: &str) -> anyhow::Result<Datum> {
     let kind = row.column(i).type_info().name().to_owned();
     let d = match kind.as_str() {
@@ -301,6 +329,10 @@ fn datum(row: &PgRow, i: usize, header: &str) -> anyhow::Result<Datum> {
                 Role::parse(&s).map(Role::label).unwrap_or("").to_owned(),
             )),
             ("État du fil", Some(s)) => Some(Datum::Text(comment_status(&s)?)),
+            ("Sujet", Some(s)) => Some(Datum::Text(label_of::<Topic>(&s)?)),
+            ("Comment être prévenu(e)" | "Récapitulatif", Some(s)) => {
+                Some(Datum::Text(label_of::<Channel>(&s)?))
+            }
             (_, s) => s.map(Datum::Text),
         },
         "INT4" => row

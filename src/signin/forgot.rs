@@ -205,5 +205,6 @@ fn message(account: &Found, link: &str, expires: &str) -> Mail {
              le même.\n\n-- \nPortail des Maisons de l'Emploi — Alliance Villes Emploi\n",
             name = account.name,
         ),
+        unsubscribe: None,
     }
 }

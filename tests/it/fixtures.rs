@@ -54,6 +54,8 @@ pub struct Side {
     pub invitation: String,
     /// A pending password-reset link of `account` (the token in clear).
     pub reset: String,
+    /// The signed unsubscribe token of `account` for the comments' e-mails (issue 17).
+    pub unsubscribe: String,
     /// A partnership request of the Maison, waiting, to an organisation created for it that has no
     /// référent (the admins answer it).
     pub request: i64,
@@ -159,7 +161,9 @@ async fn side(
     )
     .await;
     let practice = practice_of(db, &cx, action).await;
+    let unsubscribe = unsubscribe_token(db, account).await;
     Side {
+        unsubscribe,
         practice,
         request,
         proposal,
@@ -491,6 +495,20 @@ async fn accounts_and_links(
         .expect("token");
     }
     (account, partner_account, notification, invitation, reset)
+}
+
+/// A good unsubscribe token of `account` (signed with the database's key, valid 30 days).
+async fn unsubscribe_token(db: &mut PgConnection, account: i64) -> String {
+    use mde::notifications::{Topic, unsubscribe};
+    let config = mde::config::Config::for_tests(String::new());
+    let key = unsubscribe::key(db, &config).await.expect("key");
+    let expires = (chrono::Utc::now() + chrono::Duration::days(30)).timestamp();
+    unsubscribe::token(
+        &key,
+        account,
+        unsubscribe::Target::Topic(Topic::Commentaires),
+        expires,
+    )
 }
 
 /// A partnership request to a new organisation and a person proposed for an account of `org`, both waiting.

@@ -33,6 +33,7 @@ mod library;
 mod maisons;
 mod matrix;
 mod merge;
+mod notification_choices;
 mod notifications;
 mod organisations;
 mod partnership_requests;

@@ -156,6 +156,34 @@ pub fn entries() -> Vec<Entry> {
             "LOOOOOO",
             "",
         ),
+        // Each person's own notification choices (issue 17).
+        e(G, "/profil/notifications", None, NONE, "LOOOOOO", ""),
+        e(
+            P,
+            "/profil/notifications",
+            None,
+            &[("commentaires", "portail")],
+            "LOOOOOO",
+            "",
+        ),
+        // The unsubscribe link of an e-mail: whoever holds it, no session needed (the signed token is the
+        // proof; a forged one is a 404: tests/it/notification_choices.rs).
+        e(
+            G,
+            "/desabonnement/{token}",
+            Some(|s| format!("/desabonnement/{}", s.unsubscribe)),
+            NONE,
+            "OOOOOOO",
+            "OOOOOOO",
+        ),
+        e(
+            P,
+            "/desabonnement/{token}",
+            Some(|s| format!("/desabonnement/{}", s.unsubscribe)),
+            NONE,
+            "OOOOOOO",
+            "OOOOOOO",
+        ),
         e(G, "/", None, NONE, "LOOOOOO", ""),
         // The journal of the whole network: admins only.
         e(G, "/journal", None, NONE, "LONNNNN", ""),

@@ -6,9 +6,15 @@ use crate::helpers::*;
 
 async fn notify(app: &TestApp, account: i64, message: &str) -> i64 {
     let mut conn = app.db.acquire().await.unwrap();
-    mde::notifications::notify(&mut conn, &[account, account], "test", message, "/profil")
-        .await
-        .unwrap();
+    mde::notifications::notify(
+        &mut conn,
+        &[account, account],
+        mde::notifications::Kind::Reponse,
+        message,
+        "/profil",
+    )
+    .await
+    .unwrap();
     sqlx::query_scalar("select max(id) from notification where account_id = $1")
         .bind(account)
         .fetch_one(&app.db)
@@ -104,9 +110,15 @@ async fn copies_are_mailed_after_commit_when_smtp_is_configured() {
     // A notification rolled back with its write is never mailed.
     {
         let mut tx = app.db.begin().await.unwrap();
-        mde::notifications::notify(&mut tx, &[w.partner], "test", "Annulé", "/")
-            .await
-            .unwrap();
+        mde::notifications::notify(
+            &mut tx,
+            &[w.partner],
+            mde::notifications::Kind::Reponse,
+            "Annulé",
+            "/",
+        )
+        .await
+        .unwrap();
         tx.rollback().await.unwrap();
     }
     let mut config = mde::config::Config::for_tests(app.database_url.clone());

@@ -154,7 +154,7 @@ pub async fn answer(
         notifications::notify(
             &mut tx,
             &[comment.author_id],
-            "reponse",
+            crate::notifications::Kind::Reponse,
             &format!(
                 "{} a répondu à votre commentaire sur « {} » : {}.",
                 d.maison_name,

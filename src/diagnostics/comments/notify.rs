@@ -19,7 +19,7 @@ pub(super) async fn notify_comment(
     notifications::notify(
         tx,
         &staff,
-        "commentaire",
+        crate::notifications::Kind::Commentaire,
         &format!("{} a commenté le diagnostic « {} ».", user.name, d.title),
         link,
     )
@@ -57,7 +57,7 @@ pub(super) async fn notify_reply(
         notifications::notify(
             tx,
             &[root_author],
-            "reponse",
+            crate::notifications::Kind::Reponse,
             &format!(
                 "{} a répondu à votre commentaire sur « {} ».",
                 user.name, d.title
@@ -71,7 +71,7 @@ pub(super) async fn notify_reply(
     notifications::notify(
         tx,
         &participants,
-        "reponse",
+        crate::notifications::Kind::Reponse,
         &format!(
             "{} a répondu dans une discussion à laquelle vous avez participé sur « {} ».",
             user.name, d.title
@@ -89,7 +89,7 @@ pub(super) async fn notify_reply(
         notifications::notify(
             tx,
             &staff,
-            "reponse",
+            crate::notifications::Kind::Reponse,
             &format!(
                 "{} a répondu au commentaire de {} sur le diagnostic « {} ».",
                 user.name, root_author_name, d.title

@@ -177,7 +177,7 @@ pub async fn share(
     notifications::notify(
         &mut tx,
         &recipients,
-        "partage",
+        crate::notifications::Kind::Partage,
         &format!(
             "{} partage avec votre organisation le diagnostic « {} » : vous pouvez le lire et le commenter.",
             d.maison_name, d.title

@@ -237,7 +237,7 @@ async fn tell_partners(conn: &mut PgConnection, d: &Diagnostic, date: NaiveDate)
     notifications::notify(
         &mut *conn,
         &recipients,
-        "validation",
+        crate::notifications::Kind::Validation,
         &format!(
             "Le diagnostic « {} » de {} a été validé par le comité de pilotage du {}.",
             d.title,

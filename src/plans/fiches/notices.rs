@@ -25,7 +25,14 @@ pub(super) async fn named_pilot(
          comité de pilotage.",
         plan.title, plan.maison_name
     );
-    notify(conn, &to, "pilote_designe", &message, "/mes-actions").await
+    notify(
+        conn,
+        &to,
+        crate::notifications::Kind::PiloteDesigne,
+        &message,
+        "/mes-actions",
+    )
+    .await
 }
 
 /// The copil validated the plan: each organisation piloting some of its fiches is told how many.
@@ -56,7 +63,14 @@ pub async fn plan_validated(conn: &mut PgConnection, plan_id: i64) -> sqlx::Resu
             title, maison_name
         );
         let link = format!("/mes-actions?maison={maison_id}");
-        notify(&mut *conn, &to, "plan_valide_pilote", &message, &link).await?;
+        notify(
+            &mut *conn,
+            &to,
+            crate::notifications::Kind::PlanValidePilote,
+            &message,
+            &link,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -109,7 +123,14 @@ pub async fn tell_late_actions(pool: PgPool) -> anyhow::Result<()> {
             a.number, a.title, a.maison_name
         );
         let link = format!("/actions/{}", a.id);
-        notify(&mut tx, &to, "action_en_retard", &message, &link).await?;
+        notify(
+            &mut tx,
+            &to,
+            crate::notifications::Kind::ActionEnRetard,
+            &message,
+            &link,
+        )
+        .await?;
     }
     let ids: Vec<i64> = late.iter().map(|a| a.id).collect();
     sqlx::query("update action set late_notified_at = now() where id = any($1)")

@@ -137,7 +137,7 @@ pub(super) async fn record(
     crate::notifications::notify(
         &mut *conn,
         &recipients,
-        "copil_decision",
+        crate::notifications::Kind::CopilDecision,
         &format!("{} — {}", plan.maison_name, summary),
         &format!("/plans/{}", plan.id),
     )
