@@ -20,8 +20,9 @@ const CASES_PER_ROUTE: u32 = 20;
 /// Routes whose own body limit is larger than `MDE_MAX_BODY_BYTES` (document uploads, up to 10 MB).
 const LARGE_BODY_ROUTES: &[&str] = &["/diagnostics/{id}/documents", "/actions/{id}/documents"];
 
-/// Routes whose handler reads no body at all (nothing to limit).
-const NO_BODY_ROUTES: &[&str] = &["/deconnexion"];
+/// Routes whose handler reads no body at all (nothing to limit): the unsubscribe link's POST is decided by
+/// its signed address alone (a mail program's one click sends `List-Unsubscribe=One-Click`, ignored).
+const NO_BODY_ROUTES: &[&str] = &["/deconnexion", "/desabonnement/{token}"];
 
 /// Values that have broken web applications before, already url-encoded or deliberately not.
 const RAW_HOSTILE: &[&str] = &[
