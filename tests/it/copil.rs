@@ -54,10 +54,6 @@ async fn old_decisions(app: &TestApp, w: &World) -> (i64, i64) {
 }
 
 #[tokio::test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario read in order; to be split into named steps (issue 13 note)"
-)]
 async fn decisions_recorded_as_free_text_become_meetings_once() {
     let app = spawn_app().await;
     let w = app.world().await;
@@ -66,6 +62,22 @@ async fn decisions_recorded_as_free_text_become_meetings_once() {
         .execute(&app.db)
         .await
         .unwrap();
+    let november = one_meeting_per_maison_and_day(&app, &w, d).await;
+    sqlx::raw_sql(FROM_DECISIONS)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        scalar(&app, "select count(*) from copil_meeting").await,
+        3,
+        "run again: nothing new"
+    );
+    the_meeting_lists_what_it_decided(&app, november, d, plan).await;
+}
+
+/// After the migration: a meeting per Maison and day of decision, with who was there and the minutes; the
+/// validation and the decisions of that day refer to it. Returns Maison A's meeting of 20/11/2026.
+async fn one_meeting_per_maison_and_day(app: &TestApp, w: &World, d: i64) -> i64 {
     let meetings: Vec<(i64, String, String, String)> = sqlx::query_as(
         "select maison_id, to_char(held_on, 'YYYY-MM-DD'), other_members, minutes from copil_meeting
          order by maison_id, held_on",
@@ -97,7 +109,7 @@ async fn decisions_recorded_as_free_text_become_meetings_once() {
         ]
     );
     let november: i64 = scalar(
-        &app,
+        app,
         &format!(
             "select id from copil_meeting where maison_id = {} and held_on = '2026-11-20'",
             w.maison_a
@@ -106,7 +118,7 @@ async fn decisions_recorded_as_free_text_become_meetings_once() {
     .await;
     assert_eq!(
         scalar(
-            &app,
+            app,
             &format!("select copil_meeting_id from diagnostic where id = {d}")
         )
         .await,
@@ -114,7 +126,7 @@ async fn decisions_recorded_as_free_text_become_meetings_once() {
     );
     assert_eq!(
         scalar(
-            &app,
+            app,
             "select count(*) from copil_decision where meeting_id is null"
         )
         .await,
@@ -122,23 +134,18 @@ async fn decisions_recorded_as_free_text_become_meetings_once() {
     );
     assert_eq!(
         scalar(
-            &app,
+            app,
             &format!("select count(*) from copil_decision where meeting_id = {november}")
         )
         .await,
         1,
         "B's decision of the same day is B's meeting"
     );
-    sqlx::raw_sql(FROM_DECISIONS)
-        .execute(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(
-        scalar(&app, "select count(*) from copil_meeting").await,
-        3,
-        "run again: nothing new"
-    );
-    // The meeting lists what it decided; the Maison's staff and admins read it, nobody else.
+    november
+}
+
+/// The meeting lists what it decided; the Maison's staff and admins read it, nobody else.
+async fn the_meeting_lists_what_it_decided(app: &TestApp, november: i64, d: i64, plan: i64) {
     let (status, html) = app
         .signed_in(STAFF_A)
         .await
@@ -215,11 +222,19 @@ async fn a_meeting_recorded_first_is_the_one_the_decisions_of_its_day_refer_to()
     decisions_refer_to_the_meeting_of_their_day(&app, &w, &mut staff, meeting).await;
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario read in order; to be split into named steps (issue 13 note)"
-)]
 async fn decisions_refer_to_the_meeting_of_their_day(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    meeting: i64,
+) {
+    a_validation_refers_to_the_meeting_of_its_day(app, w, staff, meeting).await;
+    let october = a_plan_decision_without_a_meeting_makes_one(app, w, staff).await;
+    the_maison_page_shows_next_and_past_meetings(app, w, staff, meeting, october).await;
+}
+
+/// A diagnostic validated on 20/11/2026 refers to the meeting recorded for that day.
+async fn a_validation_refers_to_the_meeting_of_its_day(
     app: &TestApp,
     w: &World,
     staff: &mut TestClient,
@@ -252,6 +267,14 @@ async fn decisions_refer_to_the_meeting_of_their_day(
         .await,
         meeting
     );
+}
+
+/// A decision on a plan on a day without a meeting makes that day's meeting, with who was there.
+async fn a_plan_decision_without_a_meeting_makes_one(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+) -> i64 {
     let p: i64 = sqlx::query_scalar(
         "insert into plan (maison_id, title, start_year, end_year, status) values ($1, 'Plan', 2026, 2028, 'soumis')
          returning id",
@@ -284,6 +307,18 @@ async fn decisions_refer_to_the_meeting_of_their_day(
         members, "DREETS",
         "a meeting made by its decision keeps who was there"
     );
+    october
+}
+
+/// The Maison page lists the next meetings and the past ones with their decisions, for its staff only; the
+/// desk names the next one.
+async fn the_maison_page_shows_next_and_past_meetings(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    meeting: i64,
+    october: i64,
+) {
     let (_, page) = staff.get_html(&format!("/maisons/{}", w.maison_a)).await;
     let page = unescape(&page);
     let next =

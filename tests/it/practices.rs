@@ -167,10 +167,6 @@ async fn the_published_text_does_not_follow_the_action(
 }
 
 #[tokio::test]
-#[expect(
-    clippy::too_many_lines,
-    reason = "one scenario read in order; to be split into named steps (issue 13 note)"
-)]
 async fn another_maison_takes_a_practice_up_and_a_withdrawal_keeps_the_copy() {
     let app = spawn_app().await;
     let w = app.world().await;
@@ -182,6 +178,15 @@ async fn another_maison_takes_a_practice_up_and_a_withdrawal_keeps_the_copy() {
         .post(&format!("/pratiques/{practice}/examen"), &accept)
         .await;
     let mut b = app.signed_in(STAFF_B).await;
+    let fiche = taken_up_into_a_new_plan(&app, &mut b, practice).await;
+    the_source_maison_is_told_and_reads_a_count(&app, &w, &mut staff, &mut admin, practice, fiche)
+        .await;
+    a_withdrawal_keeps_the_copy(&app, &mut staff, &mut b, practice, fiche).await;
+}
+
+/// B takes the practice up into a new plan: bad fields are reported, then the fiche is created with the
+/// indicator copied without its target; a replay of the form is not processed again.
+async fn taken_up_into_a_new_plan(app: &TestApp, b: &mut TestClient, practice: i64) -> i64 {
     let page = format!("/pratiques/{practice}/reprendre");
     let bad = [
         ("plan", "nouveau"),
@@ -219,6 +224,26 @@ async fn another_maison_takes_a_practice_up_and_a_withdrawal_keeps_the_copy() {
     );
     let (_, html) = b.get_html(&format!("/actions/{fiche}")).await;
     assert!(unescape(&html).contains("Fiche reprise de la pratique du réseau"));
+    let r = b.post(&page, &good).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "a replay is not processed again"
+    );
+    assert_eq!(app.count("select count(*) from practice_reuse").await, 1);
+    fiche
+}
+
+/// The source Maison is notified; its staff only count a reuse in a plan they may not read, the admin
+/// reads it.
+async fn the_source_maison_is_told_and_reads_a_count(
+    app: &TestApp,
+    w: &World,
+    staff: &mut TestClient,
+    admin: &mut TestClient,
+    practice: i64,
+    fiche: i64,
+) {
     let told = app
         .count(&format!(
             "select count(*) from notification where account_id = {} and message like '%reprend votre pratique%'",
@@ -231,13 +256,16 @@ async fn another_maison_takes_a_practice_up_and_a_withdrawal_keeps_the_copy() {
     assert!(unescape(&html).contains("Reprise dans 1 plan qui ne vous est pas ouvert"));
     let (_, html) = admin.get_html(&format!("/pratiques/{practice}")).await;
     assert!(html.contains(&format!("/actions/{fiche}")));
-    let r = b.post(&page, &good).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "a replay is not processed again"
-    );
-    assert_eq!(app.count("select count(*) from practice_reuse").await, 1);
+}
+
+/// Withdrawing the practice hides it from B, and B's copy stays.
+async fn a_withdrawal_keeps_the_copy(
+    app: &TestApp,
+    staff: &mut TestClient,
+    b: &mut TestClient,
+    practice: i64,
+    fiche: i64,
+) {
     let version: i32 = sqlx::query_scalar("select version from practice where id = $1")
         .bind(practice)
         .fetch_one(&app.db)
