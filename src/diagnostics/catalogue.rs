@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::INDICATOR_CHANGED;
 use crate::audit::{Change, Diff, Event};
 use crate::auth::CurrentUser;
 use crate::auth::policy::{self, diagnostics as rules};
@@ -131,7 +132,6 @@ struct FormPage {
     id: Option<i64>,
     form: IndicatorForm,
     errors: FieldErrors,
-    conflict: bool,
 }
 
 impl FormPage {
@@ -249,7 +249,6 @@ fn render_form(
         id,
         form,
         errors,
-        conflict: status == StatusCode::CONFLICT,
     };
     forms::render(&page, status)
 }
@@ -388,7 +387,7 @@ pub async fn update(
         Ok(true) => {}
         Ok(false) => {
             drop(tx);
-            let errors = FieldErrors::default();
+            let errors = FieldErrors::one(FieldErrors::CONFLICT, INDICATOR_CHANGED);
             return render_form(ctx, Some(id), form, errors, StatusCode::CONFLICT);
         }
         Err(e) if violates(&e, "indicator_code_key") => {

@@ -44,7 +44,6 @@ struct HeadPage {
     form: HeadForm,
     sectors: Vec<Sector>,
     errors: FieldErrors,
-    conflict: bool,
 }
 
 impl HeadPage {
@@ -150,7 +149,6 @@ async fn head_page(
         form,
         sectors,
         errors,
-        conflict: status == StatusCode::CONFLICT,
     };
     forms::render(&page, status)
 }
@@ -329,7 +327,12 @@ pub async fn update(
     let refused = match validate(&form, &sectors) {
         Err(errors) => Err((errors, StatusCode::UNPROCESSABLE_ENTITY)),
         Ok(_) if form.version.trim() != d.version.to_string() => {
-            Err((FieldErrors::default(), StatusCode::CONFLICT))
+            let message = "Quelqu'un d'autre a modifié ce diagnostic pendant que vous le modifiiez. Rien n'a \
+                           été enregistré : vos saisies sont conservées ci-dessous.";
+            Err((
+                FieldErrors::one(FieldErrors::CONFLICT, message),
+                StatusCode::CONFLICT,
+            ))
         }
         Ok(head) => Ok(head),
     };

@@ -158,6 +158,11 @@ fn comment_routes() -> Router<AppState> {
 
 pub use crate::domain::diagnostic::Status;
 
+/// The message above an indicator's form (a diagnostic's value or the catalogue's) when someone else saved
+/// it first.
+const INDICATOR_CHANGED: &str = "Quelqu'un d'autre a modifié cet indicateur pendant que vous le modifiiez. \
+                                 Rien n'a été enregistré : vos saisies sont conservées ci-dessous.";
+
 /// The standard template of sections a new diagnostic starts with (kind, title).
 pub const STANDARD_SECTIONS: &[(&str, &str)] = &[
     ("contexte", "Contexte territorial"),

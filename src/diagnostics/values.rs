@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Diagnostic, begin_if, load_if, parse_year, read_if};
+use super::{Diagnostic, INDICATOR_CHANGED, begin_if, load_if, parse_year, read_if};
 use crate::audit::Diff;
 use crate::auth::policy::diagnostics as rules;
 use crate::error::{AppError, AppResult};
@@ -172,7 +172,6 @@ struct ValuePage {
     form: ValueForm,
     catalogue: Vec<CatalogueEntry>,
     errors: FieldErrors,
-    conflict: bool,
 }
 
 impl ValuePage {
@@ -210,7 +209,6 @@ async fn page(
         form,
         catalogue: catalogue(&mut conn).await?,
         errors,
-        conflict: status == StatusCode::CONFLICT,
     };
     forms::render(&page, status)
 }
@@ -342,7 +340,7 @@ pub async fn update(
     };
     if !save(&mut tx, id, vid, &v, form.version.trim()).await? {
         drop(tx);
-        let errors = FieldErrors::default();
+        let errors = FieldErrors::one(FieldErrors::CONFLICT, INDICATOR_CHANGED);
         return page(
             &state,
             ctx,

@@ -20,6 +20,11 @@ use crate::web::forms::{self, FieldErrors, contains_pattern, non_empty, parse_id
 use crate::web::pagination::{PageLinks, Pager, Pages};
 use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
+/// The message above the form when someone else saved the organisation first.
+const CHANGED: &str = "Quelqu'un a modifié cette fiche pendant que vous la saisissiez. Vos modifications \
+                       n'ont pas été enregistrées : elles sont conservées ci-dessous. Rechargez la fiche pour \
+                       voir la version actuelle, puis reportez vos changements.";
+
 const PAGE_SIZE: i64 = 25;
 
 #[derive(Deserialize, Default)]
@@ -155,7 +160,6 @@ struct FormPage {
     errors: FieldErrors,
     types: Vec<Choice>,
     regions: Vec<Choice>,
-    conflict: bool,
 }
 
 impl FormPage {
@@ -181,7 +185,6 @@ impl FormPage {
             errors,
             types,
             regions,
-            conflict: false,
         }
     }
 }
@@ -362,9 +365,11 @@ pub async fn update(
     let org = parse_org(&f.org, &types, &regions, &mut e);
     let mut tx = state.db.begin().await?;
     let before = load(&mut *tx, id).await?;
-    let mut conflict =
-        e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
-    if e.is_empty() && !conflict {
+    let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
+    if conflict {
+        e.add(FieldErrors::CONFLICT, CHANGED);
+    }
+    if e.is_empty() {
         let d = diff(&before, &org);
         if d.is_empty() {
             return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
@@ -383,7 +388,7 @@ pub async fn update(
                 let msg = "La fiche de l'organisation a été enregistrée.";
                 return outcome::done(tx, &ctx, event, msg, &format!("/organisations/{id}")).await;
             }
-            Ok(false) => conflict = true,
+            Ok(false) => e.add(FieldErrors::CONFLICT, CHANGED),
             Err(err) if violates(&err, SIRET_KEY) => {
                 drop(tx);
                 let msg =
@@ -393,10 +398,10 @@ pub async fn update(
             Err(err) => return Err(err.into()),
         }
     }
+    let status = e.status();
     let page = FormPage {
         version: f.version,
-        conflict,
         ..FormPage::new(ctx, Some((id, before.name)), f.org, e, (types, regions))
     };
-    forms::render(&page, forms::refused(conflict))
+    forms::render(&page, status)
 }

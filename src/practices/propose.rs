@@ -3,7 +3,7 @@
 //! sending is a new numbered version (`practice_version`): the published text is a copy, so later edits of
 //! the action never change it.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
@@ -20,9 +20,8 @@ use crate::domain::practice::{self as codes, PracticeStatus};
 use crate::domain::sector;
 use crate::error::{AppError, AppResult};
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::forms::{FieldErrors, violates};
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Form, Signed, idempotency, outcome};
 
 /// The evaluated action a practice is drawn from, with what pre-fills the form.
 #[derive(sqlx::FromRow)]
@@ -131,9 +130,7 @@ fn frame<'a>(action: &'a str, back: &'a str, source: &'a str, figures: &'a [Figu
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -155,9 +152,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<PracticeForm>,
 ) -> AppResult<Response> {
@@ -326,9 +321,7 @@ fn rework_frame<'a>(to: &'a str, back: &'a str, p: &'a Practice) -> Frame<'a> {
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -351,9 +344,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<PracticeForm>,
 ) -> AppResult<Response> {
@@ -374,7 +365,7 @@ pub async fn update(
             if stale {
                 errors.add(FieldErrors::CONFLICT, super::CONFLICT);
             }
-            let status = crate::web::forms::refused(stale);
+            let status = errors.status();
             return form::page(
                 &mut tx,
                 ctx,

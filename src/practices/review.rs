@@ -4,7 +4,7 @@
 //! admins examine it at once, the first decision wins and the second sees the conflict (409), nothing
 //! overwritten.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -18,9 +18,8 @@ use crate::auth::policy::{self, practices as rules};
 use crate::domain::practice::PracticeStatus;
 use crate::error::{AppError, AppResult};
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Form, Signed, outcome};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ReviewForm {
@@ -57,9 +56,9 @@ fn conflict_message(p: &Practice) -> String {
     )
 }
 
-/// The decision read from the form, the comment, the errors beside the fields, and whether the
-/// form was answering an older version of the proposal.
-fn checked(p: &Practice, f: &ReviewForm) -> (Option<PracticeStatus>, String, FieldErrors, bool) {
+/// The decision read from the form, the comment, and the errors beside the fields (the conflict's when the
+/// form was answering an older version of the proposal).
+fn checked(p: &Practice, f: &ReviewForm) -> (Option<PracticeStatus>, String, FieldErrors) {
     let mut errors = FieldErrors::default();
     let stale = f.version.trim() != p.version.to_string();
     if stale {
@@ -80,7 +79,7 @@ fn checked(p: &Practice, f: &ReviewForm) -> (Option<PracticeStatus>, String, Fie
             ),
         _ => {}
     }
-    (to, comment, errors, stale)
+    (to, comment, errors)
 }
 
 /// What the Maison is told of the decision `to` on its practice `title`.
@@ -104,19 +103,17 @@ fn told(to: PracticeStatus, title: &str) -> String {
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let p = curated(&mut tx, &user, id).await?;
-    let (to, comment, errors, stale) = checked(&p, &f);
+    let (to, comment, errors) = checked(&p, &f);
     let Some(to) = to.filter(|_| errors.is_empty()) else {
         drop(tx);
         let mut conn = state.db.acquire().await?;
-        let status = forms::refused(stale);
+        let status = errors.status();
         return show::render(&mut conn, &user, ctx, id, Some((f, errors)), status).await;
     };
     sqlx::query(
@@ -179,9 +176,7 @@ pub struct RemarkForm {
 }
 
 pub async fn remarkable(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<RemarkForm>,
 ) -> AppResult<Response> {

@@ -16,16 +16,6 @@ pub fn render(page: &impl Template, status: StatusCode) -> AppResult<Response> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
-/// The status of a form sent back to be corrected: `CONFLICT` (409) when someone else saved first
-/// (`conflict`), else `UNPROCESSABLE_ENTITY` (422).
-pub fn refused(conflict: bool) -> StatusCode {
-    if conflict {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
 /// Whether a write was refused by the named unique or check constraint: the one place a constraint becomes
 /// a form error (`if violates(&e, "account_email_key") { errors.add("email", "…") }`).
 pub fn violates(e: &sqlx::Error, constraint: &str) -> bool {
@@ -79,6 +69,22 @@ impl FieldErrors {
 
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// How many fields are in error, the conflict (which is no field) left out: what the summary above a
+    /// form counts.
+    pub fn fields(&self) -> usize {
+        self.0.len() - usize::from(self.has(Self::CONFLICT))
+    }
+
+    /// The status of a form sent back: `CONFLICT` (409) when someone else saved first (the message under
+    /// [`FieldErrors::CONFLICT`]), else `UNPROCESSABLE_ENTITY` (422) for a form to correct.
+    pub fn status(&self) -> StatusCode {
+        if self.has(Self::CONFLICT) {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
 
     /// A required name of at most `max` characters, trimmed.

@@ -480,7 +480,7 @@ async fn a_second_save_on_a_stale_version_is_a_conflict() {
         .post_raw(&format!("/maisons/{}/modifier", w.maison_a), &second)
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = r.text().await.unwrap();
+    let html = unescape(&r.text().await.unwrap());
     assert!(html.contains("Quelqu'un a modifié cette fiche"));
     assert!(html.contains("value=\"Seconde\""), "typed text kept");
     let president: String = sqlx::query_scalar("select president from maison where id = $1")

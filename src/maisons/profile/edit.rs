@@ -13,8 +13,14 @@ use crate::audit::{Diff, Event};
 use crate::auth::policy::{self, network as rules};
 use crate::error::{AppError, AppResult};
 use crate::maisons::show::legal_form_label;
-use crate::web::forms::{self, FieldErrors, parse_id};
+use crate::web::forms::{FieldErrors, parse_id};
 use crate::web::{Form, Signed, format, outcome};
+
+/// The message above the form when someone else saved the Maison's profile first.
+const CHANGED: &str = "Quelqu'un a modifié cette fiche pendant que vous la saisissiez. Vos modifications \
+                       n'ont pas été enregistrées : elles sont conservées ci-dessous. Ouvrez la fiche dans \
+                       un autre onglet pour voir la version actuelle, reportez vos changements puis \
+                       enregistrez à nouveau.";
 
 async fn current(conn: impl sqlx::PgExecutor<'_>, id: i64, lock: bool) -> AppResult<Current> {
     let sql = if lock {
@@ -166,16 +172,16 @@ pub async fn update(
     let c = parse_convention(&f, &mut e);
     let region = region_of(&mut *tx, &p.departement, &mut e).await?;
     let version = format::parse_int(&f.version).unwrap_or(-1);
-    let conflict = e.is_empty() && version != i64::from(before.version);
-    let (Some(region), true, false) = (region, e.is_empty(), conflict) else {
+    if e.is_empty() && version != i64::from(before.version) {
+        e.add(FieldErrors::CONFLICT, CHANGED);
+    }
+    let (Some(region), true) = (region, e.is_empty()) else {
         drop(tx);
         let departements = departements(&state).await?;
         let maison = Some((id, before.name));
-        let page = FormPage {
-            conflict,
-            ..FormPage::new(ctx, maison, f, e, departements, convention_editable)
-        };
-        return render(page, forms::refused(conflict));
+        let status = e.status();
+        let page = FormPage::new(ctx, maison, f, e, departements, convention_editable);
+        return render(page, status);
     };
     let d = diff(&before, &p, &c);
     if d.is_empty() {

@@ -101,7 +101,6 @@ struct FormPage {
     errors: FieldErrors,
     departements: Vec<Departement>,
     convention_editable: bool,
-    conflict: bool,
     /// Creating: the search for the main EPCI (GET `?epci_q=`), its results, and the EPCI picked from them
     /// (GET `?epci=SIREN`, which fills the field).
     epci_q: String,
@@ -132,7 +131,6 @@ impl FormPage {
             errors,
             departements,
             convention_editable,
-            conflict: false,
             epci_q: String::new(),
             epci_results: None,
             epci_name: None,

@@ -17,6 +17,11 @@ use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, parse_id};
 use crate::web::{Ctx, Form, Signed, format, outcome};
 
+/// The message above the page when someone else saved the partnership first.
+const CHANGED: &str = "Quelqu'un a modifié ce partenariat pendant que vous le saisissiez. Vos modifications \
+                       n'ont pas été enregistrées : elles sont conservées ci-dessous. Rechargez la page pour \
+                       voir la version actuelle.";
+
 fn since_value(d: Option<NaiveDate>) -> String {
     d.map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
@@ -67,7 +72,6 @@ struct ManagePage {
     errors: FieldErrors,
     contact: ContactForm,
     contact_errors: FieldErrors,
-    conflict: bool,
     roles: &'static [(&'static str, &'static str)],
 }
 
@@ -113,7 +117,6 @@ pub(super) struct Forms {
     pub(super) errors: FieldErrors,
     pub(super) contact: ContactForm,
     pub(super) contact_errors: FieldErrors,
-    pub(super) conflict: bool,
 }
 
 impl Forms {
@@ -146,10 +149,11 @@ pub(super) async fn render_manage(
         errors,
         contact,
         contact_errors,
-        conflict,
     } = forms;
-    let status = if conflict || !errors.is_empty() || !contact_errors.is_empty() {
-        forms::refused(conflict)
+    let status = if !errors.is_empty() {
+        errors.status()
+    } else if !contact_errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
@@ -164,7 +168,6 @@ pub(super) async fn render_manage(
         errors,
         contact,
         contact_errors,
-        conflict,
         roles: ROLES,
     };
     forms::render(&page, status)
@@ -192,13 +195,14 @@ pub async fn update(
     let note = e.text("note", &f.note, 1000);
     let mut tx = state.db.begin().await?;
     let before = partnership(&mut *tx, id, &pid, true).await?;
-    let conflict = e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version));
-    if !e.is_empty() || conflict {
+    if e.is_empty() && format::parse_int(&f.version) != Some(i64::from(before.version)) {
+        e.add(FieldErrors::CONFLICT, CHANGED);
+    }
+    if !e.is_empty() {
         drop(tx);
         let forms = Forms {
             f,
             errors: e,
-            conflict,
             ..Forms::default()
         };
         return render_manage(&state, ctx, (id, name), before, forms).await;
