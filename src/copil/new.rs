@@ -3,18 +3,17 @@
 //! partnerships with the copil role, others present, its minutes. One meeting per day.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, copil as rules};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors, parse_id, violates};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -82,9 +81,7 @@ async fn page(
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;
@@ -152,9 +149,7 @@ fn check(form: &MeetingForm) -> Result<Checked, FieldErrors> {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {

@@ -2,17 +2,15 @@
 //! and its decisions on plans —, those present, its minutes, its history.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
 use crate::audit::{self, HistoryEntry};
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, copil as rules};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 use crate::web::forms::parse_id;
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 #[derive(sqlx::FromRow)]
 struct Head {
@@ -44,9 +42,7 @@ struct ShowPage {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = parse_id(&id)?;

@@ -206,13 +206,7 @@ async fn diagnostics(
          order by d.status = 'archive', d.updated_at desc, d.id desc limit 20",
         crate::auth::policy::diagnostics::VISIBLE_SQL
     );
-    sqlx::query_as(&sql)
-        .bind(user.role.as_str())
-        .bind(user.maison_id)
-        .bind(user.organisation_id)
-        .bind(maison_id)
-        .fetch_all(db)
-        .await
+    visible(db, user, maison_id, &sql).await
 }
 
 /// The Maison's plans this person may read (the policy's list scope), the live ones first.
@@ -229,7 +223,21 @@ async fn plans(
          order by p.status = 'cloture', p.start_year desc, p.id desc limit 20",
         crate::auth::policy::plans::PLAN_SCOPE_SQL
     );
-    sqlx::query_as(&sql)
+    visible(db, user, maison_id, &sql).await
+}
+
+/// The rows of `sql`, whose policy scope reads the person as `$1`–`$3` (role, Maison, organisation) and
+/// the Maison shown as `$4`.
+async fn visible<S>(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    maison_id: i64,
+    sql: &str,
+) -> sqlx::Result<Vec<Work<S>>>
+where
+    Work<S>: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
         .bind(user.role.as_str())
         .bind(user.maison_id)
         .bind(user.organisation_id)

@@ -4,21 +4,19 @@
 //! (choosing a value in one facet never hides the others of that facet). Two statements, 20 a page.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::model::labels;
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, practices as rules};
 use crate::domain::practice as codes;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, non_empty};
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const PAGE_SIZE: i64 = 20;
 
@@ -318,9 +316,7 @@ fn facets(
 }
 
 pub async fn library(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(f): Query<Filters>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_browse_library(&user))?;

@@ -3,21 +3,19 @@
 //! a Maison's staff their own (`rules::can_see_pipeline`, the list scoped by `PRACTICE_SCOPE_SQL`).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::auth::policy::practices::PRACTICE_SCOPE_SQL;
 use crate::auth::policy::{self, practices as rules};
 use crate::domain::practice::PracticeStatus;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms;
 use crate::web::pagination::{PageLinks, Pager, Pages};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -66,9 +64,7 @@ struct PipelinePage {
 }
 
 pub async fn pipeline(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<PipelineQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_see_pipeline(&user))?;

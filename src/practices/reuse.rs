@@ -4,7 +4,7 @@
 //! shown on the fiche and on the practice). The source Maison is told.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -17,9 +17,8 @@ use crate::auth::policy::plans::{self as plan_rules, ActionStatus, PlanStatus};
 use crate::auth::policy::{self, practices as rules};
 use crate::error::{AppError, AppResult};
 use crate::notifications;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 /// The value of the plan choice that creates a new plan.
 const NEW_PLAN: &str = "nouveau";
@@ -99,12 +98,7 @@ async fn page(
     forms::render(&page, status)
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn form(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let loaded = reusable(&mut conn, &user, id).await?;
     let year = i64::from(chrono::Datelike::year(&format::today()));
@@ -175,9 +169,7 @@ impl ReuseForm {
 }
 
 pub async fn reuse(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<ReuseForm>,
 ) -> AppResult<Response> {

@@ -4,7 +4,7 @@
 //! there: AVE's examination, the Maison's rework and withdrawal, « Reprendre dans mon plan ».
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -18,9 +18,8 @@ use crate::auth::policy::plans::PLAN_SCOPE_SQL;
 use crate::auth::policy::practices as rules;
 use crate::domain::practice::PracticeStatus;
 use crate::error::AppResult;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, format};
+use crate::web::{Ctx, Signed, format};
 
 /// A fiche action made from the practice.
 #[derive(sqlx::FromRow)]
@@ -188,12 +187,7 @@ pub async fn render(
     forms::render(&page, status)
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     render(&mut conn, &user, ctx, id, None, StatusCode::OK).await
 }

@@ -1,19 +1,17 @@
 //! The Maison withdraws its practice (`POST /pratiques/{id}/retrait`): out of the library and the
 //! pipeline; its versions stay, and the fiches other Maisons already made from it are theirs and stay too.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::model;
 use crate::audit::{self, Diff, Event};
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, practices as rules};
 use crate::auth::session::FlashKind;
 use crate::domain::practice::PracticeStatus;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
-use crate::web::{Ctx, Form, outcome};
+use crate::web::{Form, Signed, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct WithdrawForm {
@@ -22,9 +20,7 @@ pub struct WithdrawForm {
 }
 
 pub async fn withdraw(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(f): Form<WithdrawForm>,
 ) -> AppResult<Response> {

@@ -6,7 +6,6 @@ mod sessions;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -47,7 +46,7 @@ async fn last_login(state: &AppState, user: &CurrentUser) -> sqlx::Result<String
     Ok(at.map(format::datetime).unwrap_or_else(|| "jamais".into()))
 }
 
-async fn show(State(state): State<AppState>, user: CurrentUser, ctx: Ctx) -> AppResult<Response> {
+async fn show(Signed { state, user, ctx }: Signed) -> AppResult<Response> {
     let last_login = last_login(&state, &user).await?;
     let sessions = sessions::lines(&state, &user, &ctx).await?;
     Ok(Html(

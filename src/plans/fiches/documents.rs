@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::web::documents::{self, Owner, Upload, UploadPage};
 use crate::web::extract::RequestSession;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, EmptyForm, Form, outcome};
+use crate::web::{Ctx, EmptyForm, Form, Signed, outcome};
 
 fn upload_page(ctx: Ctx, plan: &Plan, action: &Action, errors: FieldErrors) -> UploadPage {
     UploadPage {
@@ -61,12 +61,7 @@ fn event(user: &CurrentUser, plan: &Plan, action: &Action, summary: String) -> E
     }
 }
 
-pub async fn new(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn new(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let (action, plan) = queries::load_action(&mut conn, &user, id).await?;
     policy::ensure(may_add(&user, &plan, &action))?;
@@ -74,9 +69,7 @@ pub async fn new(
 }
 
 pub async fn upload(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Extension(session): Extension<RequestSession>,
     Path(id): Path<i64>,
     mut multipart: Multipart,
@@ -113,9 +106,7 @@ pub async fn download(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path((id, did)): Path<(i64, i64)>,
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {

@@ -1,7 +1,7 @@
 //! Creating, editing and deleting a fiche action while its plan is a draft.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use crate::plans::model::{self, Plan, StepStatus};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Ctx, Form, Signed, format, idempotency, outcome};
 
 #[derive(Template)]
 #[template(path = "plans/action_form.html")]
@@ -129,9 +129,7 @@ pub struct NewQuery {
 }
 
 pub async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(plan_id): Path<i64>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
@@ -159,9 +157,7 @@ pub async fn new_form(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(plan_id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
@@ -226,9 +222,7 @@ pub async fn create(
 }
 
 pub async fn edit_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -244,9 +238,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
@@ -302,9 +294,7 @@ pub async fn update(
 pub struct DeleteForm {}
 
 pub async fn delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(_form): Form<DeleteForm>,
 ) -> AppResult<Response> {

@@ -6,7 +6,7 @@
 //! evaluations (`of_plan`); a practice is proposed from an evaluated action (`src/practices/`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -21,9 +21,8 @@ use crate::error::{AppError, AppResult};
 use crate::plans::CONFLICT;
 use crate::plans::model::{Action, Indicator, Org, Plan};
 use crate::plans::queries;
-use crate::state::AppState;
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{Ctx, Form, format, outcome};
+use crate::web::{Ctx, Form, Signed, format, outcome};
 
 /// The longest text of each part of the evaluation (the table's CHECK says the same).
 const MAX_TEXT: usize = 5000;
@@ -249,21 +248,14 @@ async fn page(
     forms::render(&page, status)
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.db.acquire().await?;
     let loaded = queries::load_action(&mut conn, &user, id).await?;
     page(&mut conn, ctx, &user, loaded, None, StatusCode::OK).await
 }
 
 pub async fn save(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<EvaluationForm>,
 ) -> AppResult<Response> {

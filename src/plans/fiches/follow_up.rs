@@ -1,6 +1,6 @@
 //! The follow-up of a fiche action once its plan runs: notes de suivi, progress, achieved values.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -13,9 +13,8 @@ use crate::auth::policy::{self, plans as rules};
 use crate::error::{AppError, AppResult};
 use crate::plans::model::{self, Action, Indicator, Plan};
 use crate::plans::queries;
-use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Form, Signed, format, idempotency, outcome};
 
 /// The action and its plan, checked for follow-up: readable, the plan validated or running, and the
 /// user allowed by `allowed` (404 otherwise).
@@ -93,9 +92,7 @@ pub(super) async fn set_progress(
 }
 
 pub async fn add_note(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> AppResult<Response> {
@@ -196,9 +193,7 @@ pub struct ProgressForm {
 }
 
 pub async fn progress(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ProgressForm>,
 ) -> AppResult<Response> {
@@ -242,9 +237,7 @@ pub struct ResultsForm {
 }
 
 pub async fn results(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ResultsForm>,
 ) -> AppResult<Response> {

@@ -4,17 +4,15 @@
 //! the proofs of its rows.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
 use crate::auth::policy::{self, plans as rules};
 use crate::error::AppResult;
 use crate::plans::model::{ActionStatus, Org};
-use crate::state::AppState;
-use crate::web::{Ctx, documents, format};
+use crate::web::{Ctx, Signed, documents, format};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -82,9 +80,7 @@ impl MinePage {
 }
 
 pub async fn mine(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Query(q): Query<MineQuery>,
 ) -> AppResult<Response> {
     policy::ensure(rules::can_list_piloted_actions(&user))?;

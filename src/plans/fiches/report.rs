@@ -3,7 +3,7 @@
 //! organisation that pilots it) or the Maison's staff (who keep the right to correct). Each change is
 //! journaled as the separate forms journal it; the status through `audit::record_transition`.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -23,9 +23,8 @@ use crate::plans::model::{
     Action, ActionStatus, Indicator, Plan, Step, StepStatus, progress_from_steps,
 };
 use crate::plans::queries;
-use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, Form, format, idempotency, outcome};
+use crate::web::{Form, Signed, format, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct ReportForm {
@@ -199,9 +198,7 @@ impl ReportForm {
 }
 
 pub async fn report(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<ReportForm>,
 ) -> AppResult<Response> {

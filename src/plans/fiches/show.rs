@@ -2,7 +2,7 @@
 //! the follow-up forms when the plan runs.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use crate::plans::model::{self, Action, Plan, TimelineStep};
 use crate::plans::queries;
 use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, documents, format};
+use crate::web::{Ctx, Signed, documents, format};
 
 #[derive(sqlx::FromRow)]
 pub struct Note {
@@ -229,12 +229,7 @@ pub(super) async fn render_show(
     Ok(page.render()?)
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn show(Signed { state, user, ctx }: Signed, Path(id): Path<i64>) -> AppResult<Response> {
     Ok(Html(render_show(&state, &user, ctx, id, None).await?).into_response())
 }
 

@@ -1,6 +1,6 @@
 //! A fiche action's status (à lancer → en cours → réalisée…), once the copil has validated its plan.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -12,9 +12,8 @@ use crate::auth::CurrentUser;
 use crate::auth::policy::plans as rules;
 use crate::error::{AppError, AppResult};
 use crate::plans::model::{self, Action, ActionStatus, Plan};
-use crate::state::AppState;
 use crate::web::forms::FieldErrors;
-use crate::web::{Ctx, Form, idempotency, outcome};
+use crate::web::{Form, Signed, idempotency, outcome};
 
 #[derive(Deserialize, Default)]
 pub struct StatusForm {
@@ -27,9 +26,7 @@ pub struct StatusForm {
 }
 
 pub async fn transition(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ctx: Ctx,
+    Signed { state, user, ctx }: Signed,
     Path(id): Path<i64>,
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
