@@ -34,7 +34,7 @@ pub fn non_empty(s: &str, max: usize) -> Option<&str> {
 }
 
 /// The French message of each field in error, shown beside it: the one form-error type of every form.
-/// Templates ask `errors.has("field")` and `errors.get("field")` (the `maisons/fields.html` macros do it
+/// Templates ask `errors.has("field")` and `errors.get("field")` (the `partials/fields.html` macros do it
 /// for plain inputs); a field's first message is kept. The message that belongs to no field (someone else
 /// saved first) goes under [`FieldErrors::CONFLICT`].
 #[derive(Default, Debug, Clone)]
