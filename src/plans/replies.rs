@@ -16,6 +16,7 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::auth::policy::plans::{self as rules, ReviewSide};
 use crate::error::{AppError, AppResult};
+use crate::notifications::{Kind, notify};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{Ctx, Form, Signed, idempotency, outcome};
 
@@ -154,14 +155,7 @@ pub async fn reply(
     audit::record(&mut *tx, event).await?;
     let others = other_side(&mut tx, &plan, side, &review).await?;
     let others: Vec<i64> = others.into_iter().filter(|id| *id != user.id).collect();
-    crate::notifications::notify(
-        &mut tx,
-        &others,
-        crate::notifications::Kind::ReponseAvis,
-        &message,
-        &link,
-    )
-    .await?;
+    notify(&mut tx, &others, Kind::ReponseAvis, &message, &link).await?;
     outcome::committed(
         tx,
         &ctx,
