@@ -26,6 +26,7 @@ mod fiches;
 mod fixtures;
 mod fuzz;
 mod grenelle;
+mod indicator_years;
 mod informations;
 mod jobs;
 mod journal;

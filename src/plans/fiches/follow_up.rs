@@ -58,6 +58,18 @@ pub struct NoteForm {
     form_key: String,
 }
 
+/// The one place a follow-up write marks the action changed: its version goes up, so that a form drawn
+/// before the write (a colleague's follow-up form, which carries the version) is refused as a conflict
+/// instead of overwriting it. Every follow-up write that changes the fiche (progress, achieved values,
+/// steps) ends here; a status change bumps it in its own guarded update (`status::set_status`).
+pub(super) async fn changed(conn: &mut PgConnection, action_id: i64) -> sqlx::Result<()> {
+    sqlx::query("update action set version = version + 1 where id = $1")
+        .bind(action_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn set_progress(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -69,11 +81,12 @@ pub(super) async fn set_progress(
     if progress == action.progress {
         return Ok(());
     }
-    sqlx::query("update action set progress = $2, version = version + 1 where id = $1")
+    sqlx::query("update action set progress = $2 where id = $1")
         .bind(action.id)
         .bind(progress)
         .execute(&mut *conn)
         .await?;
+    changed(conn, action.id).await?;
     let mut diff = Diff::default();
     diff.field("progress", "Avancement (%)", action.progress, progress);
     audit::record(
@@ -299,8 +312,9 @@ pub(super) async fn write_achieved(
             model::opt_number(*v),
         );
     }
-    let changed = !diff.is_empty();
-    if changed {
+    let changed_any = !diff.is_empty();
+    if changed_any {
+        changed(conn, id).await?;
         audit::record(
             &mut *conn,
             Event {
@@ -318,7 +332,7 @@ pub(super) async fn write_achieved(
         )
         .await?;
     }
-    Ok(changed)
+    Ok(changed_any)
 }
 
 /// The achieved value typed for each of the fiche's indicators (empty clears it), or the labels of the

@@ -288,6 +288,7 @@ async fn write_steps(
     .bind(&statuses)
     .execute(&mut *conn)
     .await?;
+    super::follow_up::changed(conn, action.id).await?;
     let mut diff = Diff::default();
     for (s, to) in steps {
         diff.field(
